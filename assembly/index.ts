@@ -1,0 +1,9 @@
+// The wasm module's export list. Every kernel takes byte offsets into linear memory and ints;
+// nothing here allocates. Shapes are planned in TypeScript (src/runtime/arena.ts).
+export * from "./rng";
+export * from "./gemm";
+export * from "./dense";
+export * from "./act";
+export * from "./bsf";
+export * from "./optim";
+export * from "./util";

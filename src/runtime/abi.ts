@@ -1,0 +1,117 @@
+// The contract between TypeScript and the wasm kernels (assembly/*.ts).
+// Every pointer is a byte offset into the module's exported memory, 16-byte aligned, f32 unless
+// named otherwise; every size is an int. Argument order follows llm.c: outputs, inputs, params,
+// dims. Parameter gradients accumulate (+=); activation gradients (dinp) are written (=), and a
+// dinp of 0 means "not needed" (the first layer). A kernel never allocates.
+export interface WasmKernels {
+  readonly memory: WebAssembly.Memory;
+
+  // --- rng.ts: counter-based PRNG. Value i of stream (seed, stream) is a pure function of the three,
+  // so a run is reproducible whatever the batch order or thread count.
+  /** out[n] = uniform [0,1) values i = 0..n-1 of (seed, stream). */
+  rng_uniform(out: number, n: number, seed: number, stream: number): void;
+  /** out[n] = normal(mean, std) values of (seed, stream) (Box-Muller on pairs). */
+  rng_normal(out: number, n: number, seed: number, stream: number, mean: number, std: number): void;
+
+  // --- gemm.ts: row-major f32 matrix products, register-blocked f32x4.
+  /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
+  gemm_nn(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[N,K]^T */
+  gemm_nt(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
+  gemm_tn(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+
+  // --- dense.ts
+  /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC]; bias 0 = none. */
+  dense_forward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
+  /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
+   * dbias[OC] += sum_b dout (skipped when dbias is 0). */
+  dense_backward(
+    dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number,
+    B: number, C: number, OC: number,
+  ): void;
+
+  // --- act.ts (in place allowed: out == inp, dinp == dout)
+  relu_forward(out: number, inp: number, N: number): void;
+  /** dinp = dout * (out > 0) */
+  relu_backward(dinp: number, dout: number, out: number, N: number): void;
+  tanh_forward(out: number, inp: number, N: number): void;
+  /** dinp = dout * (1 - out^2) */
+  tanh_backward(dinp: number, dout: number, out: number, N: number): void;
+  /** probs[B,V] = softmax(logits[B,V]) (max-subtracted). */
+  softmax_forward(probs: number, logits: number, B: number, V: number): void;
+  /** probs = softmax(logits); returns sum over the batch of -log(probs[b, labels[b]]) (labels: i32[B]),
+   * with the probability floored at 1e-7 as Keras does. */
+  softmax_xent_forward(probs: number, logits: number, labels: number, B: number, V: number): number;
+  /** dlogits[B,V] = (probs - onehot(labels)) * scale (scale = 1/B for a mean loss). */
+  softmax_xent_backward(dlogits: number, probs: number, labels: number, B: number, V: number, scale: number): void;
+  /** number of rows b with argmax(probs[b]) == labels[b] (first max wins). */
+  argmax_correct(probs: number, labels: number, B: number, V: number): number;
+  /** out[B] = argmax of each row (i32). */
+  argmax_rows(out: number, probs: number, B: number, V: number): void;
+
+  // --- bsf.ts: Binary Stochastic Filtering gates (DESIGN.md section 1).
+  /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value (b*C + c) of (seed, stream);
+   * out[B,C] = inp * mask. */
+  bsf_forward(out: number, mask: number, inp: number, w: number, B: number, C: number, seed: number, stream: number): void;
+  /** dinp = dout * mask (skipped when dinp is 0); dw[c] += sum_b dout*inp (scaled = 0, straight-through)
+   * or dw[c] += w[c] * sum_b dout*inp (scaled = 1). */
+  bsf_backward(
+    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
+    B: number, C: number, scaled: number,
+  ): void;
+  /** out = inp * (w > threshold) (expectation = 0) or out = inp * w (expectation = 1). */
+  bsf_infer(out: number, inp: number, w: number, B: number, C: number, threshold: number, expectation: number): void;
+  /** Channel gate on [B,P,C] (P positions, NHWC flattened): mask[B,C] = (u < w[c]) with u = value (b*C + c);
+   * out[b,p,c] = inp[b,p,c] * mask[b,c]. */
+  bsf_channel_forward(
+    out: number, mask: number, inp: number, w: number, B: number, P: number, C: number, seed: number, stream: number,
+  ): void;
+  /** dinp = dout * mask[b,c] (skipped when 0); dw[c] += sum_b sum_p dout*inp (times w[c] when scaled). */
+  bsf_channel_backward(
+    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
+    B: number, P: number, C: number, scaled: number,
+  ): void;
+  bsf_channel_infer(
+    out: number, inp: number, w: number, B: number, P: number, C: number, threshold: number, expectation: number,
+  ): void;
+  /** dw[N] += lambda * sign(w) (sign(0) = 0, as Keras' L1 regularizer). */
+  l1_backward(dw: number, w: number, N: number, lambda: number): void;
+  /** sum |w[i]| */
+  l1_value(w: number, N: number): number;
+  /** w = min(max(w, lo), hi) */
+  clip(w: number, N: number, lo: number, hi: number): void;
+
+  // --- optim.ts: one loop over flat parameter memory.
+  /** Keras Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr_t * m / (sqrt(v) + eps),
+   * lr_t = lr * sqrt(1-b2^t) / (1-b1^t) computed by the caller. */
+  adam_step(params: number, grads: number, m: number, v: number, N: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  /** velocity = momentum * velocity - lr * g; p += velocity (or nesterov: p += momentum*velocity - lr*g).
+   * With momentum 0 the velocity buffer is not touched (may be 0). */
+  sgd_step(params: number, grads: number, velocity: number, N: number, lr: number, momentum: number, nesterov: number): void;
+
+  // --- util.ts
+  /** out[N] = value */
+  fill_f32(out: number, N: number, value: number): void;
+  /** 1 if any of x[N] is NaN or +-Infinity, else 0. */
+  has_nonfinite(x: number, N: number): number;
+  /** out[b, :] = src[idx[b], :] for b < B; idx: i32[B]; rows of C floats. */
+  gather_rows(out: number, src: number, idx: number, B: number, C: number): void;
+  /** out[b] = src[idx[b]] (i32) */
+  gather_i32(out: number, src: number, idx: number, B: number): void;
+}
+
+/** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
+export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
+  "memory",
+  "rng_uniform", "rng_normal",
+  "gemm_nn", "gemm_nt", "gemm_tn",
+  "dense_forward", "dense_backward",
+  "relu_forward", "relu_backward", "tanh_forward", "tanh_backward",
+  "softmax_forward", "softmax_xent_forward", "softmax_xent_backward", "argmax_correct", "argmax_rows",
+  "bsf_forward", "bsf_backward", "bsf_infer",
+  "bsf_channel_forward", "bsf_channel_backward", "bsf_channel_infer",
+  "l1_backward", "l1_value", "clip",
+  "adam_step", "sgd_step",
+  "fill_f32", "has_nonfinite", "gather_rows", "gather_i32",
+];

@@ -1,0 +1,85 @@
+// Loading the kernels: from a ready WebAssembly.Module (Cloudflare Workers import .wasm files as
+// modules and forbid compiling bytes at run time), from bytes, or from a path/URL (Node, Deno, Bun).
+// The loader package of AssemblyScript is deprecated; the module imports only `env.abort`.
+import { KERNEL_NAMES, type WasmKernels } from "./abi.js";
+import { WasmLoadError } from "../errors.js";
+
+export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | string | URL;
+
+function imports(): WebAssembly.Imports {
+  return {
+    env: {
+      // Only reachable in the debug build (release is built with --noAssert).
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new WasmLoadError(`bsfnet wasm: assertion failed at ${line}:${col}`);
+      },
+      seed: () => Date.now(),
+    },
+  };
+}
+
+function check(instance: WebAssembly.Instance): WasmKernels {
+  const exp = instance.exports as Record<string, unknown>;
+  const missing = KERNEL_NAMES.filter((n) => !(n in exp));
+  if (missing.length) {
+    throw new WasmLoadError(`not a bsfnet wasm module (or an older one): missing exports ${missing.join(", ")}`);
+  }
+  return exp as unknown as WasmKernels;
+}
+
+/** Instantiate synchronously from a compiled module (never compiles: safe on Workers). */
+export function instantiateModule(module: WebAssembly.Module): WasmKernels {
+  return check(new WebAssembly.Instance(module, imports()));
+}
+
+async function readSource(src: string | URL): Promise<Uint8Array> {
+  const url = typeof src === "string" && !/^[a-z][a-z0-9+.-]*:/i.test(src) ? undefined : new URL(src as string);
+  if (url && url.protocol !== "file:") {
+    const res = await fetch(url);
+    if (!res.ok) throw new WasmLoadError(`cannot fetch wasm module ${url.href}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  const fs = await import("node:fs/promises");
+  try {
+    return new Uint8Array(await fs.readFile(url ?? (src as string)));
+  } catch (e) {
+    throw new WasmLoadError(`cannot read wasm module ${String(src)}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Where the release build lives relative to this file, in the source tree and in dist/. */
+export function defaultWasmCandidates(): URL[] {
+  return [
+    new URL("../../build/bsfnet.wasm", import.meta.url),
+    new URL("../../../build/bsfnet.wasm", import.meta.url),
+  ];
+}
+
+async function defaultBytes(): Promise<Uint8Array> {
+  const fs = await import("node:fs/promises");
+  for (const u of defaultWasmCandidates()) {
+    try {
+      return new Uint8Array(await fs.readFile(u));
+    } catch {
+      /* try the next place */
+    }
+  }
+  throw new WasmLoadError(
+    "cannot find build/bsfnet.wasm: run `npm run asbuild` (npm test and npm start do it), or pass the module to ready()",
+  );
+}
+
+export async function loadKernels(source?: WasmSource): Promise<WasmKernels> {
+  if (source instanceof WebAssembly.Module) return instantiateModule(source);
+  let bytes: BufferSource;
+  if (source === undefined) bytes = await defaultBytes();
+  else if (typeof source === "string" || source instanceof URL) bytes = await readSource(source);
+  else bytes = source as BufferSource;
+  let mod: WebAssembly.Module;
+  try {
+    mod = await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new WasmLoadError(`invalid wasm module: ${(e as Error).message}`, { cause: e });
+  }
+  return instantiateModule(mod);
+}
