@@ -1,1 +1,241 @@
-// placeholder: being written
+// Row-major f32 matrix products, the hot path of dense layers (and of conv via im2col).
+//
+// nn and tn share one register-blocked kernel: a 4x8 tile of C lives in eight f32x4 accumulators;
+// each step of k loads 8 contiguous floats of a B row and broadcasts one A value per tile row,
+// so there are no horizontal sums and no packing (kernels never allocate). nn and tn differ only
+// in how A is walked (row stride K and k stride 1, or row stride 1 and k stride M).
+// nt is a product of rows with rows: dot products along k, four per f32x4, reduced at the end.
+
+@inline function put(p: usize, v: v128, accumulate: i32): void {
+  v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
+}
+
+@inline function put1(p: usize, v: f32, accumulate: i32): void {
+  store<f32>(p, accumulate ? load<f32>(p) + v : v);
+}
+
+// C[M,N] (+)= A @ B[K,N], A element (i, k) at a + i*sar + k*sak (bytes).
+@inline function gemm_ab(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize): void {
+  const ldb = <usize>N << 2;
+  const ldc = <usize>N << 2;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    const a0 = a + <usize>i * sar;
+    const a1 = a0 + sar, a2 = a1 + sar, a3 = a2 + sar;
+    const c0 = c + <usize>i * ldc;
+    const c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+    let j = 0;
+    for (; j + 8 <= N; j += 8) {
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(a0 + ka);
+        s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+        s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+        const x1 = v128.load32_splat(a1 + ka);
+        s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+        s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+        const x2 = v128.load32_splat(a2 + ka);
+        s20 = f32x4.add(s20, f32x4.mul(x2, b0));
+        s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+        const x3 = v128.load32_splat(a3 + ka);
+        s30 = f32x4.add(s30, f32x4.mul(x3, b0));
+        s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+        pb += ldb;
+        ka += sak;
+      }
+      const o = <usize>j << 2;
+      put(c0 + o, s00, accumulate); put(c0 + o + 16, s01, accumulate);
+      put(c1 + o, s10, accumulate); put(c1 + o + 16, s11, accumulate);
+      put(c2 + o, s20, accumulate); put(c2 + o + 16, s21, accumulate);
+      put(c3 + o, s30, accumulate); put(c3 + o + 16, s31, accumulate);
+    }
+    for (; j + 4 <= N; j += 4) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + ka), b0));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + ka), b0));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(a2 + ka), b0));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(a3 + ka), b0));
+        pb += ldb;
+        ka += sak;
+      }
+      const o = <usize>j << 2;
+      put(c0 + o, s0, accumulate); put(c1 + o, s1, accumulate);
+      put(c2 + o, s2, accumulate); put(c3 + o, s3, accumulate);
+    }
+    // Fewer than 4 columns left: A's 4 rows are one f32x4 per k when sar is 4 (tn); otherwise
+    // gather them, it is a thin edge.
+    for (; j < N; j++) {
+      let s = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        let x = v128.load32_splat(a0 + ka);
+        x = f32x4.replace_lane(x, 1, load<f32>(a1 + ka));
+        x = f32x4.replace_lane(x, 2, load<f32>(a2 + ka));
+        x = f32x4.replace_lane(x, 3, load<f32>(a3 + ka));
+        s = f32x4.add(s, f32x4.mul(x, v128.load32_splat(pb)));
+        pb += ldb;
+        ka += sak;
+      }
+      const o = <usize>j << 2;
+      put1(c0 + o, f32x4.extract_lane(s, 0), accumulate);
+      put1(c1 + o, f32x4.extract_lane(s, 1), accumulate);
+      put1(c2 + o, f32x4.extract_lane(s, 2), accumulate);
+      put1(c3 + o, f32x4.extract_lane(s, 3), accumulate);
+    }
+  }
+  // Up to 3 rows left: one row at a time.
+  for (; i < M; i++) {
+    const a0 = a + <usize>i * sar;
+    const c0 = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + 8 <= N; j += 8) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const x = v128.load32_splat(a0 + ka);
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(pb)));
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(pb, 16)));
+        pb += ldb;
+        ka += sak;
+      }
+      const o = <usize>j << 2;
+      put(c0 + o, s0, accumulate); put(c0 + o + 16, s1, accumulate);
+    }
+    for (; j + 4 <= N; j += 4) {
+      let s0 = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + ka), v128.load(pb)));
+        pb += ldb;
+        ka += sak;
+      }
+      put(c0 + (<usize>j << 2), s0, accumulate);
+    }
+    for (; j < N; j++) {
+      let s: f32 = 0;
+      let pb = b + (<usize>j << 2);
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(a0 + ka) * load<f32>(pb);
+        pb += ldb;
+        ka += sak;
+      }
+      put1(c0 + (<usize>j << 2), s, accumulate);
+    }
+  }
+}
+
+/** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
+export function gemm_nn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  gemm_ab(c, a, b, M, K, N, accumulate, <usize>K << 2, 4);
+}
+
+/** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
+export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  gemm_ab(c, a, b, M, K, N, accumulate, 4, <usize>M << 2);
+}
+
+// [sum(x0), sum(x1), sum(x2), sum(x3)]: a transpose folded into the adds.
+@inline function hsum4(x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  const s01 = f32x4.add(f32x4.shuffle(x0, x1, 0, 4, 1, 5), f32x4.shuffle(x0, x1, 2, 6, 3, 7));
+  const s23 = f32x4.add(f32x4.shuffle(x2, x3, 0, 4, 1, 5), f32x4.shuffle(x2, x3, 2, 6, 3, 7));
+  return f32x4.add(f32x4.shuffle(s01, s23, 0, 1, 4, 5), f32x4.shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+@inline function hsum(x: v128): f32 {
+  const y = f32x4.add(x, f32x4.shuffle(x, x, 2, 3, 0, 1));
+  return f32x4.extract_lane(y, 0) + f32x4.extract_lane(y, 1);
+}
+
+// dot(x[K], y[K])
+@inline function dot(x: usize, y: usize, K: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let k = 0;
+  for (; k + 8 <= K; k += 8) {
+    const o = <usize>k << 2;
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  for (; k + 4 <= K; k += 4) {
+    const o = <usize>k << 2;
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; k < K; k++) s += load<f32>(x + (<usize>k << 2)) * load<f32>(y + (<usize>k << 2));
+  return s;
+}
+
+/** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[N,K]^T */
+export function gemm_nt(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  const lda = <usize>K << 2;
+  const ldc = <usize>N << 2;
+  const K4 = K & ~3;
+  let i = 0;
+  for (; i + 2 <= M; i += 2) {
+    const a0 = a + <usize>i * lda, a1 = a0 + lda;
+    const c0 = c + <usize>i * ldc, c1 = c0 + ldc;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const b0 = b + <usize>j * lda;
+      const b1 = b0 + lda, b2 = b1 + lda, b3 = b2 + lda;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let k = 0;
+      for (; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        const y0 = v128.load(b0 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x0, y0));
+        s10 = f32x4.add(s10, f32x4.mul(x1, y0));
+        const y1 = v128.load(b1 + o);
+        s01 = f32x4.add(s01, f32x4.mul(x0, y1));
+        s11 = f32x4.add(s11, f32x4.mul(x1, y1));
+        const y2 = v128.load(b2 + o);
+        s02 = f32x4.add(s02, f32x4.mul(x0, y2));
+        s12 = f32x4.add(s12, f32x4.mul(x1, y2));
+        const y3 = v128.load(b3 + o);
+        s03 = f32x4.add(s03, f32x4.mul(x0, y3));
+        s13 = f32x4.add(s13, f32x4.mul(x1, y3));
+      }
+      let r0 = hsum4(s00, s01, s02, s03);
+      let r1 = hsum4(s10, s11, s12, s13);
+      // The last K % 4 products: column k of the four B rows as one vector.
+      for (; k < K; k++) {
+        const o = <usize>k << 2;
+        let y = v128.load32_splat(b0 + o);
+        y = f32x4.replace_lane(y, 1, load<f32>(b1 + o));
+        y = f32x4.replace_lane(y, 2, load<f32>(b2 + o));
+        y = f32x4.replace_lane(y, 3, load<f32>(b3 + o));
+        r0 = f32x4.add(r0, f32x4.mul(v128.load32_splat(a0 + o), y));
+        r1 = f32x4.add(r1, f32x4.mul(v128.load32_splat(a1 + o), y));
+      }
+      const o = <usize>j << 2;
+      put(c0 + o, r0, accumulate);
+      put(c1 + o, r1, accumulate);
+    }
+    for (; j < N; j++) {
+      const bj = b + <usize>j * lda;
+      const o = <usize>j << 2;
+      put1(c0 + o, dot(a0, bj, K), accumulate);
+      put1(c1 + o, dot(a1, bj, K), accumulate);
+    }
+  }
+  for (; i < M; i++) {
+    const a0 = a + <usize>i * lda;
+    const c0 = c + <usize>i * ldc;
+    for (let j = 0; j < N; j++) put1(c0 + (<usize>j << 2), dot(a0, b + <usize>j * lda, K), accumulate);
+  }
+}
