@@ -99,6 +99,64 @@ export interface WasmKernels {
   gather_rows(out: number, src: number, idx: number, B: number, C: number): void;
   /** out[b] = src[idx[b]] (i32) */
   gather_i32(out: number, src: number, idx: number, B: number): void;
+
+  // --- conv.ts: NHWC, stride 1, kernel (KH, KW, C, OC) as Keras, padding same = 1 (Keras "same":
+  // total KH-1 rows, the extra one at the bottom) or valid = 0. OH, OW = H-KH+1, W-KW+1 (valid) or H, W.
+  /** Scratch bytes the call needs (16-byte aligned block): forward (backward = 0) same ? B*(H+KH-1)*(W+KW-1)*C*4 : 0;
+   * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
+  conv2d_scratch_bytes(
+    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number, backward: number, hasDinp: number,
+  ): number;
+  /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none). */
+  conv2d_forward(
+    out: number, inp: number, kernel: number, bias: number, scratch: number,
+    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number,
+  ): void;
+  /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
+  conv2d_backward(
+    dinp: number, dkernel: number, dbias: number, dout: number, inp: number, kernel: number, scratch: number,
+    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number,
+  ): void;
+  /** Conv1D = conv2d with H = 1, KH = 1: out[B,OL,OC], inp[B,L,C], kernel[K,C,OC]; scratch as conv2d(B,1,L,C,OC,1,K). */
+  conv1d_forward(
+    out: number, inp: number, kernel: number, bias: number, scratch: number,
+    B: number, L: number, C: number, OC: number, K: number, same: number,
+  ): void;
+  conv1d_backward(
+    dinp: number, dkernel: number, dbias: number, dout: number, inp: number, kernel: number, scratch: number,
+    B: number, L: number, C: number, OC: number, K: number, same: number,
+  ): void;
+
+  // --- pool.ts: max pooling, pool = stride, valid (trailing rows/columns dropped); idx: i32, flat
+  // index into inp of each output's max (ties: the first in row-major window order).
+  /** out[B,H/PH,W/PW,C], idx (same shape, i32) from inp[B,H,W,C]. */
+  maxpool2d_forward(out: number, idx: number, inp: number, B: number, H: number, W: number, C: number, PH: number, PW: number): void;
+  /** dinp[B,H,W,C] written: zeros, then dout at each recorded max. */
+  maxpool2d_backward(dinp: number, dout: number, idx: number, B: number, H: number, W: number, C: number, PH: number, PW: number): void;
+  /** out[B,L/P,C], idx from inp[B,L,C]. */
+  maxpool1d_forward(out: number, idx: number, inp: number, B: number, L: number, C: number, P: number): void;
+  maxpool1d_backward(dinp: number, dout: number, idx: number, B: number, L: number, C: number, P: number): void;
+
+  // --- dropout.ts: inverted dropout; identity at inference (no call). In place allowed.
+  /** mask[N] = (u(i) >= rate) ? 1/(1-rate) : 0, u(i) = uniform value i of (seed, stream); out = inp * mask. */
+  dropout_forward(out: number, mask: number, inp: number, N: number, rate: number, seed: number, stream: number): void;
+  /** dinp[N] = dout * mask */
+  dropout_backward(dinp: number, dout: number, mask: number, N: number): void;
+
+  // --- bsf_position.ts: position gate on [B,P,C], one w[p] per position shared over channels.
+  /** mask[B,P] = (u < w[p]) as 0/1 with u = value (b*P + p) of (seed, stream); out[b,p,c] = inp[b,p,c] * mask[b,p]. */
+  bsf_position_forward(
+    out: number, mask: number, inp: number, w: number, B: number, P: number, C: number, seed: number, stream: number,
+  ): void;
+  /** dinp = dout * mask[b,p] (skipped when 0); dw[p] += sum_b sum_c dout*inp (times w[p] when scaled). */
+  bsf_position_backward(
+    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
+    B: number, P: number, C: number, scaled: number,
+  ): void;
+  /** out = inp * (w[p] > threshold) (expectation = 0) or inp * w[p] (expectation = 1). */
+  bsf_position_infer(
+    out: number, inp: number, w: number, B: number, P: number, C: number, threshold: number, expectation: number,
+  ): void;
 }
 
 /** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
@@ -114,4 +172,8 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "l1_backward", "l1_value", "clip",
   "adam_step", "sgd_step",
   "fill_f32", "has_nonfinite", "gather_rows", "gather_i32",
+  "conv2d_scratch_bytes", "conv2d_forward", "conv2d_backward", "conv1d_forward", "conv1d_backward",
+  "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",
+  "dropout_forward", "dropout_backward",
+  "bsf_position_forward", "bsf_position_backward", "bsf_position_infer",
 ];

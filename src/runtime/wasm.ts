@@ -32,16 +32,16 @@ export function instantiateModule(module: WebAssembly.Module): WasmKernels {
   return check(new WebAssembly.Instance(module, imports()));
 }
 
-async function readSource(src: string | URL): Promise<Uint8Array> {
+async function readSource(src: string | URL): Promise<BufferSource> {
   const url = typeof src === "string" && !/^[a-z][a-z0-9+.-]*:/i.test(src) ? undefined : new URL(src as string);
   if (url && url.protocol !== "file:") {
     const res = await fetch(url);
     if (!res.ok) throw new WasmLoadError(`cannot fetch wasm module ${url.href}: HTTP ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
+    return await res.arrayBuffer();
   }
   const fs = await import("node:fs/promises");
   try {
-    return new Uint8Array(await fs.readFile(url ?? (src as string)));
+    return (await fs.readFile(url ?? (src as string))) as unknown as BufferSource;
   } catch (e) {
     throw new WasmLoadError(`cannot read wasm module ${String(src)}: ${(e as Error).message}`, { cause: e });
   }
@@ -55,11 +55,11 @@ export function defaultWasmCandidates(): URL[] {
   ];
 }
 
-async function defaultBytes(): Promise<Uint8Array> {
+async function defaultBytes(): Promise<BufferSource> {
   const fs = await import("node:fs/promises");
   for (const u of defaultWasmCandidates()) {
     try {
-      return new Uint8Array(await fs.readFile(u));
+      return (await fs.readFile(u)) as unknown as BufferSource;
     } catch {
       /* try the next place */
     }

@@ -1,0 +1,126 @@
+// Binary Stochastic Filtering gate (DESIGN.md section 1): one weight w in [0,1] per filtered unit.
+// Training passes each input with probability w (fresh mask per sample, PRNG inside wasm);
+// inference passes it when w > threshold (or scales by w in "expectation" mode).
+import { Layer, sizeOf, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { ConfigError, ShapeError } from "../errors.js";
+
+export type BsfGradient = "straight-through" | "scaled";
+export type BsfMode = "threshold" | "expectation";
+
+export interface BSFConfig extends LayerConfig {
+  /** L1 penalty coefficient lambda (the paper: 0.001-0.05). Default 0.01. */
+  penalty?: number;
+  /** Initial gate weight, a constant in [0,1]. Default 0.5. */
+  init?: number;
+  /** Inference threshold: a unit passes when w > threshold. Default 0.1. */
+  threshold?: number;
+  /** "straight-through" (the paper; default) or "scaled" (dw = w * sum dy*x). */
+  gradient?: BsfGradient;
+  /** Inference: "threshold" (default, y = x * (w > t)) or "expectation" (y = x * w). */
+  mode?: BsfMode;
+  /** On multi-dimensional input: "channel" shares one gate over all positions of a channel (last axis). */
+  shareAxis?: "channel";
+}
+
+export class BSF extends Layer {
+  readonly penalty: number;
+  readonly init: number;
+  readonly threshold: number;
+  readonly gradient: BsfGradient;
+  readonly mode: BsfMode;
+  readonly shareAxis?: "channel";
+  weight!: Param;
+
+  constructor(config: BSFConfig = {}) {
+    super(config, "BSF");
+    const where = `layer ${this.name}`;
+    this.penalty = config.penalty ?? 0.01;
+    this.init = config.init ?? 0.5;
+    this.threshold = config.threshold ?? 0.1;
+    this.gradient = config.gradient ?? "straight-through";
+    this.mode = config.mode ?? "threshold";
+    this.shareAxis = config.shareAxis;
+    if (!(this.penalty >= 0) || !Number.isFinite(this.penalty)) throw new ConfigError(`${where}: penalty must be >= 0, got ${this.penalty}`);
+    if (!(this.init >= 0 && this.init <= 1)) throw new ConfigError(`${where}: init must be in [0, 1], got ${this.init}`);
+    if (!(this.threshold >= 0 && this.threshold < 1)) throw new ConfigError(`${where}: threshold must be in [0, 1), got ${this.threshold}`);
+    if (this.gradient !== "straight-through" && this.gradient !== "scaled") {
+      throw new ConfigError(`${where}: gradient must be "straight-through" or "scaled", got ${JSON.stringify(this.gradient)}`);
+    }
+    if (this.mode !== "threshold" && this.mode !== "expectation") {
+      throw new ConfigError(`${where}: mode must be "threshold" or "expectation", got ${JSON.stringify(this.mode)}`);
+    }
+    if (this.shareAxis !== undefined && this.shareAxis !== "channel") {
+      throw new ConfigError(`${where}: shareAxis must be "channel" or omitted, got ${JSON.stringify(this.shareAxis)}`);
+    }
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (this.shareAxis === "channel" && inputShape.length < 2) {
+      throw new ShapeError(`shareAxis "channel" needs input with positions and channels, got [${inputShape.join(", ")}]`, this.name);
+    }
+    return inputShape;
+  }
+
+  /** Channels C and positions P of the gated tensor. */
+  get gates(): number {
+    return this.shareAxis === "channel" ? this.inputShape[this.inputShape.length - 1] : this.inputSize;
+  }
+
+  private get positions(): number {
+    return this.shareAxis === "channel" ? sizeOf(this.inputShape.slice(0, -1)) : 1;
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    this.weight = this.addParam({
+      name: "gate",
+      shape: [this.gates],
+      init: { kind: "constant", value: this.init },
+      l1: this.penalty,
+      clip: [0, 1],
+    });
+  }
+
+  override workspaceBytes(B: number): number {
+    return B * this.gates * 4; // the mask, kept for backward
+  }
+
+  forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
+    const k = ctx.rt.k;
+    const C = this.gates;
+    const w = this.weight.ptr;
+    const expectation = this.mode === "expectation" ? 1 : 0;
+    if (this.shareAxis === "channel") {
+      const P = this.positions;
+      if (ctx.training) k.bsf_channel_forward(out, ws, inp, w, B, P, C, ctx.seed, ctx.stream);
+      else k.bsf_channel_infer(out, inp, w, B, P, C, this.threshold, expectation);
+    } else if (ctx.training) k.bsf_forward(out, ws, inp, w, B, C, ctx.seed, ctx.stream);
+    else k.bsf_infer(out, inp, w, B, C, this.threshold, expectation);
+  }
+
+  backward(ctx: StepContext, dinp: number, dout: number, inp: number, _out: number, B: number, ws: number): void {
+    const k = ctx.rt.k;
+    const scaled = this.gradient === "scaled" ? 1 : 0;
+    if (this.shareAxis === "channel") {
+      k.bsf_channel_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.positions, this.gates, scaled);
+    } else k.bsf_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.gates, scaled);
+  }
+
+  /** The units a gate keeps at inference (w > threshold). */
+  keeps(w: Float32Array): boolean[] {
+    return Array.from(w, (v) => v > this.threshold);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = {
+      ...super.getConfig(),
+      penalty: this.penalty,
+      init: this.init,
+      threshold: this.threshold,
+      gradient: this.gradient,
+      mode: this.mode,
+    };
+    if (this.shareAxis) c.shareAxis = this.shareAxis;
+    return c;
+  }
+}

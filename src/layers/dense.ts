@@ -1,0 +1,73 @@
+// Fully connected layer, Keras layout: kernel (in, out), bias (out), optional activation.
+import { Layer, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
+import { ConfigError, ShapeError } from "../errors.js";
+
+export interface DenseConfig extends LayerConfig {
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: Initializer;
+}
+
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  kernel!: Param;
+  bias?: Param;
+
+  constructor(config: DenseConfig) {
+    super(config, "Dense");
+    if (!Number.isInteger(config.units) || config.units <= 0) {
+      throw new ConfigError(`layer ${this.name}: units must be a positive integer, got ${config.units}`);
+    }
+    this.units = config.units;
+    this.activation = checkActivation(config.activation, `layer ${this.name}`);
+    this.useBias = config.useBias ?? true;
+    this.kernelInitializer = config.kernelInitializer ?? { kind: "glorotUniform" };
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length !== 1) {
+      throw new ShapeError(`Dense expects a flat input, got [${inputShape.join(", ")}]: add a Flatten layer`, this.name);
+    }
+    return [this.units];
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    const C = inputShape[0];
+    this.kernel = this.addParam({ name: "kernel", shape: [C, this.units], init: this.kernelInitializer, fans: [C, this.units] });
+    this.bias = this.useBias ? this.addParam({ name: "bias", shape: [this.units], init: { kind: "zeros" } }) : undefined;
+  }
+
+  /** The model fuses an output softmax with the loss; the layer then emits logits. */
+  get emitsLogits(): boolean {
+    return this.activation === "softmax";
+  }
+
+  forward(ctx: StepContext, out: number, inp: number, B: number): void {
+    const k = ctx.rt.k;
+    k.dense_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, B, this.inputSize, this.units);
+    activationForward(k, this.activation, out, out, B * this.units);
+  }
+
+  backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number): void {
+    const k = ctx.rt.k;
+    // dout is ours to overwrite: turn it into the pre-activation gradient in place.
+    activationBackward(k, this.activation, dout, dout, out, B * this.units);
+    k.dense_backward(dinp, this.kernel.grad, this.bias?.grad ?? 0, dout, inp, this.kernel.ptr, B, this.inputSize, this.units);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+    };
+  }
+}

@@ -1,0 +1,122 @@
+// The Keras-style layer contract: configuration in the constructor, build(inputShape) declares
+// parameters, forward/backward call kernels on pointers the model planned, getConfig() serializes.
+import type { Runtime } from "../runtime/runtime.js";
+import { ConfigError, ShapeError } from "../errors.js";
+
+/** A shape without the batch dimension, e.g. [13] or [28, 28, 1]. */
+export type Shape = readonly number[];
+
+export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+export type Initializer =
+  | { kind: "zeros" }
+  | { kind: "constant"; value: number }
+  | { kind: "glorotUniform" }
+  | { kind: "heNormal" }
+  | { kind: "uniform"; min: number; max: number };
+
+/** One parameter tensor. `ptr`/`grad` are set by the model's memory plan. */
+export interface Param {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly init: Initializer;
+  /** fan-in / fan-out for Glorot/He initializers. */
+  readonly fans?: readonly [number, number];
+  /** L1 penalty coefficient (added to the gradient, and its value to the reported loss). */
+  readonly l1?: number;
+  /** Constraint applied after each optimizer step. */
+  readonly clip?: readonly [number, number];
+  ptr: number;
+  grad: number;
+}
+
+/** What a training or inference step hands to each layer. */
+export interface StepContext {
+  readonly rt: Runtime;
+  readonly training: boolean;
+  /** seed of the run; with `stream` it selects the PRNG values of this step and layer. */
+  readonly seed: number;
+  readonly stream: number;
+}
+
+export interface LayerConfig {
+  name?: string;
+  /** Only on the first layer: the input shape without the batch dimension. */
+  inputShape?: number[];
+}
+
+let nameCounter = 0;
+
+export abstract class Layer {
+  readonly name: string;
+  readonly className: string;
+  readonly declaredInputShape?: Shape;
+  inputShape: Shape = [];
+  outputShape: Shape = [];
+  params: Param[] = [];
+  built = false;
+
+  constructor(config: LayerConfig, className: string) {
+    this.className = className;
+    this.name = config.name ?? `${className.toLowerCase()}_${++nameCounter}`;
+    if (config.inputShape !== undefined) {
+      if (!Array.isArray(config.inputShape) || config.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+        throw new ConfigError(`layer ${this.name}: inputShape must be positive integers, got ${JSON.stringify(config.inputShape)}`);
+      }
+      this.declaredInputShape = [...config.inputShape];
+    }
+  }
+
+  /** Declare parameters and compute the output shape. */
+  build(inputShape: Shape): void {
+    if (inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ShapeError(`impossible input shape [${inputShape.join(", ")}]`, this.name);
+    }
+    this.inputShape = [...inputShape];
+    this.params = [];
+    this.outputShape = this.computeOutputShape(inputShape);
+    this.built = true;
+  }
+
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  protected addParam(p: Omit<Param, "ptr" | "grad" | "size">): Param {
+    const param: Param = { ...p, size: sizeOf(p.shape), ptr: 0, grad: 0 };
+    this.params.push(param);
+    return param;
+  }
+
+  /** Extra bytes this layer needs per step for a batch of B (masks, argmax indices, ...). */
+  workspaceBytes(_B: number): number {
+    return 0;
+  }
+
+  /** Whether forward may write its output over its input (saves a buffer and a copy). */
+  get inPlace(): boolean {
+    return false;
+  }
+
+  abstract forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void;
+
+  /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
+  abstract backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void;
+
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { name: this.name };
+    if (this.declaredInputShape) c.inputShape = [...this.declaredInputShape];
+    return c;
+  }
+
+  get inputSize(): number {
+    return sizeOf(this.inputShape);
+  }
+
+  get outputSize(): number {
+    return sizeOf(this.outputShape);
+  }
+
+  get paramCount(): number {
+    return this.params.reduce((s, p) => s + p.size, 0);
+  }
+}

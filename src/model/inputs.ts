@@ -1,0 +1,52 @@
+// Turning what users pass to fit/evaluate/predict into flat, checked arrays.
+import { DataError, ShapeError } from "../errors.js";
+
+export type XInput = Float32Array | Float64Array | readonly (readonly number[])[] | readonly number[];
+export type YInput = Int32Array | Uint8Array | readonly number[];
+
+/** Flatten x to Float32Array of n rows of `d` values, checking the width and every value. */
+export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: number } {
+  let data: Float32Array;
+  if (x instanceof Float32Array) data = x;
+  else if (x instanceof Float64Array) data = Float32Array.from(x);
+  else if (Array.isArray(x) && x.length > 0 && Array.isArray(x[0])) {
+    const rows = x as readonly (readonly number[])[];
+    data = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== d) {
+        throw new ShapeError(`${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} values, the model expects ${d}`, "input");
+      }
+      data.set(r, i * d);
+    });
+  } else if (Array.isArray(x)) data = Float32Array.from(x as readonly number[]);
+  else throw new ShapeError(`${what}: expected a Float32Array or an array of rows`, "input");
+  if (data.length % d !== 0 || data.length === 0) {
+    throw new ShapeError(
+      `${what} has ${data.length} values, not a positive multiple of the model's ${d} inputs per sample`,
+      "input",
+    );
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new DataError(`${what} holds ${data[i]}: inputs must be finite numbers`, {
+        row: Math.floor(i / d),
+        column: i % d,
+      });
+    }
+  }
+  return { data, n: data.length / d };
+}
+
+/** Labels as Int32Array class indices in [0, classes). */
+export function toY(y: YInput, n: number, classes: number, what = "y"): Int32Array {
+  if (y.length !== n) throw new ShapeError(`x has ${n} samples but ${what} has ${y.length} labels`, "input");
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new DataError(`${what}[${i}] = ${v} is not a class index in [0, ${classes})`, { row: i });
+    }
+    out[i] = v;
+  }
+  return out;
+}

@@ -1,0 +1,495 @@
+// A stack of layers trained with a fused softmax + cross-entropy output (Keras' Sequential with
+// sparse categorical cross-entropy). Parameters live in one block of wasm memory; each batch size
+// gets one arena of activations; a training step is a fixed sequence of kernel calls.
+import { Layer, sizeOf, type Shape, type StepContext } from "../layers/layer.js";
+import { Dense } from "../layers/dense.js";
+import { Activation } from "../layers/activation.js";
+import { BSF } from "../layers/bsf.js";
+import { initParam } from "../layers/initializers.js";
+import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
+import { planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import { toX, toY, type XInput, type YInput } from "./inputs.js";
+import { ProgressBar, type Callback, type EpochLogs, type History } from "./callbacks.js";
+import { ready, type Runtime } from "../runtime/runtime.js";
+import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
+import { stratifiedSplit } from "../data/split.js";
+import { Random } from "../util/random.js";
+
+export type LossName = "sparseCategoricalCrossentropy";
+
+export interface CompileOptions {
+  optimizer?: OptimizerSpec;
+  loss?: LossName | "sparse_categorical_crossentropy" | "crossentropy";
+  /** Seed of the initial weights (and the default seed of fit). Default 0. */
+  seed?: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  validationData?: [XInput, YInput];
+  /** Fraction of the training data held out for validation (stratified, seeded). */
+  validationSplit?: number;
+  shuffle?: boolean;
+  /** Seed of shuffling and of the gates' masks; default: the compile seed. */
+  seed?: number;
+  callbacks?: Callback[];
+  /** 1: progress bar on a terminal (default), 0: silent. */
+  verbose?: 0 | 1;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+}
+
+interface DataInWasm {
+  x: number;
+  y: number;
+  n: number;
+  bytes: number;
+}
+
+export interface SequentialOptions {
+  inputShape?: number[];
+  name?: string;
+}
+
+export class Sequential {
+  readonly layers: Layer[] = [];
+  readonly name: string;
+  inputShape?: Shape;
+  stopTraining = false;
+  private rt?: Runtime;
+  private optimizer?: Optimizer;
+  private compiled = false;
+  private seed = 0;
+  private block?: ParamBlock;
+  private plans = new Map<number, BatchPlan>();
+  /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
+  private steps = 0;
+
+  constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
+    this.name = options.name ?? "sequential";
+    if (options.inputShape) this.inputShape = [...options.inputShape];
+    for (const l of layers) this.add(l);
+  }
+
+  add(layer: Layer): this {
+    if (this.block) throw new ConfigError(`model ${this.name}: cannot add layers after it is built`);
+    if (!(layer instanceof Layer)) throw new ConfigError(`model ${this.name}: add() expects a Layer`);
+    if (this.layers.some((l) => l.name === layer.name)) {
+      throw new ConfigError(`model ${this.name}: two layers are named ${layer.name}`);
+    }
+    this.layers.push(layer);
+    return this;
+  }
+
+  compile(options: CompileOptions = {}): this {
+    const loss = options.loss ?? "sparseCategoricalCrossentropy";
+    if (!["sparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "crossentropy"].includes(loss)) {
+      throw new ConfigError(`unknown loss ${JSON.stringify(loss)}: bsfnet trains classifiers with sparseCategoricalCrossentropy`);
+    }
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new ConfigError(`seed must be an integer, got ${options.seed}`);
+    this.optimizer = makeOptimizer(options.optimizer);
+    this.seed = (options.seed ?? 0) >>> 0;
+    this.compiled = true;
+    if (this.block) this.allocParams(true);
+    return this;
+  }
+
+  get outputLayer(): Layer {
+    const l = this.layers[this.layers.length - 1];
+    if (!l) throw new ConfigError(`model ${this.name} has no layers`);
+    return l;
+  }
+
+  /** Number of classes: the output layer's width. */
+  get classes(): number {
+    return this.outputLayer.outputSize;
+  }
+
+  get built(): boolean {
+    return this.block !== undefined;
+  }
+
+  get runtime(): Runtime {
+    if (!this.rt) throw new ConfigError(`model ${this.name} is not built yet: call build() or fit()`);
+    return this.rt;
+  }
+
+  /** Build every layer, plan parameter memory and initialize weights (seeded). */
+  async build(inputShape?: Shape, runtime?: Runtime): Promise<this> {
+    this.buildSync(inputShape, runtime ?? (await ready()));
+    return this;
+  }
+
+  buildSync(inputShape: Shape | undefined, runtime: Runtime): void {
+    if (this.block) return;
+    const shape = inputShape ?? this.inputShape ?? this.layers[0]?.declaredInputShape;
+    if (!shape) throw new ConfigError(`model ${this.name}: unknown input shape (give inputShape to the first layer or the model)`);
+    if (this.layers.length === 0) throw new ConfigError(`model ${this.name} has no layers`);
+    this.rt = runtime;
+    this.inputShape = [...shape];
+    let s: Shape = shape;
+    for (const l of this.layers) {
+      l.build(s);
+      s = l.outputShape;
+    }
+    if (s.length !== 1) {
+      throw new ShapeError(`the output must be flat class scores, got [${s.join(", ")}]`, this.outputLayer.name);
+    }
+    this.layers.forEach((l, i) => {
+      const softmax = (l instanceof Dense || l instanceof Activation) && l.activation === "softmax";
+      if (softmax && i !== this.layers.length - 1) {
+        throw new ConfigError(`layer ${l.name}: softmax is only supported as the output activation`);
+      }
+    });
+    this.allocParams(false);
+  }
+
+  private allocParams(reinitSlots: boolean): void {
+    const rt = this.runtime;
+    const slots = this.optimizer?.slots ?? 2;
+    if (this.block && reinitSlots) {
+      if (this.block.slots.length === slots) {
+        for (const s of this.block.slots) rt.k.fill_f32(s, this.block.floats, 0);
+        this.steps = 0;
+        return;
+      }
+      // optimizer changed its slot count: move the weights into a new block
+      const saved = this.getWeights();
+      this.freeMemory();
+      this.block = planParams(rt, this.layers, slots);
+      this.setWeights(saved);
+      return;
+    }
+    this.block = planParams(rt, this.layers, slots);
+    this.block.all.forEach((p, i) => initParam(rt, p, this.seed, 0x40000000 + i));
+  }
+
+  private plan(B: number): BatchPlan {
+    let p = this.plans.get(B);
+    if (!p) {
+      p = planBatch(this.runtime, this.layers, sizeOf(this.inputShape!), B, this.classes);
+      this.plans.set(B, p);
+    }
+    return p;
+  }
+
+  private get softmaxOutput(): boolean {
+    const l = this.outputLayer;
+    return (l instanceof Dense || l instanceof Activation) && l.activation === "softmax";
+  }
+
+  private forward(plan: BatchPlan, B: number, training: boolean): number {
+    const rt = this.runtime;
+    const L = this.layers.length;
+    let inp = plan.input;
+    for (let i = 0; i < L; i++) {
+      const ctx: StepContext = { rt, training, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
+      this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
+      inp = plan.acts[i];
+    }
+    return plan.acts[L - 1];
+  }
+
+  private fitSeed = 0;
+
+  /** One optimizer step on the batch already in plan.input/labels; returns [lossSum, correct]. */
+  private trainStep(plan: BatchPlan, B: number): [number, number] {
+    const rt = this.runtime;
+    const k = rt.k;
+    const block = this.block!;
+    const V = this.classes;
+    const L = this.layers.length;
+    const logits = this.forward(plan, B, true);
+    let loss = k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
+    const correct = k.argmax_correct(plan.probs, plan.labels, B, V);
+    let [dcur, dnext] = plan.grad;
+    k.softmax_xent_backward(dcur, plan.probs, plan.labels, B, V, 1 / B);
+    for (let i = L - 1; i >= 0; i--) {
+      const ctx: StepContext = { rt, training: true, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
+      const inp = i > 0 ? plan.acts[i - 1] : plan.input;
+      this.layers[i].backward(ctx, i > 0 ? dnext : 0, dcur, inp, plan.acts[i], B, plan.ws[i]);
+      [dcur, dnext] = [dnext, dcur];
+    }
+    // The L1 penalty is part of the loss (reported per sample, as Keras adds it to the batch mean).
+    let penalty = 0;
+    for (const p of block.all) {
+      if (p.l1) {
+        penalty += p.l1 * k.l1_value(p.ptr, p.size);
+        k.l1_backward(p.grad, p.ptr, p.size, p.l1);
+      }
+    }
+    loss += penalty * B;
+    this.steps++;
+    this.optimizer!.step(k, block.params, block.grads, block.slots, block.floats, this.steps);
+    for (const p of block.all) if (p.clip) k.clip(p.ptr, p.size, p.clip[0], p.clip[1]);
+    k.fill_f32(block.grads, block.floats, 0);
+    return [loss, correct];
+  }
+
+  private upload(x: Float32Array, y: Int32Array | undefined, n: number): DataInWasm {
+    const rt = this.runtime;
+    const bytes = x.length * 4 + (y ? n * 4 + 16 : 0) + 16;
+    const ptr = rt.alloc(bytes);
+    rt.f32(ptr, x.length).set(x);
+    const yPtr = y ? ptr + ((x.length * 4 + 15) & ~15) : 0;
+    if (y) rt.i32(yPtr, n).set(y);
+    return { x: ptr, y: yPtr, n, bytes };
+  }
+
+  private checkReady(where: string): void {
+    if (!this.compiled) throw new ConfigError(`model ${this.name}: call compile() before ${where}()`);
+  }
+
+  private penaltyValue(): number {
+    const k = this.runtime.k;
+    let s = 0;
+    for (const p of this.block!.all) if (p.l1) s += p.l1 * k.l1_value(p.ptr, p.size);
+    return s;
+  }
+
+  /** Mean loss (cross-entropy plus penalties) and accuracy over data already in wasm memory. */
+  private evaluateUploaded(d: DataInWasm, batchSize: number): EvaluateResult {
+    const k = this.runtime.k;
+    const plan = this.plan(batchSize);
+    const idx = this.runtime.i32(plan.idx, batchSize);
+    const V = this.classes;
+    const inSize = sizeOf(this.inputShape!);
+    let loss = 0;
+    let correct = 0;
+    for (let s = 0; s < d.n; s += batchSize) {
+      const B = Math.min(batchSize, d.n - s);
+      for (let b = 0; b < B; b++) idx[b] = s + b;
+      k.gather_rows(plan.input, d.x, plan.idx, B, inSize);
+      k.gather_i32(plan.labels, d.y, plan.idx, B);
+      const logits = this.forward(plan, B, false);
+      loss += k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
+      correct += k.argmax_correct(plan.probs, plan.labels, B, V);
+    }
+    return { loss: loss / d.n + this.penaltyValue(), accuracy: correct / d.n };
+  }
+
+  async fit(xIn: XInput, yIn: YInput, options: FitOptions = {}): Promise<History> {
+    this.checkReady("fit");
+    const inferred = this.inputShape ?? this.layers[0]?.declaredInputShape;
+    if (!this.block) {
+      let shape = inferred;
+      if (!shape && Array.isArray(xIn) && Array.isArray(xIn[0])) shape = [(xIn[0] as number[]).length];
+      await this.build(shape);
+    }
+    const epochs = options.epochs ?? 1;
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`epochs must be a non-negative integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    const inSize = sizeOf(this.inputShape!);
+    let { data: x, n } = toX(xIn, inSize);
+    let y = toY(yIn, n, this.classes);
+    let val: { x: Float32Array; y: Int32Array; n: number } | undefined;
+    if (options.validationData) {
+      const [vx, vy] = options.validationData;
+      const v = toX(vx, inSize, "validation x");
+      val = { x: v.data, y: toY(vy, v.n, this.classes, "validation y"), n: v.n };
+    } else if (options.validationSplit !== undefined) {
+      const f = options.validationSplit;
+      if (!(f > 0 && f < 1)) throw new ConfigError(`validationSplit must be in (0, 1), got ${f}`);
+      const { train, validation } = stratifiedSplit(y, f, options.seed ?? this.seed);
+      const pick = (idx: Int32Array) => {
+        const xs = new Float32Array(idx.length * inSize);
+        idx.forEach((r, i) => xs.set(x.subarray(r * inSize, (r + 1) * inSize), i * inSize));
+        return { x: xs, y: Int32Array.from(idx, (r) => y[r]), n: idx.length };
+      };
+      val = pick(validation);
+      const tr = pick(train);
+      x = tr.x;
+      y = tr.y;
+      n = tr.n;
+    }
+    this.fitSeed = ((options.seed ?? this.seed) ^ 0x9e3779b9) >>> 0;
+    const callbacks = [...(options.callbacks ?? [])];
+    if ((options.verbose ?? 1) === 1 && ProgressBar.wanted()) callbacks.push(new ProgressBar());
+    const batchCallbacks = callbacks.filter((c) => c.onBatchEnd);
+    const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], gates: {} };
+    const gateLayers = this.layers.filter((l): l is BSF => l instanceof BSF);
+    for (const g of gateLayers) history.gates[g.name] = [];
+
+    const rt = this.runtime;
+    const k = rt.k;
+    const train = this.upload(x, y, n);
+    const valData = val ? this.upload(val.x, val.y, val.n) : undefined;
+    const plan = this.plan(batchSize);
+    const shuffleRng = new Random(this.fitSeed);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const steps = Math.ceil(n / batchSize);
+    this.stopTraining = false;
+    try {
+      for (const c of callbacks) await c.onTrainBegin?.({ epochs, stepsPerEpoch: steps, samples: n }, this);
+      for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
+        const t0 = performance.now();
+        for (const c of callbacks) await c.onEpochBegin?.(epoch, this);
+        if (options.shuffle ?? true) shuffleRng.shuffle(order);
+        let lossSum = 0;
+        let correct = 0;
+        for (let s = 0, batch = 0; s < n; s += batchSize, batch++) {
+          const B = Math.min(batchSize, n - s);
+          rt.i32(plan.idx, B).set(order.subarray(s, s + B));
+          k.gather_rows(plan.input, train.x, plan.idx, B, inSize);
+          k.gather_i32(plan.labels, train.y, plan.idx, B);
+          const [l, c] = this.trainStep(plan, B);
+          if (!Number.isFinite(l)) {
+            throw new DivergenceError(
+              `training diverged: the loss became ${l} at epoch ${epoch + 1}, batch ${batch + 1}; ` +
+                `lower the learning rate, standardize the inputs, or reduce the BSF penalty`,
+              epoch,
+              batch,
+            );
+          }
+          lossSum += l;
+          correct += c;
+          for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, { loss: l / B, accuracy: c / B, size: B }, this);
+        }
+        if (k.has_nonfinite(this.block!.params, this.block!.floats)) {
+          throw new DivergenceError(`training diverged: a weight became NaN or infinite in epoch ${epoch + 1}`, epoch, steps);
+        }
+        const logs: EpochLogs = { loss: lossSum / n, accuracy: correct / n, gates: {}, seconds: 0 };
+        if (valData) {
+          const r = this.evaluateUploaded(valData, batchSize);
+          logs.valLoss = r.loss;
+          logs.valAccuracy = r.accuracy;
+          history.valLoss.push(r.loss);
+          history.valAccuracy.push(r.accuracy);
+        }
+        for (const g of gateLayers) {
+          const w = rt.f32(g.weight.ptr, g.weight.size).slice();
+          logs.gates[g.name] = w;
+          history.gates[g.name].push(w);
+        }
+        logs.seconds = (performance.now() - t0) / 1000;
+        history.epochs.push(epoch);
+        history.loss.push(logs.loss);
+        history.accuracy.push(logs.accuracy);
+        for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, this);
+      }
+      for (const c of callbacks) await c.onTrainEnd?.(history, this);
+    } finally {
+      if (valData) rt.release(valData.x, valData.bytes);
+      rt.release(train.x, train.bytes);
+    }
+    return history;
+  }
+
+  async evaluate(xIn: XInput, yIn: YInput, options: { batchSize?: number } = {}): Promise<EvaluateResult> {
+    this.checkBuilt("evaluate");
+    const { data, n } = toX(xIn, sizeOf(this.inputShape!));
+    const y = toY(yIn, n, this.classes);
+    const d = this.upload(data, y, n);
+    try {
+      return this.evaluateUploaded(d, options.batchSize ?? 256);
+    } finally {
+      this.runtime.release(d.x, d.bytes);
+    }
+  }
+
+  private checkBuilt(where: string): void {
+    if (!this.block) throw new ConfigError(`model ${this.name}: ${where}() needs a built model (fit() or build() first)`);
+  }
+
+  /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values. */
+  async predict(xIn: XInput, options: { batchSize?: number } = {}): Promise<Float32Array> {
+    return this.predictSync(xIn, options);
+  }
+
+  predictSync(xIn: XInput, options: { batchSize?: number } = {}): Float32Array {
+    this.checkBuilt("predict");
+    const inSize = sizeOf(this.inputShape!);
+    const { data, n } = toX(xIn, inSize);
+    const batchSize = options.batchSize ?? 256;
+    const rt = this.runtime;
+    const plan = this.plan(batchSize);
+    const V = this.classes;
+    const out = new Float32Array(n * V);
+    for (let s = 0; s < n; s += batchSize) {
+      const B = Math.min(batchSize, n - s);
+      rt.f32(plan.input, B * inSize).set(data.subarray(s * inSize, (s + B) * inSize));
+      const logits = this.forward(plan, B, false);
+      if (this.softmaxOutput) rt.k.softmax_forward(plan.probs, logits, B, V);
+      out.set(rt.f32(this.softmaxOutput ? plan.probs : logits, B * V), s * V);
+    }
+    return out;
+  }
+
+  /** Predicted class per sample. */
+  async predictClasses(xIn: XInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
+    const p = await this.predict(xIn, options);
+    const V = this.classes;
+    const out = new Int32Array(p.length / V);
+    for (let i = 0; i < out.length; i++) {
+      let best = 0;
+      for (let j = 1; j < V; j++) if (p[i * V + j] > p[i * V + best]) best = j;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  /** Copies of every parameter, in layer order. */
+  getWeights(): { layer: string; name: string; shape: number[]; values: Float32Array }[] {
+    this.checkBuilt("getWeights");
+    return this.layers.flatMap((l) =>
+      l.params.map((p) => ({ layer: l.name, name: p.name, shape: [...p.shape], values: this.runtime.f32(p.ptr, p.size).slice() })),
+    );
+  }
+
+  setWeights(weights: readonly { layer?: string; name?: string; shape?: number[]; values: ArrayLike<number> }[]): void {
+    this.checkBuilt("setWeights");
+    const all = this.layers.flatMap((l) => l.params.map((p) => ({ l, p })));
+    if (weights.length !== all.length) {
+      throw new ShapeError(`setWeights got ${weights.length} tensors, the model has ${all.length}`);
+    }
+    all.forEach(({ l, p }, i) => {
+      const w = weights[i];
+      if (w.values.length !== p.size) {
+        throw new ShapeError(`${p.name} needs ${p.size} values [${p.shape.join(", ")}], got ${w.values.length}`, l.name);
+      }
+      for (let j = 0; j < w.values.length; j++) {
+        if (!Number.isFinite(w.values[j])) throw new ShapeError(`${p.name}[${j}] is ${w.values[j]}`, l.name);
+      }
+      this.runtime.f32(p.ptr, p.size).set(w.values);
+    });
+  }
+
+  /** Gate weights of every BSF layer (copies). */
+  gateWeights(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const l of this.layers) if (l instanceof BSF) out[l.name] = this.runtime.f32(l.weight.ptr, l.weight.size).slice();
+    return out;
+  }
+
+  get paramCount(): number {
+    return this.layers.reduce((s, l) => s + l.paramCount, 0);
+  }
+
+  getConfig(): { name: string; inputShape?: number[]; layers: { className: string; config: Record<string, unknown> }[] } {
+    return {
+      name: this.name,
+      inputShape: this.inputShape ? [...this.inputShape] : undefined,
+      layers: this.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
+    };
+  }
+
+  private freeMemory(): void {
+    const rt = this.rt;
+    if (!rt) return;
+    for (const p of this.plans.values()) rt.release(p.ptr, p.bytes);
+    this.plans.clear();
+    if (this.block) rt.release(this.block.ptr, this.block.bytes);
+    this.block = undefined;
+  }
+
+  /** Return this model's wasm memory; the model cannot be used afterwards. */
+  dispose(): void {
+    this.freeMemory();
+    this.rt = undefined;
+  }
+}

@@ -1,0 +1,30 @@
+// The paper's classifier (section 2.1.1): dense D, D, 2D, D with ReLU and a softmax over N
+// classes, optionally behind an input BSF gate.
+import { Sequential } from "../model/sequential.js";
+import { Dense } from "../layers/dense.js";
+import { BSF, type BSFConfig } from "../layers/bsf.js";
+import { Adam } from "../optim/optimizer.js";
+import type { Layer } from "../layers/layer.js";
+import type { ActivationName } from "../layers/activation.js";
+
+export interface ClassifierOptions {
+  /** Input BSF gate configuration; omit for the plain classifier. */
+  gate?: BSFConfig;
+  /** Hidden widths as multiples of D; default the paper's [1, 1, 2, 1]. */
+  hidden?: number[];
+  activation?: ActivationName;
+  learningRate?: number;
+  seed?: number;
+}
+
+export function paperClassifier(D: number, classes: number, o: ClassifierOptions = {}): Sequential {
+  const layers: Layer[] = [];
+  if (o.gate) layers.push(new BSF({ ...o.gate, name: o.gate.name ?? "input_gate" }));
+  for (const [i, m] of (o.hidden ?? [1, 1, 2, 1]).entries()) {
+    layers.push(new Dense({ units: Math.max(1, Math.round(m * D)), activation: o.activation ?? "relu", name: `dense_${i + 1}` }));
+  }
+  layers.push(new Dense({ units: classes, activation: "softmax", name: "output" }));
+  const model = new Sequential(layers, { inputShape: [D] });
+  model.compile({ optimizer: new Adam({ learningRate: o.learningRate ?? 0.001 }), seed: o.seed ?? 0 });
+  return model;
+}
