@@ -7,3 +7,7 @@ export * from "./act";
 export * from "./bsf";
 export * from "./optim";
 export * from "./util";
+export * from "./conv";
+export * from "./pool";
+export * from "./dropout";
+export * from "./bsf_position";

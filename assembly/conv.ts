@@ -1,0 +1,387 @@
+// Conv2D (and Conv1D = height 1), NHWC, stride 1, padding "valid" or "same" (Keras: pad total k-1,
+// the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores it, bias (OC).
+//
+// Direct SIMD convolution as an implicit GEMM (no im2col): for an output pixel (b, oh, ow) and a
+// kernel row i, the KW*C input values it needs, x[b, oh+i, ow..ow+KW-1, 0..C-1], are contiguous in
+// NHWC, and so is the kernel slice k[i] = (KW*C, OC). One output row is then
+//   out[b, oh, :, :] = bias + sum_i X_i (OW, KW*C; rows C floats apart, overlapping) @ k[i] (KW*C, OC)
+// computed in 4x8 register blocks. The input gradient is the same valid convolution of the
+// zero-padded dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
+//
+// Scratch (caller-planned, 16-byte aligned; see conv2d_scratch_bytes):
+//   forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
+//   backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0) floats
+//             (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
+
+// ---------------------------------------------------------------------------------------------
+// Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
+// k[KH, KW, C, OC], OH = Hx-KH+1, OW = Wx-KW+1. bias 0 = none.
+
+/** Output row block: c[m, n] = bias[n] + sum_i sum_k a[i*as + m*lda + k] * b[i*bs + k*N + n] for
+ * m < M, n < N, k < K; a, b, c, bias are byte pointers; lda, ldc, as, bs are byte strides. */
+function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize): void {
+  const ldb: usize = <usize>N << 2;
+  const z = f32x4.splat(0);
+  let n0 = 0;
+  // 8 columns at a time
+  for (; n0 + 8 <= N; n0 += 8) {
+    const bn: usize = b + (<usize>n0 << 2);
+    let b0 = z, b1 = z;
+    if (bias) {
+      b0 = v128.load(bias + (<usize>n0 << 2));
+      b1 = v128.load(bias + (<usize>n0 << 2), 16);
+    }
+    let m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) {
+      let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
+      for (let i = 0; i < KH; i++) {
+        let pa = a + <usize>i * as + <usize>m0 * lda;
+        let pb = bn + <usize>i * bs;
+        for (let k = 0; k < K; k++) {
+          const v0 = v128.load(pb);
+          const v1 = v128.load(pb, 16);
+          let s = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(s, v0));
+          c01 = f32x4.add(c01, f32x4.mul(s, v1));
+          s = v128.load32_splat(pa + lda);
+          c10 = f32x4.add(c10, f32x4.mul(s, v0));
+          c11 = f32x4.add(c11, f32x4.mul(s, v1));
+          s = v128.load32_splat(pa + 2 * lda);
+          c20 = f32x4.add(c20, f32x4.mul(s, v0));
+          c21 = f32x4.add(c21, f32x4.mul(s, v1));
+          s = v128.load32_splat(pa + 3 * lda);
+          c30 = f32x4.add(c30, f32x4.mul(s, v0));
+          c31 = f32x4.add(c31, f32x4.mul(s, v1));
+          pa += 4;
+          pb += ldb;
+        }
+      }
+      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
+      v128.store(pc, c00); v128.store(pc, c01, 16);
+      v128.store(pc + ldc, c10); v128.store(pc + ldc, c11, 16);
+      v128.store(pc + 2 * ldc, c20); v128.store(pc + 2 * ldc, c21, 16);
+      v128.store(pc + 3 * ldc, c30); v128.store(pc + 3 * ldc, c31, 16);
+    }
+    for (; m0 < M; m0++) {
+      let c00 = b0, c01 = b1;
+      for (let i = 0; i < KH; i++) {
+        let pa = a + <usize>i * as + <usize>m0 * lda;
+        let pb = bn + <usize>i * bs;
+        for (let k = 0; k < K; k++) {
+          const s = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(s, v128.load(pb)));
+          c01 = f32x4.add(c01, f32x4.mul(s, v128.load(pb, 16)));
+          pa += 4;
+          pb += ldb;
+        }
+      }
+      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
+      v128.store(pc, c00); v128.store(pc, c01, 16);
+    }
+  }
+  // 4 columns
+  for (; n0 + 4 <= N; n0 += 4) {
+    const bn: usize = b + (<usize>n0 << 2);
+    const b0 = bias ? v128.load(bias + (<usize>n0 << 2)) : z;
+    let m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) {
+      let c0 = b0, c1 = b0, c2 = b0, c3 = b0;
+      for (let i = 0; i < KH; i++) {
+        let pa = a + <usize>i * as + <usize>m0 * lda;
+        let pb = bn + <usize>i * bs;
+        for (let k = 0; k < K; k++) {
+          const v0 = v128.load(pb);
+          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v0));
+          c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + lda), v0));
+          c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * lda), v0));
+          c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * lda), v0));
+          pa += 4;
+          pb += ldb;
+        }
+      }
+      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
+      v128.store(pc, c0);
+      v128.store(pc + ldc, c1);
+      v128.store(pc + 2 * ldc, c2);
+      v128.store(pc + 3 * ldc, c3);
+    }
+    for (; m0 < M; m0++) {
+      let c0 = b0;
+      for (let i = 0; i < KH; i++) {
+        let pa = a + <usize>i * as + <usize>m0 * lda;
+        let pb = bn + <usize>i * bs;
+        for (let k = 0; k < K; k++) {
+          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+          pa += 4;
+          pb += ldb;
+        }
+      }
+      v128.store(c + <usize>m0 * ldc + (<usize>n0 << 2), c0);
+    }
+  }
+  // remaining 1..3 columns, scalar
+  for (; n0 < N; n0++) {
+    const bv: f32 = bias ? load<f32>(bias + (<usize>n0 << 2)) : 0;
+    for (let m0 = 0; m0 < M; m0++) {
+      let acc = bv;
+      for (let i = 0; i < KH; i++) {
+        let pa = a + <usize>i * as + <usize>m0 * lda;
+        let pb = b + <usize>i * bs + (<usize>n0 << 2);
+        for (let k = 0; k < K; k++) {
+          acc += load<f32>(pa) * load<f32>(pb);
+          pa += 4;
+          pb += ldb;
+        }
+      }
+      store<f32>(c + <usize>m0 * ldc + (<usize>n0 << 2), acc);
+    }
+  }
+}
+
+/** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]). */
+function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32): void {
+  const OH = Hx - KH + 1, OW = Wx - KW + 1;
+  const rowIn: usize = <usize>Wx * <usize>C << 2; // bytes per input row
+  const rowOut: usize = <usize>OW * <usize>OC << 2;
+  const kRow: usize = <usize>KW * <usize>C * <usize>OC << 2; // bytes per kernel row i
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      rowblock(
+        out + (<usize>(b * OH + oh)) * rowOut,
+        x + (<usize>(b * Hx + oh)) * rowIn,
+        k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow,
+      );
+    }
+  }
+}
+
+/** dst[B, Hp, Wp, C] = src[B, H, W, C] placed at (top, left), zeros elsewhere. */
+function pad_nhwc(dst: usize, src: usize, B: i32, H: i32, W: i32, C: i32, Hp: i32, Wp: i32, top: i32, left: i32): void {
+  memory.fill(dst, 0, (<usize>B * <usize>Hp * <usize>Wp * <usize>C) << 2);
+  const rowBytes: usize = (<usize>W * <usize>C) << 2;
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      memory.copy(
+        dst + (((<usize>(b * Hp + h + top)) * <usize>Wp + <usize>left) * <usize>C << 2),
+        src + ((<usize>(b * H + h)) * rowBytes),
+        rowBytes,
+      );
+    }
+  }
+}
+
+/** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the
+ * backward pass, hasDinp = 0 when dinp is skipped. */
+export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, backward: i32, hasDinp: i32): f64 {
+  const plane = <f64>B * <f64>(H + KH - 1) * <f64>(W + KW - 1);
+  if (!backward) return same ? plane * <f64>C * 4 : 0;
+  const kf = <f64>(((KH * KW * C * OC) + 3) & ~3);
+  const ch = max(same ? C : 0, hasDinp ? OC : 0);
+  return (kf + plane * <f64>ch) * 4;
+}
+
+// out[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC], bias[OC] (0 = none);
+// OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); scratch: see the top of the file.
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): void {
+  if (!same) {
+    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW);
+    return;
+  }
+  const Hp = H + KH - 1, Wp = W + KW - 1;
+  pad_nhwc(scratch, inp, B, H, W, C, Hp, Wp, (KH - 1) >> 1, (KW - 1) >> 1);
+  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW);
+}
+
+/** dk[m, n] += sum over output pixels p of x_p[m] * d_p[n] (m < M = KW*C, n < N = OC), where for
+ * pixel (oh, ow) of one image x_p = x + (oh*Wx + ow)*C floats and d_p = d + (oh*OW + ow)*N floats. */
+function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx: i32, OH: i32, OW: i32): void {
+  const ldk: usize = <usize>N << 2;
+  const xs: usize = <usize>C << 2; // step between pixels of a row
+  const xrow: usize = <usize>Wx * <usize>C << 2;
+  const ds: usize = <usize>N << 2;
+  let n0 = 0;
+  for (; n0 + 8 <= N; n0 += 8) {
+    let m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) {
+      const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
+      let c00 = v128.load(pk), c01 = v128.load(pk, 16);
+      let c10 = v128.load(pk + ldk), c11 = v128.load(pk + ldk, 16);
+      let c20 = v128.load(pk + 2 * ldk), c21 = v128.load(pk + 2 * ldk, 16);
+      let c30 = v128.load(pk + 3 * ldk), c31 = v128.load(pk + 3 * ldk, 16);
+      let pd = d + (<usize>n0 << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
+        for (let ow = 0; ow < OW; ow++) {
+          const v0 = v128.load(pd);
+          const v1 = v128.load(pd, 16);
+          let s = v128.load32_splat(px);
+          c00 = f32x4.add(c00, f32x4.mul(s, v0));
+          c01 = f32x4.add(c01, f32x4.mul(s, v1));
+          s = v128.load32_splat(px, 4);
+          c10 = f32x4.add(c10, f32x4.mul(s, v0));
+          c11 = f32x4.add(c11, f32x4.mul(s, v1));
+          s = v128.load32_splat(px, 8);
+          c20 = f32x4.add(c20, f32x4.mul(s, v0));
+          c21 = f32x4.add(c21, f32x4.mul(s, v1));
+          s = v128.load32_splat(px, 12);
+          c30 = f32x4.add(c30, f32x4.mul(s, v0));
+          c31 = f32x4.add(c31, f32x4.mul(s, v1));
+          px += xs;
+          pd += ds;
+        }
+      }
+      v128.store(pk, c00); v128.store(pk, c01, 16);
+      v128.store(pk + ldk, c10); v128.store(pk + ldk, c11, 16);
+      v128.store(pk + 2 * ldk, c20); v128.store(pk + 2 * ldk, c21, 16);
+      v128.store(pk + 3 * ldk, c30); v128.store(pk + 3 * ldk, c31, 16);
+    }
+    for (; m0 < M; m0++) {
+      const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
+      let c00 = v128.load(pk), c01 = v128.load(pk, 16);
+      let pd = d + (<usize>n0 << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
+        for (let ow = 0; ow < OW; ow++) {
+          const s = v128.load32_splat(px);
+          c00 = f32x4.add(c00, f32x4.mul(s, v128.load(pd)));
+          c01 = f32x4.add(c01, f32x4.mul(s, v128.load(pd, 16)));
+          px += xs;
+          pd += ds;
+        }
+      }
+      v128.store(pk, c00); v128.store(pk, c01, 16);
+    }
+  }
+  for (; n0 + 4 <= N; n0 += 4) {
+    let m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) {
+      const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
+      let c0 = v128.load(pk), c1 = v128.load(pk + ldk), c2 = v128.load(pk + 2 * ldk), c3 = v128.load(pk + 3 * ldk);
+      let pd = d + (<usize>n0 << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
+        for (let ow = 0; ow < OW; ow++) {
+          const v0 = v128.load(pd);
+          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(px), v0));
+          c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(px, 4), v0));
+          c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(px, 8), v0));
+          c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(px, 12), v0));
+          px += xs;
+          pd += ds;
+        }
+      }
+      v128.store(pk, c0);
+      v128.store(pk + ldk, c1);
+      v128.store(pk + 2 * ldk, c2);
+      v128.store(pk + 3 * ldk, c3);
+    }
+    for (; m0 < M; m0++) {
+      const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
+      let c0 = v128.load(pk);
+      let pd = d + (<usize>n0 << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
+        for (let ow = 0; ow < OW; ow++) {
+          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(px), v128.load(pd)));
+          px += xs;
+          pd += ds;
+        }
+      }
+      v128.store(pk, c0);
+    }
+  }
+  for (; n0 < N; n0++) {
+    for (let m0 = 0; m0 < M; m0++) {
+      const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
+      let acc = load<f32>(pk);
+      let pd = d + (<usize>n0 << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
+        for (let ow = 0; ow < OW; ow++) {
+          acc += load<f32>(px) * load<f32>(pd);
+          px += xs;
+          pd += ds;
+        }
+      }
+      store<f32>(pk, acc);
+    }
+  }
+}
+
+// dinp[B, H, W, C] (written; skipped when 0), dkernel[KH, KW, C, OC] (+=), dbias[OC] (+=; skipped
+// when 0), dout[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC]; scratch: see the top.
+export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout: usize, inp: usize, kernel: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): void {
+  const pt = same ? (KH - 1) >> 1 : 0, pl = same ? (KW - 1) >> 1 : 0;
+  const OH = same ? H : H - KH + 1, OW = same ? W : W - KW + 1;
+  const Hp = H + KH - 1, Wp = W + KW - 1;
+  const kfBytes: usize = <usize>(((KH * KW * C * OC) + 3) & ~3) << 2;
+  const kf = scratch;
+  const big = scratch + kfBytes;
+
+  // dbias[n] += sum over every output pixel of dout[., n]
+  if (dbias) {
+    const P = B * OH * OW;
+    let n0 = 0;
+    for (; n0 + 4 <= OC; n0 += 4) {
+      let acc = v128.load(dbias + (<usize>n0 << 2));
+      let pd = dout + (<usize>n0 << 2);
+      for (let p = 0; p < P; p++) {
+        acc = f32x4.add(acc, v128.load(pd));
+        pd += <usize>OC << 2;
+      }
+      v128.store(dbias + (<usize>n0 << 2), acc);
+    }
+    for (; n0 < OC; n0++) {
+      let acc = load<f32>(dbias + (<usize>n0 << 2));
+      let pd = dout + (<usize>n0 << 2);
+      for (let p = 0; p < P; p++) {
+        acc += load<f32>(pd);
+        pd += <usize>OC << 2;
+      }
+      store<f32>(dbias + (<usize>n0 << 2), acc);
+    }
+  }
+
+  // dkernel[i] (KW*C, OC) += sum over pixels of X_i^T dout, one image at a time (stays in cache)
+  let x = inp, Hx = H, Wx = W;
+  if (same) {
+    pad_nhwc(big, inp, B, H, W, C, Hp, Wp, pt, pl);
+    x = big; Hx = Hp; Wx = Wp;
+  }
+  const kRow: usize = <usize>KW * <usize>C * <usize>OC << 2;
+  const xImg: usize = <usize>Hx * <usize>Wx * <usize>C << 2;
+  const dImg: usize = <usize>OH * <usize>OW * <usize>OC << 2;
+  const xRow: usize = <usize>Wx * <usize>C << 2;
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < KH; i++) {
+      dkernel_rows(dkernel + <usize>i * kRow, x + <usize>b * xImg + <usize>i * xRow, dout + <usize>b * dImg, KW * C, OC, C, Wx, OH, OW);
+    }
+  }
+
+  // dinp = valid conv of dout (zero-padded to Hp x Wp) with kf[i, j, o, c] = kernel[KH-1-i, KW-1-j, c, o]
+  if (dinp) {
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        const src = kernel + (<usize>((KH - 1 - i) * KW + (KW - 1 - j)) * <usize>C * <usize>OC << 2);
+        const dst = kf + (<usize>(i * KW + j) * <usize>C * <usize>OC << 2);
+        for (let c = 0; c < C; c++) {
+          for (let o = 0; o < OC; o++) {
+            store<f32>(dst + (<usize>(o * C + c) << 2), load<f32>(src + (<usize>(c * OC + o) << 2)));
+          }
+        }
+      }
+    }
+    pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
+    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW);
+  }
+}
+
+// Conv1D (Keras layout): out[B, OL, OC], inp[B, L, C], kernel[K, C, OC], bias[OC];
+// OL = L-K+1 (valid) or L (same). Height-1 Conv2D; scratch as conv2d with H = 1, KH = 1.
+export function conv1d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
+  conv2d_forward(out, inp, kernel, bias, scratch, B, 1, L, C, OC, 1, K, same);
+}
+
+export function conv1d_backward(dinp: usize, dkernel: usize, dbias: usize, dout: usize, inp: usize, kernel: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
+  conv2d_backward(dinp, dkernel, dbias, dout, inp, kernel, scratch, B, 1, L, C, OC, 1, K, same);
+}

@@ -1,0 +1,170 @@
+// conv2d_forward / conv2d_backward against the scalar reference (test/reference/conv.ts) on odd
+// shapes (H, W, C, OC not multiples of 4; kernels 1x1, 3x3, 5x5, 2x3; both paddings) and against
+// central finite differences.
+import { describe, expect, it } from "vitest";
+import type { Runtime } from "../../src/runtime/runtime.js";
+import { conv2dBackward, conv2dForward, outSize, type ConvShape } from "../reference/conv.js";
+import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+
+const TOL = 2e-5; // per unit of the largest reference magnitude
+
+/** Runs the wasm kernels for shape s; dinp/dkernel/dbias start from the given values (to check = and +=). */
+export function wasmConv(
+  rt: Runtime, s: ConvShape, x: Float32Array, k: Float32Array, bias: Float32Array | null, dout?: Float32Array,
+  init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
+) {
+  const { OH, OW } = outSize(s);
+  const nOut = s.B * OH * OW * s.OC;
+  const px = put(rt, x), pk = put(rt, k), pb = bias ? put(rt, bias) : 0;
+  const pout = put(rt, new Float32Array(nOut).fill(Number.NaN));
+  const same = s.same ? 1 : 0;
+  const withDx = init?.dx !== "skip";
+  const scratchBytes = Math.max(
+    rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, 0, 0),
+    dout ? rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, 1, withDx ? 1 : 0) : 0,
+  );
+  const scratch = rt.alloc(scratchBytes + 16);
+  // guard the scratch end: a kernel writing past its documented size corrupts this
+  rt.f32(scratch + scratchBytes, 4).fill(12345);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same);
+  const out = get(rt, pout, nOut);
+  let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
+  if (dout) {
+    const pdx = withDx ? put(rt, (init?.dx as Float32Array | undefined) ?? new Float32Array(x.length).fill(Number.NaN)) : 0;
+    const pdk = put(rt, init?.dk ?? new Float32Array(k.length));
+    const withDb = init?.db !== "skip";
+    const pdb = withDb ? put(rt, (init?.db as Float32Array | undefined) ?? new Float32Array(s.OC)) : 0;
+    const pdout = put(rt, dout);
+    rt.k.conv2d_backward(pdx, pdk, pdb, pdout, px, pk, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same);
+    grads = {
+      dx: withDx ? get(rt, pdx, x.length) : null,
+      dk: get(rt, pdk, k.length),
+      db: withDb ? get(rt, pdb, s.OC) : null,
+    };
+  }
+  const guard = Array.from(rt.f32(scratch + scratchBytes, 4));
+  return { out, grads, guard };
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+function name(s: ConvShape): string {
+  return `B${s.B} ${s.H}x${s.W}x${s.C} k${s.KH}x${s.KW} ->${s.OC} ${s.same ? "same" : "valid"}`;
+}
+
+// Shapes chosen to hit every code path: OC = 1..3 (scalar columns), 4/5/7 (4-wide + tail),
+// 8..13 and 17 (8-wide + 4-wide + tail); output widths with row tails (not multiples of 4).
+const cases: ConvShape[] = [];
+const kernels: [number, number][] = [[1, 1], [3, 3], [5, 5], [2, 3]];
+const r0 = rng(7);
+for (const [KH, KW] of kernels)
+  for (const same of [false, true])
+    for (const [C, OC] of [[1, 3], [3, 5], [5, 13], [7, 17], [2, 9]]) {
+      const H = KH + 1 + Math.floor(r0() * 6), W = KW + 2 + Math.floor(r0() * 7);
+      cases.push({ B: 1 + Math.floor(r0() * 3), H, W, C, OC, KH, KW, same });
+    }
+// the paper's conv2 shape, batch 2, and a Conv1D-like shape
+cases.push({ B: 2, H: 26, W: 26, C: 32, OC: 64, KH: 3, KW: 3, same: false });
+cases.push({ B: 3, H: 1, W: 23, C: 6, OC: 10, KH: 1, KW: 5, same: true });
+
+describe("conv2d vs scalar reference", () => {
+  const errors: string[] = [];
+  for (const s of cases) {
+    it(name(s), async () => {
+      const rt = await runtime();
+      const r = rng(s.H * 131 + s.W * 17 + s.C * 7 + s.OC + s.KH * 1000 + (s.same ? 5 : 0));
+      const { OH, OW } = outSize(s);
+      const x = randn(r, s.B * s.H * s.W * s.C);
+      const k = randn(r, s.KH * s.KW * s.C * s.OC);
+      const bias = randn(r, s.OC);
+      const dout = randn(r, s.B * OH * OW * s.OC);
+      // parameter gradients must accumulate onto what is there; dinp must be overwritten (starts NaN)
+      const dk0 = randn(r, k.length), db0 = randn(r, s.OC);
+      const { out, grads, guard } = wasmConv(rt, s, x, k, bias, dout, { dk: dk0, db: db0 });
+      const ref = conv2dForward(s, x, k, bias);
+      const g = conv2dBackward(s, dout, x, k);
+      const eOut = maxAbsDiff(out, ref) / Math.max(1, maxAbs(ref));
+      const eDx = maxAbsDiff(grads!.dx!, g.dx) / Math.max(1, maxAbs(g.dx));
+      const eDk = maxAbsDiff(grads!.dk, g.dk.map((v, i) => v + dk0[i])) / Math.max(1, maxAbs(g.dk));
+      const eDb = maxAbsDiff(grads!.db!, g.dbias.map((v, i) => v + db0[i])) / Math.max(1, maxAbs(g.dbias));
+      errors.push(`${name(s)}: out ${eOut.toExponential(1)} dx ${eDx.toExponential(1)} dk ${eDk.toExponential(1)} db ${eDb.toExponential(1)}`);
+      expect(guard).toEqual([12345, 12345, 12345, 12345]);
+      expect(eOut).toBeLessThan(TOL);
+      expect(eDx).toBeLessThan(TOL);
+      expect(eDk).toBeLessThan(TOL);
+      expect(eDb).toBeLessThan(TOL);
+    });
+  }
+  it("reports the max relative errors", () => {
+    console.log(`conv2d max abs error / max |ref| per case:\n  ${errors.join("\n  ")}`);
+    expect(errors.length).toBe(cases.length);
+  });
+
+  it("skips dinp and dbias when their pointers are 0, and still computes dkernel", async () => {
+    const rt = await runtime();
+    const s: ConvShape = { B: 2, H: 7, W: 6, C: 3, OC: 5, KH: 3, KW: 2, same: true };
+    const r = rng(99);
+    const { OH, OW } = outSize(s);
+    const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
+    const dout = randn(r, s.B * OH * OW * s.OC);
+    const { grads, guard } = wasmConv(rt, s, x, k, null, dout, { dx: "skip", db: "skip" });
+    expect(guard).toEqual([12345, 12345, 12345, 12345]);
+    expect(maxAbsDiff(grads!.dk, conv2dBackward(s, dout, x, k).dk)).toBeLessThan(1e-5);
+  });
+
+  it("bias 0 means no bias", async () => {
+    const rt = await runtime();
+    const s: ConvShape = { B: 1, H: 5, W: 5, C: 2, OC: 9, KH: 3, KW: 3, same: false };
+    const r = rng(3);
+    const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
+    expect(maxAbsDiff(wasmConv(rt, s, x, k, null).out, conv2dForward(s, x, k, null))).toBeLessThan(1e-5);
+  });
+});
+
+describe("conv2d backward vs central finite differences", () => {
+  const fdCases: ConvShape[] = [
+    { B: 2, H: 5, W: 6, C: 3, OC: 5, KH: 3, KW: 3, same: false },
+    { B: 1, H: 6, W: 5, C: 2, OC: 9, KH: 2, KW: 3, same: true },
+    { B: 2, H: 1, W: 9, C: 3, OC: 4, KH: 1, KW: 4, same: true },
+  ];
+  for (const s of fdCases) {
+    it(name(s), async () => {
+      const rt = await runtime();
+      const r = rng(1234 + s.OC);
+      const { OH, OW } = outSize(s);
+      const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC), bias = randn(r, s.OC);
+      const R = randn(r, s.B * OH * OW * s.OC); // loss = sum(out * R), so dout = R
+      const loss = (xx: Float32Array, kk: Float32Array, bb: Float32Array) => {
+        const o = wasmConv(rt, s, xx, kk, bb).out;
+        let L = 0;
+        for (let i = 0; i < o.length; i++) L += o[i] * R[i];
+        return L;
+      };
+      const { grads } = wasmConv(rt, s, x, k, bias, R);
+      const eps = 1e-2;
+      let worst = 0;
+      const check = (arr: Float32Array, analytic: Float32Array, f: (a: Float32Array) => number) => {
+        for (let i = 0; i < arr.length; i++) {
+          const keep = arr[i];
+          arr[i] = keep + eps;
+          const lp = f(arr);
+          arr[i] = keep - eps;
+          const lm = f(arr);
+          arr[i] = keep;
+          const fd = (lp - lm) / (2 * eps);
+          const err = Math.abs(fd - analytic[i]) / Math.max(1, Math.abs(fd));
+          worst = Math.max(worst, err);
+        }
+      };
+      check(x, grads!.dx!, (a) => loss(a, k, bias));
+      check(k, grads!.dk, (a) => loss(x, a, bias));
+      check(bias, grads!.db!, (a) => loss(x, k, a));
+      console.log(`conv2d FD ${name(s)}: max relative error ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThan(5e-3);
+    });
+  }
+});
