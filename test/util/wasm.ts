@@ -45,3 +45,32 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** Central finite difference of loss() with respect to the f32 at ptr[i] (restored afterwards).
+ * The step actually taken is measured after f32 rounding. */
+export function centralDiff(rt: Runtime, ptr: number, i: number, eps: number, loss: () => number): number {
+  const x = rt.f32(ptr, i + 1)[i];
+  const xp = Math.fround(x + eps);
+  const xm = Math.fround(x - eps);
+  rt.f32(ptr, i + 1)[i] = xp;
+  const lp = loss();
+  rt.f32(ptr, i + 1)[i] = xm;
+  const lm = loss();
+  rt.f32(ptr, i + 1)[i] = x;
+  return (lp - lm) / (xp - xm);
+}
+
+/** A few distinct indices in [0, n): all of them when n <= count. */
+export function sampleIndices(r: () => number, n: number, count: number): number[] {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  const s = new Set<number>([0, n - 1]);
+  while (s.size < count) s.add(Math.floor(r() * n));
+  return [...s];
+}
+
+/** sum a[i] * b[i] in float64. */
+export function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}

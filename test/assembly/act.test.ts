@@ -1,0 +1,84 @@
+// relu and tanh: forward against Math, backward against the reference formula and against central
+// finite differences of L = sum(R * forward(x)).
+import { describe, expect, it } from "vitest";
+import { relu, reluBackward, tanh, tanhBackward } from "../reference/act.js";
+import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime, sampleIndices } from "../util/wasm.js";
+
+const SIZES = [1, 3, 4, 5, 7, 17, 33, 1000];
+
+describe("activations", async () => {
+  const rt = await runtime();
+
+  it("relu forward/backward match the reference, also in place", () => {
+    const r = rng(21);
+    for (const n of SIZES) {
+      const x = randn(r, n, 3), d = randn(r, n);
+      const px = put(rt, x), po = put(rt, new Float32Array(n).fill(NaN));
+      rt.k.relu_forward(po, px, n);
+      const out = get(rt, po, n);
+      expect(maxAbsDiff(out, relu(x)), `relu_forward n=${n}`).toBe(0);
+      const pd = put(rt, d), pdi = put(rt, new Float32Array(n).fill(NaN));
+      rt.k.relu_backward(pdi, pd, po, n);
+      expect(maxAbsDiff(get(rt, pdi, n), reluBackward(d, out)), `relu_backward n=${n}`).toBe(0);
+      rt.k.relu_forward(px, px, n);
+      expect(maxAbsDiff(get(rt, px, n), relu(x)), `relu_forward in place n=${n}`).toBe(0);
+      rt.k.relu_backward(pd, pd, po, n);
+      expect(maxAbsDiff(get(rt, pd, n), reluBackward(d, out)), `relu_backward in place n=${n}`).toBe(0);
+    }
+  });
+
+  it("tanh forward is within 1e-6 of Math.tanh over [-12, 12] and saturates", () => {
+    const n = 24001;
+    const x = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
+    const px = put(rt, x), po = put(rt, new Float32Array(n));
+    rt.k.tanh_forward(po, px, n);
+    const err = maxAbsDiff(get(rt, po, n), tanh(x));
+    console.log(`tanh_forward: max abs err vs Math.tanh ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(1e-6);
+    const big = put(rt, [1e30, -1e30, 50, -50, 0]);
+    rt.k.tanh_forward(big, big, 5);
+    expect(Array.from(get(rt, big, 5))).toEqual([1, -1, 1, -1, 0]);
+  });
+
+  it("tanh forward/backward match the reference on every tail size, also in place", () => {
+    const r = rng(22);
+    for (const n of SIZES) {
+      const x = randn(r, n, 3), d = randn(r, n);
+      const px = put(rt, x), po = put(rt, new Float32Array(n));
+      rt.k.tanh_forward(po, px, n);
+      const out = get(rt, po, n);
+      expect(maxAbsDiff(out, tanh(x)), `tanh_forward n=${n}`).toBeLessThan(1e-6);
+      const pd = put(rt, d), pdi = put(rt, new Float32Array(n));
+      rt.k.tanh_backward(pdi, pd, po, n);
+      expect(maxAbsDiff(get(rt, pdi, n), tanhBackward(d, out)), `tanh_backward n=${n}`).toBeLessThan(1e-6);
+      rt.k.tanh_backward(pd, pd, po, n);
+      expect(maxAbsDiff(get(rt, pd, n), tanhBackward(d, out)), `tanh_backward in place n=${n}`).toBeLessThan(1e-6);
+    }
+  });
+
+  for (const name of ["relu", "tanh"] as const) {
+    it(`${name}_backward equals central finite differences`, () => {
+      const r = rng(23);
+      const n = 37;
+      // Keep relu's inputs away from the kink, where the difference quotient is meaningless.
+      const x = randn(r, n, 2).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
+      const R = randn(r, n);
+      const px = put(rt, x), po = put(rt, new Float32Array(n)), pR = put(rt, R), pdi = put(rt, new Float32Array(n));
+      const fwd = name === "relu" ? rt.k.relu_forward : rt.k.tanh_forward;
+      const loss = () => {
+        fwd(po, px, n);
+        return dot64(get(rt, po, n), R);
+      };
+      loss();
+      (name === "relu" ? rt.k.relu_backward : rt.k.tanh_backward)(pdi, pR, po, n);
+      const g = get(rt, pdi, n);
+      let worst = 0;
+      for (const i of sampleIndices(r, n, n)) {
+        const fd = centralDiff(rt, px, i, 1e-2, loss);
+        worst = Math.max(worst, Math.abs(fd - g[i]));
+        expect(Math.abs(fd - g[i]), `${name} grad[${i}] ${g[i]} vs fd ${fd}`).toBeLessThan(2e-3 * (1 + Math.abs(fd)));
+      }
+      console.log(`${name}_backward vs finite differences: max abs err ${worst.toExponential(2)}`);
+    });
+  }
+});
