@@ -1,0 +1,10 @@
+// The data layer's public pieces that run anywhere (browser, Workers, Deno, Bun, Node).
+// File reading (node:fs, node:zlib) is in ./node.ts, which re-exports all of this as well.
+export type { Dataset, ValidateOptions, FromArraysOptions } from "./dataset.js";
+export { fromArrays, validateXY, validateDataset, subsetRows, selectColumns, classCounts, numClasses, sortClassNames, row } from "./dataset.js";
+export type { CsvOptions, CsvDataset, CategoryMap, ColumnRef } from "./csv.js";
+export { parseCsv, parseCsvStream, CsvParser, detectDelimiter } from "./csv.js";
+export { parseDecimal } from "./number.js";
+export { Standardizer, type StandardizerJSON } from "./standardize.js";
+export { stratifiedSplit, randomSplit, stratifiedKFold, kFold, groupKFold, type Split } from "./split.js";
+export { Random } from "../util/random.js";
