@@ -1,0 +1,89 @@
+// Timing with tinybench: one Bench per measurement, warmup first, then samples until the time
+// budget is spent. A sample may run the operation `reps` times (short kernels) so each sample is
+// well above timer resolution; every figure is per operation. The machine is shared, so the
+// figure we report is the median sample (robust to a colleague's test run), with mean and spread
+// kept in results.json.
+import os from "node:os";
+import { Bench } from "tinybench";
+
+export interface Timing {
+  /** median time of one operation, ms */
+  ms: number;
+  meanMs: number;
+  minMs: number;
+  /** relative margin of error of the mean, % */
+  rme: number;
+  samples: number;
+  reps: number;
+}
+
+export interface MeasureOptions {
+  /** ms of warmup */
+  warmup: number;
+  /** ms of measurement */
+  time: number;
+  /** minimum duration of one sample, ms (reps are chosen to reach it) */
+  minSample?: number;
+  /** async setup before warmup (e.g. switching the tfjs backend); teardown after the run */
+  before?: () => Promise<void> | void;
+  after?: () => Promise<void> | void;
+}
+
+/** Calls of fn needed for one sample to last at least `ms`. */
+function calibrate(fn: () => unknown, ms: number): number {
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= ms || reps >= 1 << 20) return reps;
+    reps = dt > 0 ? Math.max(reps * 2, Math.ceil((reps * ms) / dt)) : reps * 8;
+  }
+}
+
+/** Time a synchronous operation. */
+export async function measureSync(name: string, fn: () => unknown, o: MeasureOptions): Promise<Timing> {
+  await o.before?.();
+  try {
+    const reps = calibrate(fn, o.minSample ?? 1);
+    const bench = new Bench({ warmup: true, warmupTime: o.warmup, warmupIterations: 2, time: o.time, iterations: 5, timestampProvider: "hrtimeNow" });
+    bench.add(name, () => {
+      for (let r = 0; r < reps; r++) fn();
+    });
+    await bench.run();
+    return timing(bench, name, reps);
+  } finally {
+    await o.after?.();
+  }
+}
+
+/** Time an asynchronous operation (one call per sample). */
+export async function measureAsync(name: string, fn: () => Promise<unknown>, o: MeasureOptions): Promise<Timing> {
+  await o.before?.();
+  try {
+    const bench = new Bench({ warmup: true, warmupTime: o.warmup, warmupIterations: 2, time: o.time, iterations: 3, timestampProvider: "hrtimeNow" });
+    bench.add(name, fn, { async: true });
+    await bench.run();
+    return timing(bench, name, 1);
+  } finally {
+    await o.after?.();
+  }
+}
+
+function timing(bench: Bench, name: string, reps: number): Timing {
+  const r = bench.getTask(name)!.result;
+  if (r.state === "errored") throw r.error;
+  if (r.state !== "completed") throw new Error(`bench task ${name} ended in state ${r.state}`);
+  return {
+    ms: r.latency.p50 / reps,
+    meanMs: r.latency.mean / reps,
+    minMs: r.latency.min / reps,
+    rme: r.latency.rme,
+    samples: r.latency.samplesCount,
+    reps,
+  };
+}
+
+export function load(): [number, number, number] {
+  return os.loadavg().map((v) => Math.round(v * 100) / 100) as [number, number, number];
+}
