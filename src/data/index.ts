@@ -8,3 +8,4 @@ export { parseDecimal } from "./number.js";
 export { Standardizer, type StandardizerJSON } from "./standardize.js";
 export { stratifiedSplit, randomSplit, stratifiedKFold, kFold, groupKFold, type Split } from "./split.js";
 export { Random } from "../util/random.js";
+export { makeClassification, type MakeClassificationOptions, type SyntheticDataset } from "./synthetic.js";
