@@ -170,9 +170,328 @@ function pad_nhwc(dst: usize, src: usize, B: i32, H: i32, W: i32, C: i32, Hp: i3
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for 3x3 kernels (Lavin & Gray 2015): each 2x2 output tile costs 16
+// multiplies per (c, oc) instead of 36. With V = B^T d B (4x4 input tile), U = G g G^T (kernel),
+// M[xi] = sum_c V[xi, c] U[xi, c, :] (16 GEMMs) and y = A^T M A. The backward pass uses the same
+// transforms: dM = A dy A^T, dU[xi] += V[xi]^T dM[xi], dV[xi] = dM[xi] U[xi]^T, dx += B dV B^T,
+// dkernel += G^T dU G. Transforms are f32x4 over channels (NHWC keeps channels contiguous), so
+// this path needs C % 4 == 0 and OC % 4 == 0; tiles are processed WT at a time so the transformed
+// data stays in L2. Partial tiles at the bottom/right and the "same" padding read zeros and drop
+// what falls outside.
+//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]  G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
+//   A^T = [1 1 1 0; 0 1 -1 -1]
+
+const WT: i32 = 64; // tiles per chunk
+
+@inline function use_winograd(KH: i32, KW: i32, C: i32, OC: i32): bool {
+  return KH == 3 && KW == 3 && C >= 4 && (C & 3) == 0 && (OC & 3) == 0;
+}
+
+/** Scratch floats of the Winograd path: a 16-vector temp, U, Ut, dU (16*C*OC each), and per chunk
+ * V and dV (16*WT*C each) and M (16*WT*OC). */
+@inline function wino_scratch_floats(C: i32, OC: i32): f64 {
+  return 64 + 3 * 16 * <f64>C * <f64>OC + 16 * <f64>WT * <f64>(2 * C + OC);
+}
+
+// U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc]; tmp: 16 vectors of scratch.
+function wino_kernel(U: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
+  const half = f32x4.splat(0.5);
+  const plane: usize = <usize>C * <usize>OC << 2;
+  for (let c = 0; c < C; c++) {
+    for (let o = 0; o < OC; o += 4) {
+      const off: usize = (<usize>c * <usize>OC + <usize>o) << 2;
+      // rows: t[a][j] = sum_i G[a][i] g[i][j]
+      for (let j = 0; j < 3; j++) {
+        const g0 = v128.load(kernel + <usize>j * plane + off);
+        const g1 = v128.load(kernel + <usize>(3 + j) * plane + off);
+        const g2 = v128.load(kernel + <usize>(6 + j) * plane + off);
+        v128.store(tmp + (<usize>j << 4), g0);
+        v128.store(tmp + (<usize>(4 + j) << 4), f32x4.mul(f32x4.add(f32x4.add(g0, g1), g2), half));
+        v128.store(tmp + (<usize>(8 + j) << 4), f32x4.mul(f32x4.add(f32x4.sub(g0, g1), g2), half));
+        v128.store(tmp + (<usize>(12 + j) << 4), g2);
+      }
+      // columns: U[a][b] = sum_j t[a][j] G[b][j]
+      for (let a = 0; a < 4; a++) {
+        const t0 = v128.load(tmp + (<usize>(4 * a) << 4));
+        const t1 = v128.load(tmp + (<usize>(4 * a + 1) << 4));
+        const t2 = v128.load(tmp + (<usize>(4 * a + 2) << 4));
+        const u = U + <usize>(4 * a) * plane + off;
+        v128.store(u, t0);
+        v128.store(u + plane, f32x4.mul(f32x4.add(f32x4.add(t0, t1), t2), half));
+        v128.store(u + 2 * plane, f32x4.mul(f32x4.add(f32x4.sub(t0, t1), t2), half));
+        v128.store(u + 3 * plane, t2);
+      }
+    }
+  }
+}
+
+// dkernel[:, :, c, oc] += (G^T dU G) for each (c, oc).
+function wino_kernel_grad(dkernel: usize, dU: usize, C: i32, OC: i32, tmp: usize): void {
+  const half = f32x4.splat(0.5);
+  const plane: usize = <usize>C * <usize>OC << 2;
+  for (let c = 0; c < C; c++) {
+    for (let o = 0; o < OC; o += 4) {
+      const off: usize = (<usize>c * <usize>OC + <usize>o) << 2;
+      // rows: t[i][b] = sum_a G[a][i] dU[a][b]
+      for (let b = 0; b < 4; b++) {
+        const u0 = v128.load(dU + <usize>b * plane + off);
+        const u1 = v128.load(dU + <usize>(4 + b) * plane + off);
+        const u2 = v128.load(dU + <usize>(8 + b) * plane + off);
+        const u3 = v128.load(dU + <usize>(12 + b) * plane + off);
+        const p = f32x4.mul(f32x4.add(u1, u2), half), m = f32x4.mul(f32x4.sub(u1, u2), half);
+        v128.store(tmp + (<usize>b << 4), f32x4.add(u0, p));
+        v128.store(tmp + (<usize>(4 + b) << 4), m);
+        v128.store(tmp + (<usize>(8 + b) << 4), f32x4.add(p, u3));
+      }
+      // columns: dg[i][j] = sum_b t[i][b] G[b][j]
+      for (let i = 0; i < 3; i++) {
+        const t0 = v128.load(tmp + (<usize>(4 * i) << 4));
+        const t1 = v128.load(tmp + (<usize>(4 * i + 1) << 4));
+        const t2 = v128.load(tmp + (<usize>(4 * i + 2) << 4));
+        const t3 = v128.load(tmp + (<usize>(4 * i + 3) << 4));
+        const p = f32x4.mul(f32x4.add(t1, t2), half), m = f32x4.mul(f32x4.sub(t1, t2), half);
+        const k = dkernel + <usize>(3 * i) * plane + off;
+        v128.store(k, f32x4.add(v128.load(k), f32x4.add(t0, p)));
+        v128.store(k + plane, f32x4.add(v128.load(k + plane), m));
+        v128.store(k + 2 * plane, f32x4.add(v128.load(k + 2 * plane), f32x4.add(p, t3)));
+      }
+    }
+  }
+}
+
+// V[xi][t - t0][c] = (B^T d B)[xi] for the 4x4 input tile of each tile t in [t0, t1).
+function wino_input(V: usize, x: usize, t0: i32, t1: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, pt: i32, pl: i32, tmp: usize): void {
+  const z = f32x4.splat(0);
+  const n = t1 - t0;
+  const plane: usize = <usize>n * <usize>C << 2;
+  for (let t = t0; t < t1; t++) {
+    const b = t / (TH * TW), r = t % (TH * TW);
+    const h0 = (r / TW) * 2 - pt, w0 = (r % TW) * 2 - pl;
+    const inside = h0 >= 0 && h0 + 4 <= H && w0 >= 0 && w0 + 4 <= W;
+    const img = x + (<usize>b * <usize>H * <usize>W * <usize>C << 2);
+    const vt = V + (<usize>(t - t0) * <usize>C << 2);
+    for (let c = 0; c < C; c += 4) {
+      // rows: tmp[a][s] = sum_r B^T[a][r] d[r][s]
+      for (let s = 0; s < 4; s++) {
+        const w = w0 + s;
+        let d0 = z, d1 = z, d2 = z, d3 = z;
+        if (inside) {
+          const p = img + ((<usize>(h0 * W + w) * <usize>C + <usize>c) << 2);
+          const rs: usize = <usize>W * <usize>C << 2;
+          d0 = v128.load(p); d1 = v128.load(p + rs); d2 = v128.load(p + 2 * rs); d3 = v128.load(p + 3 * rs);
+        } else if (w >= 0 && w < W) {
+          const p = img + ((<usize>w * <usize>C + <usize>c) << 2);
+          const rs: usize = <usize>W * <usize>C << 2;
+          if (h0 >= 0 && h0 < H) d0 = v128.load(p + <usize>h0 * rs);
+          if (h0 + 1 >= 0 && h0 + 1 < H) d1 = v128.load(p + <usize>(h0 + 1) * rs);
+          if (h0 + 2 >= 0 && h0 + 2 < H) d2 = v128.load(p + <usize>(h0 + 2) * rs);
+          if (h0 + 3 >= 0 && h0 + 3 < H) d3 = v128.load(p + <usize>(h0 + 3) * rs);
+        }
+        v128.store(tmp + (<usize>s << 4), f32x4.sub(d0, d2));
+        v128.store(tmp + (<usize>(4 + s) << 4), f32x4.add(d1, d2));
+        v128.store(tmp + (<usize>(8 + s) << 4), f32x4.sub(d2, d1));
+        v128.store(tmp + (<usize>(12 + s) << 4), f32x4.sub(d1, d3));
+      }
+      // columns: V[a][b] = sum_s tmp[a][s] B[s][b]
+      const vo = vt + (<usize>c << 2);
+      for (let a = 0; a < 4; a++) {
+        const q0 = v128.load(tmp + (<usize>(4 * a) << 4));
+        const q1 = v128.load(tmp + (<usize>(4 * a + 1) << 4));
+        const q2 = v128.load(tmp + (<usize>(4 * a + 2) << 4));
+        const q3 = v128.load(tmp + (<usize>(4 * a + 3) << 4));
+        const v = vo + <usize>(4 * a) * plane;
+        v128.store(v, f32x4.sub(q0, q2));
+        v128.store(v + plane, f32x4.add(q1, q2));
+        v128.store(v + 2 * plane, f32x4.sub(q2, q1));
+        v128.store(v + 3 * plane, f32x4.sub(q1, q3));
+      }
+    }
+  }
+}
+
+// out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1); outputs past OH/OW dropped.
+function wino_output(out: usize, M: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize): void {
+  const n = t1 - t0;
+  const plane: usize = <usize>n * <usize>OC << 2;
+  const z = f32x4.splat(0);
+  for (let t = t0; t < t1; t++) {
+    const b = t / (TH * TW), r = t % (TH * TW);
+    const oh = (r / TW) * 2, ow = (r % TW) * 2;
+    const mt = M + (<usize>(t - t0) * <usize>OC << 2);
+    const img = out + (<usize>b * <usize>OH * <usize>OW * <usize>OC << 2);
+    const full = oh + 2 <= OH && ow + 2 <= OW;
+    for (let o = 0; o < OC; o += 4) {
+      const mo = mt + (<usize>o << 2);
+      // rows: u[r][b] = sum_a A^T[r][a] M[a][b]
+      for (let bb = 0; bb < 4; bb++) {
+        const m0 = v128.load(mo + <usize>bb * plane);
+        const m1 = v128.load(mo + <usize>(4 + bb) * plane);
+        const m2 = v128.load(mo + <usize>(8 + bb) * plane);
+        const m3 = v128.load(mo + <usize>(12 + bb) * plane);
+        v128.store(tmp + (<usize>bb << 4), f32x4.add(f32x4.add(m0, m1), m2));
+        v128.store(tmp + (<usize>(4 + bb) << 4), f32x4.sub(f32x4.sub(m1, m2), m3));
+      }
+      const bv = bias ? v128.load(bias + (<usize>o << 2)) : z;
+      for (let rr = 0; rr < 2; rr++) {
+        if (oh + rr >= OH) break;
+        const u0 = v128.load(tmp + (<usize>(4 * rr) << 4));
+        const u1 = v128.load(tmp + (<usize>(4 * rr + 1) << 4));
+        const u2 = v128.load(tmp + (<usize>(4 * rr + 2) << 4));
+        const u3 = v128.load(tmp + (<usize>(4 * rr + 3) << 4));
+        const p = img + ((<usize>((oh + rr) * OW + ow) * <usize>OC + <usize>o) << 2);
+        v128.store(p, f32x4.add(bv, f32x4.add(f32x4.add(u0, u1), u2)));
+        if (full || ow + 1 < OW) v128.store(p + (<usize>OC << 2), f32x4.add(bv, f32x4.sub(f32x4.sub(u1, u2), u3)));
+      }
+    }
+  }
+}
+
+// dM[xi][t - t0][oc] = (A dy A^T)[xi] for the 2x2 dout tile of each tile t (zeros past OH/OW).
+function wino_dout(dM: usize, dout: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32): void {
+  const n = t1 - t0;
+  const plane: usize = <usize>n * <usize>OC << 2;
+  const z = f32x4.splat(0);
+  for (let t = t0; t < t1; t++) {
+    const b = t / (TH * TW), r = t % (TH * TW);
+    const oh = (r / TW) * 2, ow = (r % TW) * 2;
+    const img = dout + (<usize>b * <usize>OH * <usize>OW * <usize>OC << 2);
+    const has10 = oh + 1 < OH, has01 = ow + 1 < OW;
+    const mt = dM + (<usize>(t - t0) * <usize>OC << 2);
+    for (let o = 0; o < OC; o += 4) {
+      const p = img + ((<usize>(oh * OW + ow) * <usize>OC + <usize>o) << 2);
+      const rs: usize = <usize>OW * <usize>OC << 2, cs: usize = <usize>OC << 2;
+      const y00 = v128.load(p);
+      const y01 = has01 ? v128.load(p + cs) : z;
+      const y10 = has10 ? v128.load(p + rs) : z;
+      const y11 = has10 && has01 ? v128.load(p + rs + cs) : z;
+      // rows (A y): w[a][s] = [y0s, y0s + y1s, y0s - y1s, -y1s]
+      const w00 = y00, w01 = y01;
+      const w10 = f32x4.add(y00, y10), w11 = f32x4.add(y01, y11);
+      const w20 = f32x4.sub(y00, y10), w21 = f32x4.sub(y01, y11);
+      const w30 = f32x4.neg(y10), w31 = f32x4.neg(y11);
+      const m = mt + (<usize>o << 2);
+      // columns: dM[a][b] = [w_a0, w_a0 + w_a1, w_a0 - w_a1, -w_a1]
+      v128.store(m, w00); v128.store(m + plane, f32x4.add(w00, w01)); v128.store(m + 2 * plane, f32x4.sub(w00, w01)); v128.store(m + 3 * plane, f32x4.neg(w01));
+      v128.store(m + 4 * plane, w10); v128.store(m + 5 * plane, f32x4.add(w10, w11)); v128.store(m + 6 * plane, f32x4.sub(w10, w11)); v128.store(m + 7 * plane, f32x4.neg(w11));
+      v128.store(m + 8 * plane, w20); v128.store(m + 9 * plane, f32x4.add(w20, w21)); v128.store(m + 10 * plane, f32x4.sub(w20, w21)); v128.store(m + 11 * plane, f32x4.neg(w21));
+      v128.store(m + 12 * plane, w30); v128.store(m + 13 * plane, f32x4.add(w30, w31)); v128.store(m + 14 * plane, f32x4.sub(w30, w31)); v128.store(m + 15 * plane, f32x4.neg(w31));
+    }
+  }
+}
+
+// dinp[b, h0.., w0.., :] += (B dV B^T) for each tile t (positions outside the input dropped).
+function wino_dinput(dinp: usize, dV: usize, t0: i32, t1: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, pt: i32, pl: i32, tmp: usize): void {
+  const n = t1 - t0;
+  const plane: usize = <usize>n * <usize>C << 2;
+  for (let t = t0; t < t1; t++) {
+    const b = t / (TH * TW), r = t % (TH * TW);
+    const h0 = (r / TW) * 2 - pt, w0 = (r % TW) * 2 - pl;
+    const inside = h0 >= 0 && h0 + 4 <= H && w0 >= 0 && w0 + 4 <= W;
+    const img = dinp + (<usize>b * <usize>H * <usize>W * <usize>C << 2);
+    const vt = dV + (<usize>(t - t0) * <usize>C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const vo = vt + (<usize>c << 2);
+      // rows: q[r][b] = sum_a B[r][a] dV[a][b]: [v0, v1 - v2 + v3, v2 + v1 - v0, -v3]
+      for (let bb = 0; bb < 4; bb++) {
+        const v0 = v128.load(vo + <usize>bb * plane);
+        const v1 = v128.load(vo + <usize>(4 + bb) * plane);
+        const v2 = v128.load(vo + <usize>(8 + bb) * plane);
+        const v3 = v128.load(vo + <usize>(12 + bb) * plane);
+        v128.store(tmp + (<usize>bb << 4), v0);
+        v128.store(tmp + (<usize>(4 + bb) << 4), f32x4.add(f32x4.sub(v1, v2), v3));
+        v128.store(tmp + (<usize>(8 + bb) << 4), f32x4.sub(f32x4.add(v1, v2), v0));
+        v128.store(tmp + (<usize>(12 + bb) << 4), f32x4.neg(v3));
+      }
+      for (let rr = 0; rr < 4; rr++) {
+        const h = h0 + rr;
+        if (!inside && (h < 0 || h >= H)) continue;
+        const q0 = v128.load(tmp + (<usize>(4 * rr) << 4));
+        const q1 = v128.load(tmp + (<usize>(4 * rr + 1) << 4));
+        const q2 = v128.load(tmp + (<usize>(4 * rr + 2) << 4));
+        const q3 = v128.load(tmp + (<usize>(4 * rr + 3) << 4));
+        const e0 = q0, e1 = f32x4.add(f32x4.sub(q1, q2), q3), e2 = f32x4.sub(f32x4.add(q1, q2), q0), e3 = f32x4.neg(q3);
+        const p = img + ((<usize>(h * W + w0) * <usize>C + <usize>c) << 2);
+        const cs: usize = <usize>C << 2;
+        if (inside) {
+          v128.store(p, f32x4.add(v128.load(p), e0));
+          v128.store(p + cs, f32x4.add(v128.load(p + cs), e1));
+          v128.store(p + 2 * cs, f32x4.add(v128.load(p + 2 * cs), e2));
+          v128.store(p + 3 * cs, f32x4.add(v128.load(p + 3 * cs), e3));
+        } else {
+          if (w0 >= 0 && w0 < W) v128.store(p, f32x4.add(v128.load(p), e0));
+          if (w0 + 1 >= 0 && w0 + 1 < W) v128.store(p + cs, f32x4.add(v128.load(p + cs), e1));
+          if (w0 + 2 >= 0 && w0 + 2 < W) v128.store(p + 2 * cs, f32x4.add(v128.load(p + 2 * cs), e2));
+          if (w0 + 3 >= 0 && w0 + 3 < W) v128.store(p + 3 * cs, f32x4.add(v128.load(p + 3 * cs), e3));
+        }
+      }
+    }
+  }
+}
+
+function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32): void {
+  const OH = same ? H : H - 2, OW = same ? W : W - 2;
+  const p = same ? 1 : 0;
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const T = B * TH * TW;
+  const tmp = scratch;
+  const U = scratch + 256;
+  const kk: usize = <usize>(16 * C * OC) << 2;
+  const V = U + 3 * kk;
+  const M = V + (<usize>(16 * WT * C) << 2);
+  wino_kernel(U, kernel, C, OC, tmp);
+  for (let t0 = 0; t0 < T; t0 += WT) {
+    const t1 = min(t0 + WT, T), n = t1 - t0;
+    wino_input(V, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
+    for (let xi = 0; xi < 16; xi++) {
+      rowblock(M + (<usize>(xi * n * OC) << 2), V + (<usize>(xi * n * C) << 2), U + (<usize>(xi * C * OC) << 2), 0, n, C, OC, <usize>C << 2, <usize>OC << 2, 1, 0, 0);
+    }
+    wino_output(out, M, bias, t0, t1, OH, OW, OC, TH, TW, tmp);
+  }
+}
+
+function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usize, kernel: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32): void {
+  const OH = same ? H : H - 2, OW = same ? W : W - 2;
+  const p = same ? 1 : 0;
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const T = B * TH * TW;
+  const tmp = scratch;
+  const kk: usize = <usize>(16 * C * OC) << 2;
+  const U = scratch + 256, Ut = U + kk, dU = Ut + kk;
+  const V = dU + kk;
+  const dM = V + (<usize>(16 * WT * C) << 2);
+  const dV = dM + (<usize>(16 * WT * OC) << 2);
+  memory.fill(dU, 0, kk);
+  if (dinp) {
+    wino_kernel(U, kernel, C, OC, tmp);
+    // Ut[xi][oc][c] = U[xi][c][oc]
+    for (let xi = 0; xi < 16; xi++) {
+      const u = U + <usize>xi * kk / 16, ut = Ut + <usize>xi * kk / 16;
+      for (let c = 0; c < C; c++)
+        for (let o = 0; o < OC; o++) store<f32>(ut + (<usize>(o * C + c) << 2), load<f32>(u + (<usize>(c * OC + o) << 2)));
+    }
+    memory.fill(dinp, 0, <usize>B * <usize>H * <usize>W * <usize>C << 2);
+  }
+  for (let t0 = 0; t0 < T; t0 += WT) {
+    const t1 = min(t0 + WT, T), n = t1 - t0;
+    wino_input(V, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
+    wino_dout(dM, dout, t0, t1, OH, OW, OC, TH, TW);
+    for (let xi = 0; xi < 16; xi++) {
+      const v = V + (<usize>(xi * n * C) << 2), m = dM + (<usize>(xi * n * OC) << 2);
+      dkernel_rows(dU + (<usize>(xi * C * OC) << 2), v, m, C, OC, C, 0, 1, n);
+      if (dinp) {
+        rowblock(dV + (<usize>(xi * n * C) << 2), m, Ut + (<usize>(xi * C * OC) << 2), 0, n, OC, C, <usize>OC << 2, <usize>C << 2, 1, 0, 0);
+      }
+    }
+    if (dinp) wino_dinput(dinp, dV, t0, t1, H, W, C, TH, TW, p, p, tmp);
+  }
+  wino_kernel_grad(dkernel, dU, C, OC, tmp);
+}
+
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the
  * backward pass, hasDinp = 0 when dinp is skipped. */
 export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, backward: i32, hasDinp: i32): f64 {
+  if (use_winograd(KH, KW, C, OC)) return wino_scratch_floats(C, OC) * 4;
   const plane = <f64>B * <f64>(H + KH - 1) * <f64>(W + KW - 1);
   if (!backward) return same ? plane * <f64>C * 4 : 0;
   const kf = <f64>(((KH * KW * C * OC) + 3) & ~3);
@@ -183,6 +502,10 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // out[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC], bias[OC] (0 = none);
 // OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); scratch: see the top of the file.
 export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): void {
+  if (use_winograd(KH, KW, C, OC)) {
+    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same);
+    return;
+  }
   if (!same) {
     conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW);
     return;
@@ -340,6 +663,11 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
       }
       store<f32>(dbias + (<usize>n0 << 2), acc);
     }
+  }
+
+  if (use_winograd(KH, KW, C, OC)) {
+    wino_backward(dinp, dkernel, dout, inp, kernel, scratch, B, H, W, C, OC, same);
+    return;
   }
 
   // dkernel[i] (KW*C, OC) += sum over pixels of X_i^T dout, one image at a time (stays in cache)

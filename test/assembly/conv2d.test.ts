@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/runtime.js";
 import { conv2dBackward, conv2dForward, outSize, type ConvShape } from "../reference/conv.js";
-import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+import { get, maxAbsDiff, put as putRaw, randn, rng, runtime } from "../util/wasm.js";
 
 const TOL = 2e-5; // per unit of the largest reference magnitude
 
@@ -13,6 +13,13 @@ export function wasmConv(
   rt: Runtime, s: ConvShape, x: Float32Array, k: Float32Array, bias: Float32Array | null, dout?: Float32Array,
   init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
 ) {
+  // every buffer is released at the end, so the finite-difference loops do not grow memory
+  const held: [number, number][] = [];
+  const put = (r: Runtime, data: ArrayLike<number>) => {
+    const p = putRaw(r, data);
+    held.push([p, data.length * 4]);
+    return p;
+  };
   const { OH, OW } = outSize(s);
   const nOut = s.B * OH * OW * s.OC;
   const px = put(rt, x), pk = put(rt, k), pb = bias ? put(rt, bias) : 0;
@@ -24,6 +31,7 @@ export function wasmConv(
     dout ? rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, 1, withDx ? 1 : 0) : 0,
   );
   const scratch = rt.alloc(scratchBytes + 16);
+  held.push([scratch, scratchBytes + 16]);
   // guard the scratch end: a kernel writing past its documented size corrupts this
   rt.f32(scratch + scratchBytes, 4).fill(12345);
   rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same);
@@ -43,6 +51,7 @@ export function wasmConv(
     };
   }
   const guard = Array.from(rt.f32(scratch + scratchBytes, 4));
+  for (const [p, n] of held.reverse()) rt.release(p, n);
   return { out, grads, guard };
 }
 
@@ -67,6 +76,12 @@ for (const [KH, KW] of kernels)
       const H = KH + 1 + Math.floor(r0() * 6), W = KW + 2 + Math.floor(r0() * 7);
       cases.push({ B: 1 + Math.floor(r0() * 3), H, W, C, OC, KH, KW, same });
     }
+// 3x3 kernels with C and OC multiples of 4 take the Winograd F(2x2,3x3) path: odd and even output
+// sizes (partial tiles), both paddings, OC with a 4-wide tail, outputs of a single row or column
+for (const same of [false, true])
+  for (const [H, W, C, OC] of [[7, 9, 4, 12], [8, 5, 8, 4], [3, 11, 12, 20], [10, 3, 4, 8], [6, 6, 16, 36]]) {
+    cases.push({ B: 1 + ((H + W) % 3), H, W, C, OC, KH: 3, KW: 3, same });
+  }
 // the paper's conv2 shape, batch 2, and a Conv1D-like shape
 cases.push({ B: 2, H: 26, W: 26, C: 32, OC: 64, KH: 3, KW: 3, same: false });
 cases.push({ B: 3, H: 1, W: 23, C: 6, OC: 10, KH: 1, KW: 5, same: true });
@@ -106,14 +121,18 @@ describe("conv2d vs scalar reference", () => {
 
   it("skips dinp and dbias when their pointers are 0, and still computes dkernel", async () => {
     const rt = await runtime();
-    const s: ConvShape = { B: 2, H: 7, W: 6, C: 3, OC: 5, KH: 3, KW: 2, same: true };
-    const r = rng(99);
-    const { OH, OW } = outSize(s);
-    const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
-    const dout = randn(r, s.B * OH * OW * s.OC);
-    const { grads, guard } = wasmConv(rt, s, x, k, null, dout, { dx: "skip", db: "skip" });
-    expect(guard).toEqual([12345, 12345, 12345, 12345]);
-    expect(maxAbsDiff(grads!.dk, conv2dBackward(s, dout, x, k).dk)).toBeLessThan(1e-5);
+    for (const s of [
+      { B: 2, H: 7, W: 6, C: 3, OC: 5, KH: 3, KW: 2, same: true },
+      { B: 2, H: 7, W: 6, C: 4, OC: 8, KH: 3, KW: 3, same: true }, // Winograd
+    ]) {
+      const r = rng(99);
+      const { OH, OW } = outSize(s);
+      const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
+      const dout = randn(r, s.B * OH * OW * s.OC);
+      const { grads, guard } = wasmConv(rt, s, x, k, null, dout, { dx: "skip", db: "skip" });
+      expect(guard).toEqual([12345, 12345, 12345, 12345]);
+      expect(maxAbsDiff(grads!.dk, conv2dBackward(s, dout, x, k).dk)).toBeLessThan(1e-5);
+    }
   });
 
   it("bias 0 means no bias", async () => {
@@ -130,6 +149,8 @@ describe("conv2d backward vs central finite differences", () => {
     { B: 2, H: 5, W: 6, C: 3, OC: 5, KH: 3, KW: 3, same: false },
     { B: 1, H: 6, W: 5, C: 2, OC: 9, KH: 2, KW: 3, same: true },
     { B: 2, H: 1, W: 9, C: 3, OC: 4, KH: 1, KW: 4, same: true },
+    { B: 2, H: 5, W: 6, C: 4, OC: 8, KH: 3, KW: 3, same: false }, // Winograd
+    { B: 1, H: 5, W: 7, C: 8, OC: 4, KH: 3, KW: 3, same: true }, // Winograd
   ];
   for (const s of fdCases) {
     it(name(s), async () => {
