@@ -36,34 +36,39 @@ function checkFraction(f: number): void {
 }
 
 /**
- * Holds out about validationFraction of the samples, keeping class proportions: the total is
- * round(fraction * n) shared among classes by largest remainder, then every class with >= 2
- * samples gets at least 1 validation and at least 1 training sample.
+ * Holds out round(fraction * n) samples, keeping class proportions: every class with >= 2
+ * samples gets at least 1 validation and 1 training sample, a single-sample class trains, and the
+ * rest of the total is shared among classes by largest remainder (within those bounds).
  */
 export function stratifiedSplit(y: ArrayLike<number>, validationFraction: number, seed = 0): Split {
   checkFraction(validationFraction);
   const groups = shuffledGroups(y, new Random(seed));
   const n = y.length;
   const target = Math.round(validationFraction * n);
-  const quota = groups.map((g) => Math.floor(validationFraction * g.length));
+  // Bounds per class: a class of >= 2 samples keeps >= 1 on each side; a single sample trains.
+  const lo = groups.map((g) => (g.length >= 2 ? 1 : 0));
+  const hi = groups.map((g) => (g.length >= 2 ? g.length - 1 : 0));
+  const exact = groups.map((g) => validationFraction * g.length);
+  const quota = exact.map((e, c) => Math.min(hi[c], Math.max(lo[c], Math.floor(e))));
   let left = target - quota.reduce((a, b) => a + b, 0);
-  const byRemainder = groups
-    .map((g, c) => ({ c, r: validationFraction * g.length - quota[c] }))
-    .sort((a, b) => b.r - a.r || a.c - b.c);
-  for (const { c } of byRemainder) {
-    if (left <= 0) break;
-    if (quota[c] < groups[c].length) {
-      quota[c]++;
-      left--;
+  // Largest remainder: hand out (or take back) single samples where the quota is furthest from exact.
+  while (left !== 0) {
+    let best = -1;
+    for (let c = 0; c < groups.length; c++) {
+      const ok = left > 0 ? quota[c] < hi[c] : quota[c] > lo[c];
+      if (!ok) continue;
+      const gap = left > 0 ? exact[c] - quota[c] : quota[c] - exact[c];
+      const bestGap = best < 0 ? -Infinity : left > 0 ? exact[best] - quota[best] : quota[best] - exact[best];
+      if (gap > bestGap) best = c;
     }
+    if (best < 0) break; // bounds bind: the total is as close as they allow
+    quota[best] += left > 0 ? 1 : -1;
+    left += left > 0 ? -1 : 1;
   }
   const train: number[] = [];
   const validation: number[] = [];
   groups.forEach((g, c) => {
-    let q = quota[c];
-    if (g.length >= 2) q = Math.min(Math.max(q, 1), g.length - 1);
-    else q = 0;
-    for (let i = 0; i < g.length; i++) (i < q ? validation : train).push(g[i]);
+    for (let i = 0; i < g.length; i++) (i < quota[c] ? validation : train).push(g[i]);
   });
   if (validation.length === 0 || train.length === 0) {
     throw new ConfigError(`cannot split ${n} samples with validation fraction ${validationFraction}: one side would be empty`);
