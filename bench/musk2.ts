@@ -39,7 +39,16 @@ export function tfjsModel(tf: typeof tfType): tfType.Sequential {
   return model;
 }
 
-/** Standardized random data: x ~ N(0, 1) (n rows of INPUTS), y in {0, 1}, from a seeded generator. */
+/** Informative columns of randomData: the label depends on these only. */
+export const INFORMATIVE = 24;
+
+/**
+ * Standardized random data: x ~ N(0, 1), n rows of INPUTS, from a seeded generator; the label is
+ * learnable, y = [sum of the first INFORMATIVE columns, with fixed random signs > 0], so the
+ * network trains as on real data (pure-noise labels make the BSF penalty close every gate within a
+ * few hundred steps, after which the network is dead and the benchmark would time a degenerate
+ * model).
+ */
 export function randomData(n: number, seed = 1): { x: Float32Array; y: Int32Array } {
   let s = seed >>> 0 || 1;
   const next = () => {
@@ -58,7 +67,12 @@ export function randomData(n: number, seed = 1): { x: Float32Array; y: Int32Arra
     x[i] = r * Math.cos(t);
     if (i + 1 < x.length) x[i + 1] = r * Math.sin(t);
   }
+  const sign = Array.from({ length: INFORMATIVE }, (_, j) => ((j * 7 + 3) % 5 < 2 ? -1 : 1));
   const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) y[i] = next() < 0.5 ? 0 : 1;
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let j = 0; j < INFORMATIVE; j++) z += sign[j] * x[i * INPUTS + j];
+    y[i] = z > 0 ? 1 : 0;
+  }
   return { x, y };
 }

@@ -1,4 +1,5 @@
-// Training throughput (samples/s) of the Musk2-shaped network, one thread, batch 32 and 128.
+// Training throughput (samples/s) of the Musk2-shaped network, one thread, batch 32 and 128, on
+// random standardized inputs with a learnable label (bench/musk2.ts: randomData).
 // bsfnet: model.fit for one epoch over N random standardized samples (shuffled; the time includes
 // fit's own work: copying the data into wasm memory, shuffling, gathering each batch, the BSF gate
 // and its L1 penalty and clip). tfjs: the same dense stack without a gate (tfjs has none), Adam and
@@ -41,27 +42,28 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
   const timing: Record<number, Partial<Record<Impl, Timing>>> = {};
   for (const B of BATCHES) timing[B] = {};
 
-  // bsfnet
-  const model = bsfnetModel(0);
-  await model.build();
-  const params = { bsfnet: model.paramCount, bsfnetGate: INPUTS, tfjs: 0 };
+  // bsfnet: a fresh model (same seed) for each batch size, so both start from the same state
+  const params = { bsfnet: 0, bsfnetGate: INPUTS, tfjs: 0 };
   for (const B of BATCHES) {
+    const model = bsfnetModel(0);
+    await model.build();
+    params.bsfnet = model.paramCount;
     timing[B].bsfnet = await measureAsync(
       `bsfnet fit B=${B}`,
       () => model.fit(x, y, { epochs: 1, batchSize: B, shuffle: true, verbose: 0 }),
       mo,
     );
+    model.dispose();
     log(`  bsfnet     B=${String(B).padEnd(4)} ${((n / timing[B].bsfnet!.ms) * 1000).toFixed(0)} samples/s`);
   }
-  model.dispose();
 
   // tfjs: a pool of batches, cycled
   for (const backend of ["wasm", "cpu"] as TfBackend[]) {
     await useBackend(backend);
     const impl: Impl = backend === "wasm" ? "tfjs-wasm" : "tfjs-cpu";
-    const m = tfjsModel(tf);
-    params.tfjs = m.countParams();
     for (const B of BATCHES) {
+      const m = tfjsModel(tf);
+      params.tfjs = m.countParams();
       const pool: [tf.Tensor, tf.Tensor][] = [];
       for (let s = 0; s + B <= n && pool.length < 16; s += B) {
         pool.push([
@@ -80,9 +82,9 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
       );
       for (const [a, b] of pool) tf.dispose([a, b]);
       log(`  ${impl.padEnd(10)} B=${String(B).padEnd(4)} ${((B / timing[B][impl]!.ms) * 1000).toFixed(0)} samples/s`);
+      m.optimizer.dispose();
+      m.dispose();
     }
-    m.dispose();
-    (m.optimizer as unknown as { dispose?: () => void }).dispose?.();
   }
 
   const rows: TrainRow[] = BATCHES.map((B) => {
