@@ -13,6 +13,8 @@
 //   backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0) floats
 //             (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
 
+import { gemm_nn, gemm_tn } from "./gemm";
+
 // ---------------------------------------------------------------------------------------------
 // Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
 // k[KH, KW, C, OC], OH = Hx-KH+1, OW = Wx-KW+1. bias 0 = none.
@@ -444,7 +446,7 @@ function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratc
     const t1 = min(t0 + WT, T), n = t1 - t0;
     wino_input(V, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
     for (let xi = 0; xi < 16; xi++) {
-      rowblock(M + (<usize>(xi * n * OC) << 2), V + (<usize>(xi * n * C) << 2), U + (<usize>(xi * C * OC) << 2), 0, n, C, OC, <usize>C << 2, <usize>OC << 2, 1, 0, 0);
+      gemm_nn(M + (<usize>(xi * n * OC) << 2), V + (<usize>(xi * n * C) << 2), U + (<usize>(xi * C * OC) << 2), n, C, OC, 0);
     }
     wino_output(out, M, bias, t0, t1, OH, OW, OC, TH, TW, tmp);
   }
@@ -478,10 +480,8 @@ function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usize, ker
     wino_dout(dM, dout, t0, t1, OH, OW, OC, TH, TW);
     for (let xi = 0; xi < 16; xi++) {
       const v = V + (<usize>(xi * n * C) << 2), m = dM + (<usize>(xi * n * OC) << 2);
-      dkernel_rows(dU + (<usize>(xi * C * OC) << 2), v, m, C, OC, C, 0, 1, n);
-      if (dinp) {
-        rowblock(dV + (<usize>(xi * n * C) << 2), m, Ut + (<usize>(xi * C * OC) << 2), 0, n, OC, C, <usize>OC << 2, <usize>C << 2, 1, 0, 0);
-      }
+      gemm_tn(dU + (<usize>(xi * C * OC) << 2), v, m, C, n, OC, 1);
+      if (dinp) gemm_nn(dV + (<usize>(xi * n * C) << 2), m, Ut + (<usize>(xi * C * OC) << 2), n, OC, C, 0);
     }
     if (dinp) wino_dinput(dinp, dV, t0, t1, H, W, C, TH, TW, p, p, tmp);
   }

@@ -90,8 +90,8 @@ export async function readIdx(file: string, expectMagic?: number): Promise<IdxAr
  * directory holding bsfnet's package.json, found upwards from this module). */
 export async function dataDir(): Promise<string> {
   const env = typeof process !== "undefined" ? process.env?.BSFNET_DATA : undefined;
-  if (env) return env;
   const path = await import("node:path");
+  if (env) return path.resolve(env);
   const fs = await import("node:fs");
   const { fileURLToPath } = await import("node:url");
   let dir = path.dirname(fileURLToPath(import.meta.url));

@@ -1,11 +1,10 @@
 // CIFAR-10 binary loader: synthetic records (layout, scaling, corrupt files) made here, then the
 // subset in the data directory (skipped with a notice when absent, failing when CI=true).
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
-import { dataDir } from "../../src/data/idx.js";
 import { CIFAR_RECORD, loadCifar10Subset, parseCifar10, readCifar10 } from "../../src/data/cifar.js";
+import { describeWithData } from "../util/data.js";
 
 function record(label: number, r: (p: number) => number, g: (p: number) => number, b: (p: number) => number): Uint8Array {
   const rec = new Uint8Array(CIFAR_RECORD);
@@ -73,23 +72,10 @@ describe("CIFAR-10 binary (synthetic)", () => {
   });
 });
 
-const dir = join(await dataDir(), "cifar10-subset");
-const have = existsSync(join(dir, "data_batch_1_first4000.bin"));
-if (!have) {
-  if (process.env.CI === "true") {
-    describe("CIFAR-10 subset (real files)", () => {
-      it("needs the data", () => {
-        throw new Error(`CIFAR-10 files missing under ${dir}: set BSFNET_DATA to the shared data directory`);
-      });
-    });
-  } else {
-    console.warn(`[skip] CIFAR-10 tests: no files under ${dir} (set BSFNET_DATA)`);
-  }
-}
-
-describe.skipIf(!have)("CIFAR-10 subset (real files)", () => {
+describeWithData("CIFAR-10 subset (real files)", ["cifar10-subset/data_batch_1_first4000.bin", "cifar10-subset/test_batch_first1000.bin"], (trainFile) => {
+  const dir = dirname(trainFile);
   it("matches the published facts of the subset (MANIFEST)", async () => {
-    const train = await loadCifar10Subset("train");
+    const train = await loadCifar10Subset("train", { dir });
     expect(train.n).toBe(4000);
     expect(Array.from(train.y.subarray(0, 10))).toEqual([6, 9, 9, 4, 1, 1, 2, 7, 8, 3]);
     const red0 = [0, 1, 2, 3, 4, 5].map((p) => Math.round(train.x[p * 3] * 255));
@@ -100,7 +86,7 @@ describe.skipIf(!have)("CIFAR-10 subset (real files)", () => {
     const mean = [0, 0, 0];
     for (let i = 0; i < train.x.length; i++) mean[i % 3] += train.x[i];
     expect(mean.map((m) => +(m / (train.n * 1024)).toFixed(3))).toEqual([0.492, 0.482, 0.445]);
-    const test = await loadCifar10Subset("test");
+    const test = await loadCifar10Subset("test", { dir });
     expect(test.n).toBe(1000);
     expect(Array.from(test.y.subarray(0, 10))).toEqual([3, 8, 8, 0, 6, 6, 1, 6, 3, 1]);
     expect([0, 1, 2, 3, 4, 5].map((p) => Math.round(test.x[p * 3] * 255))).toEqual([158, 159, 165, 166, 160, 156]);

@@ -1,13 +1,14 @@
 // IDX / MNIST loader: synthetic buffers (plain, gzip'd, corrupt) made here, then the real MNIST
 // files under the data directory (skipped with a notice when absent, failing when CI=true).
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
 import { dataDir, decodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from "../../src/data/idx.js";
 import { loadMnist, loadMnistPaperSplit, mnistFromIdx, sampleIndices } from "../../src/data/mnist.js";
+import { describeWithData } from "../util/data.js";
 
 /** An IDX ubyte file: header for dims, then data (default: i mod 256). */
 function idx(dims: number[], data?: Uint8Array): Uint8Array {
@@ -120,25 +121,11 @@ describe("subset sampler", () => {
   });
 });
 
-// ---- the real files
-const dir = await dataDir();
-const mnistDir = join(dir, "mnist");
-const have = existsSync(join(mnistDir, "train-images-idx3-ubyte.gz")) || existsSync(join(mnistDir, "train-images-idx3-ubyte"));
-if (!have) {
-  if (process.env.CI === "true") {
-    describe("MNIST (real files)", () => {
-      it("needs the data", () => {
-        throw new Error(`MNIST files missing under ${mnistDir}: set BSFNET_DATA to the shared data directory`);
-      });
-    });
-  } else {
-    console.warn(`[skip] MNIST tests: no files under ${mnistDir} (set BSFNET_DATA)`);
-  }
-}
-
-describe.skipIf(!have)("MNIST (real files)", () => {
+// ---- the real files (skipped with a notice when absent; failing when CI=true)
+describeWithData("MNIST (real files)", ["mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz", "mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz"], (trainImages) => {
+  const dir = dirname(trainImages);
   it("loads 60,000 training and 10,000 test images with the published class counts", async () => {
-    const train = await loadMnist("train");
+    const train = await loadMnist("train", { dir });
     expect(train.n).toBe(60000);
     expect(train.shape).toEqual([28, 28, 1]);
     expect(train.x.length).toBe(60000 * 784);
@@ -151,13 +138,13 @@ describe.skipIf(!have)("MNIST (real files)", () => {
       if (v > hi) hi = v;
     }
     expect([lo, hi]).toEqual([0, 1]);
-    const test = await loadMnist("test");
+    const test = await loadMnist("test", { dir });
     expect(test.n).toBe(10000);
     expect(Array.from(test.y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
   }, 30_000);
 
   it("gives the paper's split: 15,000 + 5,000 disjoint images, the same for the same seed", async () => {
-    const s = await loadMnistPaperSplit({ seed: 1 });
+    const s = await loadMnistPaperSplit({ seed: 1, dir });
     expect(s.train.n).toBe(15000);
     expect(s.validation.n).toBe(5000);
     expect(s.train.x.length).toBe(15000 * 784);
@@ -167,4 +154,8 @@ describe.skipIf(!have)("MNIST (real files)", () => {
     // every class present in both
     for (const part of [s.train, s.validation]) expect(new Set(part.y).size).toBe(10);
   }, 30_000);
+
+  it("finds the directory by itself (BSFNET_DATA or ../shared/data)", async () => {
+    expect(await dataDir()).toBe(dirname(dir));
+  });
 });
