@@ -14,6 +14,9 @@ export interface CrossValidateOptions {
   /** 0-based feature columns to keep; default all */
   subset?: number[];
   folds?: number;
+  /** Repeat the k-fold with other fold assignments and initial weights (repeated k-fold); the
+   * figures are over all k * repeats held-out folds. Default 1. */
+  repeats?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -21,7 +24,7 @@ export interface CrossValidateOptions {
   seed?: number;
   runtime?: Runtime;
   /** called after each fold */
-  onFold?: (fold: number, accuracy: number) => void;
+  onFold?: (fold: number, accuracy: number, repeat: number) => void;
 }
 
 export interface CrossValidateResult {
@@ -30,6 +33,7 @@ export interface CrossValidateResult {
   mean: number;
   std: number;
   folds: number;
+  repeats: number;
   features: number[];
   seconds: number;
 }
@@ -65,28 +69,41 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   if (cols.length === 0) throw new ConfigError("no features selected");
   const k = o.folds ?? 10;
   const seed = o.seed ?? 0;
-  const folds = stratifiedKFold(y, k, seed);
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new ConfigError(`folds must be an integer in [2, ${n}], got ${k}`);
+  const repeats = o.repeats ?? 1;
   const accuracies: number[] = [];
   const trainAccuracies: number[] = [];
-  for (const [f, { train, validation }] of folds.entries()) {
+  for (let r = 0; r < repeats; r++) {
+    for (const [f, { train, validation }] of stratifiedKFold(y, k, seed + 1000 * r).entries()) {
+      const acc = await runFold(data, D, y, classes, cols, train, validation, o, seed + 1000 * r + f);
+      accuracies.push(acc.validation);
+      trainAccuracies.push(acc.train);
+      o.onFold?.(f, acc.validation, r);
+    }
+  }
+  const { mean, std } = meanStd(accuracies);
+  return { accuracies, trainAccuracies, mean, std, folds: k, repeats, features: cols, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function runFold(
+  data: Float32Array, D: number, y: Int32Array, classes: number, cols: number[],
+  train: Int32Array, validation: Int32Array, o: CrossValidateOptions, seed: number,
+): Promise<{ train: number; validation: number }> {
+  {
     const xtr = pick(data, D, train, cols);
     const xva = pick(data, D, validation, cols);
     const st = Standardizer.fit(xtr, cols.length);
     const ytr = Int32Array.from(train, (i) => y[i]);
     const yva = Int32Array.from(validation, (i) => y[i]);
-    const model = paperClassifier(cols.length, classes, { hidden: o.hidden, learningRate: o.learningRate, seed: seed + f });
+    const model = paperClassifier(cols.length, classes, { hidden: o.hidden, learningRate: o.learningRate, seed });
     try {
       await model.build(undefined, o.runtime);
-      await model.fit(st.transform(xtr), ytr, { epochs: o.epochs ?? 100, batchSize: o.batchSize ?? 32, seed: seed + f, verbose: 0 });
+      await model.fit(st.transform(xtr), ytr, { epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 32, seed, verbose: 0 });
       const va = await model.evaluate(st.transform(xva), yva);
       const tr = await model.evaluate(st.transform(xtr), ytr);
-      accuracies.push(va.accuracy);
-      trainAccuracies.push(tr.accuracy);
-      o.onFold?.(f, va.accuracy);
+      return { train: tr.accuracy, validation: va.accuracy };
     } finally {
       model.dispose();
     }
   }
-  const { mean, std } = meanStd(accuracies);
-  return { accuracies, trainAccuracies, mean, std, folds: k, features: cols, seconds: (performance.now() - t0) / 1000 };
 }

@@ -3,9 +3,14 @@
 //
 // Ranking rule. Clipping drives many gates to exactly 0 or 1, and a single final epoch is noisy
 // (the masks are random), so a feature's importance is its gate weight averaged over the last
-// `lastEpochs` epochs (default: the last 10% of the run, at least 1). Ties (common among gates
-// pinned at 0 or 1) are broken by the gate weight averaged over the whole run: a gate that
-// closed earlier, or opened later, ranks lower. Remaining ties keep the feature order.
+// `lastEpochs` epochs (default: the last 10% of the run, at least 1). Open features (importance
+// above the gate's inference threshold, 0.1) rank first, by importance. Closed features (at or
+// below the threshold) count as tied, since the gate drops them all at inference and their small
+// leftover weights are mask noise; they are ordered by the gate weight averaged over the whole
+// run: a gate that closed later carried information for longer. This matters with redundant
+// features, where the L1 penalty keeps one of two features carrying the same information and
+// closes the other late; noise gates close within the first epochs. Ties among open features
+// (gates pinned at 1) are broken by the run mean too; remaining ties keep the feature order.
 import { paperClassifier } from "./classifier.js";
 import type { BSFConfig, BsfGradient } from "../layers/bsf.js";
 import type { Callback } from "../model/callbacks.js";
@@ -60,7 +65,12 @@ export interface SelectionResult {
 }
 
 /** Rank features by the rule in this file's header. */
-export function rankGates(history: readonly Float32Array[], lastEpochs: number, names: readonly string[]): FeatureImportance[] {
+export function rankGates(
+  history: readonly Float32Array[],
+  lastEpochs: number,
+  names: readonly string[],
+  threshold = 0.1,
+): FeatureImportance[] {
   if (history.length === 0) throw new ConfigError("no gate history to rank (train at least one epoch)");
   const E = history.length;
   const D = history[0].length;
@@ -75,7 +85,14 @@ export function rankGates(history: readonly Float32Array[], lastEpochs: number, 
     }
     feats.push({ index: j, name: names[j] ?? `f${j}`, importance: tail / K, runMean: all / E, final: history[E - 1][j] });
   }
-  return feats.sort((a, b) => b.importance - a.importance || b.runMean - a.runMean || a.index - b.index);
+  const closed = (f: FeatureImportance) => (f.importance <= threshold ? 1 : 0);
+  return feats.sort(
+    (a, b) =>
+      closed(a) - closed(b) ||
+      (closed(a) ? 0 : b.importance - a.importance) ||
+      b.runMean - a.runMean ||
+      a.index - b.index,
+  );
 }
 
 export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOptions & { features?: number } = {}): Promise<SelectionResult> {
