@@ -12,3 +12,4 @@ export { Adam, SGD, type Optimizer } from "./optim/optimizer.js";
 export { Sequential, type FitOptions, type CompileOptions } from "./model/sequential.js";
 export { EarlyStopping, ProgressBar, type Callback, type EpochLogs, type History } from "./model/callbacks.js";
 export { paperClassifier } from "./select/classifier.js";
+export { prune, planPrune, applyPrune, fineTune, summary, reduceRows, type PrunePlan, type GatePlan } from "./prune/index.js";
