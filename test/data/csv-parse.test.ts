@@ -35,6 +35,12 @@ describe("parseCsv basics", () => {
     expect(ds.featureNames).toEqual(["p", "q"]);
   });
 
+  it("options.names replaces a header's names", () => {
+    const ds = parseCsv("x1,x2,x3\n1,2,a\n3,4,b\n", { names: ["p", "q", "cls"], label: "cls" });
+    expect(ds.featureNames).toEqual(["p", "q"]);
+    expect(ds.n).toBe(2);
+  });
+
   it("selects the label by name, index, negative index and numeric string", () => {
     const text = "k,a,b,c\n0,1,2,u\n1,3,4,v\n0,5,6,u\n";
     const byName = parseCsv(text, { label: "k" });
@@ -187,6 +193,13 @@ describe("streaming", () => {
     const ds = p.finish();
     expect(ds.categories[0].values[0].length).toBe(200_000);
     expect(ds.categories[0].values[1]).toBe("");
+  });
+
+  it("removes a byte-order mark split over the first chunks", () => {
+    const bytes = new TextEncoder().encode("\uFEFFa,y\n1,p\n2,q\n");
+    const p = new CsvParser();
+    for (let s = 0; s < bytes.length; s += 1) p.push(bytes.subarray(s, s + 1));
+    expect(p.finish().featureNames).toEqual(["a"]);
   });
 
   it("push after finish is refused", () => {
