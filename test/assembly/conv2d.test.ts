@@ -131,7 +131,8 @@ describe("conv2d vs scalar reference", () => {
       const dout = randn(r, s.B * OH * OW * s.OC);
       const { grads, guard } = wasmConv(rt, s, x, k, null, dout, { dx: "skip", db: "skip" });
       expect(guard).toEqual([12345, 12345, 12345, 12345]);
-      expect(maxAbsDiff(grads!.dk, conv2dBackward(s, dout, x, k).dk)).toBeLessThan(1e-5);
+      const ref = conv2dBackward(s, dout, x, k).dk;
+      expect(maxAbsDiff(grads!.dk, ref) / Math.max(1, maxAbs(ref))).toBeLessThan(TOL);
     }
   });
 
@@ -166,7 +167,9 @@ describe("conv2d backward vs central finite differences", () => {
         return L;
       };
       const { grads } = wasmConv(rt, s, x, k, bias, R);
-      const eps = 1e-2;
+      // the loss is linear in each of x, k and bias, so central differences have no truncation
+      // error and a large step keeps f32 rounding (and Winograd's) small relative to it
+      const eps = 0.25;
       let worst = 0;
       const check = (arr: Float32Array, analytic: Float32Array, f: (a: Float32Array) => number) => {
         for (let i = 0; i < arr.length; i++) {
@@ -185,7 +188,7 @@ describe("conv2d backward vs central finite differences", () => {
       check(k, grads!.dk, (a) => loss(x, a, bias));
       check(bias, grads!.db!, (a) => loss(x, k, a));
       console.log(`conv2d FD ${name(s)}: max relative error ${worst.toExponential(2)}`);
-      expect(worst).toBeLessThan(5e-3);
+      expect(worst).toBeLessThan(1e-3);
     });
   }
 });
