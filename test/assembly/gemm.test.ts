@@ -12,6 +12,10 @@ function shapes(): [number, number, number][] {
   const out: [number, number, number][] = [
     [1, 1, 1], [3, 5, 7], [4, 4, 8], [5, 3, 17], [17, 33, 9], [33, 1, 3],
     [32, 168, 336], [128, 336, 168], [128, 168, 2], [7, 2, 168], [168, 128, 2], [336, 32, 168],
+    // several k blocks: nn/tn block K by the byte span of B's rows (wide N), nt by the size of A (tall M)
+    [5, 150, 1100], [601, 301, 9],
+    // an empty sum
+    [3, 0, 5],
   ];
   for (let t = 0; t < 24; t++) {
     const pick = () => SMALL[Math.floor(r() * SMALL.length)];
