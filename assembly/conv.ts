@@ -1,17 +1,23 @@
 // Conv2D (and Conv1D = height 1), NHWC, stride 1, padding "valid" or "same" (Keras: pad total k-1,
 // the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores it, bias (OC).
 //
-// Direct SIMD convolution as an implicit GEMM (no im2col): for an output pixel (b, oh, ow) and a
-// kernel row i, the KW*C input values it needs, x[b, oh+i, ow..ow+KW-1, 0..C-1], are contiguous in
-// NHWC, and so is the kernel slice k[i] = (KW*C, OC). One output row is then
-//   out[b, oh, :, :] = bias + sum_i X_i (OW, KW*C; rows C floats apart, overlapping) @ k[i] (KW*C, OC)
-// computed in 4x8 register blocks. The input gradient is the same valid convolution of the
-// zero-padded dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
+// Two algorithms, chosen by shape (both measured at the paper's Table 6 shapes, scripts/conv-speed.ts):
+// - 3x3 kernels with C and OC multiples of 4: Winograd F(4x4, 3x3) (below), 4x fewer multiplies
+//   than direct, the 36 small GEMMs per tile chunk done by gemm.ts. Twice as fast as direct on
+//   conv2 of the MNIST CNN (26x26x32 -> 24x24x64).
+// - Everything else (1x1, 5x5, 2x3, odd channel counts, Conv1D, the first layer with C = 1): a
+//   direct SIMD convolution as an implicit GEMM (no im2col): for an output pixel (b, oh, ow) and
+//   a kernel row i, the KW*C input values it needs, x[b, oh+i, ow..ow+KW-1, 0..C-1], are
+//   contiguous in NHWC, and so is the kernel slice k[i] = (KW*C, OC). One output row is then
+//     out[b, oh, :, :] = bias + sum_i X_i (OW, KW*C; rows C floats apart, overlapping) @ k[i] (KW*C, OC)
+//   in 4x8 register blocks. The input gradient is the same valid convolution of the zero-padded
+//   dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
 //
-// Scratch (caller-planned, 16-byte aligned; see conv2d_scratch_bytes):
-//   forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
-//   backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0) floats
-//             (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
+// Scratch (caller-planned, 16-byte aligned): conv2d_scratch_bytes(...) gives the bytes.
+//   Winograd path: 256 + 108*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
+//   direct, forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
+//   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
+//             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
 
 import { gemm_nn, gemm_tn } from "./gemm";
 
