@@ -15,12 +15,18 @@ const opts = { header: false } as const;
 
 async function time(name: string, f: () => unknown | Promise<unknown>): Promise<void> {
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await f();
     ms.push(performance.now() - t);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
   }
-  console.log(`${name.padEnd(34)} best ${Math.min(...ms).toFixed(0).padStart(5)} ms   runs ${ms.map((m) => m.toFixed(0)).join(", ")}`);
+  // Wall time is what a user waits; CPU time (this process, all threads) is steadier on a busy machine.
+  const fmt = (a: number[]) => a.map((m) => m.toFixed(0)).join(", ");
+  console.log(`${name.padEnd(36)} wall best ${Math.min(...ms).toFixed(0).padStart(5)} ms (${fmt(ms)})   cpu best ${Math.min(...cpu).toFixed(0).padStart(5)} ms`);
 }
 
 const ds = await readCsv(path, opts);

@@ -56,6 +56,19 @@ export interface CsvOptions {
   names?: string[];
   /** Name of the input in errors and in Dataset.source (readCsv passes the path). Default "<csv>". */
   source?: string;
+  /**
+   * Reuse another file's encoding (pass the training set's CsvDataset when reading its test set):
+   * its categorical columns (matched by name) keep their codes, and its classes their indices.
+   * Values and labels it has not seen get the next codes: new categories in order of appearance,
+   * new classes sorted, after the known ones.
+   */
+  encoding?: CsvEncoding;
+}
+
+/** What parsing another file the same way needs: a CsvDataset is one. */
+export interface CsvEncoding {
+  categories: CategoryMap[];
+  classNames: string[];
 }
 
 /** The code -> text mapping of one categorical feature: x value v means values[v]. */
@@ -210,7 +223,8 @@ export class CsvParser {
 
     // Labels: first-appearance codes -> sorted class indices.
     const labelValues = this.labels.values;
-    const classNames = sortClassNames(labelValues);
+    const known = this.opts.encoding?.classNames ?? [];
+    const classNames = [...known, ...sortClassNames(labelValues.slice(known.length))];
     if (classNames.length < 2) {
       throw new DataError(`label column has a single class ('${classNames[0]}'); need at least 2`, {
         file,
@@ -600,6 +614,20 @@ export class CsvParser {
       if (this.kind[c] === LABEL || this.kind[c] === DROP) continue; // the label is always categorical; dropped is dropped
       this.kind[c] = FORCED_CAT;
       this.cats[c] = new Interner();
+    }
+    const enc = this.opts.encoding;
+    if (enc) {
+      for (const m of enc.categories) {
+        const c = resolve(m.column, "encoding's categorical");
+        if (this.kind[c] === LABEL || this.kind[c] === DROP) {
+          throw new ConfigError(`encoding's categorical column ${JSON.stringify(m.column)} is the label or dropped here`);
+        }
+        this.kind[c] = FORCED_CAT;
+        const it = (this.cats[c] = new Interner());
+        for (const v of m.values) it.codeOfText(v);
+      }
+      if (new Set(enc.classNames).size !== enc.classNames.length) throw new ConfigError("encoding.classNames repeat a name");
+      for (const v of enc.classNames) this.labels.codeOfText(v);
     }
     let d = 0;
     for (let c = 0; c < ncol; c++) if (this.kind[c] !== LABEL && this.kind[c] !== DROP) this.feat[c] = d++;

@@ -2,7 +2,7 @@
 // File reading (node:fs, node:zlib) is in ./node.ts, which re-exports all of this as well.
 export type { Dataset, ValidateOptions, FromArraysOptions } from "./dataset.js";
 export { fromArrays, validateXY, validateDataset, subsetRows, selectColumns, classCounts, numClasses, sortClassNames, row } from "./dataset.js";
-export type { CsvOptions, CsvDataset, CategoryMap, ColumnRef } from "./csv.js";
+export type { CsvOptions, CsvDataset, CsvEncoding, CategoryMap, ColumnRef } from "./csv.js";
 export { parseCsv, parseCsvStream, CsvParser, detectDelimiter } from "./csv.js";
 export { parseDecimal } from "./number.js";
 export { Standardizer, type StandardizerJSON } from "./standardize.js";

@@ -59,3 +59,26 @@ describe("categorical columns", () => {
     expect(ds.categories[0].values).toEqual(["München", "Zürich"]);
   });
 });
+
+describe("encoding: reading a test file like its training file", () => {
+  const train = parseCsv("proto,v,y\ntcp,1,normal.\nudp,2,smurf.\ntcp,3,normal.\n");
+  it("keeps category codes and class indices, appends unseen ones", () => {
+    const test = parseCsv("proto,v,y\nicmp,5,snmpgetattack.\nudp,6,normal.\ntcp,7,apache2.\n", { encoding: train });
+    expect(test.categories).toEqual([{ feature: 0, column: "proto", values: ["tcp", "udp", "icmp"] }]);
+    expect(Array.from(test.x)).toEqual([2, 5, 1, 6, 0, 7]);
+    expect(test.classNames).toEqual(["normal.", "smurf.", "apache2.", "snmpgetattack."]);
+    expect(Array.from(test.y)).toEqual([3, 0, 2]);
+  });
+
+  it("makes an encoded column categorical even when the test file's first value is numeric", () => {
+    const t = parseCsv("proto,v,y\n6,1,normal.\ntcp,2,normal.\n", { encoding: train });
+    expect(t.categories[0].values).toEqual(["tcp", "udp", "6"]);
+    expect(t.classNames).toEqual(["normal.", "smurf."]); // one class present, but the known classes remain
+  });
+
+  it("names a missing encoded column", () => {
+    expect(() => parseCsv("protocol,v,y\ntcp,1,normal.\n", { encoding: train, source: "test.csv" })).toThrow(
+      /^test\.csv: encoding's categorical column "proto" not found/,
+    );
+  });
+});

@@ -54,3 +54,19 @@ describeWithData("NSL-KDD (nsl-kdd/KDDTrain+_20Percent.txt)", "nsl-kdd/KDDTrain+
     validateDataset(ds);
   });
 });
+
+describeWithData("NSL-KDD test set read with the training encoding", ["nsl-kdd/KDDTrain+_20Percent.txt", "nsl-kdd/KDDTest+.txt"], (trainPath, testPath) => {
+  it("keeps the training codes; the 38 test labels extend the 22 training classes", async () => {
+    const opts = { header: false, label: -2, drop: [-1] };
+    const train = await readCsv(trainPath, opts);
+    const test = await readCsv(testPath, { ...opts, encoding: train });
+    expect(test.n).toBe(22544);
+    expect(test.classNames.slice(0, 22)).toEqual(train.classNames);
+    expect(test.classNames.length).toBe(38);
+    expect(classCounts(test.y, 38)[test.classNames.indexOf("normal")]).toBe(9711);
+    for (let i = 0; i < 3; i++) {
+      const tv = test.categories[i].values;
+      expect(tv.slice(0, train.categories[i].values.length)).toEqual(train.categories[i].values);
+    }
+  });
+});
