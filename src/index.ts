@@ -13,3 +13,5 @@ export { Sequential, type FitOptions, type CompileOptions } from "./model/sequen
 export { EarlyStopping, ProgressBar, type Callback, type EpochLogs, type History } from "./model/callbacks.js";
 export { paperClassifier } from "./select/classifier.js";
 export { prune, planPrune, applyPrune, fineTune, summary, reduceRows, type PrunePlan, type GatePlan } from "./prune/index.js";
+export { saveModel, loadModel, readModelFile, modelToBytes, modelFromBytes } from "./io/file.js";
+export { encodeModelFile, decodeModelFile, FORMAT_VERSION, type ModelFile, type ModelMeta } from "./io/format.js";
