@@ -22,6 +22,14 @@
   store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
+// The 4 lanes of v into a column of C: p, p + ldc, p + 2 ldc, p + 3 ldc.
+@inline function put_col(p: usize, ldc: usize, v: v128, accumulate: i32): void {
+  put1(p, f32x4.extract_lane(v, 0), accumulate);
+  put1(p + ldc, f32x4.extract_lane(v, 1), accumulate);
+  put1(p + ldc * 2, f32x4.extract_lane(v, 2), accumulate);
+  put1(p + ldc * 3, f32x4.extract_lane(v, 3), accumulate);
+}
+
 // C[M,N] (+)= A @ B[K,N], A element (i, k) at a + i*sar + k*sak (bytes).
 // The k loops walk one A pointer up to an end pointer and address the other tile rows from it:
 // fewer live registers and loop ops than a counter plus a pointer per row, which measured 20%
@@ -85,25 +93,33 @@
       put(c0 + o, s0, accumulate); put(c1 + o, s1, accumulate);
       put(c2 + o, s2, accumulate); put(c3 + o, s3, accumulate);
     }
-    // Fewer than 4 columns left (the 2-class output layer): the tile's 4 A values form one vector.
-    for (; j < N; j++) {
-      let s = f32x4.splat(0);
+    // 1 to 3 columns left (the 2-class output layer): the tile's 4 A values form one vector
+    // (one load in tn, a gather in nn) shared by the remaining columns.
+    const r = N - j;
+    if (r > 0) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
       let pb = b + (<usize>j << 2);
       let pa = ai;
       while (pa < aend) {
-        let x = v128.load32_splat(pa);
-        x = f32x4.replace_lane(x, 1, load<f32>(pa + sar));
-        x = f32x4.replace_lane(x, 2, load<f32>(pa + sar2));
-        x = f32x4.replace_lane(x, 3, load<f32>(pa + sar3));
-        s = madd(x, v128.load32_splat(pb), s);
+        let x: v128;
+        if (sar == 4) {
+          x = v128.load(pa);
+        } else {
+          x = v128.load32_splat(pa);
+          x = f32x4.replace_lane(x, 1, load<f32>(pa + sar));
+          x = f32x4.replace_lane(x, 2, load<f32>(pa + sar2));
+          x = f32x4.replace_lane(x, 3, load<f32>(pa + sar3));
+        }
+        s0 = madd(x, v128.load32_splat(pb), s0);
+        if (r > 1) s1 = madd(x, v128.load32_splat(pb, 4), s1);
+        if (r > 2) s2 = madd(x, v128.load32_splat(pb, 8), s2);
         pb += ldb;
         pa += sak;
       }
       const o = <usize>j << 2;
-      put1(c0 + o, f32x4.extract_lane(s, 0), accumulate);
-      put1(c1 + o, f32x4.extract_lane(s, 1), accumulate);
-      put1(c2 + o, f32x4.extract_lane(s, 2), accumulate);
-      put1(c3 + o, f32x4.extract_lane(s, 3), accumulate);
+      put_col(c0 + o, ldc, s0, accumulate);
+      if (r > 1) put_col(c0 + o + 4, ldc, s1, accumulate);
+      if (r > 2) put_col(c0 + o + 8, ldc, s2, accumulate);
     }
   }
   // Up to 3 rows left: one row at a time.
@@ -215,6 +231,14 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
   return s;
 }
 
+// [B[0,k], B[1,k], B[2,k], B[3,k]] for the four rows of B at p (row stride lda), o = 4k bytes.
+@inline function quad_col(p: usize, lda: usize, o: usize): v128 {
+  let y = v128.load32_splat(p + o);
+  y = f32x4.replace_lane(y, 1, load<f32>(p + lda + o));
+  y = f32x4.replace_lane(y, 2, load<f32>(p + lda * 2 + o));
+  return f32x4.replace_lane(y, 3, load<f32>(p + lda * 3 + o));
+}
+
 // nt on a k block of K columns of the row-major A[M,lda] and B[N,lda]. Column quads of C are the
 // outer loop, so the four B rows of a quad stay in L1 while every row pair of A streams past (A is
 // the smaller operand here: a batch of rows); a 2x4 tile keeps eight dot-product accumulators.
@@ -225,6 +249,24 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
   for (; j + 4 <= N; j += 4) {
     const bj = b + <usize>j * lda;
     const cj = c + (<usize>j << 2);
+    if (K < 4) {
+      // No full f32x4 along k (the 2-class output layer's dinp): gather the quad's k columns once,
+      // then each row of C is K broadcasts against them.
+      // (only the k < K columns are read: nothing past the end of B)
+      const z = f32x4.splat(0);
+      const y0 = K > 0 ? quad_col(bj, lda, 0) : z;
+      const y1 = K > 1 ? quad_col(bj, lda, 4) : z;
+      const y2 = K > 2 ? quad_col(bj, lda, 8) : z;
+      for (let i = 0; i < M; i++) {
+        const ai = a + <usize>i * lda;
+        let r = f32x4.splat(0);
+        if (K > 0) r = f32x4.mul(v128.load32_splat(ai), y0);
+        if (K > 1) r = madd(v128.load32_splat(ai, 4), y1, r);
+        if (K > 2) r = madd(v128.load32_splat(ai, 8), y2, r);
+        put(cj + <usize>i * ldc, r, accumulate);
+      }
+      continue;
+    }
     let i = 0;
     for (; i + 2 <= M; i += 2) {
       const ai = a + <usize>i * lda;
@@ -253,10 +295,7 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
       let r1 = hsum4(s10, s11, s12, s13);
       // The last K % 4 products: column k of the four B rows as one vector.
       for (let o = span; o < (<usize>K << 2); o += 4) {
-        let y = v128.load32_splat(bj + o);
-        y = f32x4.replace_lane(y, 1, load<f32>(bj + lda + o));
-        y = f32x4.replace_lane(y, 2, load<f32>(bj + lda2 + o));
-        y = f32x4.replace_lane(y, 3, load<f32>(bj + lda3 + o));
+        const y = quad_col(bj, lda, o);
         r0 = madd(v128.load32_splat(ai + o), y, r0);
         r1 = madd(v128.load32_splat(ai + lda + o), y, r1);
       }
