@@ -46,6 +46,12 @@ describe("makeClassification", () => {
     expect(c.x).not.toEqual(a.x);
   });
 
+  it("pins the data of seed 0 (a change here changes every synthetic experiment)", () => {
+    const ds = makeClassification({ seed: 0, nSamples: 20 });
+    expect(Array.from(ds.x.slice(0, 4))).toEqual([2.373425245285034, 2.484060049057007, 1.2399438619613647, 1.2843984365463257]);
+    expect(Array.from(ds.y.slice(0, 10))).toEqual([1, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
+  });
+
   it("informative features separate the classes better than noise features", () => {
     const ds = makeClassification({ seed: 2, nSamples: 2000, flipY: 0 });
     const sep = separation(ds.x, ds.y, ds.n, ds.d);

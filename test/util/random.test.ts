@@ -25,6 +25,11 @@ describe("Random", () => {
     expect(got).toEqual([3809008728, 1133695204, 53579671, 2891528803]);
   });
 
+  it("pins next/normal/int of seed 0 (integer and IEEE-exact arithmetic only, so every engine agrees)", () => {
+    const r = new Random(0);
+    expect([r.next(), r.normal(), r.normal(), r.int(1000)]).toEqual([0.8868539502021594, -0.294640093267637, 0.06958012972138387, 208]);
+  });
+
   it("rejects seeds that are not safe integers", () => {
     expect(() => new Random(1.5)).toThrow(ConfigError);
     expect(() => new Random(2 ** 60)).toThrow(ConfigError);
