@@ -25,11 +25,65 @@ import { gemm_nn, gemm_tn } from "./gemm";
 // Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
 // k[KH, KW, C, OC], OH = Hx-KH+1, OW = Wx-KW+1. bias 0 = none.
 
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
 /** Output row block: c[m, n] = bias[n] + sum_i sum_k a[i*as + m*lda + k] * b[i*bs + k*N + n] for
  * m < M, n < N, k < K; a, b, c, bias are byte pointers; lda, ldc, as, bs are byte strides. */
 function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize): void {
   const ldb: usize = <usize>N << 2;
   const z = f32x4.splat(0);
+  if (N == 1) {
+    // One output column (the input gradient of a layer with C = 1): dot products along k, which
+    // is contiguous in both a and b; 4 rows share each load of b.
+    const k4 = K & ~3;
+    let m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) {
+      let s0 = z, s1 = z, s2 = z, s3 = z;
+      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+      for (let i = 0; i < KH; i++) {
+        const pa = a + <usize>i * as + <usize>m0 * lda;
+        const pb = b + <usize>i * bs;
+        let k = 0;
+        for (; k < k4; k += 4) {
+          const o: usize = <usize>k << 2;
+          const bv = v128.load(pb + o);
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), bv));
+          s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + lda + o), bv));
+          s2 = f32x4.add(s2, f32x4.mul(v128.load(pa + 2 * lda + o), bv));
+          s3 = f32x4.add(s3, f32x4.mul(v128.load(pa + 3 * lda + o), bv));
+        }
+        for (; k < K; k++) {
+          const o: usize = <usize>k << 2;
+          const bk = load<f32>(pb + o);
+          t0 += load<f32>(pa + o) * bk;
+          t1 += load<f32>(pa + lda + o) * bk;
+          t2 += load<f32>(pa + 2 * lda + o) * bk;
+          t3 += load<f32>(pa + 3 * lda + o) * bk;
+        }
+      }
+      const bv: f32 = bias ? load<f32>(bias) : 0;
+      const pc = c + <usize>m0 * ldc;
+      store<f32>(pc, bv + t0 + hsum(s0));
+      store<f32>(pc + ldc, bv + t1 + hsum(s1));
+      store<f32>(pc + 2 * ldc, bv + t2 + hsum(s2));
+      store<f32>(pc + 3 * ldc, bv + t3 + hsum(s3));
+    }
+    for (; m0 < M; m0++) {
+      let s0 = z;
+      let t0: f32 = 0;
+      for (let i = 0; i < KH; i++) {
+        const pa = a + <usize>i * as + <usize>m0 * lda;
+        const pb = b + <usize>i * bs;
+        let k = 0;
+        for (; k < k4; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + (<usize>k << 2)), v128.load(pb + (<usize>k << 2))));
+        for (; k < K; k++) t0 += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
+      }
+      store<f32>(c + <usize>m0 * ldc, (bias ? load<f32>(bias) : 0) + t0 + hsum(s0));
+    }
+    return;
+  }
   let n0 = 0;
   // 8 columns at a time
   for (; n0 + 8 <= N; n0 += 8) {

@@ -82,7 +82,12 @@ for (const same of [false, true])
   for (const [H, W, C, OC] of [[7, 9, 4, 12], [8, 5, 8, 4], [3, 11, 12, 20], [10, 3, 4, 8], [6, 6, 16, 36]]) {
     cases.push({ B: 1 + ((H + W) % 3), H, W, C, OC, KH: 3, KW: 3, same });
   }
-// the paper's conv2 shape, batch 2, and a Conv1D-like shape
+// one output channel (the N = 1 dot-product path, also taken by dinp when C = 1)
+cases.push({ B: 2, H: 7, W: 9, C: 3, OC: 1, KH: 3, KW: 3, same: true });
+cases.push({ B: 3, H: 6, W: 5, C: 6, OC: 1, KH: 2, KW: 3, same: false });
+// the paper's conv1 (C = 1, whose dinp an input gate needs) and conv2 shapes, batch 2,
+// and a Conv1D-like shape
+cases.push({ B: 2, H: 28, W: 28, C: 1, OC: 32, KH: 3, KW: 3, same: false });
 cases.push({ B: 2, H: 26, W: 26, C: 32, OC: 64, KH: 3, KW: 3, same: false });
 cases.push({ B: 3, H: 1, W: 23, C: 6, OC: 10, KH: 1, KW: 5, same: true });
 
