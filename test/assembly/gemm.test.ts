@@ -1,8 +1,19 @@
 // gemm_nn / gemm_nt / gemm_tn against float64 scalar references, on shapes that hit every
 // register-block edge (sizes not multiples of 4 or 8) and on the Musk2 net's shapes.
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { Runtime } from "../../src/runtime/runtime.js";
 import { gemmNN, gemmNT, gemmTN } from "../reference/gemm.js";
 import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+
+// The relaxed-SIMD build (fused multiply-add) is checked too when it exists and this engine runs
+// it: `npx asc assembly/index.ts --target release --enable relaxed-simd -o build/bsfnet.relaxed.wasm`,
+// then `node --experimental-wasm-relaxed-simd node_modules/vitest/vitest.mjs run --pool threads test/assembly/gemm`
+// on Node 20 (newer engines need no flag).
+const RELAXED = new URL("../../build/bsfnet.relaxed.wasm", import.meta.url);
+const relaxedBytes = existsSync(RELAXED) ? readFileSync(RELAXED) : undefined;
+const builds: [string, () => Promise<Runtime>][] = [["simd128", runtime]];
+if (relaxedBytes && WebAssembly.validate(relaxedBytes)) builds.push(["relaxed-simd", () => Runtime.load(relaxedBytes)]);
 
 const SMALL = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 33];
 const GUARD = 8;
@@ -27,8 +38,8 @@ function shapes(): [number, number, number][] {
 type Variant = "nn" | "nt" | "tn";
 const REF = { nn: gemmNN, nt: gemmNT, tn: gemmTN };
 
-describe("gemm", async () => {
-  const rt = await runtime();
+describe.each(builds)("gemm (%s build)", async (build, load) => {
+  const rt = await load();
   for (const v of ["nn", "nt", "tn"] as Variant[]) {
     for (const accumulate of [0, 1]) {
       it(`gemm_${v} accumulate=${accumulate} matches the reference on ${shapes().length} shapes`, () => {
@@ -54,7 +65,7 @@ describe("gemm", async () => {
           rt.release(pb, K * N * 4);
           rt.release(pa, M * K * 4);
         }
-        console.log(`gemm_${v} accumulate=${accumulate}: max abs err ${worst.toExponential(2)}`);
+        console.log(`gemm_${v} accumulate=${accumulate} (${build}): max abs err ${worst.toExponential(2)}`);
       });
     }
   }
