@@ -9,7 +9,7 @@ import { parseCsv } from "../src/data/csv.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.BSFNET_DATA ?? resolve(root, "../shared/data");
-const path = process.argv[2] ?? resolve(dataDir, "kddcup99/kddcup.data_10_percent.gz");
+const path = process.argv[2] || resolve(dataDir, "kddcup99/kddcup.data_10_percent.gz");
 const repeats = Number(process.argv[3] ?? 3);
 const opts = { header: false } as const;
 
