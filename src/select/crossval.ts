@@ -21,6 +21,7 @@ export interface CrossValidateOptions {
   batchSize?: number;
   learningRate?: number;
   hidden?: number[];
+  init?: "glorot" | "he";
   seed?: number;
   runtime?: Runtime;
   /** called after each fold */
@@ -34,6 +35,8 @@ export interface CrossValidateResult {
   std: number;
   folds: number;
   repeats: number;
+  /** trainings restarted because the network started dead (see trainAndScore) */
+  restarts: number;
   features: number[];
   seconds: number;
 }
@@ -73,37 +76,63 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   const repeats = o.repeats ?? 1;
   const accuracies: number[] = [];
   const trainAccuracies: number[] = [];
+  let restarts = 0;
   for (let r = 0; r < repeats; r++) {
     for (const [f, { train, validation }] of stratifiedKFold(y, k, seed + 1000 * r).entries()) {
       const acc = await runFold(data, D, y, classes, cols, train, validation, o, seed + 1000 * r + f);
       accuracies.push(acc.validation);
       trainAccuracies.push(acc.train);
+      restarts += acc.restarts;
       o.onFold?.(f, acc.validation, r);
     }
   }
   const { mean, std } = meanStd(accuracies);
-  return { accuracies, trainAccuracies, mean, std, folds: k, repeats, features: cols, seconds: (performance.now() - t0) / 1000 };
+  return { accuracies, trainAccuracies, mean, std, folds: k, repeats, restarts, features: cols, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Fraction of the most common class: what a network that ignores its input scores. */
+function majority(y: Int32Array, classes: number): number {
+  const c = new Array<number>(classes).fill(0);
+  for (const v of y) c[v]++;
+  return Math.max(...c) / y.length;
+}
+
+/**
+ * Train on the training rows and score the held-out rows. A narrow ReLU network can start dead
+ * (every unit of a layer off for every input, so the output ignores the input); such a run ends
+ * no better than the majority class on its own training rows. It is then retrained from another
+ * initial seed, at most `maxRestarts` times. The check reads the training rows only.
+ */
+export async function trainAndScore(
+  xtr: Float32Array, ytr: Int32Array, xva: Float32Array, yva: Int32Array, classes: number,
+  o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime">,
+  seed: number, maxRestarts = 3,
+): Promise<{ train: number; validation: number; restarts: number }> {
+  const st = Standardizer.fit(xtr, xtr.length / ytr.length);
+  const a = st.transform(xtr);
+  const b = st.transform(xva);
+  const floor = majority(ytr, classes) + 1e-9;
+  for (let restart = 0; ; restart++) {
+    const s = seed + 7919 * restart;
+    const model = paperClassifier(xtr.length / ytr.length, classes, { hidden: o.hidden, learningRate: o.learningRate, init: o.init, seed: s });
+    try {
+      await model.build(undefined, o.runtime);
+      await model.fit(a, ytr, { epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 32, seed: s, verbose: 0 });
+      const tr = await model.evaluate(a, ytr);
+      if (tr.accuracy <= floor && restart < maxRestarts) continue;
+      const va = await model.evaluate(b, yva);
+      return { train: tr.accuracy, validation: va.accuracy, restarts: restart };
+    } finally {
+      model.dispose();
+    }
+  }
 }
 
 async function runFold(
   data: Float32Array, D: number, y: Int32Array, classes: number, cols: number[],
   train: Int32Array, validation: Int32Array, o: CrossValidateOptions, seed: number,
-): Promise<{ train: number; validation: number }> {
-  {
-    const xtr = pick(data, D, train, cols);
-    const xva = pick(data, D, validation, cols);
-    const st = Standardizer.fit(xtr, cols.length);
-    const ytr = Int32Array.from(train, (i) => y[i]);
-    const yva = Int32Array.from(validation, (i) => y[i]);
-    const model = paperClassifier(cols.length, classes, { hidden: o.hidden, learningRate: o.learningRate, seed });
-    try {
-      await model.build(undefined, o.runtime);
-      await model.fit(st.transform(xtr), ytr, { epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 32, seed, verbose: 0 });
-      const va = await model.evaluate(st.transform(xva), yva);
-      const tr = await model.evaluate(st.transform(xtr), ytr);
-      return { train: tr.accuracy, validation: va.accuracy };
-    } finally {
-      model.dispose();
-    }
-  }
+): Promise<{ train: number; validation: number; restarts: number }> {
+  const ytr = Int32Array.from(train, (i) => y[i]);
+  const yva = Int32Array.from(validation, (i) => y[i]);
+  return trainAndScore(pick(data, D, train, cols), ytr, pick(data, D, validation, cols), yva, classes, o, seed);
 }
