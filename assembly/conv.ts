@@ -29,61 +29,71 @@ import { gemm_nn, gemm_tn } from "./gemm";
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/** One output column by dot products: c[m] = bias + sum_i sum_k a[i*as + m*lda + k] * b[i*bs + k]
+ * (k contiguous in a and b; 4 rows share each load of b). */
+function rowdot(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize): void {
+  const z = f32x4.splat(0);
+  const k4 = K & ~3;
+  let m0 = 0;
+  for (; m0 + 4 <= M; m0 += 4) {
+    let s0 = z, s1 = z, s2 = z, s3 = z;
+    let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+    for (let i = 0; i < KH; i++) {
+      const pa = a + <usize>i * as + <usize>m0 * lda;
+      const pb = b + <usize>i * bs;
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const o: usize = <usize>k << 2;
+        const bv = v128.load(pb + o);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), bv));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + lda + o), bv));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(pa + 2 * lda + o), bv));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(pa + 3 * lda + o), bv));
+      }
+      for (; k < K; k++) {
+        const o: usize = <usize>k << 2;
+        const bk = load<f32>(pb + o);
+        t0 += load<f32>(pa + o) * bk;
+        t1 += load<f32>(pa + lda + o) * bk;
+        t2 += load<f32>(pa + 2 * lda + o) * bk;
+        t3 += load<f32>(pa + 3 * lda + o) * bk;
+      }
+    }
+    const bv: f32 = bias ? load<f32>(bias) : 0;
+    const pc = c + <usize>m0 * ldc;
+    store<f32>(pc, bv + t0 + hsum(s0));
+    store<f32>(pc + ldc, bv + t1 + hsum(s1));
+    store<f32>(pc + 2 * ldc, bv + t2 + hsum(s2));
+    store<f32>(pc + 3 * ldc, bv + t3 + hsum(s3));
+  }
+  for (; m0 < M; m0++) {
+    let s0 = z;
+    let t0: f32 = 0;
+    for (let i = 0; i < KH; i++) {
+      const pa = a + <usize>i * as + <usize>m0 * lda;
+      const pb = b + <usize>i * bs;
+      let k = 0;
+      for (; k < k4; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + (<usize>k << 2)), v128.load(pb + (<usize>k << 2))));
+      for (; k < K; k++) t0 += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
+    }
+    store<f32>(c + <usize>m0 * ldc, (bias ? load<f32>(bias) : 0) + t0 + hsum(s0));
+  }
+}
+
 /** Output row block: c[m, n] = bias[n] + sum_i sum_k a[i*as + m*lda + k] * b[i*bs + k*N + n] for
  * m < M, n < N, k < K; a, b, c, bias are byte pointers; lda, ldc, as, bs are byte strides. */
-function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize): void {
+function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize, bt: bool): void {
   const ldb: usize = <usize>N << 2;
   const z = f32x4.splat(0);
-  if (N == 1) {
-    // One output column (the input gradient of a layer with C = 1): dot products along k, which
-    // is contiguous in both a and b; 4 rows share each load of b.
-    const k4 = K & ~3;
-    let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) {
-      let s0 = z, s1 = z, s2 = z, s3 = z;
-      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-      for (let i = 0; i < KH; i++) {
-        const pa = a + <usize>i * as + <usize>m0 * lda;
-        const pb = b + <usize>i * bs;
-        let k = 0;
-        for (; k < k4; k += 4) {
-          const o: usize = <usize>k << 2;
-          const bv = v128.load(pb + o);
-          s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), bv));
-          s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + lda + o), bv));
-          s2 = f32x4.add(s2, f32x4.mul(v128.load(pa + 2 * lda + o), bv));
-          s3 = f32x4.add(s3, f32x4.mul(v128.load(pa + 3 * lda + o), bv));
-        }
-        for (; k < K; k++) {
-          const o: usize = <usize>k << 2;
-          const bk = load<f32>(pb + o);
-          t0 += load<f32>(pa + o) * bk;
-          t1 += load<f32>(pa + lda + o) * bk;
-          t2 += load<f32>(pa + 2 * lda + o) * bk;
-          t3 += load<f32>(pa + 3 * lda + o) * bk;
-        }
-      }
-      const bv: f32 = bias ? load<f32>(bias) : 0;
-      const pc = c + <usize>m0 * ldc;
-      store<f32>(pc, bv + t0 + hsum(s0));
-      store<f32>(pc + ldc, bv + t1 + hsum(s1));
-      store<f32>(pc + 2 * ldc, bv + t2 + hsum(s2));
-      store<f32>(pc + 3 * ldc, bv + t3 + hsum(s3));
-    }
-    for (; m0 < M; m0++) {
-      let s0 = z;
-      let t0: f32 = 0;
-      for (let i = 0; i < KH; i++) {
-        const pa = a + <usize>i * as + <usize>m0 * lda;
-        const pb = b + <usize>i * bs;
-        let k = 0;
-        for (; k < k4; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + (<usize>k << 2)), v128.load(pb + (<usize>k << 2))));
-        for (; k < K; k++) t0 += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
-      }
-      store<f32>(c + <usize>m0 * ldc, (bias ? load<f32>(bias) : 0) + t0 + hsum(s0));
+  if (bt || N == 1) {
+    // Few output columns (the input gradient of a layer with C < 4; bt: b is stored [KH][N][K]):
+    // dot products along k, contiguous in both a and b.
+    for (let n = 0; n < N; n++) {
+      rowdot(c + (<usize>n << 2), a, b + (<usize>n * <usize>K << 2), bias ? bias + (<usize>n << 2) : 0, M, K, lda, ldc, KH, as, bs);
     }
     return;
   }
+  const kspan: usize = <usize>K << 2, lda2 = lda * 2, lda3 = lda * 3;
   let n0 = 0;
   // 8 columns at a time
   for (; n0 + 8 <= N; n0 += 8) {
@@ -98,8 +108,9 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
       let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
       for (let i = 0; i < KH; i++) {
         let pa = a + <usize>i * as + <usize>m0 * lda;
+        const end = pa + kspan;
         let pb = bn + <usize>i * bs;
-        for (let k = 0; k < K; k++) {
+        while (pa < end) {
           const v0 = v128.load(pb);
           const v1 = v128.load(pb, 16);
           let s = v128.load32_splat(pa);
@@ -108,10 +119,10 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
           s = v128.load32_splat(pa + lda);
           c10 = f32x4.add(c10, f32x4.mul(s, v0));
           c11 = f32x4.add(c11, f32x4.mul(s, v1));
-          s = v128.load32_splat(pa + 2 * lda);
+          s = v128.load32_splat(pa + lda2);
           c20 = f32x4.add(c20, f32x4.mul(s, v0));
           c21 = f32x4.add(c21, f32x4.mul(s, v1));
-          s = v128.load32_splat(pa + 3 * lda);
+          s = v128.load32_splat(pa + lda3);
           c30 = f32x4.add(c30, f32x4.mul(s, v0));
           c31 = f32x4.add(c31, f32x4.mul(s, v1));
           pa += 4;
@@ -201,7 +212,7 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
 }
 
 /** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]). */
-function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32): void {
+function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, kt: bool): void {
   const OH = Hx - KH + 1, OW = Wx - KW + 1;
   const rowIn: usize = <usize>Wx * <usize>C << 2; // bytes per input row
   const rowOut: usize = <usize>OW * <usize>OC << 2;
@@ -211,7 +222,7 @@ function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32
       rowblock(
         out + (<usize>(b * OH + oh)) * rowOut,
         x + (<usize>(b * Hx + oh)) * rowIn,
-        k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow,
+        k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt,
       );
     }
   }
@@ -588,12 +599,12 @@ export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usiz
     return;
   }
   if (!same) {
-    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW);
+    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW, false);
     return;
   }
   const Hp = H + KH - 1, Wp = W + KW - 1;
   pad_nhwc(scratch, inp, B, H, W, C, Hp, Wp, (KH - 1) >> 1, (KW - 1) >> 1);
-  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW);
+  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW, false);
 }
 
 /** dk[m, n] += sum over output pixels p of x_p[m] * d_p[n] (m < M = KW*C, n < N = OC), where for
@@ -767,21 +778,23 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
     }
   }
 
-  // dinp = valid conv of dout (zero-padded to Hp x Wp) with kf[i, j, o, c] = kernel[KH-1-i, KW-1-j, c, o]
+  // dinp = valid conv of dout (zero-padded to Hp x Wp) with kf[i, j, o, c] = kernel[KH-1-i, KW-1-j, c, o];
+  // for C < 4 kf is stored [i, c, j, o] instead (dot products along (j, o), see rowblock)
   if (dinp) {
+    const kt = C < 4;
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
         const src = kernel + (<usize>((KH - 1 - i) * KW + (KW - 1 - j)) * <usize>C * <usize>OC << 2);
-        const dst = kf + (<usize>(i * KW + j) * <usize>C * <usize>OC << 2);
         for (let c = 0; c < C; c++) {
           for (let o = 0; o < OC; o++) {
-            store<f32>(dst + (<usize>(o * C + c) << 2), load<f32>(src + (<usize>(c * OC + o) << 2)));
+            const d = kt ? ((i * C + c) * KW + j) * OC + o : ((i * KW + j) * OC + o) * C + c;
+            store<f32>(kf + (<usize>d << 2), load<f32>(src + (<usize>(c * OC + o) << 2)));
           }
         }
       }
     }
     pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
-    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW);
+    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt);
   }
 }
 
