@@ -141,6 +141,26 @@ describe("conv2d vs scalar reference", () => {
     }
   });
 
+  it("conv2d_scratch_bytes follows the formulas documented in abi.ts", async () => {
+    const rt = await runtime();
+    const f = rt.k.conv2d_scratch_bytes;
+    // Winograd (3x3, C and OC multiples of 4): 4*(256 + 108*C*OC + 1152*(2C+OC)), any B, H, W
+    for (const [C, OC] of [[32, 64], [4, 12]]) {
+      const want = 4 * (256 + 108 * C * OC + 1152 * (2 * C + OC));
+      expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
+      expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
+    }
+    // direct: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0; backward 4*(align4(KH*KW*C*OC) + plane*max(...))
+    const [B, H, W, C, OC, KH, KW] = [3, 7, 9, 5, 6, 2, 3];
+    const plane = B * (H + KH - 1) * (W + KW - 1);
+    const kf = Math.ceil((KH * KW * C * OC) / 4) * 4;
+    expect(f(B, H, W, C, OC, KH, KW, 0, 0, 0)).toBe(0);
+    expect(f(B, H, W, C, OC, KH, KW, 1, 0, 0)).toBe(4 * plane * C);
+    expect(f(B, H, W, C, OC, KH, KW, 0, 1, 1)).toBe(4 * (kf + plane * OC));
+    expect(f(B, H, W, C, OC, KH, KW, 0, 1, 0)).toBe(4 * kf);
+    expect(f(B, H, W, C, OC, KH, KW, 1, 1, 0)).toBe(4 * (kf + plane * C));
+  });
+
   it("bias 0 means no bias", async () => {
     const rt = await runtime();
     const s: ConvShape = { B: 1, H: 5, W: 5, C: 2, OC: 9, KH: 3, KW: 3, same: false };
