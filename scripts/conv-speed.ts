@@ -75,12 +75,66 @@ conv("conv2 same 24x24x32->24x24x64", 32, 24, 24, 32, 64, 3, 3, 1, true);
   rows.push({ name: "maxpool 2x2 24x24x64 backward", ms: b, gflops: NaN });
 }
 
-if (asJson) console.log(JSON.stringify(rows, null, 2));
-else {
+if (!asJson) {
   for (const r of rows) {
     console.log(`${r.name.padEnd(42)} ${r.ms.toFixed(2).padStart(8)} ms  ${Number.isNaN(r.gflops) ? "" : r.gflops.toFixed(1).padStart(6) + " GFLOP/s (effective)"}`);
   }
   const sum = (prefix: string) => rows.filter((r) => r.name.startsWith(prefix)).reduce((s, r) => s + r.ms, 0);
   console.log(`conv2 forward+backward per batch-32 step: ${sum("conv2 26").toFixed(1)} ms`);
   console.log(`conv1 + conv2 + maxpool, forward+backward: ${(sum("conv1") + sum("conv2 26") + sum("maxpool")).toFixed(1)} ms per batch of 32`);
+}
+
+// ---- One training step of the whole Table 6 CNN, kernels only (no TypeScript layer overhead):
+// conv 3x3x32 relu, conv 3x3x64 relu, maxpool 2x2, flatten (a view), dense 128 relu, dropout 0.5,
+// dense 10, softmax cross-entropy, backward, Adam over all parameters (one flat buffer, as the
+// arena lays them out). An upper bound for what the layers can reach.
+{
+  const B = 32;
+  const f = (n: number) => rt.alloc(n * 4);
+  const P = [9 * 32, 32, 9 * 32 * 64, 64, 9216 * 128, 128, 128 * 10, 10];
+  const nParams = P.reduce((a, b) => a + b, 0);
+  const params = f(nParams), grads = f(nParams), m1 = f(nParams), m2 = f(nParams);
+  const offs: number[] = [];
+  P.reduce((o, n) => (offs.push(o), o + n * 4), 0);
+  const [k1, b1, k2, b2, w3, b3, w4, b4] = offs.map((o) => params + o);
+  const [dk1, db1, dk2, db2, dw3, db3, dw4, db4] = offs.map((o) => grads + o);
+  fillRandom(params, nParams, 9);
+  rt.f32(params, nParams).forEach((v, i, a) => (a[i] = v * 0.05));
+  const x = f(B * 784), y = rt.alloc(B * 4);
+  fillRandom(x, B * 784, 10);
+  rt.i32(y, B).forEach((_, i, a) => (a[i] = i % 10));
+  const a1 = f(B * 26 * 26 * 32), a2 = f(B * 24 * 24 * 64), a3 = f(B * 9216), idx = f(B * 9216);
+  const a4 = f(B * 128), mask = f(B * 128), a5 = f(B * 128), logits = f(B * 10), probs = f(B * 10);
+  const d1 = f(B * 26 * 26 * 32), d2 = f(B * 24 * 24 * 64), d3 = f(B * 9216), d4 = f(B * 128), d5 = f(B * 128), dl = f(B * 10);
+  const s1 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(B, 28, 28, 1, 32, 3, 3, 0, 1, 0)));
+  const s2 = rt.alloc(k.conv2d_scratch_bytes(B, 26, 26, 32, 64, 3, 3, 0, 1, 1));
+  let t = 0;
+  const step = () => {
+    t++;
+    k.conv2d_forward(a1, x, k1, b1, s1, B, 28, 28, 1, 32, 3, 3, 0);
+    k.relu_forward(a1, a1, B * 26 * 26 * 32);
+    k.conv2d_forward(a2, a1, k2, b2, s2, B, 26, 26, 32, 64, 3, 3, 0);
+    k.relu_forward(a2, a2, B * 24 * 24 * 64);
+    k.maxpool2d_forward(a3, idx, a2, B, 24, 24, 64, 2, 2);
+    k.dense_forward(a4, a3, w3, b3, B, 9216, 128);
+    k.relu_forward(a4, a4, B * 128);
+    k.dropout_forward(a5, mask, a4, B * 128, 0.5, 1, t);
+    k.dense_forward(logits, a5, w4, b4, B, 128, 10);
+    k.softmax_xent_forward(probs, logits, y, B, 10);
+    k.fill_f32(grads, nParams, 0);
+    k.softmax_xent_backward(dl, probs, y, B, 10, 1 / B);
+    k.dense_backward(d5, dw4, db4, dl, a5, w4, B, 128, 10);
+    k.dropout_backward(d4, d5, mask, B * 128);
+    k.relu_backward(d4, d4, a4, B * 128);
+    k.dense_backward(d3, dw3, db3, d4, a3, w3, B, 9216, 128);
+    k.maxpool2d_backward(d2, d3, idx, B, 24, 24, 64, 2, 2);
+    k.relu_backward(d2, d2, a2, B * 24 * 24 * 64);
+    k.conv2d_backward(d1, dk2, db2, d2, a1, k2, s2, B, 26, 26, 32, 64, 3, 3, 0);
+    k.relu_backward(d1, d1, a1, B * 26 * 26 * 32);
+    k.conv2d_backward(0, dk1, db1, d1, x, k1, s1, B, 28, 28, 1, 32, 3, 3, 0);
+    k.adam_step(params, grads, m1, m2, nParams, 0.001, 0.9, 0.999, 1e-7);
+  };
+  const ms = time(step);
+  if (!asJson) console.log(`Table 6 CNN training step (kernels only, batch ${B}): ${ms.toFixed(1)} ms = ${Math.round((B * 1000) / ms)} samples/s`);
+  else console.log(JSON.stringify({ kernels: rows, trainStep: { batch: B, ms, samplesPerSecond: (B * 1000) / ms } }, null, 2));
 }
