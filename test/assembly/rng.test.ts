@@ -4,8 +4,18 @@ import { describe, expect, it } from "vitest";
 import { normal, uniform } from "../reference/rng.js";
 import { get, maxAbsDiff, put, runtime } from "../util/wasm.js";
 
-// chi-square with 63 degrees of freedom exceeds 103.4 with probability 0.001.
+// chi-square with 63 (255) degrees of freedom exceeds 103.4 (330.5) with probability 0.001.
 const CHI2_63_P001 = 103.4;
+const CHI2_255_P001 = 330.5;
+
+/** chi-square of the pairs (x[i], y[i]) over a 16 x 16 grid: independence and uniformity in 2-D. */
+function chi2Pairs(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  const cells = new Float64Array(256);
+  for (let i = 0; i < n; i++) cells[Math.floor(x[i] * 16) * 16 + Math.floor(y[i] * 16)]++;
+  const e = n / 256;
+  return cells.reduce((a, o) => a + ((o - e) * (o - e)) / e, 0);
+}
 
 describe("rng", async () => {
   const rt = await runtime();
@@ -64,6 +74,20 @@ describe("rng", async () => {
       expect(Math.abs(variance - 1 / 12)).toBeLessThan(0.002);
       expect(chi2).toBeLessThan(CHI2_63_P001);
     }
+  });
+
+  it("pairs are uniform in 2-D: consecutive values, neighbouring streams and seeds at one index", () => {
+    const n = 100000;
+    const u = draw(n + 1, 3, 0);
+    const results: [string, number][] = [
+      ["(u[i], u[i+1])", chi2Pairs(u.subarray(0, n), u.subarray(1))],
+      ["(u[i], u[i+4])", chi2Pairs(u.subarray(0, n - 3), u.subarray(4))],
+      ["stream s, s+1", chi2Pairs(draw(n, 3, 0), draw(n, 3, 1))],
+      ["seed s, s+1", chi2Pairs(draw(n, 3, 0), draw(n, 4, 0))],
+      ["stream 0 vs seed swap", chi2Pairs(draw(n, 0, 3), draw(n, 3, 0))],
+    ];
+    console.log(`rng 2-D chi2(255): ${results.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}`);
+    for (const [k, v] of results) expect(v, k).toBeLessThan(CHI2_255_P001);
   });
 
   it("rng_normal: Box-Muller pairs as the reference, with the requested mean and std", () => {

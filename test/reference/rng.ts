@@ -1,7 +1,6 @@
-// The PRNG of assembly/rng.ts in BigInt arithmetic: the TypeScript side can reproduce any value
-// (and so any BSF mask) from (seed, stream, i) alone.
+// The PRNG of assembly/rng.ts in plain TypeScript: the TypeScript side can reproduce any value
+// (and so any BSF mask or dropout mask) from (seed, stream, i) alone.
 const M64 = (1n << 64n) - 1n;
-const GAMMA = 0x9e3779b97f4a7c15n;
 
 function mix64(z: bigint): bigint {
   z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
@@ -9,14 +8,28 @@ function mix64(z: bigint): bigint {
   return z ^ (z >> 31n);
 }
 
-export function rngKey(seed: number, stream: number): bigint {
-  return mix64(((BigInt(seed >>> 0) << 32n) | BigInt(stream >>> 0)) ^ 0x6a09e667f3bcc909n);
+function lowbias32(x: number): number {
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The two 32-bit halves [k1 (low), k2 (high)] of the 64-bit key of (seed, stream). */
+export function rngKey(seed: number, stream: number): [number, number] {
+  const k = mix64(((BigInt(seed >>> 0) << 32n) | BigInt(stream >>> 0)) ^ 0x6a09e667f3bcc909n);
+  return [Number(k & 0xffffffffn), Number(k >> 32n)];
+}
+
+/** 32 random bits: value i of the stream with this key. */
+export function bitsAt(key: [number, number], i: number): number {
+  return lowbias32((lowbias32((Math.imul(i >>> 0, 0x9e3779b9) + key[0]) >>> 0) ^ key[1]) >>> 0);
 }
 
 /** Uniform value i in [0,1) (24 bits) of the stream with this key. */
-export function uniformAt(key: bigint, i: number): number {
-  const bits = mix64((key + (BigInt(i) + 1n) * GAMMA) & M64);
-  return Number(bits >> 40n) / 16777216;
+export function uniformAt(key: [number, number], i: number): number {
+  return (bitsAt(key, i) >>> 8) / 16777216;
 }
 
 /** The first n uniform values of (seed, stream), as rng_uniform writes them. */
