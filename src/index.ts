@@ -15,3 +15,4 @@ export { paperClassifier } from "./select/classifier.js";
 export { prune, planPrune, applyPrune, fineTune, summary, reduceRows, type PrunePlan, type GatePlan } from "./prune/index.js";
 export { saveModel, loadModel, readModelFile, modelToBytes, modelFromBytes } from "./io/file.js";
 export { encodeModelFile, decodeModelFile, FORMAT_VERSION, type ModelFile, type ModelMeta } from "./io/format.js";
+export { InferenceModel, type InferenceOptions } from "./infer/index.js";
