@@ -103,7 +103,7 @@ export interface WasmKernels {
   // --- conv.ts: NHWC, stride 1, kernel (KH, KW, C, OC) as Keras, padding same = 1 (Keras "same":
   // total KH-1 rows, the extra one at the bottom) or valid = 0. OH, OW = H-KH+1, W-KW+1 (valid) or H, W.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
-   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(256 + 108*C*OC +
+   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(1984 + 108*C*OC +
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
    * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
   conv2d_scratch_bytes(

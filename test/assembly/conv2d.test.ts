@@ -144,9 +144,9 @@ describe("conv2d vs scalar reference", () => {
   it("conv2d_scratch_bytes follows the formulas documented in abi.ts", async () => {
     const rt = await runtime();
     const f = rt.k.conv2d_scratch_bytes;
-    // Winograd (3x3, C and OC multiples of 4): 4*(256 + 108*C*OC + 1152*(2C+OC)), any B, H, W
+    // Winograd (3x3, C and OC multiples of 4): 4*(1984 + 108*C*OC + 1152*(2C+OC)), any B, H, W
     for (const [C, OC] of [[32, 64], [4, 12]]) {
-      const want = 4 * (256 + 108 * C * OC + 1152 * (2 * C + OC));
+      const want = 4 * (1984 + 108 * C * OC + 1152 * (2 * C + OC));
       expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
       expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
     }
