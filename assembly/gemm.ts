@@ -1,4 +1,4 @@
-// Row-major f32 matrix products, the hot path of dense layers (and of conv via im2col).
+// Row-major f32 matrix products, the hot path of the dense layers.
 //
 // nn and tn share one register-blocked kernel: a 4x8 tile of C lives in eight f32x4 accumulators;
 // each step of k loads 8 contiguous floats of a B row and broadcasts one A value per tile row,
@@ -7,7 +7,7 @@
 // nt is a product of rows with rows: dot products along k, four per f32x4, reduced at the end.
 
 // acc + x * y. A build with relaxed SIMD ("enable": ["simd", "relaxed-simd"]) gets one fused
-// multiply-add instead of two ops, which is what bounds these loops (about 1.3x on x64); results
+// multiply-add instead of two ops, which is what bounds these loops (1.2-1.3x on x64); results
 // then differ from the plain build by rounding only.
 @inline function madd(x: v128, y: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);

@@ -1,5 +1,8 @@
 // GEMM GFLOP/s at the Musk2 net's shapes (dense 168 -> 168 -> 168 -> 336 -> 168 -> 2), one thread.
 // Run: npm run asbuild && npx tsx scripts/gemm-speed.ts [path/to.wasm]
+// The relaxed-SIMD build (fused multiply-add):
+//   npx asc assembly/index.ts --target release --enable relaxed-simd -o build/bsfnet.relaxed.wasm
+//   node --experimental-wasm-relaxed-simd --import tsx scripts/gemm-speed.ts build/bsfnet.relaxed.wasm
 // Each layer (B, C, OC) is timed as its forward (nn: B,C,OC), backward dinp (nt: B,OC,C) and
 // backward dweight (tn: C,B,OC). The machine is shared, so each number is the best of several runs.
 import { readFileSync } from "node:fs";
