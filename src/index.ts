@@ -16,3 +16,10 @@ export { prune, planPrune, applyPrune, fineTune, summary, reduceRows, type Prune
 export { saveModel, loadModel, readModelFile, modelToBytes, modelFromBytes } from "./io/file.js";
 export { encodeModelFile, decodeModelFile, FORMAT_VERSION, type ModelFile, type ModelMeta } from "./io/format.js";
 export { InferenceModel, type InferenceOptions } from "./infer/index.js";
+export { Conv2D, Conv1D, type Conv2DConfig, type Conv1DConfig, type Padding } from "./layers/conv.js";
+export { MaxPool2D, MaxPool1D } from "./layers/pool.js";
+export { Flatten } from "./layers/flatten.js";
+export { Dropout } from "./layers/dropout.js";
+export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
+export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
+export * from "./data/index.js";

@@ -143,6 +143,7 @@ export class InferenceModel {
       let [inp, o] = this.bufs;
       rt.f32(inp, B * D).set(data.subarray(s * D, (s + B) * D));
       this.layers.forEach((l, i) => {
+        if (l.aliasesInput) return; // Flatten: a view, nothing to compute
         l.forward(ctx, o, inp, B, this.ws[i]);
         [inp, o] = [o, inp];
       });

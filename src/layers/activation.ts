@@ -47,10 +47,6 @@ export class Activation extends Layer {
     return inputShape;
   }
 
-  override get inPlace(): boolean {
-    return true;
-  }
-
   forward(ctx: StepContext, out: number, inp: number, B: number): void {
     const N = B * this.inputSize;
     if (this.activation === "linear" || this.activation === "softmax") {

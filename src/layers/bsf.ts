@@ -18,8 +18,10 @@ export interface BSFConfig extends LayerConfig {
   gradient?: BsfGradient;
   /** Inference: "threshold" (default, y = x * (w > t)) or "expectation" (y = x * w). */
   mode?: BsfMode;
-  /** On multi-dimensional input: "channel" shares one gate over all positions of a channel (last axis). */
-  shareAxis?: "channel";
+  /** On multi-dimensional input: "channel" shares one gate over all positions of a channel (last
+   * axis: kernel pruning); "position" shares one gate over all channels of a position (an
+   * attention map on a multi-channel image or spectrum). Omitted: one gate per input element. */
+  shareAxis?: "channel" | "position";
 }
 
 export class BSF extends Layer {
@@ -28,7 +30,7 @@ export class BSF extends Layer {
   readonly threshold: number;
   readonly gradient: BsfGradient;
   readonly mode: BsfMode;
-  readonly shareAxis?: "channel";
+  readonly shareAxis?: "channel" | "position";
   weight!: Param;
 
   constructor(config: BSFConfig = {}) {
@@ -49,25 +51,29 @@ export class BSF extends Layer {
     if (this.mode !== "threshold" && this.mode !== "expectation") {
       throw new ConfigError(`${where}: mode must be "threshold" or "expectation", got ${JSON.stringify(this.mode)}`);
     }
-    if (this.shareAxis !== undefined && this.shareAxis !== "channel") {
-      throw new ConfigError(`${where}: shareAxis must be "channel" or omitted, got ${JSON.stringify(this.shareAxis)}`);
+    if (this.shareAxis !== undefined && this.shareAxis !== "channel" && this.shareAxis !== "position") {
+      throw new ConfigError(`${where}: shareAxis must be "channel", "position" or omitted, got ${JSON.stringify(this.shareAxis)}`);
     }
   }
 
   computeOutputShape(inputShape: Shape): Shape {
-    if (this.shareAxis === "channel" && inputShape.length < 2) {
-      throw new ShapeError(`shareAxis "channel" needs input with positions and channels, got [${inputShape.join(", ")}]`, this.name);
+    if (this.shareAxis && inputShape.length < 2) {
+      throw new ShapeError(`shareAxis "${this.shareAxis}" needs input with positions and channels, got [${inputShape.join(", ")}]`, this.name);
     }
     return inputShape;
   }
 
-  /** Channels C and positions P of the gated tensor. */
-  get gates(): number {
-    return this.shareAxis === "channel" ? this.inputShape[this.inputShape.length - 1] : this.inputSize;
+  private get channels(): number {
+    return this.inputShape[this.inputShape.length - 1];
   }
 
   private get positions(): number {
-    return this.shareAxis === "channel" ? sizeOf(this.inputShape.slice(0, -1)) : 1;
+    return sizeOf(this.inputShape.slice(0, -1));
+  }
+
+  /** Number of gate weights. */
+  get gates(): number {
+    return this.shareAxis === "channel" ? this.channels : this.shareAxis === "position" ? this.positions : this.inputSize;
   }
 
   override build(inputShape: Shape): void {
@@ -94,6 +100,11 @@ export class BSF extends Layer {
       const P = this.positions;
       if (ctx.training) k.bsf_channel_forward(out, ws, inp, w, B, P, C, ctx.seed, ctx.stream);
       else k.bsf_channel_infer(out, inp, w, B, P, C, this.threshold, expectation);
+    } else if (this.shareAxis === "position") {
+      const P = this.positions;
+      const Ch = this.channels;
+      if (ctx.training) k.bsf_position_forward(out, ws, inp, w, B, P, Ch, ctx.seed, ctx.stream);
+      else k.bsf_position_infer(out, inp, w, B, P, Ch, this.threshold, expectation);
     } else if (ctx.training) k.bsf_forward(out, ws, inp, w, B, C, ctx.seed, ctx.stream);
     else k.bsf_infer(out, inp, w, B, C, this.threshold, expectation);
   }
@@ -103,6 +114,8 @@ export class BSF extends Layer {
     const scaled = this.gradient === "scaled" ? 1 : 0;
     if (this.shareAxis === "channel") {
       k.bsf_channel_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.positions, this.gates, scaled);
+    } else if (this.shareAxis === "position") {
+      k.bsf_position_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.positions, this.channels, scaled);
     } else k.bsf_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.gates, scaled);
   }
 

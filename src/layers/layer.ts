@@ -1,6 +1,7 @@
 // The Keras-style layer contract: configuration in the constructor, build(inputShape) declares
 // parameters, forward/backward call kernels on pointers the model planned, getConfig() serializes.
 import type { Runtime } from "../runtime/runtime.js";
+import type { WasmKernels } from "../runtime/abi.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
 /** A shape without the batch dimension, e.g. [13] or [28, 28, 1]. */
@@ -87,13 +88,13 @@ export abstract class Layer {
     return param;
   }
 
-  /** Extra bytes this layer needs per step for a batch of B (masks, argmax indices, ...). */
-  workspaceBytes(_B: number): number {
+  /** Extra bytes this layer needs per step for a batch of B (masks, argmax indices, scratch). */
+  workspaceBytes(_B: number, _k: WasmKernels): number {
     return 0;
   }
 
-  /** Whether forward may write its output over its input (saves a buffer and a copy). */
-  get inPlace(): boolean {
+  /** A view layer (Flatten): its output is its input's memory, its backward passes dout through. */
+  get aliasesInput(): boolean {
     return false;
   }
 

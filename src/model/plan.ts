@@ -58,8 +58,9 @@ export function planBatch(rt: Runtime, layers: readonly Layer[], inputSize: numb
     return sizes.length - 1;
   };
   const input = take(B * inputSize * 4);
-  const acts = layers.map((l) => take(B * l.outputSize * 4));
-  const ws = layers.map((l) => take(l.workspaceBytes(B)));
+  // A view layer (Flatten) shares its input's buffer.
+  const actIdx = layers.map((l) => (l.aliasesInput ? -1 : take(B * l.outputSize * 4)));
+  const ws = layers.map((l) => take(l.workspaceBytes(B, rt.k)));
   const maxAct = Math.max(inputSize, ...layers.map((l) => l.outputSize));
   const g0 = take(B * maxAct * 4);
   const g1 = take(B * maxAct * 4);
@@ -74,12 +75,13 @@ export function planBatch(rt: Runtime, layers: readonly Layer[], inputSize: numb
     at.push(o);
     o += s;
   }
+  let prev = at[input];
   return {
     B,
     ptr,
     bytes,
     input: at[input],
-    acts: acts.map((i) => at[i]),
+    acts: actIdx.map((i) => (prev = i < 0 ? prev : at[i])),
     ws: ws.map((i) => (sizes[i] ? at[i] : 0)),
     grad: [at[g0], at[g1]],
     labels: at[labels],

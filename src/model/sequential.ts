@@ -210,6 +210,7 @@ export class Sequential {
     k.softmax_xent_backward(dcur, plan.probs, plan.labels, B, V, 1 / B);
     for (let i = L - 1; i >= 0; i--) {
       const ctx: StepContext = { rt, training: true, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
+      if (this.layers[i].aliasesInput) continue; // a view: dout is already its input's gradient
       const inp = i > 0 ? plan.acts[i - 1] : plan.input;
       this.layers[i].backward(ctx, i > 0 ? dnext : 0, dcur, inp, plan.acts[i], B, plan.ws[i]);
       [dcur, dnext] = [dnext, dcur];

@@ -5,6 +5,9 @@ import { Dense } from "../../src/layers/dense.js";
 import { Activation } from "../../src/layers/activation.js";
 import { BSF } from "../../src/layers/bsf.js";
 import { layerFromConfig } from "../../src/layers/registry.js";
+import { Conv1D, Conv2D } from "../../src/layers/conv.js";
+import { MaxPool1D, MaxPool2D } from "../../src/layers/pool.js";
+import { Dropout } from "../../src/layers/dropout.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { runtime } from "../util/wasm.js";
 import { gradCheck } from "../util/gradcheck.js";
@@ -32,6 +35,19 @@ const cases: Record<string, Case> = {
     params: false,
     training: true,
   },
+  "Conv2D 3x3 valid tanh": {
+    make: () => new Conv2D({ filters: 5, kernelSize: 3, activation: "tanh" }),
+    input: [6, 7, 3],
+    output: [4, 5, 5],
+    params: true,
+  },
+  "Conv2D 2x3 same": { make: () => new Conv2D({ filters: 4, kernelSize: [2, 3], padding: "same" }), input: [5, 5, 2], output: [5, 5, 4], params: true },
+  "Conv2D 3x3 Winograd path (C, OC multiples of 4)": { make: () => new Conv2D({ filters: 4, kernelSize: 3 }), input: [6, 6, 4], output: [4, 4, 4], params: true },
+  "Conv1D 5 same": { make: () => new Conv1D({ filters: 3, kernelSize: 5, padding: "same" }), input: [11, 2], output: [11, 3], params: true },
+  "MaxPool2D 2x2": { make: () => new MaxPool2D({ poolSize: 2 }), input: [5, 4, 3], output: [2, 2, 3], params: false },
+  "MaxPool1D 3": { make: () => new MaxPool1D({ poolSize: 3 }), input: [10, 2], output: [3, 2], params: false },
+  "Dropout 0.3 (training, fixed mask)": { make: () => new Dropout({ rate: 0.3 }), input: [17], output: [17], params: false, training: true },
+  "BSF position gate": { make: () => new BSF({ shareAxis: "position" }), input: [4, 3], output: [4, 3], params: false, training: true },
   "BSF config": { make: () => new BSF({ threshold: 0.4, gradient: "scaled", mode: "expectation" }), input: [6], output: [6], params: false, noGrad: true },
   "BSF channel gate": {
     make: () => new BSF({ shareAxis: "channel" }),

@@ -28,7 +28,7 @@ export function gradCheck(
   const probe = randn(r, B * outSize);
   const inp = put(rt, x);
   const out = rt.alloc(B * outSize * 4);
-  const ws = rt.alloc(Math.max(16, layer.workspaceBytes(B)));
+  const ws = rt.alloc(Math.max(16, layer.workspaceBytes(B, rt.k)));
   // In training mode a stochastic layer draws the same mask on every call (same seed and stream),
   // so the finite differences see one fixed function.
   const ctx: StepContext = { rt, training: o.training ?? false, seed: 7, stream: 3 };

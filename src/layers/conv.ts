@@ -1,0 +1,156 @@
+// Convolutions, NHWC with Keras' kernel layout (kh, kw, cin, cout), stride 1, "valid" or "same".
+// The kernels pick Winograd F(4x4,3x3) or a direct SIMD loop; the layer only plans the scratch.
+import { Layer, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
+import { ConfigError, ShapeError } from "../errors.js";
+import type { WasmKernels } from "../runtime/abi.js";
+
+export type Padding = "valid" | "same";
+
+interface ConvBase extends LayerConfig {
+  filters: number;
+  activation?: ActivationName;
+  padding?: Padding;
+  useBias?: boolean;
+  kernelInitializer?: Initializer;
+}
+
+export interface Conv2DConfig extends ConvBase {
+  kernelSize: number | [number, number];
+}
+
+export interface Conv1DConfig extends ConvBase {
+  kernelSize: number;
+}
+
+function positiveInt(v: unknown, what: string): number {
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+abstract class ConvLayer extends Layer {
+  readonly filters: number;
+  readonly activation: ActivationName;
+  readonly padding: Padding;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  kernel!: Param;
+  bias?: Param;
+  protected kh = 1;
+  protected kw = 1;
+
+  constructor(config: ConvBase, className: string) {
+    super(config, className);
+    this.filters = positiveInt(config.filters, `layer ${this.name}: filters`);
+    this.activation = checkActivation(config.activation, `layer ${this.name}`);
+    if (this.activation === "softmax") throw new ConfigError(`layer ${this.name}: softmax is not a convolution activation`);
+    this.padding = config.padding ?? "valid";
+    if (this.padding !== "valid" && this.padding !== "same") {
+      throw new ConfigError(`layer ${this.name}: padding must be "valid" or "same", got ${JSON.stringify(config.padding)}`);
+    }
+    this.useBias = config.useBias ?? true;
+    this.kernelInitializer = config.kernelInitializer ?? { kind: "glorotUniform" };
+  }
+
+  /** [H, W, C] of the input, as the kernels see it (Conv1D: H = 1). */
+  protected abstract get hwc(): [number, number, number];
+
+  protected outHW(H: number, W: number): [number, number] {
+    if (this.padding === "same") return [H, W];
+    const oh = H - this.kh + 1;
+    const ow = W - this.kw + 1;
+    if (oh <= 0 || ow <= 0) {
+      throw new ShapeError(`a ${this.kh}x${this.kw} kernel with "valid" padding does not fit an input of ${H}x${W}`, this.name);
+    }
+    return [oh, ow];
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    const C = this.hwc[2];
+    const fanIn = this.kh * this.kw * C;
+    const fanOut = this.kh * this.kw * this.filters;
+    const shape = this instanceof Conv1D ? [this.kw, C, this.filters] : [this.kh, this.kw, C, this.filters];
+    this.kernel = this.addParam({ name: "kernel", shape, init: this.kernelInitializer, fans: [fanIn, fanOut] });
+    this.bias = this.useBias ? this.addParam({ name: "bias", shape: [this.filters], init: { kind: "zeros" } }) : undefined;
+  }
+
+  /** Scratch shared by forward and backward: the larger of the two (dinp assumed needed). */
+  override workspaceBytes(B: number, k: WasmKernels): number {
+    const [H, W, C] = this.hwc;
+    const same = this.padding === "same" ? 1 : 0;
+    return Math.max(
+      k.conv2d_scratch_bytes(B, H, W, C, this.filters, this.kh, this.kw, same, 0, 1),
+      k.conv2d_scratch_bytes(B, H, W, C, this.filters, this.kh, this.kw, same, 1, 1),
+    );
+  }
+
+  forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
+    const k = ctx.rt.k;
+    const [H, W, C] = this.hwc;
+    k.conv2d_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, ws, B, H, W, C, this.filters, this.kh, this.kw, this.padding === "same" ? 1 : 0);
+    activationForward(k, this.activation, out, out, B * this.outputSize);
+  }
+
+  backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void {
+    const k = ctx.rt.k;
+    const [H, W, C] = this.hwc;
+    activationBackward(k, this.activation, dout, dout, out, B * this.outputSize);
+    k.conv2d_backward(dinp, this.kernel.grad, this.bias?.grad ?? 0, dout, inp, this.kernel.ptr, ws, B, H, W, C, this.filters, this.kh, this.kw, this.padding === "same" ? 1 : 0);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      activation: this.activation,
+      padding: this.padding,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+    };
+  }
+}
+
+export class Conv2D extends ConvLayer {
+  constructor(config: Conv2DConfig) {
+    super(config, "Conv2D");
+    const ks = Array.isArray(config.kernelSize) ? config.kernelSize : [config.kernelSize, config.kernelSize];
+    this.kh = positiveInt(ks[0], `layer ${this.name}: kernelSize`);
+    this.kw = positiveInt(ks[1], `layer ${this.name}: kernelSize`);
+  }
+
+  protected get hwc(): [number, number, number] {
+    return [this.inputShape[0], this.inputShape[1], this.inputShape[2]];
+  }
+
+  computeOutputShape(s: Shape): Shape {
+    if (s.length !== 3) throw new ShapeError(`Conv2D expects [height, width, channels], got [${s.join(", ")}]`, this.name);
+    const [oh, ow] = this.outHW(s[0], s[1]);
+    return [oh, ow, this.filters];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), kernelSize: [this.kh, this.kw] };
+  }
+}
+
+export class Conv1D extends ConvLayer {
+  constructor(config: Conv1DConfig) {
+    super(config, "Conv1D");
+    this.kw = positiveInt(config.kernelSize, `layer ${this.name}: kernelSize`);
+  }
+
+  protected get hwc(): [number, number, number] {
+    return [1, this.inputShape[0], this.inputShape[1]];
+  }
+
+  computeOutputShape(s: Shape): Shape {
+    if (s.length !== 2) throw new ShapeError(`Conv1D expects [length, channels], got [${s.join(", ")}]`, this.name);
+    const [, ow] = this.outHW(1, s[0]);
+    return [ow, this.filters];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), kernelSize: this.kw };
+  }
+}
