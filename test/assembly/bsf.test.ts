@@ -2,7 +2,7 @@
 // backward pass is the straight-through (or scaled) estimator, and inference is deterministic.
 import { describe, expect, it } from "vitest";
 import { bsfApply, bsfBackward, bsfInfer, bsfMask } from "../reference/bsf.js";
-import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime, sampleIndices } from "../util/wasm.js";
 
 const SHAPES: [number, number][] = [[1, 1], [3, 5], [7, 17], [33, 3], [128, 168], [5, 33]];
 
@@ -140,6 +140,19 @@ describe("bsf dense gates", async () => {
       expect(Math.abs(rt.k.l1_value(pw, n) - sum), `l1_value n=${n}`).toBeLessThan(1e-6);
       rt.k.clip(pw, n, 0, 1);
       expect(maxAbsDiff(get(rt, pw, n), w.map((x) => Math.min(Math.max(x, 0), 1))), `clip n=${n}`).toBe(0);
+    }
+  });
+
+  it("l1_backward equals central finite differences of lambda * l1_value (away from w = 0)", () => {
+    const r = rng(48);
+    const n = 23, lambda = 0.03;
+    const w = randn(r, n).map((x) => (Math.abs(x) < 0.05 ? x + 0.1 : x));
+    const pw = put(rt, w), pdw = put(rt, new Float32Array(n));
+    rt.k.l1_backward(pdw, pw, n, lambda);
+    const g = get(rt, pdw, n);
+    for (const i of sampleIndices(r, n, n)) {
+      const fd = centralDiff(rt, pw, i, 1e-2, () => lambda * rt.k.l1_value(pw, n));
+      expect(Math.abs(fd - g[i]), `dw[${i}] ${g[i]} vs fd ${fd}`).toBeLessThan(1e-6);
     }
   });
 });
