@@ -23,3 +23,5 @@ export { Dropout } from "./layers/dropout.js";
 export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
+export { toTfjs, saveTfjs } from "./io/tfjs.js";
+export { toOnnx, saveOnnx } from "./io/onnx.js";

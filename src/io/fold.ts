@@ -1,0 +1,30 @@
+// For export: gates become a fixed multiply folded into the next layer's kernel rows (0/1 in
+// threshold mode, w in expectation mode), so exported models hold only standard layers and take
+// the same input as the bsfnet model. (Prune first to also shrink the tensors.)
+import type { Sequential } from "../model/sequential.js";
+import { ConfigError } from "../errors.js";
+import { planGates, type GatePlan } from "../prune/plan.js";
+import { pruneSpec } from "../prune/apply.js";
+import { modelToSpec, type ModelSpec } from "../prune/spec.js";
+
+export function foldGates(spec: ModelSpec): ModelSpec {
+  const gates: GatePlan[] = planGates(spec).map((g) => {
+    const l = spec.layers.find((x) => x.config.name === g.gate)!;
+    const w = l.weights[0].values;
+    const keep = Array.from(w.keys());
+    return { ...g, keep, allClosed: false, scale: keep.map((j) => (g.mode === "expectation" ? w[j] : w[j] > g.threshold ? 1 : 0)) };
+  });
+  return pruneSpec(spec, gates);
+}
+
+/** The model as a spec with its gates folded; only Dense, Activation and Dropout layers are exportable yet. */
+export function exportableSpec(model: Sequential | ModelSpec): ModelSpec {
+  const spec = "runtime" in model ? modelToSpec(model as Sequential) : (model as ModelSpec);
+  const folded = foldGates(spec);
+  for (const l of folded.layers) {
+    if (!["Dense", "Activation", "Dropout"].includes(l.className)) {
+      throw new ConfigError(`cannot export layer ${String(l.config.name)}: ${l.className} export is not supported yet`);
+    }
+  }
+  return folded;
+}

@@ -1,0 +1,148 @@
+// Export to ONNX (opset 13): a hand-written protobuf encoder for the few messages a dense model
+// needs (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto), no dependencies.
+// Dense -> Gemm (or MatMul without bias) + Relu/Tanh/Softmax; Activation -> the same op;
+// Dropout -> nothing (identity at inference); gates are folded into the next layer (fold.ts).
+// Input "input" [N, D] float32, output "output" [N, classes]: probabilities when the model ends in
+// softmax, as bsfnet's predict.
+import type { Sequential } from "../model/sequential.js";
+import type { ModelSpec } from "../prune/spec.js";
+import { exportableSpec } from "./fold.js";
+
+/** Protobuf wire format: varints (type 0) and length-delimited fields (type 2). */
+class Pb {
+  private parts: number[] = [];
+  private chunks: Uint8Array[] = [];
+  private flush(): void {
+    if (this.parts.length) {
+      this.chunks.push(Uint8Array.from(this.parts));
+      this.parts = [];
+    }
+  }
+  private varint(v: number | bigint): void {
+    let x = BigInt(v);
+    if (x < 0n) x += 1n << 64n; // two's complement, 10 bytes
+    do {
+      let b = Number(x & 0x7fn);
+      x >>= 7n;
+      if (x) b |= 0x80;
+      this.parts.push(b);
+    } while (x);
+  }
+  private key(field: number, type: number): void {
+    this.varint((field << 3) | type);
+  }
+  int(field: number, v: number): this {
+    this.key(field, 0);
+    this.varint(v);
+    return this;
+  }
+  bytes(field: number, b: Uint8Array): this {
+    this.key(field, 2);
+    this.varint(b.length);
+    this.flush();
+    this.chunks.push(b);
+    return this;
+  }
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  msg(field: number, m: Pb): this {
+    return this.bytes(field, m.finish());
+  }
+  finish(): Uint8Array {
+    this.flush();
+    const n = this.chunks.reduce((s, c) => s + c.length, 0);
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
+  }
+}
+
+const FLOAT = 1; // TensorProto.DataType.FLOAT
+
+function tensor(name: string, shape: number[], values: Float32Array): Pb {
+  const t = new Pb();
+  for (const d of shape) t.int(1, d); // dims
+  t.int(2, FLOAT);
+  t.string(8, name);
+  const raw = new Uint8Array(values.length * 4);
+  const dv = new DataView(raw.buffer);
+  values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
+  t.bytes(9, raw); // raw_data, little-endian
+  return t;
+}
+
+function valueInfo(name: string, dims: (number | string)[]): Pb {
+  const shape = new Pb();
+  for (const d of dims) shape.msg(1, typeof d === "number" ? new Pb().int(1, d) : new Pb().string(2, d));
+  const tensorType = new Pb().int(1, FLOAT).msg(2, shape);
+  return new Pb().string(1, name).msg(2, new Pb().msg(1, tensorType));
+}
+
+function node(op: string, inputs: string[], outputs: string[], name: string): Pb {
+  const n = new Pb();
+  for (const i of inputs) n.string(1, i);
+  for (const o of outputs) n.string(2, o);
+  n.string(3, name);
+  n.string(4, op);
+  return n;
+}
+
+export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion?: string } = {}): Uint8Array {
+  const spec = exportableSpec(model);
+  const graph = new Pb();
+  const initializers: Pb[] = [];
+  let cur = "input";
+  let width = spec.inputShape.reduce((a, b) => a * b, 1);
+  const nodes: Pb[] = [];
+  const act = (a: unknown, name: string) => {
+    const op = a === "relu" ? "Relu" : a === "tanh" ? "Tanh" : a === "softmax" ? "Softmax" : undefined;
+    if (!op) return;
+    const out = `${name}/${op.toLowerCase()}`;
+    nodes.push(node(op, [cur], [out], `${name}_${op}`));
+    cur = out;
+  };
+  for (const l of spec.layers) {
+    const name = String(l.config.name);
+    if (l.className === "Dense") {
+      const kernel = l.weights.find((w) => w.name === "kernel")!;
+      const bias = l.weights.find((w) => w.name === "bias");
+      initializers.push(tensor(`${name}/kernel`, kernel.shape, kernel.values));
+      const out = `${name}/out`;
+      if (bias) {
+        initializers.push(tensor(`${name}/bias`, bias.shape, bias.values));
+        nodes.push(node("Gemm", [cur, `${name}/kernel`, `${name}/bias`], [out], `${name}_Gemm`));
+      } else nodes.push(node("MatMul", [cur, `${name}/kernel`], [out], `${name}_MatMul`));
+      cur = out;
+      width = kernel.shape[1];
+      act(l.config.activation, name);
+    } else if (l.className === "Activation") act(l.config.activation, name);
+    // Dropout: identity at inference
+  }
+  if (cur === "input") nodes.push(node("Identity", [cur], ["output"], "identity"));
+  else {
+    // rename the last value to "output" via Identity (keeps node names simple)
+    nodes.push(node("Identity", [cur], ["output"], "output_Identity"));
+  }
+  for (const n of nodes) graph.msg(1, n);
+  graph.string(2, spec.name || "bsfnet");
+  for (const t of initializers) graph.msg(5, t);
+  graph.msg(11, valueInfo("input", ["N", ...spec.inputShape]));
+  graph.msg(12, valueInfo("output", ["N", width]));
+  const m = new Pb();
+  m.int(1, 8); // ir_version 8
+  m.string(2, "bsfnet");
+  m.string(3, options.producerVersion ?? "0.1.0");
+  m.msg(7, graph);
+  m.msg(8, new Pb().string(1, "").int(2, 13)); // opset_import: default domain, opset 13
+  return m.finish();
+}
+
+export async function saveOnnx(model: Sequential | ModelSpec, path: string): Promise<void> {
+  const { writeFileAtomic } = await import("../util/atomic.js");
+  await writeFileAtomic(path, toOnnx(model));
+}

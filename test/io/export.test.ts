@@ -1,0 +1,71 @@
+// Exports checked in their real consumers: the TF.js layers model in @tensorflow/tfjs
+// (tf.loadLayersModel from the files on disk) and the ONNX model in onnxruntime-node.
+// Predictions must equal bsfnet's to 1e-5, for a gated model (gates folded) and a pruned one.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import * as ort from "onnxruntime-node";
+import { saveTfjs } from "../../src/io/tfjs.js";
+import { saveOnnx } from "../../src/io/onnx.js";
+import { reduceRows } from "../../src/prune/index.js";
+import type { Sequential } from "../../src/model/sequential.js";
+import { maxAbsDiff, randn, rng } from "../util/wasm.js";
+import { D, prunedModel } from "../util/models.js";
+
+/** tf.loadLayersModel through an IOHandler that reads the exported files from disk. */
+async function loadTfjs(dir: string): Promise<tf.LayersModel> {
+  const handler: tf.io.IOHandler = {
+    load: async () => {
+      const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+      const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
+      const bin = readFileSync(join(dir, manifest[0].paths[0]));
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        weightSpecs: manifest.flatMap((g) => g.weights),
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      };
+    },
+  };
+  return tf.loadLayersModel(handler);
+}
+
+async function checkExports(model: Sequential, x: Float32Array, ref: Float32Array, label: string): Promise<void> {
+  const D = model.inputShape![0];
+  const n = x.length / D;
+  const dir = mkdtempSync(join(tmpdir(), "bsfnet-export-"));
+  await saveTfjs(model, join(dir, "tfjs"));
+  const tfModel = await loadTfjs(join(dir, "tfjs"));
+  const yTf = (tfModel.predict(tf.tensor2d(x, [n, D])) as tf.Tensor).dataSync() as Float32Array;
+  const eTf = maxAbsDiff(yTf, ref);
+
+  await saveOnnx(model, join(dir, "model.onnx"));
+  const session = await ort.InferenceSession.create(join(dir, "model.onnx"));
+  const res = await session.run({ input: new ort.Tensor("float32", x, [n, D]) });
+  const yOnnx = res.output.data as Float32Array;
+  const eOnnx = maxAbsDiff(yOnnx, ref);
+  console.log(
+    `[bsfnet] ${label}: tfjs max |diff| ${eTf.toExponential(2)}, onnx ${eOnnx.toExponential(2)}; ` +
+      `sizes: tfjs weights ${statSync(join(dir, "tfjs/weights.bin")).size} B, onnx ${statSync(join(dir, "model.onnx")).size} B`,
+  );
+  expect(eTf).toBeLessThan(1e-5);
+  expect(eOnnx).toBeLessThan(1e-5);
+  expect(res.output.dims).toEqual([n, ref.length / n]);
+}
+
+describe("exports", () => {
+  it("TF.js and ONNX reproduce the gated model (gates folded) and the pruned model to 1e-5", async () => {
+    await tf.setBackend("cpu");
+    const { gated, pruned, plan } = await prunedModel(4);
+    const x = randn(rng(12), 64 * D, 2);
+    const ref = gated.predictSync(x);
+    await checkExports(gated, x, ref, "gated");
+    const xr = reduceRows(x, D, plan.inputKeep);
+    await checkExports(pruned, xr, ref, "pruned");
+    gated.dispose();
+    pruned.dispose();
+  });
+});
