@@ -330,6 +330,25 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   v128.store(dst + 3 * st, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5));
 }
 
+// y = bias + A^T m (6 -> 4)
+@inline function at6b(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bv: v128, dst: usize, st: usize): void {
+  const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+  v128.store(dst, f32x4.add(bv, f32x4.add(f32x4.add(m0, s12), s34)));
+  v128.store(dst + st, f32x4.add(bv, f32x4.add(d12, f32x4.mul(sp(2), d34))));
+  v128.store(dst + 2 * st, f32x4.add(bv, f32x4.add(s12, f32x4.mul(sp(4), s34))));
+  v128.store(dst + 3 * st, f32x4.add(bv, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5)));
+}
+
+// dst[k*st] += (B v)[k] (6 -> 6)
+@inline function b6acc(v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, dst: usize, st: usize): void {
+  v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(sp(4), v0)));
+  v128.store(dst + st, f32x4.add(v128.load(dst + st), f32x4.add(f32x4.add(f32x4.mul(sp(4), f32x4.sub(v2, v1)), f32x4.mul(sp(2), f32x4.sub(v4, v3))), f32x4.mul(sp(4), v5))));
+  v128.store(dst + 2 * st, f32x4.add(v128.load(dst + 2 * st), f32x4.sub(f32x4.sub(f32x4.neg(f32x4.mul(sp(5), v0)), f32x4.mul(sp(4), f32x4.add(v1, v2))), f32x4.add(v3, v4))));
+  v128.store(dst + 3 * st, f32x4.add(v128.load(dst + 3 * st), f32x4.sub(f32x4.add(f32x4.sub(v1, v2), f32x4.mul(sp(2), f32x4.sub(v3, v4))), f32x4.mul(sp(5), v5))));
+  v128.store(dst + 4 * st, f32x4.add(v128.load(dst + 4 * st), f32x4.add(f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)), v4)));
+  v128.store(dst + 5 * st, f32x4.add(v128.load(dst + 5 * st), v5));
+}
+
 // o = A y (4 -> 6)
 @inline function a6(y0: v128, y1: v128, y2: v128, y3: v128, dst: usize, st: usize): void {
   const s02 = f32x4.add(y0, y2), s13 = f32x4.add(y1, y3);
@@ -448,9 +467,13 @@ function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t
       }
       const bv = bias ? v128.load(bias + (<usize>o << 2)) : z;
       for (let rr = 0; rr < nr; rr++) {
-        at6(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), tmp2, 16);
         const p = img + ((<usize>((oh + rr) * OW + ow) * <usize>OC + <usize>o) << 2);
-        for (let s = 0; s < ns; s++) v128.store(p + <usize>s * cs, f32x4.add(bv, ld(tmp2, s)));
+        if (ns == 4) {
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, p, cs);
+        } else {
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, tmp2, 16);
+          for (let s = 0; s < ns; s++) v128.store(p + <usize>s * cs, ld(tmp2, s));
+        }
       }
     }
   }
@@ -513,11 +536,15 @@ function wino_dinput(dinp: usize, dV: usize, plane: usize, t0: i32, t1: i32, H: 
       for (let rr = 0; rr < 6; rr++) {
         const h = h0 + rr;
         if (h < 0 || h >= H) continue;
-        b6(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), tmp2, 16);
         const p = img + ((<usize>(h * W + w0) * <usize>C + <usize>c) << 2);
-        for (let s = s0; s < s1; s++) {
-          const q = p + <usize>s * cs;
-          v128.store(q, f32x4.add(v128.load(q), ld(tmp2, s)));
+        if (s0 == 0 && s1 == 6) {
+          b6acc(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), p, cs);
+        } else {
+          b6(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), tmp2, 16);
+          for (let s = s0; s < s1; s++) {
+            const q = p + <usize>s * cs;
+            v128.store(q, f32x4.add(v128.load(q), ld(tmp2, s)));
+          }
         }
       }
     }
