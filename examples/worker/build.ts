@@ -1,0 +1,49 @@
+// Bundles the Worker for workerd: dist/worker.js (esbuild), dist/bsfnet.wasm, dist/wine.bsfnet and
+// dist/config.capnp listening on 127.0.0.1:PORT (default 8787).
+//   npx tsx examples/worker/build.ts [PORT] [OUTDIR]
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export async function buildWorker(outDir: string, port: number): Promise<string> {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(here, "worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    minify: true,
+    outfile: join(outDir, "worker.js"),
+    external: ["./bsfnet.wasm", "./wine.bsfnet"],
+    logLevel: "warning",
+  });
+  copyFileSync(join(here, "../../build/bsfnet.wasm"), join(outDir, "bsfnet.wasm"));
+  copyFileSync(join(here, "../shared/wine.bsfnet"), join(outDir, "wine.bsfnet"));
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "./bsfnet.wasm", wasm = embed "bsfnet.wasm"),
+    (name = "./wine.bsfnet", data = embed "wine.bsfnet"),
+  ],
+  compatibilityDate = "2024-09-23",
+);
+`;
+  const path = join(outDir, "config.capnp");
+  writeFileSync(path, config);
+  return path;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const port = Number(process.argv[2] ?? 8787);
+  const out = process.argv[3] ?? fileURLToPath(new URL("./dist", import.meta.url));
+  console.log(await buildWorker(out, port));
+}
