@@ -1,5 +1,6 @@
 // The whole benchmark: dense kernels (GFLOP/s) and training (samples/s) of the Musk2-shaped
-// network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread.
+// network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread,
+// and the anatomy of a bsfnet training step (µs per kernel).
 // Prints the tables and writes bench/RESULTS.md and bench/results.json (generated files: never edit
 // them by hand; re-run `npm run bench`). `--quick` runs a short version and writes nothing.
 import os from "node:os";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { benchKernels, IMPLS, type KernelResults } from "./kernels.js";
 import { benchTrain, type TrainResults } from "./train.js";
+import { benchStep, type StepResults } from "./step.js";
 import { initTf, type TfInfo } from "./tfjs.js";
 import { load } from "./measure.js";
 
@@ -87,6 +89,32 @@ function networkTable(k: KernelResults): string[] {
   return out;
 }
 
+function stepTable(st: StepResults, t: TrainResults): string[] {
+  const Bs = st.steps.map((s) => s.B);
+  const out = [
+    `| part of a step | calls | ${Bs.map((B) => `µs at batch ${B} | share`).join(" | ")} |`,
+    `|---|---:|${Bs.map(() => "---:|---:").join("|")}|`,
+  ];
+  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
+  st.steps[0].parts.forEach((p, j) => {
+    out.push(`| ${p.name} | ${p.calls} | ${st.steps.map((s) => `${s.parts[j].us.toFixed(1)} | ${pct(s.parts[j].us, s.kernelsUs)}`).join(" | ")} |`);
+  });
+  out.push(`| **all wasm kernels** | | ${st.steps.map((s) => `**${s.kernelsUs.toFixed(0)}** | 100%`).join(" | ")} |`);
+  out.push(`| adam_step with 35,000 subnormal first moments (steady state) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`);
+  const fit = (B: number, best: boolean) => {
+    const r = t.rows.find((x) => x.B === B)!;
+    const ms = best ? r.timing.bsfnet.minMs : r.timing.bsfnet.ms;
+    return (ms * 1000 * B) / r.samplesPerOp.bsfnet;
+  };
+  out.push(`| measured \`fit\` step, median (training table) | | ${Bs.map((B) => `${fit(B, false).toFixed(0)} | `).join(" | ")} |`);
+  out.push(`| measured \`fit\` step, best sample | | ${Bs.map((B) => `${fit(B, true).toFixed(0)} | `).join(" | ")} |`);
+  out.push(
+    `| best \`fit\` step − kernels (JavaScript, per-fit work, subnormals, disturbance) | | ${st.steps.map((s) => `${(fit(s.B, true) - s.kernelsUs).toFixed(0)} | ${pct(fit(s.B, true) - s.kernelsUs, fit(s.B, true))}`).join(" | ")} |`,
+  );
+  out.push(`| samples/s if a step were its kernels alone | | ${st.steps.map((s) => `${fmt((s.B / s.kernelsUs) * 1e6)} | `).join(" | ")} |`);
+  return out;
+}
+
 interface Machine {
   node: string;
   v8: string;
@@ -96,7 +124,7 @@ interface Machine {
   memoryGiB: number;
 }
 
-function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, when: string, rev: string, busy: { others: number; loadBefore: number[]; loadAfter: number[] }, seconds: number): string {
+function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: StepResults, when: string, rev: string, busy: { others: number; loadBefore: number[]; loadAfter: number[] }, seconds: number): string {
   const b32 = t.rows.find((r) => r.B === 32)!.samplesPerSecond.bsfnet;
   const noisy = busy.others > 0.2;
   return [
@@ -136,6 +164,17 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, when
       `${(b32 / REFERENCE.trainBatch32["pytorch-cpu"]).toFixed(2)}× the quoted PyTorch figure and ` +
       `${(b32 / REFERENCE.aimBatch32).toFixed(2)}× the aim.`,
     "",
+    "## Anatomy of a bsfnet training step",
+    "",
+    "Every kernel call of one training step (as `Sequential` issues them), timed alone on the step's shapes; fastest " +
+      "tinybench sample of each. The gap to the measured `fit` step is JavaScript (the loop, layer calls, crossing into " +
+      "wasm), per-fit work (copying the data into wasm memory, shuffling), subnormal Adam moments, and disturbance " +
+      "from other processes. Subnormals: the first-layer weights behind closed gates get exactly zero gradients, so " +
+      "their Adam first moments decay by β1 each step into the subnormal range (after ~1,000 steps on this data), where " +
+      "x86 float arithmetic is several times slower; wasm has no flush-to-zero mode.",
+    "",
+    ...stepTable(st, t),
+    "",
     "## Dense kernels",
     "",
     "bsfnet: `dense_forward` (out = x W + b) and `dense_backward` (dx = dy Wᵀ, dW += xᵀ dy, db += Σ dy) called directly " +
@@ -174,6 +213,8 @@ console.log("training (samples/s):");
 const train = await benchTrain({ quick, log: console.log });
 console.log("dense kernels (GFLOP/s):");
 const kernels = await benchKernels({ quick, log: console.log });
+console.log("training step anatomy (µs):");
+const step = await benchStep({ quick, log: console.log });
 const snap1 = cpuSnapshot();
 const wall = snap1.wall - snap0.wall;
 const busy = {
@@ -186,11 +227,13 @@ const when = started.toISOString().replace(/\.\d+Z$/, "Z");
 const rev = gitRev();
 
 console.log("");
-console.log(["Training:", ...trainTable(train), "", "Whole network, dense kernels:", ...networkTable(kernels)].join("\n"));
+console.log(
+  ["Training:", ...trainTable(train), "", "Whole network, dense kernels:", ...networkTable(kernels), "", "Step anatomy:", ...stepTable(step, train)].join("\n"),
+);
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
 if (!quick) {
-  const md = report(machine, tfi, kernels, train, when, rev, busy, seconds);
+  const md = report(machine, tfi, kernels, train, step, when, rev, busy, seconds);
   writeFileSync(path.join(here, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
@@ -203,6 +246,7 @@ if (!quick) {
     reference: REFERENCE,
     train,
     kernels,
+    step,
     impls: IMPLS,
   };
   writeFileSync(path.join(here, "results.json"), JSON.stringify(json, null, 1) + "\n");
