@@ -102,6 +102,7 @@ export interface WasmKernels {
 
   // --- conv.ts: NHWC, stride 1, kernel (KH, KW, C, OC) as Keras, padding same = 1 (Keras "same":
   // total KH-1 rows, the extra one at the bottom) or valid = 0. OH, OW = H-KH+1, W-KW+1 (valid) or H, W.
+  // Not in place (outputs must not overlap inputs); one scratch block per concurrently running call.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
    * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(1984 + 108*C*OC +
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
@@ -130,7 +131,7 @@ export interface WasmKernels {
   ): void;
 
   // --- pool.ts: max pooling, pool = stride, valid (trailing rows/columns dropped); idx: i32, flat
-  // index into inp of each output's max (ties: the first in row-major window order).
+  // index into inp of each output's max (ties: the first in row-major window order). Not in place.
   /** out[B,H/PH,W/PW,C], idx (same shape, i32) from inp[B,H,W,C]. */
   maxpool2d_forward(out: number, idx: number, inp: number, B: number, H: number, W: number, C: number, PH: number, PW: number): void;
   /** dinp[B,H,W,C] written: zeros, then dout at each recorded max. */
