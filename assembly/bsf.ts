@@ -17,7 +17,7 @@ import { rngKey, rngU01At, rngU01x4 } from "./rng";
 }
 
 // Draws mask[B,C] (0/1 floats): unit c of sample b is kept when u(b*C + c) < w[c]. Four draws per
-// f32x4; the counter runs across row ends, so a row need not be a multiple of 4 long.
+// f32x4 and a scalar tail per row; both give exactly value b*C + c of the stream.
 @inline function draw_mask(mask: usize, w: usize, B: i32, C: i32, seed: u32, stream: u32): void {
   const key = rngKey(seed, stream);
   const one = f32x4.splat(1);
