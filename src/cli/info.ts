@@ -1,0 +1,38 @@
+// bsfnet info <model> [--json]: what a model file holds (checked: version, checksum, shapes).
+import { stat } from "node:fs/promises";
+import { readModelFile } from "../io/file.js";
+import { fileToSpec } from "../io/spec.js";
+import { countSpec } from "../prune/spec.js";
+import { summary } from "../prune/summary.js";
+import { ConfigError } from "../errors.js";
+import { guard, parse } from "./args.js";
+
+export const USAGE = `Usage: bsfnet info <model.bsfnet> [--json]
+Prints the model's format version, input, layers (units, weights, bytes) and metadata.`;
+
+export async function run(argv: string[]): Promise<number> {
+  return guard(async () => {
+    const { values, positionals } = parse(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, USAGE);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const path = positionals[0];
+    if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${USAGE}`);
+    const m = await readModelFile(path);
+    const spec = fileToSpec(m, path);
+    const counts = countSpec(spec);
+    const bytes = (await stat(path)).size;
+    if (values.json) {
+      console.log(JSON.stringify({ file: path, bytes, version: m.version, name: m.name, inputShape: m.inputShape, layers: m.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
+      return 0;
+    }
+    console.log(`${path}: bsfnet model "${m.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
+    console.log(summary(spec));
+    console.log(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
+    const keys = Object.keys(m.meta);
+    if (m.meta.inputKeep) console.log(`reads ${m.meta.inputKeep.length} of ${m.meta.fullInputSize} input features: ${m.meta.inputKeep.join(", ")}`);
+    if (keys.length) console.log(`metadata: ${keys.join(", ")}`);
+    return 0;
+  });
+}
