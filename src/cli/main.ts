@@ -18,6 +18,8 @@ Usage:
   bsfnet evaluate <file.csv> --label <name|index> [--no-header] [--features i,j,k]
                 [--folds 10] [--repeats R] [--epochs E] [--seed S] [--drop c1,c2]
   bsfnet demo [--seed S]        feature selection on a synthetic dataset (what npm start runs)
+  bsfnet attention mnist|spectra [--epochs E] [--data DIR] [--out docs]
+                                regions of interest: a BSF gate on every input of a CNN
   bsfnet prune|export|info ...  see bsfnet <command> --help
 
 Columns: --label takes a column name or a 0-based index (negative counts from the end).
@@ -185,6 +187,8 @@ export async function main(argv: string[], out: Out = (s) => console.log(s)): Pr
       return cmdEvaluate(rest, out);
     case "demo":
       return cmdDemo(rest, out);
+    case "attention":
+      return (await import("./attention.js")).run(rest, out);
     case undefined:
     case "help":
     case "--help":

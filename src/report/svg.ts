@@ -23,7 +23,10 @@ export function barChart(labels: readonly string[], values: readonly number[], o
 }
 
 /** Line series over a shared x axis (e.g. gate weights per epoch), y in [0, 1]. */
-export function lineChart(series: readonly { label: string; values: readonly number[]; highlight?: boolean }[], o: { title: string; xLabel: string }): string {
+export function lineChart(
+  series: readonly { label: string; values: readonly number[]; highlight?: boolean }[],
+  o: { title: string; xLabel: string; marks?: readonly number[] },
+): string {
   const W = 640, H = 320, L = 40, R = 150, T = 30, B = 35;
   const n = Math.max(...series.map((s) => s.values.length));
   const x = (i: number) => L + (i / Math.max(1, n - 1)) * (W - L - R);
@@ -39,7 +42,24 @@ export function lineChart(series: readonly { label: string; values: readonly num
   const axes = `<line x1="${L}" y1="${y(0)}" x2="${W - R}" y2="${y(0)}" stroke="black"/><line x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(1)}" stroke="black"/>` +
     `<text x="${L - 4}" y="${y(1) + 4}" text-anchor="end" font-size="10">1</text><text x="${L - 4}" y="${y(0) + 4}" text-anchor="end" font-size="10">0</text>` +
     `<text x="${(L + W - R) / 2}" y="${H - 8}" text-anchor="middle" font-size="11">${esc(o.xLabel)} (0..${n - 1})</text>`;
+  const marks = (o.marks ?? []).map((v) => `<line x1="${x(v).toFixed(1)}" y1="${T}" x2="${x(v).toFixed(1)}" y2="${H - B}" stroke="#d95f02" stroke-dasharray="3,3"/>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="white"/><text x="10" y="18" font-size="13" font-weight="bold">${esc(o.title)}</text>` +
-    axes + lines.join("") + `</svg>\n`;
+    axes + marks.join("") + lines.join("") + `</svg>\n`;
+}
+
+/** A gray-level heat map of values in [0, 1] on an h x w grid (white = 1). */
+export function heatMap(values: ArrayLike<number>, w: number, h: number, o: { title: string; cell?: number }): string {
+  const cell = o.cell ?? 10;
+  const top = 28;
+  const cells: string[] = [];
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      const v = Math.round(255 * Math.max(0, Math.min(1, values[i * w + j])));
+      cells.push(`<rect x="${j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="rgb(${v},${v},${v})"/>`);
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(w * cell, 320)}" height="${top + h * cell}" font-family="sans-serif">` +
+    `<rect width="100%" height="100%" fill="white"/><text x="4" y="18" font-size="12" font-weight="bold">${esc(o.title)}</text>` +
+    cells.join("") + `</svg>\n`;
 }
