@@ -1,0 +1,67 @@
+// The browser page in headless Chromium (Debian's chromium package; skipped with a notice where it
+// is not installed): served from a loopback static server, it classifies rows.json on load and the
+// result must equal bsfnet in Node to 1e-5.
+import { describe, expect, it } from "vitest";
+import { spawnSync, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import type { AddressInfo } from "node:net";
+import { buildBrowser } from "../../examples/browser/build.js";
+import { maxAbsDiff } from "../util/wasm.js";
+import { exampleRows, referenceProbabilities } from "./helpers.js";
+
+function findChromium(): string | undefined {
+  for (const c of [process.env.CHROMIUM, "chromium", "chromium-browser", "google-chrome"]) {
+    if (!c) continue;
+    const r = spawnSync(c, ["--version"], { encoding: "utf8", timeout: 20000 });
+    if (r.status === 0) return c;
+  }
+  return undefined;
+}
+
+const chromium = findChromium();
+const why = "no chromium found (apt-get install chromium, or set CHROMIUM)";
+if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED examples/browser: ${why}\n`);
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+
+(chromium ? describe : describe.skip)(`examples/browser${chromium ? "" : ` [SKIPPED: ${why}]`}`, () => {
+  it("classifies in headless Chromium like bsfnet in Node (1e-5)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-browser-"));
+    await buildBrowser(dir);
+    const rows = exampleRows(32, 5);
+    writeFileSync(join(dir, "rows.json"), JSON.stringify(rows));
+    const server = createServer((req, res) => {
+      const p = normalize(decodeURIComponent((req.url ?? "/").split("?")[0])).replace(/^(\.\.[/\\])+/, "");
+      try {
+        const body = readFileSync(join(dir, p === "/" ? "index.html" : p));
+        res.writeHead(200, { "content-type": TYPES[extname(p)] ?? "application/octet-stream" }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, "--virtual-time-budget=10000", "--dump-dom", `http://127.0.0.1:${port}/index.html`];
+      const proc = spawn(chromium!, args, { stdio: ["ignore", "pipe", "pipe"] });
+      let dom = "";
+      proc.stdout.on("data", (d) => (dom += d));
+      const code = await new Promise<number | null>((res) => {
+        const t = setTimeout(() => proc.kill("SIGKILL"), 60000);
+        proc.on("close", (c) => (clearTimeout(t), res(c)));
+      });
+      expect(code).toBe(0);
+      const m = /<pre id="result"[^>]*>([^<]*)<\/pre>/.exec(dom);
+      expect(m, dom.slice(0, 2000)).not.toBeNull();
+      const result = JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as { predictions: { probabilities: number[] }[] };
+      const got = result.predictions.flatMap((p) => p.probabilities);
+      expect(got.length).toBe(32 * 3);
+      expect(maxAbsDiff(got, await referenceProbabilities(rows))).toBeLessThan(1e-5);
+    } finally {
+      server.close();
+    }
+  });
+});
