@@ -10,7 +10,7 @@ import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/opti
 import { planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
 import { toX, toY, type XInput, type YInput } from "./inputs.js";
 import { ProgressBar, type Callback, type EpochLogs, type History } from "./callbacks.js";
-import { ready, type Runtime } from "../runtime/runtime.js";
+import { align16, ready, type Runtime } from "../runtime/runtime.js";
 import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
 import { stratifiedSplit } from "../data/split.js";
 import { Random } from "../util/random.js";
@@ -236,7 +236,7 @@ export class Sequential {
     const bytes = x.length * 4 + (y ? n * 4 + 16 : 0) + 16;
     const ptr = rt.alloc(bytes);
     rt.f32(ptr, x.length).set(x);
-    const yPtr = y ? ptr + ((x.length * 4 + 15) & ~15) : 0;
+    const yPtr = y ? ptr + align16(x.length * 4) : 0;
     if (y) rt.i32(yPtr, n).set(y);
     return { x: ptr, y: yPtr, n, bytes };
   }

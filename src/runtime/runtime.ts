@@ -12,7 +12,8 @@ const BASE = PAGE;
 /** wasm32 memory tops out at 4 GiB; V8 allows up to 65536 pages. */
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
-export const align16 = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
+// Arithmetic, not bitwise: sizes past 2 GiB must not wrap to small numbers.
+export const align16 = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 export class OutOfMemoryError extends BsfnetError {}
 
