@@ -8,22 +8,47 @@ import { ConfigError } from "../errors.js";
 import { modelToSpec, specToModel, type LayerSpec, type ModelSpec, type TensorSpec } from "./spec.js";
 import type { GatePlan, PrunePlan } from "./plan.js";
 
-/** kernel [R, C] -> columns `cols` */
+/** kernel [..., OC] -> entries `cols` of the last axis (Dense columns, conv output channels) */
 function takeColumns(t: TensorSpec, cols: readonly number[]): TensorSpec {
-  const [R, C] = t.shape;
+  const C = t.shape[t.shape.length - 1];
+  const R = t.values.length / C;
   const out = new Float32Array(R * cols.length);
   for (let r = 0; r < R; r++) for (let j = 0; j < cols.length; j++) out[r * cols.length + j] = t.values[r * C + cols[j]];
-  return { name: t.name, shape: [R, cols.length], values: out };
+  return { name: t.name, shape: [...t.shape.slice(0, -1), cols.length], values: out };
 }
 
-/** kernel [R, C] -> rows `rows`, row j scaled by scale[j] */
-function takeRows(t: TensorSpec, rows: readonly number[], scale: readonly number[]): TensorSpec {
-  const C = t.shape[1];
-  const out = new Float32Array(rows.length * C);
-  rows.forEach((r, j) => {
-    for (let c = 0; c < C; c++) out[j * C + c] = t.values[r * C + c] * scale[j];
-  });
-  return { name: t.name, shape: [rows.length, C], values: out };
+/** Dense kernel [P*U, OC] -> rows p*U + keep[j] for every p, each scaled by scale[j]
+ * (P = 1 for units; P positions per channel after a Flatten). */
+function takeRows(t: TensorSpec, U: number, P: number, keep: readonly number[], scale: readonly number[]): TensorSpec {
+  const OC = t.shape[1];
+  const out = new Float32Array(P * keep.length * OC);
+  for (let p = 0; p < P; p++) {
+    keep.forEach((k, j) => {
+      const src = (p * U + k) * OC;
+      const dst = (p * keep.length + j) * OC;
+      for (let o = 0; o < OC; o++) out[dst + o] = t.values[src + o] * scale[j];
+    });
+  }
+  return { name: t.name, shape: [P * keep.length, OC], values: out };
+}
+
+/** Conv kernel [..., C, OC] -> input channels keep[j] (axis -2), scaled by scale[j]. */
+function takeInputChannels(t: TensorSpec, keep: readonly number[], scale: readonly number[]): TensorSpec {
+  const n = t.shape.length;
+  const C = t.shape[n - 2];
+  const OC = t.shape[n - 1];
+  const outer = t.values.length / (C * OC);
+  const out = new Float32Array(outer * keep.length * OC);
+  for (let o = 0; o < outer; o++) {
+    keep.forEach((c, j) => {
+      const src = (o * C + c) * OC;
+      const dst = (o * keep.length + j) * OC;
+      for (let q = 0; q < OC; q++) out[dst + q] = t.values[src + q] * scale[j];
+    });
+  }
+  const shape = [...t.shape];
+  shape[n - 2] = keep.length;
+  return { name: t.name, shape, values: out };
 }
 
 function byName(spec: ModelSpec, name: string): LayerSpec {
@@ -56,10 +81,19 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     }
     const consumer = byName(out, g.consumer);
     const k = param(consumer, "kernel");
-    if (consumer.weights[k].shape[0] !== g.units) {
-      throw new ConfigError(`plan: ${g.consumer} reads ${consumer.weights[k].shape[0]} units, gate ${g.gate} has ${g.units}`);
+    const kt = consumer.weights[k];
+    const positions = g.positions ?? 1;
+    if (consumer.className === "Dense") {
+      if (kt.shape[0] !== g.units * positions) {
+        throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[0]} values, gate ${g.gate} gives ${g.units} x ${positions}`);
+      }
+      consumer.weights[k] = takeRows(kt, g.units, positions, g.keep, g.scale);
+    } else {
+      if (kt.shape[kt.shape.length - 2] !== g.units) {
+        throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[kt.shape.length - 2]} channels, gate ${g.gate} has ${g.units}`);
+      }
+      consumer.weights[k] = takeInputChannels(kt, g.keep, g.scale);
     }
-    consumer.weights[k] = takeRows(consumer.weights[k], g.keep, g.scale);
     if (g.producer) {
       const producer = byName(out, g.producer);
       const pk = param(producer, "kernel");
@@ -69,7 +103,10 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
         const b = producer.weights[pb];
         producer.weights[pb] = { name: b.name, shape: [g.keep.length], values: Float32Array.from(g.keep, (j) => b.values[j]) };
       }
-      producer.config.units = g.keep.length;
+      if (producer.className === "Dense") producer.config.units = g.keep.length;
+      else producer.config.filters = g.keep.length;
+    } else if (g.axis === "channel") {
+      out.inputShape = [...out.inputShape.slice(0, -1), g.keep.length];
     } else {
       out.inputShape = [g.keep.length];
     }

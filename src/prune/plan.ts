@@ -6,19 +6,26 @@ import type { Sequential } from "../model/sequential.js";
 import { ConfigError } from "../errors.js";
 import { countSpec, modelToSpec, type LayerSpec, type ModelCounts, type ModelSpec } from "./spec.js";
 import { pruneSpec } from "./apply.js";
+import { layerFromConfig } from "../layers/registry.js";
+import type { Shape } from "../layers/layer.js";
 
 /** Layers that map unit j to unit j (element-wise): a gate's units pass straight through them. */
 export const PASS_THROUGH = new Set(["Activation", "Dropout"]);
+/** Layers that keep channel c in channel c: a channel gate's channels pass through them too. */
+export const CHANNEL_PASS_THROUGH = new Set(["Activation", "Dropout", "MaxPool2D", "MaxPool1D"]);
+const CONV = new Set(["Conv2D", "Conv1D"]);
 
 export interface GatePlan {
   /** the BSF layer's name */
   gate: string;
   kind: "input" | "hidden";
+  /** "unit": one gate per value of a flat tensor; "channel": one per channel of an NHWC tensor */
+  axis: "unit" | "channel";
   threshold: number;
   mode: "threshold" | "expectation";
-  /** number of gated units before pruning */
+  /** number of gated units (or channels) before pruning */
   units: number;
-  /** indices of the units kept, ascending */
+  /** indices of the units (channels) kept, ascending */
   keep: number[];
   /** gate weight of each kept unit (folded into the consumer in "expectation" mode) */
   scale: number[];
@@ -28,8 +35,23 @@ export interface GatePlan {
   producer?: string;
   /** the layer that reads the gated units */
   consumer: string;
+  /** positions per channel the consumer reads: > 1 when a channel gate reaches a Dense through
+   * Flatten (channel c owns rows p * units + c); 1 otherwise */
+  positions: number;
 }
 
+/** Input shape of every layer of a spec (the layers' own shape rules; no memory). */
+export function specShapes(spec: ModelSpec): Shape[] {
+  const shapes: Shape[] = [];
+  let s: Shape = spec.inputShape;
+  for (const l of spec.layers) {
+    shapes.push(s);
+    const layer = layerFromConfig({ className: l.className, config: structuredClone(l.config) });
+    layer.build(s);
+    s = layer.outputShape;
+  }
+  return shapes;
+}
 export interface LayerCounts {
   name: string;
   className: string;
@@ -56,37 +78,72 @@ function layerCounts(spec: ModelSpec): LayerCounts[] {
   return spec.layers.map((l) => ({
     name: l.config.name as string,
     className: l.className,
-    units: l.className === "Dense" ? (l.config.units as number) : undefined,
+    units: l.className === "Dense" ? (l.config.units as number) : CONV.has(l.className) ? (l.config.filters as number) : undefined,
     weights: l.weights.reduce((s, w) => s + w.values.length, 0),
   }));
 }
 
-/** What each gate of the spec keeps. */
+/** What each gate of the spec keeps, and which layers absorb the pruning. */
 export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[] {
   const L = spec.layers;
+  const shapes = specShapes(spec);
   const gates: GatePlan[] = [];
   L.forEach((l, i) => {
     if (l.className !== "BSF") return;
     const name = l.config.name as string;
     const t = options.threshold ?? (l.config.threshold as number) ?? 0.1;
     if (!(t >= 0 && t < 1)) throw new ConfigError(`threshold must be in [0, 1), got ${t}`);
-    if (l.config.shareAxis !== undefined) {
-      throw new ConfigError(`gate ${name}: channel gates (conv models) are not supported by planPrune yet`);
+    if (l.config.shareAxis === "position") {
+      throw new ConfigError(`gate ${name}: position gates (one per pixel, shared over channels) cannot be pruned away; keep the gate, or use a channel or per-value gate`);
     }
+    const axis = l.config.shareAxis === "channel" ? "channel" : "unit";
+    const through = axis === "channel" ? CHANNEL_PASS_THROUGH : PASS_THROUGH;
+    const mode = (l.config.mode as "threshold" | "expectation") ?? "threshold";
     const w = l.weights[0].values;
+    // producer: back over pass-through layers to a layer with weights, or the input
     let p = i - 1;
-    while (p >= 0 && PASS_THROUGH.has(L[p].className)) p--;
+    while (p >= 0 && through.has(L[p].className)) p--;
+    if (p >= 0 && L[p].className === "BSF") throw new ConfigError(`gate ${name} directly follows gate ${String(L[p].config.name)}: two gates on the same units cannot be pruned`);
+    if (p < 0 && L.slice(0, i).some((x) => x.className === "BSF")) throw new ConfigError(`gate ${name}: two input gates in a row cannot be pruned`);
+    if (p >= 0) {
+      const ok = axis === "unit" ? L[p].className === "Dense" : CONV.has(L[p].className);
+      if (!ok) {
+        throw new ConfigError(
+          axis === "unit"
+            ? `gate ${name} follows a ${L[p].className} layer: a per-value gate can prune a Dense layer's units; after a convolution use shareAxis "channel"`
+            : `gate ${name}: a channel gate must follow a Conv2D/Conv1D layer (through activations, dropout and pooling), not ${L[p].className}`,
+        );
+      }
+    }
+    // consumer: forward over pass-through layers and at most one Flatten
     let c = i + 1;
-    while (c < L.length && PASS_THROUGH.has(L[c].className)) c++;
-    if (p >= 0 && L[p].className !== "Dense") {
-      throw new ConfigError(`gate ${name} follows a ${L[p].className} layer: only Dense producers are supported yet`);
+    let flatten = -1;
+    const nonlinear: string[] = [];
+    while (c < L.length && (through.has(L[c].className) || (L[c].className === "Flatten" && flatten < 0))) {
+      if (L[c].className === "Flatten") flatten = c;
+      if (L[c].className === "Activation" && L[c].config.activation !== "relu" && L[c].config.activation !== "linear") nonlinear.push(L[c].className);
+      c++;
     }
     if (c >= L.length) throw new ConfigError(`gate ${name} has no layer after it to absorb the pruning`);
-    if (L[c].className !== "Dense") {
-      throw new ConfigError(`gate ${name} feeds a ${L[c].className} layer: only Dense consumers are supported yet`);
+    const consumer = L[c];
+    if (consumer.className === "BSF") throw new ConfigError(`gate ${name} is directly followed by gate ${String(consumer.config.name)}: two gates on the same units cannot be pruned`);
+    let positions = 1;
+    if (consumer.className === "Dense") {
+      if (axis === "channel") {
+        if (flatten < 0) throw new ConfigError(`gate ${name}: a channel gate reaches Dense layer ${String(consumer.config.name)} without a Flatten`);
+        positions = shapes[flatten].slice(0, -1).reduce((a, b) => a * b, 1);
+      } else if (flatten >= 0 && p >= 0) {
+        throw new ConfigError(`gate ${name}: a per-value gate before a Flatten cannot prune its producer; use shareAxis "channel"`);
+      }
+    } else if (CONV.has(consumer.className)) {
+      if (axis !== "channel" || flatten >= 0) {
+        throw new ConfigError(`gate ${name} feeds convolution ${String(consumer.config.name)}: only channel gates (shareAxis "channel") can be pruned there`);
+      }
+    } else {
+      throw new ConfigError(`gate ${name} feeds a ${consumer.className} layer: only Dense and convolution consumers are supported`);
     }
-    if (p < 0 && L.slice(0, i).some((x) => x.className !== "BSF" && !PASS_THROUGH.has(x.className))) {
-      throw new ConfigError(`gate ${name}: cannot find the layer producing its units`);
+    if (mode === "expectation" && nonlinear.length) {
+      throw new ConfigError(`gate ${name}: expectation mode cannot be folded through a ${nonlinear[0]} that is not ReLU`);
     }
     let keep = Array.from(w.keys()).filter((j) => w[j] > t);
     const allClosed = keep.length === 0;
@@ -95,10 +152,10 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
       for (let j = 1; j < w.length; j++) if (w[j] > w[best]) best = j;
       keep = [best];
     }
-    const mode = (l.config.mode as "threshold" | "expectation") ?? "threshold";
     gates.push({
       gate: name,
       kind: p < 0 ? "input" : "hidden",
+      axis,
       threshold: t,
       mode,
       units: w.length,
@@ -106,7 +163,8 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
       scale: keep.map((j) => (allClosed ? 0 : mode === "expectation" ? w[j] : 1)),
       allClosed,
       producer: p < 0 ? undefined : (L[p].config.name as string),
-      consumer: L[c].config.name as string,
+      consumer: consumer.config.name as string,
+      positions,
     });
   });
   return gates;
@@ -117,11 +175,22 @@ export function planSpec(spec: ModelSpec, options: PlanOptions = {}): PrunePlan 
   const gates = planGates(spec, options);
   const inputGates = gates.filter((g) => g.kind === "input");
   const inputSize = spec.inputShape.reduce((a, b) => a * b, 1);
-  // Input gates in a row: each one's indices refer to the features the previous one kept.
+  // Input gates in a row: each one's indices refer to the features the previous one kept. A channel
+  // gate keeps every position of its kept channels (NHWC: flat index p * C + c).
   let inputKeep: number[] | undefined;
+  let shape = [...spec.inputShape];
   for (const g of inputGates) {
     const cur = inputKeep ?? Array.from({ length: inputSize }, (_, j) => j);
-    inputKeep = g.keep.map((j) => cur[j]);
+    if (g.axis === "channel") {
+      const C = shape[shape.length - 1];
+      const P = cur.length / C;
+      inputKeep = [];
+      for (let p = 0; p < P; p++) for (const c of g.keep) inputKeep.push(cur[p * C + c]);
+      shape = [...shape.slice(0, -1), g.keep.length];
+    } else {
+      inputKeep = g.keep.map((j) => cur[j]);
+      shape = [g.keep.length];
+    }
   }
   const after = pruneSpec(spec, gates);
   return {

@@ -44,6 +44,7 @@ export function modelToSpec(model: Sequential): ModelSpec {
 /** Parameters of each layer, by class: the units (width) a layer produces. */
 export function unitsOf(l: LayerSpec): number | undefined {
   if (l.className === "Dense") return l.config.units as number;
+  if (l.className === "Conv2D" || l.className === "Conv1D") return l.config.filters as number;
   return undefined;
 }
 
@@ -52,7 +53,8 @@ export function weightCount(l: LayerSpec): number {
 }
 
 export interface ModelCounts {
-  /** hidden units: outputs of every Dense layer except the last (the class scores) */
+  /** hidden units: outputs of every Dense layer except the last (the class scores), plus the
+   * channels (filters) of every convolution */
   units: number;
   /** parameters of every layer except the gates (kernels and biases) */
   weights: number;

@@ -5,7 +5,11 @@ import { countSpec, modelToSpec, type ModelSpec } from "./spec.js";
 function rows(spec: ModelSpec): Map<string, { className: string; units: string; weights: number }> {
   const m = new Map<string, { className: string; units: string; weights: number }>();
   for (const l of spec.layers) {
-    const units = l.className === "Dense" ? String(l.config.units) : l.className === "BSF" ? `${l.weights[0]?.values.length ?? 0} gates` : "";
+    const units =
+      l.className === "Dense" ? String(l.config.units)
+      : l.className === "Conv2D" || l.className === "Conv1D" ? `${String(l.config.filters)} ch`
+      : l.className === "BSF" ? `${l.weights[0]?.values.length ?? 0} gates`
+      : "";
     m.set(l.config.name as string, { className: l.className, units, weights: l.weights.reduce((s, w) => s + w.values.length, 0) });
   }
   return m;
