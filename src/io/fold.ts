@@ -17,12 +17,14 @@ export function foldGates(spec: ModelSpec): ModelSpec {
   return pruneSpec(spec, gates);
 }
 
-/** The model as a spec with its gates folded; only Dense, Activation and Dropout layers are exportable yet. */
+export const EXPORTABLE = ["Dense", "Activation", "Dropout", "Conv2D", "Conv1D", "MaxPool2D", "MaxPool1D", "Flatten"];
+
+/** The model as a spec with its gates folded (position gates cannot be folded). */
 export function exportableSpec(model: Sequential | ModelSpec): ModelSpec {
   const spec = "runtime" in model ? modelToSpec(model as Sequential) : (model as ModelSpec);
   const folded = foldGates(spec);
   for (const l of folded.layers) {
-    if (!["Dense", "Activation", "Dropout"].includes(l.className)) {
+    if (!EXPORTABLE.includes(l.className)) {
       throw new ConfigError(`cannot export layer ${String(l.config.name)}: ${l.className} export is not supported yet`);
     }
   }

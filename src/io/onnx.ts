@@ -1,9 +1,10 @@
 // Export to ONNX (opset 13): a hand-written protobuf encoder for the few messages a dense model
 // needs (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto), no dependencies.
-// Dense -> Gemm (or MatMul without bias) + Relu/Tanh/Softmax; Activation -> the same op;
-// Dropout -> nothing (identity at inference); gates are folded into the next layer (fold.ts).
-// Input "input" [N, D] float32, output "output" [N, classes]: probabilities when the model ends in
-// softmax, as bsfnet's predict.
+// Dense -> Gemm (or MatMul without bias) + Relu/Tanh/Softmax; Conv2D/Conv1D -> Conv (kernels
+// transposed to [OC, C, kh, kw], Keras "same" padding as explicit pads); MaxPool -> MaxPool;
+// Flatten -> Flatten; Activation -> the same op; Dropout -> nothing (identity at inference); gates
+// are folded into the next layer (fold.ts). Input "input" [N, ...inputShape] float32 (NHWC, as
+// bsfnet), output "output" [N, classes]: probabilities when the model ends in softmax, as predict.
 import type { Sequential } from "../model/sequential.js";
 import type { ModelSpec } from "../prune/spec.js";
 import { exportableSpec } from "./fold.js";
@@ -83,13 +84,37 @@ function valueInfo(name: string, dims: (number | string)[]): Pb {
   return new Pb().string(1, name).msg(2, new Pb().msg(1, tensorType));
 }
 
-function node(op: string, inputs: string[], outputs: string[], name: string): Pb {
+type Attr = [string, number | number[]];
+
+/** AttributeProto: INT (type 2, field i = 3) or INTS (type 7, field ints = 8). */
+function attribute([name, v]: Attr): Pb {
+  const a = new Pb().string(1, name);
+  if (Array.isArray(v)) {
+    for (const x of v) a.int(8, x);
+    a.int(20, 7);
+  } else a.int(3, v).int(20, 2);
+  return a;
+}
+
+function node(op: string, inputs: string[], outputs: string[], name: string, attrs: Attr[] = []): Pb {
   const n = new Pb();
   for (const i of inputs) n.string(1, i);
   for (const o of outputs) n.string(2, o);
   n.string(3, name);
   n.string(4, op);
+  for (const a of attrs) n.msg(5, attribute(a));
   return n;
+}
+
+/** Keras kernel [..spatial, C, OC] -> ONNX [OC, C, ..spatial] */
+function convWeight(shape: number[], v: Float32Array): { shape: number[]; values: Float32Array } {
+  const n = shape.length;
+  const C = shape[n - 2];
+  const OC = shape[n - 1];
+  const S = v.length / (C * OC);
+  const out = new Float32Array(v.length);
+  for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) for (let o = 0; o < OC; o++) out[(o * C + c) * S + s] = v[(s * C + c) * OC + o];
+  return { shape: [OC, C, ...shape.slice(0, n - 2)], values: out };
 }
 
 export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion?: string } = {}): Uint8Array {
@@ -106,6 +131,24 @@ export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion
     nodes.push(node(op, [cur], [out], `${name}_${op}`));
     cur = out;
   };
+  // Our tensors are NHWC (channels last); ONNX Conv and MaxPool are channels first: transpose into
+  // NCHW before the first of them, and back before Flatten, so Dense rows keep the (h, w, c) order.
+  const rank = spec.inputShape.length + 1;
+  let channelsFirst = false;
+  const toFirst = (name: string) => {
+    if (channelsFirst) return;
+    const out = `${name}/nchw`;
+    nodes.push(node("Transpose", [cur], [out], `${name}_to_nchw`, [["perm", [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]]]));
+    cur = out;
+    channelsFirst = true;
+  };
+  const toLast = (name: string) => {
+    if (!channelsFirst) return;
+    const out = `${name}/nhwc`;
+    nodes.push(node("Transpose", [cur], [out], `${name}_to_nhwc`, [["perm", [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]]]));
+    cur = out;
+    channelsFirst = false;
+  };
   for (const l of spec.layers) {
     const name = String(l.config.name);
     if (l.className === "Dense") {
@@ -120,6 +163,38 @@ export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion
       cur = out;
       width = kernel.shape[1];
       act(l.config.activation, name);
+    } else if (l.className === "Conv2D" || l.className === "Conv1D") {
+      toFirst(name);
+      const kernel = l.weights.find((w) => w.name === "kernel")!;
+      const bias = l.weights.find((w) => w.name === "bias");
+      const k = convWeight(kernel.shape, kernel.values);
+      initializers.push(tensor(`${name}/kernel`, k.shape, k.values));
+      const spatial = k.shape.slice(2);
+      const same = l.config.padding === "same";
+      // Keras "same" with stride 1: total k-1 padding, the extra one at the end
+      const begin = spatial.map((s) => (same ? Math.floor((s - 1) / 2) : 0));
+      const end = spatial.map((s, i) => (same ? s - 1 - begin[i] : 0));
+      const inputs = [cur, `${name}/kernel`];
+      if (bias) {
+        initializers.push(tensor(`${name}/bias`, bias.shape, bias.values));
+        inputs.push(`${name}/bias`);
+      }
+      const out = `${name}/out`;
+      nodes.push(node("Conv", inputs, [out], `${name}_Conv`, [["kernel_shape", spatial], ["pads", [...begin, ...end]], ["strides", spatial.map(() => 1)]]));
+      cur = out;
+      act(l.config.activation, name);
+    } else if (l.className === "MaxPool2D" || l.className === "MaxPool1D") {
+      toFirst(name);
+      const p = l.config.poolSize as number | number[] | undefined;
+      const ps = l.className === "MaxPool2D" ? (Array.isArray(p) ? p : [p ?? 2, p ?? 2]) : [Array.isArray(p) ? p[0] : (p ?? 2)];
+      const out = `${name}/out`;
+      nodes.push(node("MaxPool", [cur], [out], `${name}_MaxPool`, [["kernel_shape", ps], ["strides", ps]]));
+      cur = out;
+    } else if (l.className === "Flatten") {
+      toLast(name);
+      const out = `${name}/out`;
+      nodes.push(node("Flatten", [cur], [out], `${name}_Flatten`, [["axis", 1]]));
+      cur = out;
     } else if (l.className === "Activation") act(l.config.activation, name);
     // Dropout: identity at inference
   }

@@ -1,6 +1,7 @@
 // Export to the TF.js layers format: model.json (Keras topology + weights manifest) and one
 // weights .bin of little-endian float32, loadable by tf.loadLayersModel. Gates are folded into the
-// next layer (see fold.ts); Dense/Activation/Dropout map one to one (same (in, out) kernel layout).
+// next layer (see fold.ts); Dense, Conv2D/Conv1D, MaxPool, Flatten, Activation and Dropout map one to
+// one (Keras layouts: kernels (in, out) and (kh, kw, cin, cout), NHWC).
 import type { Sequential } from "../model/sequential.js";
 import type { ModelSpec } from "../prune/spec.js";
 import { exportableSpec } from "./fold.js";
@@ -32,6 +33,36 @@ function kerasLayer(className: string, c: Record<string, unknown>, first: boolea
     };
   }
   if (className === "Activation") return { class_name: "Activation", config: { ...base, activation: c.activation } };
+  if (className === "Conv2D" || className === "Conv1D") {
+    const two = className === "Conv2D";
+    const ks = c.kernelSize as number | number[];
+    return {
+      class_name: className,
+      config: {
+        ...base,
+        filters: c.filters,
+        kernel_size: two ? (Array.isArray(ks) ? ks : [ks, ks]) : [Array.isArray(ks) ? ks[ks.length - 1] : ks],
+        strides: two ? [1, 1] : [1],
+        padding: c.padding ?? "valid",
+        data_format: "channels_last",
+        dilation_rate: two ? [1, 1] : [1],
+        activation: c.activation ?? "linear",
+        use_bias: c.useBias !== false,
+        kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } },
+        bias_initializer: { class_name: "Zeros", config: {} },
+      },
+    };
+  }
+  if (className === "MaxPool2D") {
+    const p = c.poolSize as number | number[];
+    const ps = Array.isArray(p) ? p : [p ?? 2, p ?? 2];
+    return { class_name: "MaxPooling2D", config: { ...base, pool_size: ps, strides: ps, padding: "valid", data_format: "channels_last" } };
+  }
+  if (className === "MaxPool1D") {
+    const p = (c.poolSize as number | undefined) ?? 2;
+    return { class_name: "MaxPooling1D", config: { ...base, pool_size: [p], strides: [p], padding: "valid" } };
+  }
+  if (className === "Flatten") return { class_name: "Flatten", config: { ...base, data_format: "channels_last" } };
   return { class_name: "Dropout", config: { ...base, rate: c.rate ?? 0, noise_shape: null, seed: null } };
 }
 

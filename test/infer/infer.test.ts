@@ -10,7 +10,8 @@ import { modelToBytes } from "../../src/io/file.js";
 import { ModelFileError } from "../../src/errors.js";
 import { reduceRows } from "../../src/prune/index.js";
 import { maxAbsDiff, randn, rng } from "../util/wasm.js";
-import { D, prunedModel } from "../util/models.js";
+import { D, gatedCnn, prunedModel } from "../util/models.js";
+import { prune } from "../../src/prune/index.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wasmBytes = () => readFileSync(`${root}build/bsfnet.wasm`);
@@ -41,6 +42,19 @@ describe("bsfnet/infer", () => {
     expect(plan.after.weights).toBeLessThan(plan.before.weights);
     gated.dispose();
     pruned.dispose();
+  });
+
+  it("runs pruned conv nets (Conv2D, MaxPool, Flatten view; Conv1D) like the gated Sequential", async () => {
+    for (const oneD of [false, true]) {
+      const gated = await gatedCnn(5, oneD);
+      const full = gated.inputShape!.reduce((a, b) => a * b, 1);
+      const { model: pruned, plan } = prune(gated);
+      const m = InferenceModel.fromModule(new WebAssembly.Module(wasmBytes()), modelToBytes(pruned, { inputKeep: plan.inputKeep, fullInputSize: full }), { batchSize: 5 });
+      const x = randn(rng(21), 13 * full, 1.5);
+      expect(maxAbsDiff(m.predict(m.reduceInput(x)), gated.predictSync(x))).toBeLessThan(1e-5);
+      pruned.dispose();
+      gated.dispose();
+    }
   });
 
   it("refuses a broken file and a wasm module that is not bsfnet's", async () => {

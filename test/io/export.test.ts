@@ -12,7 +12,8 @@ import { saveOnnx } from "../../src/io/onnx.js";
 import { reduceRows } from "../../src/prune/index.js";
 import type { Sequential } from "../../src/model/sequential.js";
 import { maxAbsDiff, randn, rng } from "../util/wasm.js";
-import { D, prunedModel } from "../util/models.js";
+import { D, gatedCnn, prunedModel } from "../util/models.js";
+import { prune } from "../../src/prune/index.js";
 
 /** tf.loadLayersModel through an IOHandler that reads the exported files from disk. */
 async function loadTfjs(dir: string): Promise<tf.LayersModel> {
@@ -34,17 +35,18 @@ async function loadTfjs(dir: string): Promise<tf.LayersModel> {
 }
 
 async function checkExports(model: Sequential, x: Float32Array, ref: Float32Array, label: string): Promise<void> {
-  const D = model.inputShape![0];
+  const shape = [...model.inputShape!];
+  const D = shape.reduce((a, b) => a * b, 1);
   const n = x.length / D;
   const dir = mkdtempSync(join(tmpdir(), "bsfnet-export-"));
   await saveTfjs(model, join(dir, "tfjs"));
   const tfModel = await loadTfjs(join(dir, "tfjs"));
-  const yTf = (tfModel.predict(tf.tensor2d(x, [n, D])) as tf.Tensor).dataSync() as Float32Array;
+  const yTf = (tfModel.predict(tf.tensor(x, [n, ...shape])) as tf.Tensor).dataSync() as Float32Array;
   const eTf = maxAbsDiff(yTf, ref);
 
   await saveOnnx(model, join(dir, "model.onnx"));
   const session = await ort.InferenceSession.create(join(dir, "model.onnx"));
-  const res = await session.run({ input: new ort.Tensor("float32", x, [n, D]) });
+  const res = await session.run({ input: new ort.Tensor("float32", x, [n, ...shape]) });
   const yOnnx = res.output.data as Float32Array;
   const eOnnx = maxAbsDiff(yOnnx, ref);
   console.log(
@@ -68,4 +70,22 @@ describe("exports", () => {
     gated.dispose();
     pruned.dispose();
   });
+});
+
+describe("conv exports", () => {
+  for (const oneD of [false, true]) {
+    it(`${oneD ? "Conv1D" : "Conv2D"} net with channel gates: TF.js and ONNX match, gated and pruned`, async () => {
+      await tf.setBackend("cpu");
+      const gated = await gatedCnn(3, oneD);
+      const full = gated.inputShape!.reduce((a, b) => a * b, 1);
+      const x = randn(rng(13), 24 * full, 1.5);
+      const ref = gated.predictSync(x);
+      await checkExports(gated, x, ref, `${gated.name} gated`);
+      const { model: pruned, plan } = prune(gated);
+      expect(plan.after.weights).toBeLessThan(plan.before.weights);
+      await checkExports(pruned, reduceRows(x, full, plan.inputKeep), ref, `${gated.name} pruned`);
+      pruned.dispose();
+      gated.dispose();
+    });
+  }
 });

@@ -38,3 +38,46 @@ export async function prunedModel(seed = 1): Promise<{ gated: Sequential; pruned
   const { model: pruned, plan } = prune(gated);
   return { gated, pruned, plan };
 }
+
+/** A small CNN with channel gates (input, after each conv) and a unit gate, gates set so that about
+ * a third of each are closed (seeded; no training). */
+export async function gatedCnn(seed = 1, oneD = false): Promise<Sequential> {
+  const { Conv1D, Conv2D } = await import("../../src/layers/conv.js");
+  const { MaxPool1D, MaxPool2D } = await import("../../src/layers/pool.js");
+  const { Flatten } = await import("../../src/layers/flatten.js");
+  const { Dropout } = await import("../../src/layers/dropout.js");
+  const layers = oneD
+    ? [
+        new BSF({ name: "input_gate", shareAxis: "channel" }),
+        new Conv1D({ name: "conv_1", filters: 6, kernelSize: 3, padding: "same", activation: "relu" }),
+        new BSF({ name: "gate_1", shareAxis: "channel" }),
+        new MaxPool1D({ name: "pool_1", poolSize: 2 }),
+        new Conv1D({ name: "conv_2", filters: 5, kernelSize: 2, activation: "tanh" }),
+        new Flatten({ name: "flatten" }),
+        new Dense({ name: "output", units: 3, activation: "softmax" }),
+      ]
+    : [
+        new BSF({ name: "input_gate", shareAxis: "channel" }),
+        new Conv2D({ name: "conv_1", filters: 6, kernelSize: 3, padding: "same", activation: "relu" }),
+        new BSF({ name: "gate_1", shareAxis: "channel" }),
+        new MaxPool2D({ name: "pool_1", poolSize: 2 }),
+        new Conv2D({ name: "conv_2", filters: 5, kernelSize: [2, 3], activation: "tanh" }),
+        new Dropout({ name: "dropout", rate: 0.25 }),
+        new BSF({ name: "gate_2", shareAxis: "channel" }),
+        new Flatten({ name: "flatten" }),
+        new Dense({ name: "dense_1", units: 8, activation: "relu" }),
+        new BSF({ name: "gate_3" }),
+        new Dense({ name: "output", units: 3, activation: "softmax" }),
+      ];
+  const m = new Sequential(layers, { inputShape: oneD ? [16, 4] : [9, 10, 3], name: oneD ? "cnn1d" : "cnn" });
+  m.compile({ seed });
+  await m.build(undefined, await runtime());
+  let s = seed * 7919;
+  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  m.setWeights(
+    m.getWeights().map((w) =>
+      m.layers.find((l) => l.name === w.layer) instanceof BSF ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : 0.1 + 0.9 * r())) } : w,
+    ),
+  );
+  return m;
+}
