@@ -50,7 +50,13 @@ class Arena {
     const end = ptr + size;
     if (end > 4 * 2 ** 30 - 65536) throw new ShapeError(`inference needs ${end} bytes of wasm memory: more than wasm32 allows`);
     const have = this.k.memory.buffer.byteLength;
-    if (end > have) this.k.memory.grow(Math.ceil((end - have) / 65536));
+    if (end > have) {
+      try {
+        this.k.memory.grow(Math.ceil((end - have) / 65536));
+      } catch (e) {
+        throw new ShapeError(`cannot grow wasm memory to ${end} bytes (${(e as Error).message}): use a smaller batchSize`);
+      }
+    }
     this.top = end;
     return ptr;
   }

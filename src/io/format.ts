@@ -27,6 +27,8 @@ export const LIMITS = {
   tensors: 16384,
   /** values per sample of any input (MNIST: 784, CIFAR: 3072) */
   inputSize: 2 ** 22,
+  /** values per sample of any layer's output (the Table 6 CNN's largest: 36,864) */
+  activationSize: 2 ** 24,
   dims: 8,
   configDepth: 6,
 };

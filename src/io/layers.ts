@@ -21,7 +21,7 @@ export function layersFromFile(m: ModelFile, file?: string): Layer[] {
     }
     if (names.has(layer.name)) throw new ModelFileError(`two layers are named ${layer.name}`, file);
     names.add(layer.name);
-    if (layer.outputSize > LIMITS.inputSize * 64) {
+    if (layer.outputSize > LIMITS.activationSize) {
       throw new ModelFileError(`layer ${layer.name} outputs ${layer.outputSize} values per sample: too large`, file);
     }
     for (const p of layer.params) {

@@ -14,6 +14,7 @@ import { decodeModelFile, FORMAT_VERSION } from "../../src/io/format.js";
 import { crc32 } from "../../src/io/crc32.js";
 import { loadModel, modelFromBytes, modelToBytes, saveModel } from "../../src/io/file.js";
 import { randn, rng, runtime } from "../util/wasm.js";
+import { gatedCnn } from "../util/models.js";
 
 async function small(seed = 1): Promise<Sequential> {
   const m = new Sequential(
@@ -304,4 +305,37 @@ describe("fuzzing the loader (fast-check)", () => {
       { numRuns: 400, seed: 3 },
     );
   });
+
+  it("conv model headers: arbitrary values in conv, pool and gate configs load or refuse cleanly", async () => {
+    const m = await gatedCnn(2);
+    const b = modelToBytes(m);
+    m.dispose();
+    const L = (h: any, name: string) => h.model.layers.find((l: any) => l.config.name === name).config;
+    const paths: ((h: any, v: unknown) => void)[] = [
+      (h, v) => (L(h, "conv_1").kernelSize = v),
+      (h, v) => (L(h, "conv_1").filters = v),
+      (h, v) => (L(h, "conv_1").padding = v),
+      (h, v) => (L(h, "conv_2").kernelSize = v),
+      (h, v) => (L(h, "pool_1").poolSize = v),
+      (h, v) => (L(h, "dropout").rate = v),
+      (h, v) => (L(h, "gate_1").shareAxis = v),
+      (h, v) => (L(h, "input_gate").shareAxis = v),
+      (h, v) => (h.model.inputShape = v),
+      (h, v) => (h.model.layers[7].className = v),
+    ];
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.integer({ min: -2, max: 12 }),
+      fc.constantFrom([3, 3], [1, 1], [9, 10], [2 ** 12, 2 ** 12, 3], [9, 10, 3], [9, 10], "same", "valid", "channel", "position", "Flatten", "Conv2D", 2 ** 20),
+    );
+    let loaded = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.nat(paths.length - 1), value, async (i, v) => {
+        if ((await loadsOrRefuses(withHeader(b, (h) => paths[i](h, v)))) === "loaded") loaded++;
+      }),
+      { numRuns: 250, seed: 4 },
+    );
+    expect(loaded).toBeGreaterThan(0);
+  });
 });
+
