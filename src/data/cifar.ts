@@ -1,7 +1,8 @@
 // CIFAR-10 binary batches: records of 3073 bytes, a label byte (0-9) then the 32x32 red, green and
 // blue planes (row-major). Converted to NHWC float in [0,1] (x[((i*32 + r)*32 + c)*3 + ch]).
 import { DataError } from "../errors.js";
-import { dataDir, readBytes } from "./idx.js";
+import { readBytes } from "./idx.js";
+import { dataDir } from "./datadir.js";
 import type { ImageDataset } from "./mnist.js";
 
 export const CIFAR_RECORD = 3073;
@@ -51,6 +52,6 @@ export async function readCifar10(file: string): Promise<ImageDataset> {
 /** The subset shipped in <dataDir()>/cifar10-subset: "train" = first 4,000 images of data_batch_1,
  * "test" = first 1,000 of test_batch. */
 export async function loadCifar10Subset(split: "train" | "test", options: { dir?: string } = {}): Promise<ImageDataset> {
-  const dir = options.dir ?? `${await dataDir()}/cifar10-subset`;
+  const dir = options.dir ?? `${dataDir()}/cifar10-subset`;
   return readCifar10(`${dir}/${split === "train" ? "data_batch_1_first4000.bin" : "test_batch_first1000.bin"}`);
 }

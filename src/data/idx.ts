@@ -86,26 +86,3 @@ export async function readIdx(file: string, expectMagic?: number): Promise<IdxAr
   return decodeIdx(await readBytes(file), file, expectMagic);
 }
 
-/** The data directory: $BSFNET_DATA, else ../shared/data relative to the package root (the
- * directory holding bsfnet's package.json, found upwards from this module). */
-export async function dataDir(): Promise<string> {
-  const env = typeof process !== "undefined" ? process.env?.BSFNET_DATA : undefined;
-  const path = await import("node:path");
-  if (env) return path.resolve(env);
-  const fs = await import("node:fs");
-  const { fileURLToPath } = await import("node:url");
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, "utf8")).name === "bsfnet") return path.resolve(dir, "../shared/data");
-      } catch {
-        /* not ours; keep looking */
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve("../shared/data");
-    dir = up;
-  }
-}

@@ -3,7 +3,9 @@
 // 60,000 training images).
 import { DataError } from "../errors.js";
 import type { Dataset } from "./dataset.js";
-import { dataDir, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readBytes, decodeIdx, type IdxArray } from "./idx.js";
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readBytes, decodeIdx, type IdxArray } from "./idx.js";
+import { dataDir } from "./datadir.js";
+import { Random } from "../util/random.js";
 
 /** A Dataset of images: x is NHWC, sample i at x[i*d ... (i+1)*d), d = h*w*c. */
 export interface ImageDataset extends Dataset {
@@ -51,7 +53,7 @@ async function findFile(dir: string, base: string): Promise<string> {
 
 /** Loads MNIST "train" (60,000) or "test" (10,000) from `dir` (default: <dataDir()>/mnist). */
 export async function loadMnist(split: "train" | "test", options: { dir?: string } = {}): Promise<ImageDataset> {
-  const dir = options.dir ?? `${await dataDir()}/mnist`;
+  const dir = options.dir ?? `${dataDir()}/mnist`;
   const stem = split === "train" ? "train" : "t10k";
   const fi = await findFile(dir, `${stem}-images-idx3-ubyte`);
   const fl = await findFile(dir, `${stem}-labels-idx1-ubyte`);
@@ -62,18 +64,6 @@ export async function loadMnist(split: "train" | "test", options: { dir?: string
   return mnistFromIdx(images, labels, { images: fi, labels: fl });
 }
 
-/** mulberry32: a small seeded PRNG for the sampler (the kernels have their own). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The first sum(sizes) entries of a seeded Fisher-Yates permutation of 0..n-1, cut into
  * consecutive disjoint pieces of the given sizes (each piece sorted, so images keep file order). */
 export function sampleIndices(n: number, sizes: number[], seed: number): Int32Array[] {
@@ -82,9 +72,9 @@ export function sampleIndices(n: number, sizes: number[], seed: number): Int32Ar
   if (total > n) throw new DataError(`cannot draw ${total} disjoint samples from ${n}`);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
-  const r = mulberry32(seed);
+  const r = new Random(seed);
   for (let i = 0; i < total; i++) {
-    const j = i + Math.floor(r() * (n - i));
+    const j = i + r.int(n - i);
     const t = perm[i];
     perm[i] = perm[j];
     perm[j] = t;

@@ -6,7 +6,8 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
-import { dataDir, decodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from "../../src/data/idx.js";
+import { decodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from "../../src/data/idx.js";
+import { dataDir } from "../../src/data/datadir.js";
 import { loadMnist, loadMnistPaperSplit, mnistFromIdx, sampleIndices } from "../../src/data/mnist.js";
 import { describeWithData } from "../util/data.js";
 
@@ -156,6 +157,6 @@ describeWithData("MNIST (real files)", ["mnist/train-images-idx3-ubyte.gz", "mni
   }, 30_000);
 
   it("finds the directory by itself (BSFNET_DATA or ../shared/data)", async () => {
-    expect(await dataDir()).toBe(dirname(dir));
+    expect(dataDir()).toBe(dirname(dir));
   });
 });
