@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The bsfnet command line: feature selection and cross-validated evaluation from CSV files, and
 // the embedded demo that `npm start` runs.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
+import { parse as parseWith } from "./args.js";
 import { readCsv } from "../data/csv-node.js";
 import type { CsvDataset } from "../data/csv.js";
 import { selectFeatures, type SelectionResult } from "../select/select.js";
@@ -20,7 +21,9 @@ Usage:
   bsfnet demo [--seed S]        feature selection on a synthetic dataset (what npm start runs)
   bsfnet attention mnist|spectra [--epochs E] [--data DIR] [--out docs]
                                 regions of interest: a BSF gate on every input of a CNN
-  bsfnet prune|export|info ...  see bsfnet <command> --help
+  bsfnet prune <model> --threshold T [--fine-tune-epochs E --data file.csv --label L] -o <out>
+  bsfnet export <model> --format tfjs|onnx -o <dir|file>
+  bsfnet info <model> [--json]
 
 Columns: --label takes a column name or a 0-based index (negative counts from the end).
 Feature indices (--features, and "index" in the output) are 0-based among the feature columns,
@@ -47,14 +50,7 @@ function num(v: string | undefined, name: string, dflt: number, check: (n: numbe
 const int = (v: string | undefined, name: string, dflt: number, min = 1) =>
   num(v, name, dflt, (n) => Number.isInteger(n) && n >= min);
 
-function parse(argv: string[], options: ParseArgsConfig["options"]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const parse = (argv: string[], options: ParseArgsConfig["options"]) => parseWith(argv, options, USAGE);
 
 async function loadCsv(values: Record<string, unknown>, positionals: string[]): Promise<CsvDataset> {
   const file = positionals[0];
@@ -189,6 +185,12 @@ export async function main(argv: string[], out: Out = (s) => console.log(s)): Pr
       return cmdDemo(rest, out);
     case "attention":
       return (await import("./attention.js")).run(rest, out);
+    case "prune":
+      return (await import("./prune.js")).run(rest);
+    case "export":
+      return (await import("./export.js")).run(rest);
+    case "info":
+      return (await import("./info.js")).run(rest);
     case undefined:
     case "help":
     case "--help":
