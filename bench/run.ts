@@ -19,7 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Quoted from the project's issue: measured earlier on these machines, not by this script. */
 const REFERENCE = {
-  source: "issue 2 (measured earlier on these 2-core machines, one thread; not measured by this script)",
+  source: "quoted from issue 2: measured earlier on these 2-core machines, one thread, not by this script",
   trainBatch32: { "tfjs-wasm": 2300, "pytorch-cpu": 28000 },
   aimBatch32: 34000,
   gemmGflops: { "assemblyscript-f32x4": 41, "tfjs-wasm-xnnpack": 31 },
@@ -158,7 +158,7 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: 
     "",
     `Parameters: bsfnet ${fmt(t.params.bsfnet)} (${t.params.bsfnetGate} of them the gate), tfjs ${fmt(t.params.tfjs)}.`,
     "",
-    `Reference points (${REFERENCE.source}): tfjs-wasm about ${fmt(REFERENCE.trainBatch32["tfjs-wasm"])} samples/s and ` +
+    `Reference points, ${REFERENCE.source}: tfjs-wasm about ${fmt(REFERENCE.trainBatch32["tfjs-wasm"])} samples/s and ` +
       `PyTorch's CPU build about ${fmt(REFERENCE.trainBatch32["pytorch-cpu"])} samples/s at batch 32; the aim is at least ` +
       `${fmt(REFERENCE.aimBatch32)}. Measured here at batch 32, bsfnet: ${fmt(b32)} samples/s, ` +
       `${(b32 / REFERENCE.trainBatch32["pytorch-cpu"]).toFixed(2)}× the quoted PyTorch figure and ` +
@@ -189,7 +189,7 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: 
     "",
     ...networkTable(k),
     "",
-    `Reference points (${REFERENCE.source}): a register-blocked f32x4 GEMM in AssemblyScript about ` +
+    `Reference points, ${REFERENCE.source}: a register-blocked f32x4 GEMM in AssemblyScript about ` +
       `${REFERENCE.gemmGflops["assemblyscript-f32x4"]} GFLOP/s, tfjs-wasm's XNNPACK about ${REFERENCE.gemmGflops["tfjs-wasm-xnnpack"]}.`,
     "",
   ].join("\n");
