@@ -29,7 +29,8 @@ export interface GatePlan {
   keep: number[];
   /** gate weight of each kept unit (folded into the consumer in "expectation" mode) */
   scale: number[];
-  /** true when every gate was closed: one unit is kept with zero outgoing weights (exact) */
+  /** true when every gate was closed: one unit is kept with zero outgoing weights (exact). Units kept
+   * only for rounding (channelMultiple) also have scale 0. */
   allClosed: boolean;
   /** the layer whose outputs are gated (absent for an input gate) */
   producer?: string;
@@ -72,6 +73,13 @@ export interface PrunePlan {
 export interface PlanOptions {
   /** Overrides every gate's own inference threshold. */
   threshold?: number;
+  /** Round the channels a channel gate keeps up to a multiple of this (default 4: the conv kernels'
+   * SIMD and Winograd paths want channel counts that are multiples of 4). The extra channels are
+   * the closed ones with the largest gate weights, kept with zero outgoing weights, so the pruned
+   * model still computes exactly what the gated model computes. Input gates are never rounded. */
+  channelMultiple?: number;
+  /** The same for the units of a per-value gate (default 1: no rounding). */
+  unitMultiple?: number;
 }
 
 function layerCounts(spec: ModelSpec): LayerCounts[] {
@@ -147,10 +155,16 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
     }
     let keep = Array.from(w.keys()).filter((j) => w[j] > t);
     const allClosed = keep.length === 0;
-    if (allClosed) {
-      let best = 0;
-      for (let j = 1; j < w.length; j++) if (w[j] > w[best]) best = j;
-      keep = [best];
+    const open = new Set(keep);
+    // (input gates select features: never padded)
+    const multiple = p < 0 ? 1 : (axis === "channel" ? options.channelMultiple ?? 4 : options.unitMultiple ?? 1);
+    if (!Number.isInteger(multiple)) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers`);
+    if (!(multiple >= 1)) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers`);
+    const want = Math.min(w.length, Math.max(1, Math.ceil(keep.length / multiple) * multiple));
+    if (keep.length < want) {
+      // pad with the closed units of largest w (ties: lowest index), then restore ascending order
+      const closed = Array.from(w.keys()).filter((j) => !open.has(j)).sort((a, b) => w[b] - w[a] || a - b);
+      keep = [...keep, ...closed.slice(0, want - keep.length)].sort((a, b) => a - b);
     }
     gates.push({
       gate: name,
@@ -160,7 +174,7 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
       mode,
       units: w.length,
       keep,
-      scale: keep.map((j) => (allClosed ? 0 : mode === "expectation" ? w[j] : 1)),
+      scale: keep.map((j) => (!open.has(j) ? 0 : mode === "expectation" ? w[j] : 1)),
       allClosed,
       producer: p < 0 ? undefined : (L[p].config.name as string),
       consumer: consumer.config.name as string,

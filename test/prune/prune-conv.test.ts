@@ -48,14 +48,14 @@ describe("channel pruning of conv models", () => {
       ],
       [8, 8, 4],
     );
-    const plan = planPrune(model);
+    const plan = planPrune(model, { channelMultiple: 1 });
     expect(plan.gates.map((g) => [g.gate, g.axis, g.kind, g.producer ?? "-", g.consumer, g.positions])).toEqual([
       ["in_gate", "channel", "input", "-", "c1", 1],
       ["g1", "channel", "hidden", "c1", "c2", 1],
       ["g2", "channel", "hidden", "c2", "d1", 4], // 2x2 positions after the valid 3x3 on 4x4
       ["g3", "unit", "hidden", "d1", "out", 1],
     ]);
-    const { model: pruned } = prune(model);
+    const { model: pruned } = prune(model, { channelMultiple: 1 });
     const k = plan.gates.map((g) => g.keep.length);
     expect(k.every((n, i) => n < plan.gates[i].units)).toBe(true);
     expect(pruned.inputShape).toEqual([8, 8, k[0]]);
@@ -76,6 +76,34 @@ describe("channel pruning of conv models", () => {
     expect(pruned.paramCount).toBe(expected);
     expect(plan.after.units).toBe(k[1] + k[2] + k[3]);
     expect(summary(model, pruned)).toMatch(/c1\s+Conv2D\s+6 ch/);
+    pruned.dispose();
+    model.dispose();
+  });
+
+  it("by default hidden channel gates keep a multiple of 4 channels, padded with zero-weight channels (still exact)", async () => {
+    const model = await build(
+      [
+        new Conv2D({ name: "c1", filters: 11, kernelSize: 3, padding: "same", activation: "relu" }),
+        new BSF({ name: "g1", shareAxis: "channel" }),
+        new Conv2D({ name: "c2", filters: 8, kernelSize: 3, activation: "relu" }),
+        new BSF({ name: "g2", shareAxis: "channel" }),
+        new Flatten({ name: "flat" }),
+        new Dense({ name: "out", units: 3 }),
+      ],
+      [6, 6, 2],
+      3,
+    );
+    const exactOpen = planPrune(model, { channelMultiple: 1 }).gates.map((g) => g.keep.length);
+    const { model: pruned, plan } = prune(model);
+    plan.gates.forEach((g, i) => {
+      expect(g.keep.length % 4 === 0 || g.keep.length === g.units).toBe(true);
+      expect(g.keep.length).toBeGreaterThanOrEqual(exactOpen[i]);
+      expect(g.scale.filter((s) => s === 1).length).toBe(exactOpen[i]);
+    });
+    expect(plan.gates[0].keep.length).toBe(8); // 7 of 11 open -> 8
+    const x = randn(rng(5), 10 * 72, 2);
+    expect(maxAbsDiff(model.predictSync(x), pruned.predictSync(x))).toBeLessThan(1e-5);
+    expect(pruned.paramCount).toBe(plan.after.weights);
     pruned.dispose();
     model.dispose();
   });
