@@ -2,7 +2,8 @@
 // the producer (Dense before it) keeps only the kernel columns and bias entries of kept units,
 // the consumer (Dense after it, through element-wise layers) keeps only the matching kernel rows.
 // A dropped unit was multiplied by 0 at inference, so the pruned model computes the same function
-// (in "expectation" mode the kept units' w is folded into the consumer's rows).
+// (in "expectation" mode the kept units' w is folded into the consumer's rows; the dropped units,
+// w <= threshold, passed x * w there, so expectation-mode pruning is exact only where those w are 0).
 import type { Sequential } from "../model/sequential.js";
 import { ConfigError } from "../errors.js";
 import { modelToSpec, specToModel, type LayerSpec, type ModelSpec, type TensorSpec } from "./spec.js";

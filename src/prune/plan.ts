@@ -158,8 +158,7 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
     const open = new Set(keep);
     // (input gates select features: never padded)
     const multiple = p < 0 ? 1 : (axis === "channel" ? options.channelMultiple ?? 4 : options.unitMultiple ?? 1);
-    if (!Number.isInteger(multiple)) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers`);
-    if (!(multiple >= 1)) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers`);
+    if (!Number.isInteger(multiple) || multiple < 1) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers, got ${multiple}`);
     const want = Math.min(w.length, Math.max(1, Math.ceil(keep.length / multiple) * multiple));
     if (keep.length < want) {
       // pad with the closed units of largest w (ties: lowest index), then restore ascending order
