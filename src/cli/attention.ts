@@ -12,7 +12,7 @@ import { heatMap, lineChart } from "../report/svg.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
 
-const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 10] [--train 15000] [--validation 5000] [--penalty 0.001] [--seed S] [--out docs]
+const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
 bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
 
 function int(v: string | undefined, name: string, dflt: number, min = 1): number {
@@ -52,8 +52,8 @@ export async function run(argv: string[], out: (s: string) => void = console.log
   mkdirSync(join(dir, "results"), { recursive: true });
   const t0 = performance.now();
   if (which === "mnist") {
-    const epochs = int(v.epochs, "epochs", 10);
-    const penalty = real(v.penalty, "penalty", 0.001);
+    const epochs = int(v.epochs, "epochs", 20);
+    const penalty = real(v.penalty, "penalty", 0.0003);
     const { train, validation } = await loadMnistPaperSplit({
       dir: join(dataDir(v.data), "mnist"),
       seed,
