@@ -2,6 +2,7 @@
 // then cross-validate the paper's classifier on all features and on the top k. Also the nested
 // variant (selection inside each training fold), the unbiased estimate the paper did not report.
 import { selectFeatures, type SelectionResult } from "../select/select.js";
+import { classCountOf } from "../model/inputs.js";
 import { crossValidate, meanStd, pick, trainAndScore } from "../select/crossval.js";
 import { stratifiedKFold } from "../data/split.js";
 import type { Dataset } from "../data/dataset.js";
@@ -67,7 +68,7 @@ export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOpt
       const cols = s.features.slice(0, o.top).map((q) => q.index);
       selections.push(cols);
       const yva = Int32Array.from(validation, (i) => ds.y[i]);
-      const k = Math.max(...ds.y) + 1;
+      const k = classCountOf(ds.y);
       const r = await trainAndScore(pick(ds.x, ds.d, train, cols), ytr, pick(ds.x, ds.d, validation, cols), yva, k, { epochs: o.cvEpochs }, o.seed + f);
       accs.push(r.validation);
     }

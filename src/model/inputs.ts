@@ -50,3 +50,11 @@ export function toY(y: YInput, n: number, classes: number, what = "y"): Int32Arr
   }
   return out;
 }
+
+/** Number of classes implied by labels 0..k-1: the largest label plus one (a loop: spreading
+ * hundreds of thousands of labels into Math.max overflows the stack). */
+export function classCountOf(y: ArrayLike<number>): number {
+  let m = -1;
+  for (let i = 0; i < y.length; i++) if (y[i] > m) m = y[i];
+  return m + 1;
+}

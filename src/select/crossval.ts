@@ -2,7 +2,7 @@
 // standardizes with statistics of its training folds only, trains a fresh model, and scores the
 // held-out fold.
 import { paperClassifier } from "./classifier.js";
-import { toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
 import { stratifiedKFold } from "../data/split.js";
 import { ConfigError, DataError } from "../errors.js";
@@ -61,7 +61,7 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   const t0 = performance.now();
   const D = o.features;
   const { data, n } = toX(xIn, D);
-  const classes = Math.max(...Array.from(yIn as ArrayLike<number>)) + 1;
+  const classes = classCountOf(yIn);
   const y = toY(yIn, n, classes);
   if (new Set(y).size < 2) throw new DataError("the label has a single class: nothing to classify");
   const cols = o.subset ?? Array.from({ length: D }, (_, j) => j);

@@ -14,7 +14,7 @@
 import { paperClassifier } from "./classifier.js";
 import type { BSFConfig, BsfGradient } from "../layers/bsf.js";
 import type { Callback } from "../model/callbacks.js";
-import { toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -100,8 +100,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
   const D = options.features ?? (Array.isArray(xIn) && Array.isArray(xIn[0]) ? (xIn[0] as number[]).length : options.featureNames?.length);
   if (!D) throw new ConfigError("selectFeatures: give x as rows, or `features` (columns per row) or `featureNames` with a flat Float32Array");
   const { data, n } = toX(xIn, D);
-  const yRaw = Array.from(yIn as ArrayLike<number>);
-  const classes = Math.max(...yRaw) + 1;
+  const classes = classCountOf(yIn);
   const y = toY(yIn, n, classes);
   const counts = new Set(y);
   if (counts.size < 2) throw new DataError(`the label has a single class (${[...counts][0]}): nothing to select features for`);
