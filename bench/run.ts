@@ -150,9 +150,11 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: 
       "Random standardized inputs (N(0, 1)) with a learnable label (the sign of a fixed ±1 combination of the first " +
       "24 columns, so the gate keeps those open and closes the rest, as on real data). " +
       `bsfnet: \`model.fit\` for one epoch over ${fmt(t.n)} samples, shuffled, timed whole ` +
-      "(a fresh model per batch size, training on through warmup and measurement; the time includes copying the data into wasm memory, shuffling and gathering batches, the gate, its L1 penalty and clip). " +
+      `(a fresh model per batch size, first trained for ${fmt(t.pretrainSteps)} untimed steps to reach its steady state, ` +
+      "see the subnormals below; the time includes copying the data into wasm memory, shuffling and gathering batches, the gate, its L1 penalty and clip). " +
       "tfjs: the same dense stack **without the gate** (tfjs has no BSF layer), `model.trainOnBatch` on batches already " +
-      "held as tensors, no shuffling. Both differences only favour tfjs.",
+      "held as tensors, no shuffling, timed from a fresh model (pretraining it would take minutes on the cpu backend). " +
+      "These differences can only favour tfjs.",
     "",
     ...trainTable(t),
     "",
