@@ -21,17 +21,20 @@ import { modelToBytes } from "../src/io/file.js";
 import { toOnnx } from "../src/io/onnx.js";
 import { toTfjs } from "../src/io/tfjs.js";
 import { InferenceModel } from "../src/infer/index.js";
+import { Conv2D } from "../src/layers/conv.js";
+import { MaxPool2D } from "../src/layers/pool.js";
+import { Flatten } from "../src/layers/flatten.js";
 
 const quick = process.argv.includes("--quick");
 const root = fileURLToPath(new URL("..", import.meta.url));
 const wasmBytes = readFileSync(`${root}build/bsfnet.wasm`);
 
 /** median seconds of fn over at least `minTime` s (after a warmup) */
-function time(fn: () => void, minTime = quick ? 0.2 : 1): number {
-  for (let i = 0; i < 20; i++) fn();
+function time(fn: () => void, minTime = quick ? 0.2 : 1, warmup = 20): number {
+  for (let i = 0; i < warmup; i++) fn();
   const samples: number[] = [];
   const t0 = performance.now();
-  while (performance.now() - t0 < minTime * 1000 || samples.length < 20) {
+  while (performance.now() - t0 < minTime * 1000 || samples.length < warmup) {
     const s = performance.now();
     fn();
     samples.push(performance.now() - s);
@@ -40,17 +43,90 @@ function time(fn: () => void, minTime = quick ? 0.2 : 1): number {
   return samples[samples.length >> 1] / 1000;
 }
 
-async function timeAsync(fn: () => Promise<void>, minTime = quick ? 0.2 : 1): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn();
+async function timeAsync(fn: () => Promise<void>, minTime = quick ? 0.2 : 1, warmup = 20): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   const t0 = performance.now();
-  while (performance.now() - t0 < minTime * 1000 || samples.length < 20) {
+  while (performance.now() - t0 < minTime * 1000 || samples.length < warmup) {
     const s = performance.now();
     await fn();
     samples.push(performance.now() - s);
   }
   samples.sort((a, b) => a - b);
   return samples[samples.length >> 1] / 1000;
+}
+
+interface Result {
+  net: string;
+  engine: string;
+  batch: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+function table6Gated(): Sequential {
+  const g = { penalty: 0.02, init: 0.9 };
+  const m = new Sequential(
+    [
+      new Conv2D({ filters: 32, kernelSize: 3, activation: "relu", name: "conv_1" }),
+      new BSF({ ...g, shareAxis: "channel", name: "gate_1" }),
+      new Conv2D({ filters: 64, kernelSize: 3, activation: "relu", name: "conv_2" }),
+      new BSF({ ...g, shareAxis: "channel", name: "gate_2" }),
+      new MaxPool2D({ poolSize: 2, name: "pool" }),
+      new Flatten({ name: "flatten" }),
+      new Dense({ units: 128, activation: "relu", name: "dense" }),
+      new BSF({ ...g, name: "gate_3" }),
+      new Dense({ units: 10, activation: "softmax", name: "output" }),
+    ],
+    { inputShape: [28, 28, 1], name: "table6_gated" },
+  );
+  m.compile({ optimizer: new Adam({ learningRate: 0.001 }), seed: 0 });
+  return m;
+}
+
+/** bsfnet/infer, onnxruntime-node and tfjs-wasm on the unpruned (gates folded) and pruned net. */
+async function compare(
+  label: string, gated: Sequential, pruned: Sequential, files: { gated: Uint8Array; pruned: Uint8Array },
+  inputKeep: number[] | undefined, xAll: Float32Array, results: Result[],
+): Promise<void> {
+  const shape = [...gated.inputShape!];
+  const D = shape.reduce((a, b) => a * b, 1);
+  const conv = shape.length > 1;
+  for (const [net, m, full] of [["unpruned (gates folded)", gated, true], ["pruned", pruned, false]] as const) {
+    const inf = await InferenceModel.load(wasmBytes, net === "pruned" ? files.pruned : files.gated);
+    const sess = await ort.InferenceSession.create(toOnnx(m), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" });
+    const art = toTfjs(m);
+    const tfm = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: art.modelJson.modelTopology as object, weightSpecs: (art.modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0].weights, weightData: art.weights.slice().buffer }),
+    );
+    const mShape = [...m.inputShape!];
+    for (const B of [1, 256]) {
+      const xf = xAll.subarray(0, B * D);
+      const x = full ? Float32Array.from(xf) : reduceRows(xf, D, inputKeep);
+      const push = (engine: string, s: number) => results.push({ net: `${label} ${net}`, engine, batch: B, seconds: s, samplesPerSecond: B / s });
+      const minTime = conv && B > 1 ? 2 : undefined;
+      push("bsfnet (wasm SIMD)", time(() => void inf.predict(x), minTime, conv ? 3 : 20));
+      const ot = new ort.Tensor("float32", x, [B, ...mShape]);
+      push("onnxruntime-node (native CPU)", await timeAsync(async () => void (await sess.run({ input: ot })), minTime, conv ? 3 : 20));
+      const tt = tf.tensor(x, [B, ...mShape]);
+      push("tfjs-wasm", time(() => {
+        const y = tfm.predict(tt) as tf.Tensor;
+        y.dataSync();
+        y.dispose();
+      }, minTime, conv ? 3 : 20));
+      // agreement (sanity): max |diff| of the three engines on this batch
+      const a = inf.predict(x);
+      const b = (await sess.run({ input: ot })).output.data as Float32Array;
+      const y = tfm.predict(tt) as tf.Tensor;
+      const c = y.dataSync() as Float32Array;
+      y.dispose();
+      tt.dispose();
+      let e = 0;
+      for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]), Math.abs(a[i] - c[i]));
+      if (e > 1e-5) throw new Error(`${label} ${net}, batch ${B}: engines disagree by ${e}`);
+    }
+    await sess.release();
+  }
 }
 
 async function main(): Promise<void> {
@@ -101,43 +177,25 @@ async function main(): Promise<void> {
 
   await initTf();
   await useBackend("wasm");
-  const rows = (n: number, full: boolean) => {
-    const x = test.x.subarray(0, n * D);
-    return full ? Float32Array.from(x) : reduceRows(x, D, plan.inputKeep);
+  const results: Result[] = [];
+  await compare("MLP", model, pruned, files, plan.inputKeep, test.x, results);
+
+  // The Table 6 CNN with channel gates (kernel pruning), trained briefly.
+  const [cnnTrain] = sampleSubsets(await loadMnist("train"), [quick ? 1000 : 10000], 0);
+  const cnn = table6Gated();
+  await cnn.build(undefined, rt);
+  const cnnEpochs = quick ? 1 : 6; // as scripts/prune-mnist.ts (same sample and seed: the same gated net)
+  await cnn.fit(cnnTrain.x, cnnTrain.y, { epochs: cnnEpochs, batchSize: 64, verbose: 0 });
+  const { model: cnnPruned, plan: cnnPlan } = prune(cnn);
+  const cnnFiles = { gated: modelToBytes(cnn), pruned: modelToBytes(cnnPruned) };
+  const cnnInfo = {
+    trainSamples: cnnTrain.n, epochs: cnnEpochs,
+    accuracy: (await cnn.evaluate(test.x, test.y)).accuracy,
+    kept: cnnPlan.gates.map((g) => `${g.keep.length}/${g.units}`),
+    weights: { before: cnnPlan.before.weights, after: cnnPlan.after.weights },
+    files: { gated: cnnFiles.gated.length, pruned: cnnFiles.pruned.length },
   };
-  const results: { net: string; engine: string; batch: number; seconds: number; samplesPerSecond: number }[] = [];
-  for (const [net, m, full] of [["unpruned (gates folded)", model, true], ["pruned", pruned, false]] as const) {
-    const inf = await InferenceModel.load(wasmBytes, net === "pruned" ? files.pruned : files.gated);
-    const sess = await ort.InferenceSession.create(toOnnx(m), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" });
-    const art = toTfjs(m);
-    const tfm = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: art.modelJson.modelTopology as object, weightSpecs: (art.modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0].weights, weightData: art.weights.slice().buffer }),
-    );
-    for (const B of [1, 256]) {
-      const x = rows(B, full);
-      const width = x.length / B;
-      const push = (engine: string, s: number) => results.push({ net, engine, batch: B, seconds: s, samplesPerSecond: B / s });
-      push("bsfnet (wasm SIMD)", time(() => void inf.predict(x)));
-      const ot = new ort.Tensor("float32", x, [B, width]);
-      push("onnxruntime-node (native CPU)", await timeAsync(async () => void (await sess.run({ input: ot }))));
-      const tt = tf.tensor2d(x, [B, width]);
-      push("tfjs-wasm", time(() => {
-        const y = tfm.predict(tt) as tf.Tensor;
-        y.dataSync();
-        y.dispose();
-      }));
-      tt.dispose();
-      // agreement (sanity): max |diff| of the three engines on this batch
-      const a = inf.predict(x);
-      const b = (await sess.run({ input: ot })).output.data as Float32Array;
-      const y = tfm.predict(tf.tensor2d(x, [B, width])) as tf.Tensor;
-      const c = y.dataSync() as Float32Array;
-      let e = 0;
-      for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]), Math.abs(a[i] - c[i]));
-      if (e > 1e-5) throw new Error(`${net}, batch ${B}: engines disagree by ${e}`);
-    }
-    await sess.release();
-  }
+  await compare("CNN", cnn, cnnPruned, cnnFiles, undefined, test.x, results);
   const seconds = (performance.now() - t0) / 1000;
   let commit = "unknown";
   try {
@@ -150,7 +208,7 @@ async function main(): Promise<void> {
     loadavg: os.loadavg(), quick, epochs, trainSamples: train.n,
     accuracy: { gated: accGated, pruned: accPruned },
     counts: { before: plan.before, after: plan.after, inputs: { before: D, after: plan.inputKeep?.length ?? D } },
-    sizes, results, seconds,
+    sizes, cnn: cnnInfo, results, seconds,
   };
   writeFileSync(`${root}bench/infer-results.json`, JSON.stringify(out, null, 2) + "\n");
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -162,7 +220,8 @@ async function main(): Promise<void> {
 Generated by \`npx tsx bench/infer.ts\` (bench/infer.ts); do not edit by hand. Raw figures: \`bench/infer-results.json\`.
 
 - date: ${out.date}; commit ${commit}; ${out.machine}; load average ${out.loadavg.map((v) => v.toFixed(2)).join(", ")}${quick ? "; **--quick run**" : ""}
-${out.loadavg[0] > os.cpus().length * 0.75 ? "- **the machine was busy (load average above the core count): these times are noisy; re-run on a quiet machine**\n" : ""}- one thread everywhere; every time is the median over at least ${quick ? 0.2 : 1} s of calls after 20 warmup calls.
+${out.loadavg[0] > os.cpus().length * 0.75 ? "- **the machine was busy (load average above the core count): these times are noisy; re-run on a quiet machine**\n" : ""}- one thread everywhere; every time is the median over at least ${quick ? 0.2 : 1} s of calls after 20 warmup calls
+  (CNN: 3 warmup calls, at least 2 s at batch 256).
 
 ## The nets
 
@@ -175,16 +234,23 @@ Inputs ${D} → ${out.counts.inputs.after}.
 ${table}
 \`\`\`
 
+The Table 6 CNN (conv 3x3x32, conv 3x3x64, max pool, dense 128, softmax) with channel gates after each
+conv and a unit gate after the dense layer, trained ${cnnInfo.epochs} epochs on ${cnnInfo.trainSamples.toLocaleString("en")} images
+(test accuracy ${(100 * cnnInfo.accuracy).toFixed(2)}%; no fine-tuning; docs/prune-mnist.md has the full experiment):
+kept ${cnnInfo.kept.join(", ")} (conv_1 channels, conv_2 channels, dense units), weights
+${cnnInfo.weights.before.toLocaleString("en")} → ${cnnInfo.weights.after.toLocaleString("en")}; model file ${(cnnInfo.files.gated / 1024).toFixed(1)} KiB → ${(cnnInfo.files.pruned / 1024).toFixed(1)} KiB.
+
 ## Sizes
 
 | what | bytes |
 | --- | ---: |
 | kernels, build/bsfnet.wasm | ${sizes.wasm} (${kb(sizes.wasm)}; gzip ${kb(sizes.wasmGzip)}) |
 | inference bundle (src/infer, esbuild --minify) | ${sizes.inferBundle} (${kb(sizes.inferBundle)}; gzip ${kb(sizes.inferBundleGzip)}) |
-| MNIST model file, gated (bsfnet format) | ${sizes.modelGated} (${kb(sizes.modelGated)}) |
-| MNIST model file, pruned (bsfnet format) | ${sizes.modelPruned} (${kb(sizes.modelPruned)}; gzip ${kb(sizes.modelPrunedGzip)}) |
-| pruned, ONNX | ${sizes.onnxPruned} (${kb(sizes.onnxPruned)}) |
-| pruned, TF.js weights.bin | ${sizes.tfjsPrunedWeights} (${kb(sizes.tfjsPrunedWeights)}) |
+| MNIST CNN model file, gated → pruned (bsfnet format) | ${cnnInfo.files.gated} → ${cnnInfo.files.pruned} (${kb(cnnInfo.files.gated)} → ${kb(cnnInfo.files.pruned)}) |
+| MNIST MLP model file, gated (bsfnet format) | ${sizes.modelGated} (${kb(sizes.modelGated)}) |
+| MNIST MLP model file, pruned (bsfnet format) | ${sizes.modelPruned} (${kb(sizes.modelPruned)}; gzip ${kb(sizes.modelPrunedGzip)}) |
+| MLP pruned, ONNX | ${sizes.onnxPruned} (${kb(sizes.onnxPruned)}) |
+| MLP pruned, TF.js weights.bin | ${sizes.tfjsPrunedWeights} (${kb(sizes.tfjsPrunedWeights)}) |
 
 Inference bundle budget (test/infer/infer.test.ts fails above it): 40,000 bytes minified, 12,000 gzipped.
 Today the dense layers, the model-file decoder and the loader take the figure above; conv layers will add
