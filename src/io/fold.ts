@@ -19,11 +19,16 @@ export function foldGates(spec: ModelSpec): ModelSpec {
 
 export const EXPORTABLE = ["Dense", "Activation", "Dropout", "Conv2D", "Conv1D", "MaxPool2D", "MaxPool1D", "Flatten"];
 
-/** The model as a spec with its gates folded (position gates cannot be folded). */
-export function exportableSpec(model: Sequential | ModelSpec): ModelSpec {
+/** The model as a spec with its gates folded. Position gates cannot be folded: they stay as BSF
+ * layers, which only formats listed in `allowPositionGates` can express. */
+export function exportableSpec(model: Sequential | ModelSpec, allowPositionGates = false): ModelSpec {
   const spec = "runtime" in model ? modelToSpec(model as Sequential) : (model as ModelSpec);
   const folded = foldGates(spec);
   for (const l of folded.layers) {
+    if (l.className === "BSF" && l.config.shareAxis === "position" && allowPositionGates) continue;
+    if (l.className === "BSF") {
+      throw new ConfigError(`cannot export position gate ${String(l.config.name)} to this format (ONNX can express it)`);
+    }
     if (!EXPORTABLE.includes(l.className)) {
       throw new ConfigError(`cannot export layer ${String(l.config.name)}: ${l.className} export is not supported yet`);
     }

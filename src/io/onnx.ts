@@ -3,11 +3,12 @@
 // Dense -> Gemm (or MatMul without bias) + Relu/Tanh/Softmax; Conv2D/Conv1D -> Conv (kernels
 // transposed to [OC, C, kh, kw], Keras "same" padding as explicit pads); MaxPool -> MaxPool;
 // Flatten -> Flatten; Activation -> the same op; Dropout -> nothing (identity at inference); gates
-// are folded into the next layer (fold.ts). Input "input" [N, ...inputShape] float32 (NHWC, as
+// are folded into the next layer (fold.ts); position gates become a Mul by a fixed mask. Input "input" [N, ...inputShape] float32 (NHWC, as
 // bsfnet), output "output" [N, classes]: probabilities when the model ends in softmax, as predict.
 import type { Sequential } from "../model/sequential.js";
 import type { ModelSpec } from "../prune/spec.js";
 import { exportableSpec } from "./fold.js";
+import { specShapes } from "../prune/plan.js";
 
 /** Protobuf wire format: varints (type 0) and length-delimited fields (type 2). */
 class Pb {
@@ -118,7 +119,7 @@ function convWeight(shape: number[], v: Float32Array): { shape: number[]; values
 }
 
 export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion?: string } = {}): Uint8Array {
-  const spec = exportableSpec(model);
+  const spec = exportableSpec(model, true);
   const graph = new Pb();
   const initializers: Pb[] = [];
   let cur = "input";
@@ -149,7 +150,8 @@ export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion
     cur = out;
     channelsFirst = false;
   };
-  for (const l of spec.layers) {
+  const shapes = specShapes(spec);
+  for (const [idx, l] of spec.layers.entries()) {
     const name = String(l.config.name);
     if (l.className === "Dense") {
       const kernel = l.weights.find((w) => w.name === "kernel")!;
@@ -194,6 +196,16 @@ export function toOnnx(model: Sequential | ModelSpec, options: { producerVersion
       toLast(name);
       const out = `${name}/out`;
       nodes.push(node("Flatten", [cur], [out], `${name}_Flatten`, [["axis", 1]]));
+      cur = out;
+    } else if (l.className === "BSF") {
+      // a position gate: a fixed per-position multiply, mask [..positions, 1] broadcast over channels (NHWC)
+      toLast(name);
+      const w = l.weights[0].values;
+      const t = (l.config.threshold as number | undefined) ?? 0.1;
+      const mask = l.config.mode === "expectation" ? Float32Array.from(w) : Float32Array.from(w, (v) => (v > t ? 1 : 0));
+      initializers.push(tensor(`${name}/mask`, [...shapes[idx].slice(0, -1), 1], mask));
+      const out = `${name}/out`;
+      nodes.push(node("Mul", [cur, `${name}/mask`], [out], `${name}_Mul`));
       cur = out;
     } else if (l.className === "Activation") act(l.config.activation, name);
     // Dropout: identity at inference

@@ -101,9 +101,9 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}): GatePlan[
     const name = l.config.name as string;
     const t = options.threshold ?? (l.config.threshold as number) ?? 0.1;
     if (!(t >= 0 && t < 1)) throw new ConfigError(`threshold must be in [0, 1), got ${t}`);
-    if (l.config.shareAxis === "position") {
-      throw new ConfigError(`gate ${name}: position gates (one per pixel, shared over channels) cannot be pruned away; keep the gate, or use a channel or per-value gate`);
-    }
+    // A position gate (one per pixel, shared over channels) cannot be removed without changing the
+    // convolution after it: it stays in the pruned model, as it is.
+    if (l.config.shareAxis === "position") return;
     const axis = l.config.shareAxis === "channel" ? "channel" : "unit";
     const through = axis === "channel" ? CHANNEL_PASS_THROUGH : PASS_THROUGH;
     const mode = (l.config.mode as "threshold" | "expectation") ?? "threshold";

@@ -89,3 +89,41 @@ describe("conv exports", () => {
     });
   }
 });
+
+describe("position gates", () => {
+  it("ONNX exports them as a fixed mask multiply; TF.js refuses them with a clear error", async () => {
+    const { Sequential } = await import("../../src/model/sequential.js");
+    const { BSF } = await import("../../src/layers/bsf.js");
+    const { Conv2D } = await import("../../src/layers/conv.js");
+    const { Flatten } = await import("../../src/layers/flatten.js");
+    const { Dense } = await import("../../src/layers/dense.js");
+    const { runtime } = await import("../util/wasm.js");
+    const { toTfjs } = await import("../../src/io/tfjs.js");
+    const m = new Sequential(
+      [new BSF({ name: "pixel_gate", shareAxis: "position" }), new Conv2D({ name: "c", filters: 4, kernelSize: 3, padding: "same", activation: "relu" }), new Flatten({ name: "f" }), new Dense({ name: "o", units: 3 })],
+      { inputShape: [5, 6, 2] },
+    );
+    m.compile({ seed: 3 });
+    await m.build(undefined, await runtime());
+    const r = rng(8);
+    m.setWeights(m.getWeights().map((w) => (w.layer === "pixel_gate" ? { ...w, values: w.values.map(() => r()) } : w)));
+    const x = randn(rng(9), 7 * 60, 2);
+    const ref = m.predictSync(x);
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-posgate-"));
+    await saveOnnx(m, join(dir, "m.onnx"));
+    const s = await ort.InferenceSession.create(join(dir, "m.onnx"));
+    const y = (await s.run({ input: new ort.Tensor("float32", x, [7, 5, 6, 2]) })).output.data as Float32Array;
+    expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+    // the gate matters: without it the outputs differ
+    expect(maxAbsDiff(y, ref)).toBeLessThan(maxAbsDiff(ref, (() => {
+      const open = m.getWeights().map((w) => (w.layer === "pixel_gate" ? { ...w, values: w.values.map(() => 1) } : w));
+      const saved = m.getWeights();
+      m.setWeights(open);
+      const out = m.predictSync(x);
+      m.setWeights(saved);
+      return out;
+    })()));
+    expect(() => toTfjs(m)).toThrow(/position gate pixel_gate/);
+    m.dispose();
+  });
+});

@@ -136,9 +136,17 @@ describe("channel pruning of conv models", () => {
     model.dispose();
   });
 
-  it("refuses what it cannot prune exactly", async () => {
-    const pos = await build([new BSF({ name: "pg", shareAxis: "position" }), new Conv2D({ name: "c", filters: 2, kernelSize: 1 }), new Flatten({}), new Dense({ units: 2, name: "o" })], [4, 4, 1]);
-    expect(() => planPrune(pos)).toThrow(/position gates/);
+  it("keeps position gates; refuses what it cannot prune exactly", async () => {
+    const pos = await build(
+      [new BSF({ name: "pg", shareAxis: "position" }), new Conv2D({ name: "c", filters: 6, kernelSize: 3 }), new BSF({ name: "cg", shareAxis: "channel" }), new Flatten({}), new Dense({ units: 2, name: "o" })],
+      [5, 5, 2],
+    );
+    const { model: pp, plan: pplan } = prune(pos, { channelMultiple: 1 }); // position gates stay, the rest is pruned
+    expect(pplan.gates.map((g) => g.gate)).toEqual(["cg"]);
+    expect(pp.layers.map((l) => l.name)).toContain("pg");
+    const xp = randn(rng(6), 8 * 50, 2);
+    expect(maxAbsDiff(pos.predictSync(xp), pp.predictSync(xp))).toBeLessThan(1e-5);
+    pp.dispose();
     pos.dispose();
     const elem = await build([new Conv2D({ name: "c", filters: 2, kernelSize: 1 }), new BSF({ name: "eg" }), new Flatten({}), new Dense({ units: 2, name: "o" })], [4, 4, 1]);
     expect(() => planPrune(elem)).toThrow(/shareAxis "channel"/);
