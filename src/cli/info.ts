@@ -31,7 +31,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(summary(spec));
     console.log(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
     const keys = Object.keys(m.meta);
-    if (m.meta.inputKeep) console.log(`reads ${m.meta.inputKeep.length} of ${m.meta.fullInputSize} input features: ${m.meta.inputKeep.join(", ")}`);
+    const keep = m.meta.inputKeep;
+    if (keep) {
+      const list = keep.length > 24 ? `${keep.slice(0, 24).join(", ")}, ... (${keep.length - 24} more)` : keep.join(", ");
+      console.log(`reads ${keep.length} of ${m.meta.fullInputSize} input values: ${list}`);
+    }
     if (keys.length) console.log(`metadata: ${keys.join(", ")}`);
     return 0;
   });
