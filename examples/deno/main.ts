@@ -2,7 +2,7 @@
 //   echo '{"rows": [[14.23,1.71,2.43,15.6,127,2.8,3.06,0.28,2.29,5.64,1.04,3.92,1065]]}' | \
 //     deno run --unstable-sloppy-imports --allow-read examples/deno/main.ts
 // (--unstable-sloppy-imports lets Deno resolve the sources' Node-style ".js" specifiers to .ts.)
-// With no input on stdin, serves HTTP instead when given --serve PORT.
+// Or serve HTTP: deno run --unstable-sloppy-imports --allow-read --allow-net=127.0.0.1 examples/deno/main.ts --serve 8000
 import { InferenceModel } from "../../src/infer/index.ts";
 import { handle, predict } from "../shared/handler.ts";
 
