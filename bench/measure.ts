@@ -22,8 +22,12 @@ export interface MeasureOptions {
   warmup: number;
   /** ms of measurement */
   time: number;
-  /** minimum duration of one sample, ms (reps are chosen to reach it) */
+  /** minimum duration of one sample, ms (reps are chosen to reach it; 0: one call per sample, no calibration) */
   minSample?: number;
+  /** minimum number of samples (default 5 sync, 3 async) and of warmup calls (default 2); for
+   * operations of seconds, `{ warmup: 0, warmupIterations: 0, time: 0, iterations: 1 }` times one call */
+  iterations?: number;
+  warmupIterations?: number;
   /** async setup before warmup (e.g. switching the tfjs backend); teardown after the run */
   before?: () => Promise<void> | void;
   after?: () => Promise<void> | void;
@@ -45,8 +49,8 @@ function calibrate(fn: () => unknown, ms: number): number {
 export async function measureSync(name: string, fn: () => unknown, o: MeasureOptions): Promise<Timing> {
   await o.before?.();
   try {
-    const reps = calibrate(fn, o.minSample ?? 1);
-    const bench = new Bench({ warmup: true, warmupTime: o.warmup, warmupIterations: 2, time: o.time, iterations: 5, timestampProvider: "hrtimeNow" });
+    const reps = o.minSample === 0 ? 1 : calibrate(fn, o.minSample ?? 1);
+    const bench = new Bench(benchOptions(o, 5));
     bench.add(name, () => {
       for (let r = 0; r < reps; r++) fn();
     });
@@ -61,13 +65,25 @@ export async function measureSync(name: string, fn: () => unknown, o: MeasureOpt
 export async function measureAsync(name: string, fn: () => Promise<unknown>, o: MeasureOptions): Promise<Timing> {
   await o.before?.();
   try {
-    const bench = new Bench({ warmup: true, warmupTime: o.warmup, warmupIterations: 2, time: o.time, iterations: 3, timestampProvider: "hrtimeNow" });
+    const bench = new Bench(benchOptions(o, 3));
     bench.add(name, fn, { async: true });
     await bench.run();
     return timing(bench, name, 1);
   } finally {
     await o.after?.();
   }
+}
+
+function benchOptions(o: MeasureOptions, iterations: number) {
+  const warmupIterations = o.warmupIterations ?? 2;
+  return {
+    warmup: warmupIterations > 0 || o.warmup > 0,
+    warmupTime: o.warmup,
+    warmupIterations,
+    time: o.time,
+    iterations: o.iterations ?? iterations,
+    timestampProvider: "hrtimeNow" as const,
+  };
 }
 
 function timing(bench: Bench, name: string, reps: number): Timing {
