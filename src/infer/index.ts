@@ -2,73 +2,16 @@
 // browsers, Node). Imports nothing of training (no optimizer, no fit, no Sequential) and no Node
 // module: it takes the kernels as a WebAssembly.Module (never compiled at run time then: safe on
 // Workers) or as bytes, and the model as the bytes of a bsfnet model file.
-import { KERNEL_NAMES, type WasmKernels } from "../runtime/abi.js";
-import type { Runtime } from "../runtime/runtime.js";
+import type { WasmKernels } from "../runtime/abi.js";
+import { KernelMemory } from "../runtime/memory.js";
+import { instantiateModule as instantiate } from "../runtime/instantiate.js";
+import { argmaxRows } from "../util/argmax.js";
 import type { Layer, StepContext } from "../layers/layer.js";
 import { decodeModelFile, type ModelMeta } from "../io/format.js";
 import { layersFromFile } from "../io/layers.js";
 import { ModelFileError, ShapeError, WasmLoadError } from "../errors.js";
 
 export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
-
-function instantiate(mod: WebAssembly.Module): WasmKernels {
-  const inst = new WebAssembly.Instance(mod, {
-    env: {
-      abort(_m: number, _f: number, line: number, col: number) {
-        throw new WasmLoadError(`bsfnet wasm: assertion failed at ${line}:${col}`);
-      },
-      seed: () => 0,
-    },
-  });
-  const exp = inst.exports as Record<string, unknown>;
-  const missing = KERNEL_NAMES.filter((n) => !(n in exp));
-  if (missing.length) throw new WasmLoadError(`not a bsfnet wasm module: missing exports ${missing.join(", ")}`);
-  return exp as unknown as WasmKernels;
-}
-
-/** The slice of Runtime that layer forward passes use, over one instance's memory (bump allocation). */
-class Arena {
-  private top = 65536;
-  private buf?: ArrayBuffer;
-  private f32v!: Float32Array;
-  private u8v!: Uint8Array;
-  constructor(readonly k: WasmKernels) {}
-  get memory(): WebAssembly.Memory {
-    return this.k.memory;
-  }
-  private refresh(): void {
-    const b = this.k.memory.buffer as ArrayBuffer;
-    if (b !== this.buf) {
-      this.buf = b;
-      this.f32v = new Float32Array(b);
-      this.u8v = new Uint8Array(b);
-    }
-  }
-  alloc(bytes: number): number {
-    const size = Math.max(16, (bytes + 15) & ~15);
-    const ptr = this.top;
-    const end = ptr + size;
-    if (end > 4 * 2 ** 30 - 65536) throw new ShapeError(`inference needs ${end} bytes of wasm memory: more than wasm32 allows`);
-    const have = this.k.memory.buffer.byteLength;
-    if (end > have) {
-      try {
-        this.k.memory.grow(Math.ceil((end - have) / 65536));
-      } catch (e) {
-        throw new ShapeError(`cannot grow wasm memory to ${end} bytes (${(e as Error).message}): use a smaller batchSize`);
-      }
-    }
-    this.top = end;
-    return ptr;
-  }
-  f32(ptr: number, n: number): Float32Array {
-    this.refresh();
-    return this.f32v.subarray(ptr >>> 2, (ptr >>> 2) + n);
-  }
-  u8(ptr: number, n: number): Uint8Array {
-    this.refresh();
-    return this.u8v.subarray(ptr, ptr + n);
-  }
-}
 
 export interface InferenceOptions {
   /** Rows per kernel call (the activation buffers are sized for it). Default 256. */
@@ -82,7 +25,7 @@ export class InferenceModel {
   readonly classes: number;
   readonly meta: ModelMeta;
   readonly layers: readonly Layer[];
-  private readonly arena: Arena;
+  private readonly arena: KernelMemory;
   private readonly B: number;
   private readonly bufs: [number, number];
   private readonly ws: number[];
@@ -99,7 +42,7 @@ export class InferenceModel {
     const last = this.layers[this.layers.length - 1];
     this.classes = last.outputSize;
     this.softmax = (last as unknown as { activation?: string }).activation === "softmax";
-    const rt = (this.arena = new Arena(kernels));
+    const rt = (this.arena = new KernelMemory(kernels));
     let t = 0;
     for (const l of this.layers) {
       for (const p of l.params) {
@@ -143,7 +86,7 @@ export class InferenceModel {
     const out = new Float32Array(n * V);
     const rt = this.arena;
     const k = rt.k;
-    const ctx: StepContext = { rt: rt as unknown as Runtime, training: false, seed: 0, stream: 0 };
+    const ctx: StepContext = { rt, training: false, seed: 0, stream: 0 };
     for (let s = 0; s < n; s += this.B) {
       const B = Math.min(this.B, n - s);
       let [inp, o] = this.bufs;
@@ -161,16 +104,9 @@ export class InferenceModel {
 
   /** argmax class of each row */
   predictClasses(x: ArrayLike<number> | readonly (readonly number[])[]): Int32Array {
-    const p = this.predict(x);
-    const V = this.classes;
-    const out = new Int32Array(p.length / V);
-    for (let i = 0; i < out.length; i++) {
-      let best = 0;
-      for (let j = 1; j < V; j++) if (p[i * V + j] > p[i * V + best]) best = j;
-      out[i] = best;
-    }
-    return out;
+    return argmaxRows(this.predict(x), this.classes);
   }
+
 
   /** Full input rows -> the columns a pruned model reads (meta.inputKeep); identity otherwise. */
   reduceInput(x: ArrayLike<number>): Float32Array {

@@ -1,6 +1,6 @@
 // The Keras-style layer contract: configuration in the constructor, build(inputShape) declares
 // parameters, forward/backward call kernels on pointers the model planned, getConfig() serializes.
-import type { Runtime } from "../runtime/runtime.js";
+import type { KernelMemory } from "../runtime/memory.js";
 import type { WasmKernels } from "../runtime/abi.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
@@ -34,7 +34,7 @@ export interface Param {
 
 /** What a training or inference step hands to each layer. */
 export interface StepContext {
-  readonly rt: Runtime;
+  readonly rt: KernelMemory;
   readonly training: boolean;
   /** seed of the run; with `stream` it selects the PRNG values of this step and layer. */
   readonly seed: number;

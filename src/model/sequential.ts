@@ -14,6 +14,7 @@ import { align16, ready, type Runtime } from "../runtime/runtime.js";
 import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
 import { stratifiedSplit } from "../data/split.js";
 import { Random } from "../util/random.js";
+import { argmaxRows } from "../util/argmax.js";
 
 export type LossName = "sparseCategoricalCrossentropy";
 
@@ -423,16 +424,9 @@ export class Sequential {
 
   /** Predicted class per sample. */
   async predictClasses(xIn: XInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
-    const p = await this.predict(xIn, options);
-    const V = this.classes;
-    const out = new Int32Array(p.length / V);
-    for (let i = 0; i < out.length; i++) {
-      let best = 0;
-      for (let j = 1; j < V; j++) if (p[i * V + j] > p[i * V + best]) best = j;
-      out[i] = best;
-    }
-    return out;
+    return argmaxRows(await this.predict(xIn, options), this.classes);
   }
+
 
   /** Copies of every parameter, in layer order. */
   getWeights(): { layer: string; name: string; shape: number[]; values: Float32Array }[] {

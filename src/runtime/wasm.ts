@@ -1,36 +1,13 @@
 // Loading the kernels: from a ready WebAssembly.Module (Cloudflare Workers import .wasm files as
 // modules and forbid compiling bytes at run time), from bytes, or from a path/URL (Node, Deno, Bun).
 // The loader package of AssemblyScript is deprecated; the module imports only `env.abort`.
-import { KERNEL_NAMES, type WasmKernels } from "./abi.js";
+import type { WasmKernels } from "./abi.js";
+import { instantiateModule } from "./instantiate.js";
 import { WasmLoadError } from "../errors.js";
 
+export { instantiateModule };
+
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | string | URL;
-
-function imports(): WebAssembly.Imports {
-  return {
-    env: {
-      // Only reachable in the debug build (release is built with --noAssert).
-      abort(_msg: number, _file: number, line: number, col: number) {
-        throw new WasmLoadError(`bsfnet wasm: assertion failed at ${line}:${col}`);
-      },
-      seed: () => Date.now(),
-    },
-  };
-}
-
-function check(instance: WebAssembly.Instance): WasmKernels {
-  const exp = instance.exports as Record<string, unknown>;
-  const missing = KERNEL_NAMES.filter((n) => !(n in exp));
-  if (missing.length) {
-    throw new WasmLoadError(`not a bsfnet wasm module (or an older one): missing exports ${missing.join(", ")}`);
-  }
-  return exp as unknown as WasmKernels;
-}
-
-/** Instantiate synchronously from a compiled module (never compiles: safe on Workers). */
-export function instantiateModule(module: WebAssembly.Module): WasmKernels {
-  return check(new WebAssembly.Instance(module, imports()));
-}
 
 async function readSource(src: string | URL): Promise<BufferSource> {
   const url = typeof src === "string" && !/^[a-z][a-z0-9+.-]*:/i.test(src) ? undefined : new URL(src as string);
