@@ -1,6 +1,7 @@
 // The whole benchmark: dense kernels (GFLOP/s) and training (samples/s) of the Musk2-shaped
 // network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread,
-// and the anatomy of a bsfnet training step (µs per kernel).
+// and the anatomy of a bsfnet training step (µs per kernel); then the paper's Table 6 CNN (issue 3:
+// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn-report.ts).
 // Prints the tables and writes bench/RESULTS.md and bench/results.json (generated files: never edit
 // them by hand; re-run `npm run bench`). `--quick` runs a short version and writes nothing.
 import os from "node:os";
@@ -13,6 +14,7 @@ import { benchTrain, type TrainResults } from "./train.js";
 import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./step.js";
 import { initTf, type TfInfo } from "./tfjs.js";
 import { load } from "./measure.js";
+import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn-report.js";
 
 const quick = process.argv.includes("--quick");
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,11 @@ function cpuSnapshot() {
   const busy = os.cpus().reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
   const u = process.cpuUsage();
   return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 };
+}
+
+/** Cores other processes used on average between two snapshots. */
+function othersCores(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>): number {
+  return Math.max(0, (b.busy - a.busy - (b.self - a.self)) / (b.wall - a.wall));
 }
 
 function gitRev(): string {
@@ -219,10 +226,15 @@ console.log("dense kernels (GFLOP/s):");
 const kernels = await benchKernels({ quick, log: console.log });
 console.log("training step anatomy (µs):");
 const step = await benchStep({ quick, log: console.log });
+// --- Table 6 CNN (issue 3): its own section, load and results.json key
+const cnnSnap0 = cpuSnapshot();
+const cnn = await benchCnnSection({ quick, log: console.log });
+const cnnOthers = othersCores(cnnSnap0, cpuSnapshot());
+// ---
 const snap1 = cpuSnapshot();
 const wall = snap1.wall - snap0.wall;
 const busy = {
-  others: Math.max(0, (snap1.busy - snap0.busy - (snap1.self - snap0.self)) / wall),
+  others: othersCores(snap0, snap1),
   loadBefore,
   loadAfter: load(),
 };
@@ -234,10 +246,11 @@ console.log("");
 console.log(
   ["Training:", ...trainTable(train), "", "Whole network, dense kernels:", ...networkTable(kernels), "", "Step anatomy:", ...stepTable(step, train)].join("\n"),
 );
+console.log(["", ...cnnConsole(cnn)].join("\n"));
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
 if (!quick) {
-  const md = report(machine, tfi, kernels, train, step, when, rev, busy, seconds);
+  const md = [report(machine, tfi, kernels, train, step, when, rev, busy, seconds), ...cnnMarkdown(cnn, cnnOthers)].join("\n");
   writeFileSync(path.join(here, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
@@ -252,6 +265,7 @@ if (!quick) {
     kernels,
     step,
     impls: IMPLS,
+    cnn: { ...cnn, others: cnnOthers, reference: CNN_REFERENCE },
   };
   writeFileSync(path.join(here, "results.json"), JSON.stringify(json, null, 1) + "\n");
   console.log("wrote bench/RESULTS.md and bench/results.json");
