@@ -144,6 +144,10 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
     "",
     ...convTable(c),
     "",
+    "tfjs-wasm's own backward kernel, Conv2DBackpropInput alone: " +
+      Object.entries(c.wasmDinpAlone).map(([layer, d]) => `${layer} ${sig(d.gflops)} GFLOP/s (${fmt(d.timing.ms * 1000)} µs)`).join(", ") +
+      " (one convolution's FLOPs): it, not the fallback, bounds the tfjs-wasm + fallback backward rows of conv_2.",
+    "",
     "### Anatomy of a bsfnet training step",
     "",
     "Every kernel call of one training step of the plain network (as `Sequential` issues them), timed alone on the step's shapes; " +
