@@ -228,7 +228,7 @@ export class Sequential {
     this.steps++;
     this.optimizer!.step(k, block.params, block.grads, block.slots, block.floats, this.steps);
     for (const p of block.all) if (p.clip) k.clip(p.ptr, p.size, p.clip[0], p.clip[1]);
-    k.fill_f32(block.grads, block.floats, 0);
+    if (!this.optimizer!.clearsGradients) k.fill_f32(block.grads, block.floats, 0);
     return [loss, correct];
   }
 

@@ -84,11 +84,16 @@ export interface WasmKernels {
 
   // --- optim.ts: one loop over flat parameter memory.
   /** Keras Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr_t * m / (sqrt(v) + eps),
-   * lr_t = lr * sqrt(1-b2^t) / (1-b1^t) computed by the caller. */
-  adam_step(params: number, grads: number, m: number, v: number, N: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+   * lr_t = lr * sqrt(1-b2^t) / (1-b1^t) computed by the caller. clearGrads = 1 also zeroes grads. */
+  adam_step(
+    params: number, grads: number, m: number, v: number, N: number, lrT: number, beta1: number, beta2: number, eps: number,
+    clearGrads?: number,
+  ): void;
   /** velocity = momentum * velocity - lr * g; p += velocity (or nesterov: p += momentum*velocity - lr*g).
    * With momentum 0 the velocity buffer is not touched (may be 0). */
   sgd_step(params: number, grads: number, velocity: number, N: number, lr: number, momentum: number, nesterov: number): void;
+  /** x[i] = 0 where |x[i]| < tiny (keeps decaying optimizer moments out of the slow subnormal range). */
+  flush_tiny(x: number, N: number, tiny: number): void;
 
   // --- util.ts
   /** out[N] = value */
@@ -173,7 +178,7 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "bsf_forward", "bsf_backward", "bsf_infer",
   "bsf_channel_forward", "bsf_channel_backward", "bsf_channel_infer",
   "l1_backward", "l1_value", "clip",
-  "adam_step", "sgd_step",
+  "adam_step", "sgd_step", "flush_tiny",
   "fill_f32", "has_nonfinite", "gather_rows", "gather_i32",
   "conv2d_scratch_bytes", "conv2d_forward", "conv2d_backward", "conv1d_forward", "conv1d_backward",
   "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",

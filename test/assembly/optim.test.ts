@@ -20,7 +20,9 @@ describe("optimizers", async () => {
         const g = randn(r, n, 2);
         rt.f32(pg, n).set(g);
         const lrT = adamStep(ref, g, t, lr, b1, b2, eps);
-        rt.k.adam_step(pp, pg, pm, pv, n, lrT, b1, b2, eps);
+        const clear = t % 2; // odd steps also zero the gradients
+        rt.k.adam_step(pp, pg, pm, pv, n, lrT, b1, b2, eps, clear);
+        expect(Array.from(get(rt, pg, n)), `grads n=${n} t=${t}`).toEqual(clear ? new Array(n).fill(0) : Array.from(g));
         worst = Math.max(worst, maxAbsDiff(get(rt, pp, n), ref.p));
         expect(maxAbsDiff(get(rt, pm, n), ref.m), `m n=${n} t=${t}`).toBeLessThan(1e-6);
         expect(maxAbsDiff(get(rt, pv, n), ref.v), `v n=${n} t=${t}`).toBeLessThan(1e-6);
@@ -28,6 +30,16 @@ describe("optimizers", async () => {
       expect(worst, `adam params n=${n}: err ${worst}`).toBeLessThan(1e-5);
       // The parameters did move (lr 0.01 for 6 steps).
       expect(maxAbsDiff(get(rt, pp, n), p0)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it("flush_tiny zeroes exactly the values below the threshold, any length", () => {
+    for (const n of SIZES) {
+      const x = Float32Array.from({ length: n }, (_, i) => [1e-31, -1e-31, 2e-30, -5, 0, 1e-40, -1e-39][i % 7]);
+      const p = put(rt, x);
+      rt.k.flush_tiny(p, n, 1e-30);
+      const want = Array.from(x, (v) => (Math.abs(v) < 1e-30 ? 0 : v));
+      expect(Array.from(get(rt, p, n)).map((v) => (v === 0 ? 0 : v))).toEqual(want.map((v) => (v === 0 ? 0 : v)));
     }
   });
 
