@@ -5,6 +5,7 @@
 // Run alone: npx tsx bench/cnn-step.ts [--quick]
 import { pathToFileURL } from "node:url";
 import { Runtime } from "../src/runtime/runtime.js";
+import { Adam } from "../src/index.js";
 import { load, measureSync, type MeasureOptions } from "./measure.js";
 import { CLASSES, CNN_BATCH, IMAGE, TABLE6_PARAMS } from "./cnn.js";
 import { CONV_SHAPES, uniform } from "./conv.js";
@@ -107,8 +108,14 @@ export async function benchCnnStep(opts: { quick?: boolean; log?: (s: string) =>
     k.relu_backward(g0, g0, a1, n1);
     k.conv2d_backward(0, dk1, db1, g0, input, k1, ws1, B, c1.H, c1.W, c1.C, c1.OC, c1.K, c1.K, 0);
   });
-  await time(`adam_step (${N.toLocaleString("en-US")} parameters)`, 1, () => k.adam_step(params, grads, m, v, N, 1e-3, 0.9, 0.999, 1e-7));
-  await time("zero gradients (fill_f32)", 1, () => k.fill_f32(grads, N, 0));
+  // the optimizer's own step, as Sequential calls it (Adam clears the gradients in adam_step and
+  // flushes tiny moments every 32 steps; the model zeroes the gradients only for optimizers that don't)
+  const adam = new Adam();
+  let t = 0;
+  await time(`Adam.step: adam_step (${N.toLocaleString("en-US")} parameters)${adam.clearsGradients ? ", clearing the gradients" : ""}, amortized moment flushes`, 1, () =>
+    adam.step(k, params, grads, [m, v], N, ++t),
+  );
+  if (!adam.clearsGradients) await time("zero gradients (fill_f32)", 1, () => k.fill_f32(grads, N, 0));
   const kernelsUs = parts.reduce((s, p) => s + p.us, 0);
   log(`  B=${B}: kernels ${kernelsUs.toFixed(0)} µs per step; ` + parts.map((p) => `${p.name.split(" (")[0]} ${p.us.toFixed(0)}`).join(", "));
   return { B, params: N, parts, kernelsUs, load: { before, after: load() } };
