@@ -14,6 +14,7 @@ import { benchTrain, type TrainResults } from "./train.js";
 import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./step.js";
 import { initTf, type TfInfo } from "./tfjs.js";
 import { load } from "./measure.js";
+import { inferMarkdown } from "./infer-summary.js";
 import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn-report.js";
 
 const quick = process.argv.includes("--quick");
@@ -250,7 +251,7 @@ console.log(["", ...cnnConsole(cnn)].join("\n"));
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
 if (!quick) {
-  const md = [report(machine, tfi, kernels, train, step, when, rev, busy, seconds), ...cnnMarkdown(cnn, cnnOthers)].join("\n");
+  const md = [report(machine, tfi, kernels, train, step, when, rev, busy, seconds), ...cnnMarkdown(cnn, cnnOthers), ...inferMarkdown(here), ""].join("\n");
   writeFileSync(path.join(here, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
