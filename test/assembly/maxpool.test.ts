@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/runtime.js";
 import { maxpool2dBackward, maxpool2dForward } from "../reference/pool.js";
-import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+import { get, maxAbsDiff, put, randn, rng, runtime, worstFiniteDiff } from "../util/wasm.js";
 
 function run(rt: Runtime, x: Float32Array, dout: Float32Array | null, B: number, H: number, W: number, C: number, PH: number, PW: number) {
   const n = B * Math.floor(H / PH) * Math.floor(W / PW) * C;
@@ -62,17 +62,8 @@ describe("maxpool2d", () => {
     const R = randn(r, n);
     const { dx } = run(rt, x, R, B, H, W, C, PH, PW);
     const loss = () => run(rt, x, null, B, H, W, C, PH, PW).out.reduce((a, v, i) => a + v * R[i], 0);
-    const eps = 1e-4; // smaller than the gaps between random values, so the argmax does not flip
-    let worst = 0;
-    for (let i = 0; i < x.length; i++) {
-      const keep = x[i];
-      x[i] = keep + eps;
-      const lp = loss();
-      x[i] = keep - eps;
-      const lm = loss();
-      x[i] = keep;
-      worst = Math.max(worst, Math.abs((lp - lm) / (2 * eps) - dx![i]));
-    }
+    // eps smaller than the gaps between random values, so the argmax does not flip
+    const worst = worstFiniteDiff(x, dx!, 1e-4, loss);
     console.log(`maxpool FD: max abs error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(2e-2);
   });

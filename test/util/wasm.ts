@@ -74,3 +74,22 @@ export function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+/**
+ * Worst disagreement between central differences of `loss` over every element of `x` (an array
+ * the loss reads) and the analytic gradient `grad`: absolute, or relative to max(1, |grad|).
+ */
+export function worstFiniteDiff(x: Float32Array, grad: ArrayLike<number>, eps: number, loss: () => number, relative = false): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const lp = loss();
+    x[i] = keep - eps;
+    const lm = loss();
+    x[i] = keep;
+    const err = Math.abs((lp - lm) / (2 * eps) - grad[i]);
+    worst = Math.max(worst, relative ? err / Math.max(1, Math.abs(grad[i])) : err);
+  }
+  return worst;
+}
