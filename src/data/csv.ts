@@ -370,11 +370,7 @@ export class CsvParser {
         q = k + 1;
         while (q < end && (b[q] === 32 || b[q] === 13 || (b[q] === 9 && D !== 9))) q++;
         if (q < end && b[q] !== D && b[q] !== 10) {
-          throw new DataError(`unexpected '${String.fromCharCode(b[q])}' after a closing quote`, {
-            file: this.file,
-            row: this.line,
-            column: this.colRef(this.nf - 1),
-          });
+          throw this.afterQuoteError(b[q]);
         }
       } else {
         const s = q;
@@ -389,6 +385,14 @@ export class CsvParser {
       if (b[q] === 10) return q + 1;
       q++; // the delimiter
     }
+  }
+
+  private afterQuoteError(c: number): DataError {
+    return new DataError(`unexpected '${String.fromCharCode(c)}' after a closing quote`, {
+      file: this.file,
+      row: this.line,
+      column: this.colRef(this.nf - 1),
+    });
   }
 
   private scanWhitespace(b: Uint8Array, p: number, end: number, final: boolean): number {
@@ -406,11 +410,7 @@ export class CsvParser {
         this.addField(q + 1, k, this.quoteEscaped ? 2 : 1);
         q = k + 1;
         if (q < end && !isBlank(b[q]) && b[q] !== 10) {
-          throw new DataError(`unexpected '${String.fromCharCode(b[q])}' after a closing quote`, {
-            file: this.file,
-            row: this.line,
-            column: this.colRef(this.nf - 1),
-          });
+          throw this.afterQuoteError(b[q]);
         }
       } else {
         const s = q;
