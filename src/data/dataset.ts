@@ -145,17 +145,21 @@ export function sortClassNames(names: string[]): string[] {
 
 /** The rows idx (in that order, repeats allowed) as a new dataset with the same columns and classes. */
 export function subsetRows(ds: Dataset, idx: ArrayLike<number>): Dataset {
-  const { d } = ds;
-  const m = idx.length;
-  const x = new Float32Array(m * d);
-  const y = new Int32Array(m);
-  for (let r = 0; r < m; r++) {
+  const x = takeRows(ds.x, ds.d, idx);
+  const y = Int32Array.from(idx, (i) => ds.y[i]);
+  return { ...ds, x, y, n: idx.length, featureNames: [...ds.featureNames], classNames: [...ds.classNames] };
+}
+
+/** Rows idx (in that order) of a row-major matrix with d columns, as a new array. */
+export function takeRows(x: Float32Array, d: number, idx: ArrayLike<number>): Float32Array {
+  const n = x.length / d;
+  const out = new Float32Array(idx.length * d);
+  for (let r = 0; r < idx.length; r++) {
     const i = idx[r];
-    if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new ShapeError(`row index ${i} out of range 0..${ds.n - 1}`);
-    x.set(ds.x.subarray(i * d, i * d + d), r * d);
-    y[r] = ds.y[i];
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ShapeError(`row index ${i} out of range 0..${n - 1}`);
+    out.set(x.subarray(i * d, i * d + d), r * d);
   }
-  return { ...ds, x, y, n: m, featureNames: [...ds.featureNames], classNames: [...ds.classNames] };
+  return out;
 }
 
 /** The feature columns cols (0-based, in that order) as a new dataset; featureNames follow. */

@@ -10,7 +10,7 @@ import { Dropout } from "../layers/dropout.js";
 import { BSF, type BSFConfig } from "../layers/bsf.js";
 import { Adam } from "../optim/optimizer.js";
 import type { Layer } from "../layers/layer.js";
-import type { Dataset } from "../data/dataset.js";
+import { subsetRows, type Dataset } from "../data/dataset.js";
 import { makeSpectra, peakCoverage, type SpectraOptions } from "../data/spectra.js";
 import { stratifiedSplit } from "../data/split.js";
 import type { Callback } from "../model/callbacks.js";
@@ -127,13 +127,8 @@ export async function attentionMnist(train: Dataset, validation: Dataset, o: Att
 export async function attentionSpectra(o: AttentionRunOptions & { spectra?: SpectraOptions; validationFraction?: number; top?: number }) {
   const ds = makeSpectra({ seed: o.seed ?? 0, ...o.spectra });
   const { train, validation } = stratifiedSplit(ds.y, o.validationFraction ?? 0.25, o.seed ?? 0);
-  const rows = (idx: Int32Array): Dataset => {
-    const x = new Float32Array(idx.length * ds.d);
-    idx.forEach((r, i) => x.set(ds.x.subarray(r * ds.d, (r + 1) * ds.d), i * ds.d));
-    return { ...ds, x, y: Int32Array.from(idx, (r) => ds.y[r]), n: idx.length };
-  };
   const classes = ds.classNames.length;
-  const r = await trainPair((gate) => spectraCnn(ds.d, classes, gate), rows(train), rows(validation), o);
+  const r = await trainPair((gate) => spectraCnn(ds.d, classes, gate), subsetRows(ds, train), subsetRows(ds, validation), o);
   const peaks = ds.discriminating.flat();
   const cov = peakCoverage(r.gate, peaks, ds.hwhm, o.top ?? 0.1);
   return { ...r, ...cov, peaks, common: ds.common, hwhm: ds.hwhm, length: ds.d, trainSize: train.length, validationSize: validation.length };

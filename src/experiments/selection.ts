@@ -5,7 +5,7 @@ import { selectFeatures, type SelectionResult } from "../select/select.js";
 import { classCountOf } from "../model/inputs.js";
 import { crossValidate, meanStd, pick, trainAndScore } from "../select/crossval.js";
 import { stratifiedKFold } from "../data/split.js";
-import type { Dataset } from "../data/dataset.js";
+import { takeRows, type Dataset } from "../data/dataset.js";
 import type { BsfGradient } from "../layers/bsf.js";
 
 export interface SelectionExperimentOptions {
@@ -61,8 +61,7 @@ export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOpt
     const accs: number[] = [];
     const selections: number[][] = [];
     for (const [f, { train, validation }] of stratifiedKFold(ds.y, o.folds, o.seed).entries()) {
-      const all = Array.from({ length: ds.d }, (_, j) => j);
-      const xtr = pick(ds.x, ds.d, train, all);
+      const xtr = takeRows(ds.x, ds.d, train);
       const ytr = Int32Array.from(train, (i) => ds.y[i]);
       const s = await selectFeatures(xtr, ytr, { features: ds.d, epochs: o.selectEpochs, lambda: o.lambda, seed: o.seed + f, gradient: o.gradient });
       const cols = s.features.slice(0, o.top).map((q) => q.index);

@@ -13,6 +13,7 @@ import { ProgressBar, type Callback, type EpochLogs, type History } from "./call
 import { align16, ready, type Runtime } from "../runtime/runtime.js";
 import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
 import { stratifiedSplit } from "../data/split.js";
+import { takeRows } from "../data/dataset.js";
 import { Random } from "../util/random.js";
 import { argmaxRows } from "../util/argmax.js";
 
@@ -183,10 +184,11 @@ export class Sequential {
     return (l instanceof Dense || l instanceof Activation) && l.activation === "softmax";
   }
 
-  private forward(plan: BatchPlan, B: number, training: boolean): number {
+  /** Runs the layers on B rows at `input` (default: the plan's input buffer); returns the logits. */
+  private forward(plan: BatchPlan, B: number, training: boolean, input = plan.input): number {
     const rt = this.runtime;
     const L = this.layers.length;
-    let inp = plan.input;
+    let inp = input;
     for (let i = 0; i < L; i++) {
       const ctx: StepContext = { rt, training, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
       this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
@@ -257,19 +259,17 @@ export class Sequential {
   private evaluateUploaded(d: DataInWasm, batchSize: number): EvaluateResult {
     const k = this.runtime.k;
     const plan = this.plan(batchSize);
-    const idx = this.runtime.i32(plan.idx, batchSize);
     const V = this.classes;
-    const inSize = sizeOf(this.inputShape!);
+    const rowBytes = sizeOf(this.inputShape!) * 4;
     let loss = 0;
     let correct = 0;
+    // Evaluation reads the rows in order, so each batch is used where it lies: no gather.
     for (let s = 0; s < d.n; s += batchSize) {
       const B = Math.min(batchSize, d.n - s);
-      for (let b = 0; b < B; b++) idx[b] = s + b;
-      k.gather_rows(plan.input, d.x, plan.idx, B, inSize);
-      k.gather_i32(plan.labels, d.y, plan.idx, B);
-      const logits = this.forward(plan, B, false);
-      loss += k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
-      correct += k.argmax_correct(plan.probs, plan.labels, B, V);
+      const labels = d.y + s * 4;
+      const logits = this.forward(plan, B, false, d.x + s * rowBytes);
+      loss += k.softmax_xent_forward(plan.probs, logits, labels, B, V);
+      correct += k.argmax_correct(plan.probs, labels, B, V);
     }
     return { loss: loss / d.n + this.penaltyValue(), accuracy: correct / d.n };
   }
@@ -298,11 +298,7 @@ export class Sequential {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new ConfigError(`validationSplit must be in (0, 1), got ${f}`);
       const { train, validation } = stratifiedSplit(y, f, options.seed ?? this.seed);
-      const pick = (idx: Int32Array) => {
-        const xs = new Float32Array(idx.length * inSize);
-        idx.forEach((r, i) => xs.set(x.subarray(r * inSize, (r + 1) * inSize), i * inSize));
-        return { x: xs, y: Int32Array.from(idx, (r) => y[r]), n: idx.length };
-      };
+      const pick = (idx: Int32Array) => ({ x: takeRows(x, inSize, idx), y: Int32Array.from(idx, (r) => y[r]), n: idx.length });
       val = pick(validation);
       const tr = pick(train);
       x = tr.x;
