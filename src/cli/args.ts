@@ -18,6 +18,11 @@ export function number(v: unknown, name: string, dflt: number, check: (n: number
   return n;
 }
 
+/** An integer option >= min. */
+export function integer(v: unknown, name: string, dflt: number, min = 1): number {
+  return number(v, name, dflt, (n) => Number.isInteger(n) && n >= min);
+}
+
 /** Run a command body: usage errors and bsfnet errors print a message and give exit code 2 or 1. */
 export async function guard(body: () => Promise<number>, err: (s: string) => void = (s) => process.stderr.write(s + "\n")): Promise<number> {
   try {

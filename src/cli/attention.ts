@@ -2,7 +2,6 @@
 // writing a report, figures and JSON under --out (default docs/).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { attentionMnist, attentionSpectra } from "../experiments/attention.js";
 import { loadMnistPaperSplit } from "../data/mnist.js";
 import { dataDir } from "../data/datadir.js";
@@ -11,42 +10,22 @@ import { grayPng } from "../report/png.js";
 import { heatMap, lineChart } from "../report/svg.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
+import { integer as int, number, parse } from "./args.js";
+
+const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (n) => n >= 0);
 
 const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
 bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
 
-function int(v: string | undefined, name: string, dflt: number, min = 1): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function real(v: string | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`--${name}: expected a number >= 0, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 export async function run(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [which, ...rest] = argv;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        data: { type: "string" }, epochs: { type: "string" }, train: { type: "string" }, validation: { type: "string" },
-        penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    });
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message}\n${USAGE}`);
-  }
-  const v = parsed.values;
+  const { values: v, positionals } = parse(rest, {
+    data: { type: "string" }, epochs: { type: "string" }, train: { type: "string" }, validation: { type: "string" },
+    penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
+  }, USAGE);
+  if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
   if (v.help) return out(USAGE), 0;
-  const dir = v.out ?? "docs";
+  const dir = typeof v.out === "string" ? v.out : "docs";
   const seed = int(v.seed, "seed", 0, 0);
   const command = `bsfnet attention ${argv.join(" ")}`.trim();
   mkdirSync(join(dir, "results"), { recursive: true });
@@ -55,7 +34,7 @@ export async function run(argv: string[], out: (s: string) => void = console.log
     const epochs = int(v.epochs, "epochs", 20);
     const penalty = real(v.penalty, "penalty", 0.0003);
     const { train, validation } = await loadMnistPaperSplit({
-      dir: join(dataDir(v.data), "mnist"),
+      dir: join(dataDir(v.data as string | undefined), "mnist"),
       seed,
       train: int(v.train, "train", 15000),
       validation: int(v.validation, "validation", 5000),

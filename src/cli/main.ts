@@ -2,7 +2,7 @@
 // The bsfnet command line: feature selection and cross-validated evaluation from CSV files, and
 // the embedded demo that `npm start` runs.
 import type { ParseArgsConfig } from "node:util";
-import { parse as parseWith } from "./args.js";
+import { integer as int, number as num, parse as parseWith } from "./args.js";
 import { readCsv } from "../data/csv-node.js";
 import type { CsvDataset } from "../data/csv.js";
 import { selectFeatures, type SelectionResult } from "../select/select.js";
@@ -40,16 +40,6 @@ const common = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function num(v: string | undefined, name: string, dflt: number, check: (n: number) => boolean = () => true): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || !check(n)) throw new ConfigError(`--${name}: invalid value ${JSON.stringify(v)}`);
-  return n;
-}
-
-const int = (v: string | undefined, name: string, dflt: number, min = 1) =>
-  num(v, name, dflt, (n) => Number.isInteger(n) && n >= min);
-
 const parse = (argv: string[], options: ParseArgsConfig["options"]) => parseWith(argv, options, USAGE);
 
 async function loadCsv(values: Record<string, unknown>, positionals: string[]): Promise<CsvDataset> {
@@ -86,10 +76,10 @@ async function cmdSelect(argv: string[], out: Out): Promise<number> {
   });
   if (values.help) return out(USAGE), 0;
   const ds = await loadCsv(values, positionals);
-  const epochs = int(values.epochs as string, "epochs", 300);
-  const lambda = num(values.lambda as string, "lambda", 0.01, (n) => n >= 0);
-  const top = int(values.top as string, "top", ds.d);
-  const seed = int(values.seed as string, "seed", 0, 0);
+  const epochs = int(values.epochs, "epochs", 300);
+  const lambda = num(values.lambda, "lambda", 0.01, (n) => n >= 0);
+  const top = int(values.top, "top", ds.d);
+  const seed = int(values.seed, "seed", 0, 0);
   out(`${ds.source}: ${ds.n} rows, ${ds.d} features, ${ds.classNames.length} classes (label: ${ds.labelColumn})`);
   const r = await selectFeatures(ds.x, ds.y, { features: ds.d, featureNames: ds.featureNames, epochs, lambda, seed, verbose: 1 });
   out(formatRanking(r, top));
@@ -130,10 +120,10 @@ async function cmdEvaluate(argv: string[], out: Out): Promise<number> {
   if (values.help) return out(USAGE), 0;
   const ds = await loadCsv(values, positionals);
   const subset = values.features ? parseIndices(values.features as string, ds.d) : undefined;
-  const folds = int(values.folds as string, "folds", 10, 2);
-  const repeats = int(values.repeats as string, "repeats", 1);
-  const epochs = int(values.epochs as string, "epochs", 200);
-  const seed = int(values.seed as string, "seed", 0, 0);
+  const folds = int(values.folds, "folds", 10, 2);
+  const repeats = int(values.repeats, "repeats", 1);
+  const epochs = int(values.epochs, "epochs", 200);
+  const seed = int(values.seed, "seed", 0, 0);
   out(`${ds.source}: ${ds.n} rows; ${subset ? subset.length : ds.d} of ${ds.d} features; ${folds}-fold stratified CV` +
     (repeats > 1 ? ` x ${repeats} repeats` : ""));
   const r = await crossValidate(ds.x, ds.y, { features: ds.d, subset, folds, repeats, epochs, seed });
@@ -145,7 +135,7 @@ async function cmdEvaluate(argv: string[], out: Out): Promise<number> {
 async function cmdDemo(argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { seed: { type: "string" }, help: { type: "boolean", short: "h" } });
   if (values.help) return out(USAGE), 0;
-  const seed = int(values.seed as string, "seed", 0, 0);
+  const seed = int(values.seed, "seed", 0, 0);
   const t0 = performance.now();
   const ds = makeClassification({ nSamples: 1000, nInformative: 5, nRedundant: 5, nNoise: 40, classSep: 1.0, seed });
   const kind = (j: number) => (ds.informative.includes(j) ? "informative" : ds.redundant.includes(j) ? "redundant" : "noise");
