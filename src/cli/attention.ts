@@ -14,13 +14,13 @@ import { integer as int, number, parse } from "./args.js";
 
 const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (n) => n >= 0);
 
-const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
+const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
 bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
 
 export async function run(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [which, ...rest] = argv;
   const { values: v, positionals } = parse(rest, {
-    data: { type: "string" }, epochs: { type: "string" }, train: { type: "string" }, validation: { type: "string" },
+    data: { type: "string" }, epochs: { type: "string" }, "fine-tune": { type: "string" }, train: { type: "string" }, validation: { type: "string" },
     penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
   }, USAGE);
   if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
@@ -32,6 +32,7 @@ export async function run(argv: string[], out: (s: string) => void = console.log
   const t0 = performance.now();
   if (which === "mnist") {
     const epochs = int(v.epochs, "epochs", 20);
+    const fineTuneEpochs = int(v["fine-tune"], "fine-tune", 5, 0);
     const penalty = real(v.penalty, "penalty", 0.0003);
     const { train, validation } = await loadMnistPaperSplit({
       dir: join(dataDir(v.data as string | undefined), "mnist"),
@@ -40,14 +41,14 @@ export async function run(argv: string[], out: (s: string) => void = console.log
       validation: int(v.validation, "validation", 5000),
     });
     out(`MNIST: ${train.n} training and ${validation.n} validation images (disjoint, drawn from the 60,000 with seed ${seed})`);
-    const r = await attentionMnist(train, validation, { epochs, penalty, init: 0.9, seed, log: out });
+    const r = await attentionMnist(train, validation, { epochs, fineTuneEpochs, penalty, init: 0.9, seed, log: out });
     const seconds = (performance.now() - t0) / 1000;
     await writeFileAtomic(join(dir, "attention-mnist.png"), grayPng(r.gate, 28, 28, 8));
     await writeFileAtomic(join(dir, "attention-mnist.svg"), heatMap(r.gate, 28, 28, { title: "MNIST: BSF input gate weights (white = 1)" }));
     const json = {
-      command, accuracy: { ungated: r.ungated, gated: r.gated }, centerToRingRatio: r.ratio,
-      centerMean: r.center, ringMean: r.ring, trainSize: train.n, validationSize: validation.n,
-      epochs, penalty, init: 0.9, seed, seconds, trainSeconds: r.seconds, node: process.version,
+      command, accuracy: { ungated: r.ungated, gated: r.gated }, accuracyBeforeFineTune: r.beforeFineTune,
+      centerToRingRatio: r.ratio, centerMean: r.center, ringMean: r.ring, trainSize: train.n, validationSize: validation.n,
+      epochs, fineTuneEpochs, penalty, init: 0.9, seed, seconds, trainSeconds: r.seconds, node: process.version,
       paper: { ungated: 0.99 },
     };
     await writeFileAtomic(join(dir, "results", "attention-mnist.json"), JSON.stringify(json, null, 2) + "\n");
@@ -57,14 +58,16 @@ Produced by \`${command}\` in ${seconds.toFixed(0)} s (Node ${process.version});
 [results/attention-mnist.json](results/attention-mnist.json). Do not edit by hand.
 
 The paper's Table 6 CNN (conv 3x3x32 relu, conv 3x3x64 relu, max pool 2x2, flatten, dense 128 relu,
-dropout 0.5, dense 10 softmax), Adam 0.001, batch 32, ${epochs} epochs, trained on ${train.n} MNIST training
-images and scored on ${validation.n} others (the paper's split sizes), with and without a BSF gate on every
-input pixel (L1 penalty ${penalty}, initial weight 0.9).
+dropout 0.5, dense 10 softmax), trained on ${train.n} MNIST training images and scored on ${validation.n} others
+(the paper's split sizes), with and without a BSF gate on every input pixel (L1 penalty ${penalty}, initial
+weight 0.9). Training follows the paper's protocol for this CNN (sections 2.1.1 and 3.4): Adam 0.001, batch 32,
+${epochs} epochs, then ${fineTuneEpochs} fine-tuning epochs with the learning rate divided by 10 (fresh Adam moments, as a
+Keras re-compile). The accuracy is that of the final model; no epoch is picked by its validation score.
 
-| model | validation accuracy | paper |
-|---|---|---|
-| Table 6 CNN | ${r.ungated.toFixed(4)} | 0.990 |
-| with the input gate | ${r.gated.toFixed(4)} | |
+| model | validation accuracy | after the first ${epochs} epochs | paper |
+|---|---|---|---|
+| Table 6 CNN | ${r.ungated.toFixed(4)} | ${r.beforeFineTune.ungated.toFixed(4)} | 0.990 |
+| with the input gate | ${r.gated.toFixed(4)} | ${r.beforeFineTune.gated.toFixed(4)} | |
 
 Mean gate weight: central 14x14 pixels ${r.center.toFixed(4)}, outer ring 4 pixels wide ${r.ring.toFixed(4)};
 ratio ${Number.isFinite(r.ratio) ? r.ratio.toFixed(1) : "infinite (the ring is closed)"}. Training took ${r.seconds.ungated.toFixed(0)} s without and ${r.seconds.gated.toFixed(0)} s with the gate.

@@ -14,6 +14,7 @@ import { subsetRows, type Dataset } from "../data/dataset.js";
 import { makeSpectra, peakCoverage, type SpectraOptions } from "../data/spectra.js";
 import { stratifiedSplit } from "../data/split.js";
 import type { Callback } from "../model/callbacks.js";
+import { fineTune } from "../prune/finetune.js";
 
 /** The paper's Table 6 CNN for 28x28x1 images, optionally behind a per-pixel BSF gate. */
 export function table6Cnn(gate?: BSFConfig): Sequential {
@@ -67,6 +68,9 @@ export function centerToRing(w: ArrayLike<number>, size = 28, center = 14, ring 
 
 export interface AttentionRunOptions {
   epochs: number;
+  /** epochs of a second stage at learning rate / 10 with fresh Adam moments (the paper's
+   * fine-tuning, section 3.4); 0 skips it. Default 0. */
+  fineTuneEpochs?: number;
   batchSize?: number;
   seed?: number;
   penalty: number;
@@ -76,9 +80,42 @@ export interface AttentionRunOptions {
   log?: (s: string) => void;
 }
 
+/** Validation accuracy of the finished model, and after the first stage when a fine-tuning stage followed. */
+export interface TrainResult {
+  accuracy: number;
+  /** accuracy at the end of the first stage (equal to `accuracy` without fine-tuning) */
+  beforeFineTune: number;
+  seconds: number;
+}
+
+/** Trains `model` on `train` (Adam, then the optional fine-tuning stage) and scores the final
+ * model on `validation`; no epoch is chosen by its validation score. */
+export async function trainClassifier(model: Sequential, train: Dataset, validation: Dataset, o: Omit<AttentionRunOptions, "penalty">, tag = ""): Promise<TrainResult> {
+  const log = o.log ?? (() => {});
+  const seed = o.seed ?? 0;
+  const lr = o.learningRate ?? 0.001;
+  const common = { batchSize: o.batchSize ?? 32, validationData: [validation.x, validation.y] as [Float32Array, Int32Array], verbose: 1 as const };
+  const logEpoch = (stage: string): Callback => ({
+    onEpochEnd: (e, l) => log(`${tag}${stage}epoch ${e + 1}: loss ${l.loss.toFixed(4)} val acc ${l.valAccuracy?.toFixed(4)} (${l.seconds.toFixed(1)} s)`),
+  });
+  const t0 = performance.now();
+  model.compile({ optimizer: new Adam({ learningRate: lr }), seed });
+  await model.fit(train.x, train.y, { ...common, epochs: o.epochs, seed, callbacks: [...(o.callbacks ?? []), logEpoch("")] });
+  const beforeFineTune = (await model.evaluate(validation.x, validation.y)).accuracy;
+  const ft = o.fineTuneEpochs ?? 0;
+  if (ft > 0) {
+    // Its own shuffling and dropout seed: compile restarts the step count, and the first stage's
+    // seed would replay that stage's first batches and masks.
+    await fineTune(model, train.x, train.y, { ...common, baseLearningRate: lr, epochs: ft, seed: seed + 1000, callbacks: [...(o.callbacks ?? []), logEpoch("fine-tune ")] });
+  }
+  const accuracy = ft > 0 ? (await model.evaluate(validation.x, validation.y)).accuracy : beforeFineTune;
+  return { accuracy, beforeFineTune, seconds: (performance.now() - t0) / 1000 };
+}
+
 interface Pair {
   ungated: number;
   gated: number;
+  beforeFineTune: { ungated: number; gated: number };
   gate: Float32Array;
   seconds: { ungated: number; gated: number };
 }
@@ -89,34 +126,22 @@ async function trainPair(
   validation: Dataset,
   o: AttentionRunOptions,
 ): Promise<Pair> {
-  const log = o.log ?? (() => {});
-  const acc: number[] = [];
-  const seconds: number[] = [];
-  let gate = new Float32Array(0);
-  for (const gated of [false, true]) {
+  const run = async (gated: boolean) => {
     const model = make(gated ? { penalty: o.penalty, init: o.init ?? 0.5 } : undefined);
-    model.compile({ optimizer: new Adam({ learningRate: o.learningRate ?? 0.001 }), seed: o.seed ?? 0 });
-    const t0 = performance.now();
     try {
-      await model.fit(train.x, train.y, {
-        epochs: o.epochs,
-        batchSize: o.batchSize ?? 32,
-        seed: o.seed ?? 0,
-        validationData: [validation.x, validation.y],
-        verbose: 1,
-        callbacks: [
-          ...(o.callbacks ?? []),
-          { onEpochEnd: (e, l) => log(`${gated ? "gated" : "ungated"} epoch ${e + 1}: loss ${l.loss.toFixed(4)} val acc ${l.valAccuracy?.toFixed(4)} (${l.seconds.toFixed(1)} s)`) },
-        ],
-      });
-      seconds.push((performance.now() - t0) / 1000);
-      acc.push((await model.evaluate(validation.x, validation.y)).accuracy);
-      if (gated) gate = model.gateWeights().input_gate.slice();
+      const r = await trainClassifier(model, train, validation, o, gated ? "gated " : "ungated ");
+      return { r, gate: gated ? model.gateWeights().input_gate.slice() : new Float32Array(0) };
     } finally {
       model.dispose();
     }
-  }
-  return { ungated: acc[0], gated: acc[1], gate, seconds: { ungated: seconds[0], gated: seconds[1] } };
+  };
+  const ungated = await run(false);
+  const gated = await run(true);
+  const [u, g] = [ungated.r, gated.r];
+  return {
+    ungated: u.accuracy, gated: g.accuracy, beforeFineTune: { ungated: u.beforeFineTune, gated: g.beforeFineTune },
+    gate: gated.gate, seconds: { ungated: u.seconds, gated: g.seconds },
+  };
 }
 
 export async function attentionMnist(train: Dataset, validation: Dataset, o: AttentionRunOptions) {
