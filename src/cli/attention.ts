@@ -14,13 +14,13 @@ import { integer as int, number, parse } from "./args.js";
 
 const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (n) => n >= 0);
 
-const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
+const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune-epochs 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
 bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
 
 export async function run(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [which, ...rest] = argv;
   const { values: v, positionals } = parse(rest, {
-    data: { type: "string" }, epochs: { type: "string" }, "fine-tune": { type: "string" }, train: { type: "string" }, validation: { type: "string" },
+    data: { type: "string" }, epochs: { type: "string" }, "fine-tune-epochs": { type: "string" }, train: { type: "string" }, validation: { type: "string" },
     penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
   }, USAGE);
   if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
@@ -32,7 +32,7 @@ export async function run(argv: string[], out: (s: string) => void = console.log
   const t0 = performance.now();
   if (which === "mnist") {
     const epochs = int(v.epochs, "epochs", 20);
-    const fineTuneEpochs = int(v["fine-tune"], "fine-tune", 5, 0);
+    const fineTuneEpochs = int(v["fine-tune-epochs"], "fine-tune-epochs", 5, 0);
     const penalty = real(v.penalty, "penalty", 0.0003);
     const { train, validation } = await loadMnistPaperSplit({
       dir: join(dataDir(v.data as string | undefined), "mnist"),
