@@ -18,7 +18,7 @@ p.add_argument("split")
 p.add_argument("--seed", type=int, default=None, help="torch seed (default: the split's seed)")
 p.add_argument("--epochs", type=int, default=20)
 p.add_argument("--fine-tune", type=int, default=5)
-p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "docs"))
+p.add_argument("--out", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")))
 a = p.parse_args()
 meta = json.load(open(os.path.join(a.split, "split.json")))
 if a.seed is None:
@@ -47,7 +47,7 @@ loss_fn = nn.CrossEntropyLoss()
 def accuracy():
     model.eval()
     with torch.no_grad():
-        return (model(xv).argmax(1) == yv).float().mean().item()
+        return (model(xv).argmax(1) == yv).sum().item() / len(yv)  # exact, as a count over n
 
 
 t0 = time.time()
@@ -84,4 +84,4 @@ path = os.path.join(a.out, "results", f"table6-pytorch-seed{meta['seed']}.json")
 with open(path + ".tmp", "w") as f:
     json.dump(result, f, indent=2)
 os.replace(path + ".tmp", path)
-print(f"accuracy {result['accuracy']:.4f} (after {a.epochs} epochs {before}); wrote {path}")
+print(f"accuracy {result['accuracy']:.4f} (after {a.epochs} epochs {before:.4f}); wrote {path}")
