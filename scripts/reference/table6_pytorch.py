@@ -4,7 +4,7 @@
 Same data (the split exported by export-mnist-split.ts), same protocol: glorot-uniform kernels and
 zero biases, Adam 0.001 with epsilon 1e-7, batch 32, a fresh shuffle per epoch, dropout 0.5, then
 the fine-tuning stage with a fresh Adam at 0.0001. One thread. Prints validation accuracy after every
-epoch and writes the final figures to OUT/results/table6-pytorch-seed<S>.json.
+epoch and writes the final figures to OUT/results/table6-pytorch-seed<split seed>[-torch<seed>].json.
 
   npx tsx scripts/reference/export-mnist-split.ts --out /tmp/mnist-split --seed 0
   python3 scripts/reference/table6_pytorch.py /tmp/mnist-split [--seed S] [--epochs 20] [--fine-tune 5] [--out docs]
@@ -80,7 +80,8 @@ result = {
     "seconds": time.time() - t0, "torch": torch.__version__, "python": platform.python_version(),
 }
 os.makedirs(os.path.join(a.out, "results"), exist_ok=True)
-path = os.path.join(a.out, "results", f"table6-pytorch-seed{meta['seed']}.json")
+name = f"seed{meta['seed']}" + ("" if a.seed == meta["seed"] else f"-torch{a.seed}")
+path = os.path.join(a.out, "results", f"table6-pytorch-{name}.json")
 with open(path + ".tmp", "w") as f:
     json.dump(result, f, indent=2)
 os.replace(path + ".tmp", path)
