@@ -3,7 +3,7 @@
 import { Sequential } from "../model/sequential.js";
 import { layerFromConfig } from "../layers/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { ShapeError } from "../errors.js";
+import { ConfigError, ShapeError } from "../errors.js";
 
 export interface TensorSpec {
   name: string;
@@ -23,22 +23,33 @@ export interface ModelSpec {
   layers: LayerSpec[];
 }
 
-/** A deep copy of a built model's topology and weights. */
-export function modelToSpec(model: Sequential): ModelSpec {
-  const cfg = model.getConfig();
-  const weights = model.getWeights();
-  if (!cfg.inputShape) throw new Error(`model ${model.name} is not built`);
+/** Layers with their weights (a flat list tagged by layer name, in layer order) gathered under them;
+ * configs are deep-copied, weight values copied only when `copyValues`. */
+export function groupSpec(
+  name: string,
+  inputShape: readonly number[],
+  layers: readonly { className: string; config: Record<string, unknown> }[],
+  weights: readonly (TensorSpec & { layer: string })[],
+  copyValues: boolean,
+): ModelSpec {
   return {
-    name: cfg.name,
-    inputShape: [...cfg.inputShape],
-    layers: cfg.layers.map((l) => ({
+    name,
+    inputShape: [...inputShape],
+    layers: layers.map((l) => ({
       className: l.className,
       config: structuredClone(l.config),
       weights: weights
         .filter((w) => w.layer === l.config.name)
-        .map((w) => ({ name: w.name, shape: [...w.shape], values: w.values.slice() })),
+        .map((w) => ({ name: w.name, shape: [...w.shape], values: copyValues ? w.values.slice() : w.values })),
     })),
   };
+}
+
+/** A deep copy of a built model's topology and weights. */
+export function modelToSpec(model: Sequential): ModelSpec {
+  const cfg = model.getConfig();
+  if (!cfg.inputShape) throw new ConfigError(`model ${model.name} is not built`);
+  return groupSpec(cfg.name, cfg.inputShape, cfg.layers, model.getWeights(), true);
 }
 
 /** Parameters of each layer, by class: the units (width) a layer produces. */
