@@ -1,7 +1,7 @@
 // Finite-difference checks of a layer's backward pass through the real kernels.
 import type { Runtime } from "../../src/runtime/runtime.js";
 import type { Layer, StepContext } from "../../src/layers/layer.js";
-import { put, get, rng, randn } from "./wasm.js";
+import { put, get, rng, randn, worstFiniteDiff } from "./wasm.js";
 
 /**
  * Loss = sum(out * probe) for a fixed random probe; compares analytic dinp and parameter
@@ -44,31 +44,11 @@ export function gradCheck(
   const dinp = rt.alloc(B * inSize * 4);
   layer.backward(ctx, dinp, dout, inp, out, B, ws);
   const gIn = get(rt, dinp, B * inSize);
-  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
-  let worstIn = 0;
-  const xs = rt.f32(inp, B * inSize);
-  for (let i = 0; i < B * inSize; i++) {
-    const v = xs[i];
-    xs[i] = v + eps;
-    const lp = lossAt();
-    xs[i] = v - eps;
-    const lm = lossAt();
-    xs[i] = v;
-    worstIn = Math.max(worstIn, rel((lp - lm) / (2 * eps), gIn[i]));
-  }
+  // relative to max(1, |analytic|): absolute for small gradients
+  const worstIn = worstFiniteDiff(rt.f32(inp, B * inSize), gIn, eps, lossAt, true);
   let worstP = 0;
   for (const p of o.params === false ? [] : layer.params) {
-    const g = get(rt, p.grad, p.size);
-    const w = rt.f32(p.ptr, p.size);
-    for (let i = 0; i < p.size; i++) {
-      const v = w[i];
-      w[i] = v + eps;
-      const lp = lossAt();
-      w[i] = v - eps;
-      const lm = lossAt();
-      w[i] = v;
-      worstP = Math.max(worstP, rel((lp - lm) / (2 * eps), g[i]));
-    }
+    worstP = Math.max(worstP, worstFiniteDiff(rt.f32(p.ptr, p.size), get(rt, p.grad, p.size), eps, lossAt, true));
   }
   return { dinp: worstIn, params: worstP };
 }
