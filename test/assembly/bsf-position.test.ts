@@ -1,10 +1,10 @@
 // bsf_position_forward/backward/infer (one gate per position of [B,P,C], shared over channels)
-// against the scalar reference (test/reference/gates.ts); the straight-through dw against finite
+// against the scalar reference (test/reference/bsf_position.ts); the straight-through dw against finite
 // differences of the expectation gate (y = x * w, whose exact derivative it is); dinp against
 // finite differences of the forward with its (reproducible) mask.
 import { describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/runtime.js";
-import { bsfPositionBackward, bsfPositionForward, bsfPositionInfer } from "../reference/gates.js";
+import { bsfPositionBackward, bsfPositionForward, bsfPositionInfer } from "../reference/bsf_position.js";
 import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
 
 const SEED = 1234, STREAM = 5;

@@ -3,7 +3,7 @@
 // is dout * mask (checked against the reference and finite differences).
 import { describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/runtime.js";
-import { dropoutForward } from "../reference/gates.js";
+import { dropoutForward } from "../reference/dropout.js";
 import { get, maxAbsDiff, put, randn, rng, runtime, worstFiniteDiff } from "../util/wasm.js";
 
 function fwd(rt: Runtime, x: Float32Array, rate: number, seed: number, stream: number) {

@@ -1,17 +1,5 @@
-// Scalar references for dropout and the per-position BSF gate. The uniform values u are passed in
-// (the tests read them from the rng_uniform kernel, whose own tests pin the PRNG).
-
-/** Inverted dropout: keep when u >= rate, scaled by 1/(1-rate). */
-export function dropoutForward(x: Float32Array, u: Float32Array, rate: number): { out: Float32Array; mask: Float32Array } {
-  const scale = Math.fround(1 / Math.fround(1 - Math.fround(rate))); // as f32 arithmetic in wasm
-  const mask = new Float32Array(x.length);
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    mask[i] = u[i] >= Math.fround(rate) ? scale : 0;
-    out[i] = x[i] * mask[i];
-  }
-  return { out, mask };
-}
+// Scalar references for the per-position BSF gate (assembly/bsf_position.ts). The uniform values u
+// are passed in (the tests read them from the rng_uniform kernel, whose own tests pin the PRNG).
 
 /** Position gate on x[B,P,C]: mask[b,p] = u[b*P+p] < w[p]; out = x * mask[b,p]. */
 export function bsfPositionForward(
