@@ -9,28 +9,32 @@ import { ConfigError } from "../errors.js";
 import { modelToSpec, specToModel, type LayerSpec, type ModelSpec, type TensorSpec } from "./spec.js";
 import type { GatePlan, PrunePlan } from "./plan.js";
 
+/** values viewed as [outer, C, inner] -> [outer, keep.length, inner]: entries keep[j] of the middle
+ * axis, each scaled by scale[j] (by 1 without scale). */
+function takeMiddle(values: Float32Array, outer: number, C: number, inner: number, keep: readonly number[], scale?: readonly number[]): Float32Array {
+  const out = new Float32Array(outer * keep.length * inner);
+  for (let o = 0; o < outer; o++) {
+    keep.forEach((c, j) => {
+      const src = (o * C + c) * inner;
+      const dst = (o * keep.length + j) * inner;
+      const k = scale ? scale[j] : 1;
+      for (let q = 0; q < inner; q++) out[dst + q] = values[src + q] * k;
+    });
+  }
+  return out;
+}
+
 /** kernel [..., OC] -> entries `cols` of the last axis (Dense columns, conv output channels) */
 function takeColumns(t: TensorSpec, cols: readonly number[]): TensorSpec {
   const C = t.shape[t.shape.length - 1];
-  const R = t.values.length / C;
-  const out = new Float32Array(R * cols.length);
-  for (let r = 0; r < R; r++) for (let j = 0; j < cols.length; j++) out[r * cols.length + j] = t.values[r * C + cols[j]];
-  return { name: t.name, shape: [...t.shape.slice(0, -1), cols.length], values: out };
+  return { name: t.name, shape: [...t.shape.slice(0, -1), cols.length], values: takeMiddle(t.values, t.values.length / C, C, 1, cols) };
 }
 
 /** Dense kernel [P*U, OC] -> rows p*U + keep[j] for every p, each scaled by scale[j]
  * (P = 1 for units; P positions per channel after a Flatten). */
 function takeRows(t: TensorSpec, U: number, P: number, keep: readonly number[], scale: readonly number[]): TensorSpec {
   const OC = t.shape[1];
-  const out = new Float32Array(P * keep.length * OC);
-  for (let p = 0; p < P; p++) {
-    keep.forEach((k, j) => {
-      const src = (p * U + k) * OC;
-      const dst = (p * keep.length + j) * OC;
-      for (let o = 0; o < OC; o++) out[dst + o] = t.values[src + o] * scale[j];
-    });
-  }
-  return { name: t.name, shape: [P * keep.length, OC], values: out };
+  return { name: t.name, shape: [P * keep.length, OC], values: takeMiddle(t.values, P, U, OC, keep, scale) };
 }
 
 /** Conv kernel [..., C, OC] -> input channels keep[j] (axis -2), scaled by scale[j]. */
@@ -38,18 +42,9 @@ function takeInputChannels(t: TensorSpec, keep: readonly number[], scale: readon
   const n = t.shape.length;
   const C = t.shape[n - 2];
   const OC = t.shape[n - 1];
-  const outer = t.values.length / (C * OC);
-  const out = new Float32Array(outer * keep.length * OC);
-  for (let o = 0; o < outer; o++) {
-    keep.forEach((c, j) => {
-      const src = (o * C + c) * OC;
-      const dst = (o * keep.length + j) * OC;
-      for (let q = 0; q < OC; q++) out[dst + q] = t.values[src + q] * scale[j];
-    });
-  }
   const shape = [...t.shape];
   shape[n - 2] = keep.length;
-  return { name: t.name, shape, values: out };
+  return { name: t.name, shape, values: takeMiddle(t.values, t.values.length / (C * OC), C, OC, keep, scale) };
 }
 
 function byName(spec: ModelSpec, name: string): LayerSpec {
