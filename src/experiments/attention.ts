@@ -100,15 +100,15 @@ export async function trainClassifier(model: Sequential, train: Dataset, validat
   });
   const t0 = performance.now();
   model.compile({ optimizer: new Adam({ learningRate: lr }), seed });
-  await model.fit(train.x, train.y, { ...common, epochs: o.epochs, seed, callbacks: [...(o.callbacks ?? []), logEpoch("")] });
-  const beforeFineTune = (await model.evaluate(validation.x, validation.y)).accuracy;
+  // fit scores the validation data after every epoch; the last score is the final model's
+  const last = (h: { valAccuracy: number[] }) => h.valAccuracy[h.valAccuracy.length - 1];
+  const beforeFineTune = last(await model.fit(train.x, train.y, { ...common, epochs: o.epochs, seed, callbacks: [...(o.callbacks ?? []), logEpoch("")] }));
   const ft = o.fineTuneEpochs ?? 0;
-  if (ft > 0) {
-    // Its own shuffling and dropout seed: compile restarts the step count, and the first stage's
-    // seed would replay that stage's first batches and masks.
-    await fineTune(model, train.x, train.y, { ...common, baseLearningRate: lr, epochs: ft, seed: seed + 1000, callbacks: [...(o.callbacks ?? []), logEpoch("fine-tune ")] });
-  }
-  const accuracy = ft > 0 ? (await model.evaluate(validation.x, validation.y)).accuracy : beforeFineTune;
+  // The fine-tuning stage gets its own shuffling and dropout seed: compile restarts the step
+  // count, and the first stage's seed would replay that stage's first batches and masks.
+  const accuracy = ft > 0
+    ? last(await fineTune(model, train.x, train.y, { ...common, baseLearningRate: lr, epochs: ft, seed: seed + 1000, callbacks: [...(o.callbacks ?? []), logEpoch("fine-tune ")] }))
+    : beforeFineTune;
   return { accuracy, beforeFineTune, seconds: (performance.now() - t0) / 1000 };
 }
 
