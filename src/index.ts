@@ -6,15 +6,34 @@ export * from "./errors.js";
 export { Layer, type Shape, type Param, type LayerConfig, type Initializer } from "./layers/layer.js";
 export { Dense, type DenseConfig } from "./layers/dense.js";
 export { Activation, type ActivationName } from "./layers/activation.js";
-export { BSF, type BSFConfig } from "./layers/bsf.js";
-export { layerFromConfig, registerLayer } from "./layers/registry.js";
+export { BSF, DEFAULT_THRESHOLD, type BSFConfig } from "./layers/bsf.js";
+export { layerFromConfig, layerClass, registerLayer, traitsOf, type LayerClass } from "./layers/registry.js";
+export type { LayerTraits } from "./layers/layer.js";
+export { countSpec, type ModelSpec, type LayerSpec, type TensorSpec, type ModelCounts, type SpecSource } from "./model/spec.js";
+export { buildSpec, buildStack, specShapes } from "./model/build.js";
+export { LayerStack } from "./model/stack.js";
+export { modelInput, inputColumns, type ModelMeta } from "./model/meta.js";
 export { Adam, SGD, type Optimizer } from "./optim/optimizer.js";
 export { Sequential, type FitOptions, type CompileOptions } from "./model/sequential.js";
 export { EarlyStopping, ProgressBar, type Callback, type EpochLogs, type History } from "./model/callbacks.js";
 export { paperClassifier } from "./select/classifier.js";
-export { prune, planPrune, applyPrune, fineTune, summary, reduceRows, type PrunePlan, type GatePlan } from "./prune/index.js";
+export {
+  prune,
+  planPrune,
+  planSpec,
+  planGates,
+  pruneSpec,
+  applyPrune,
+  prunedMeta,
+  fineTune,
+  summary,
+  reduceRows,
+  type PrunePlan,
+  type GatePlan,
+  type PlanOptions,
+} from "./prune/index.js";
 export { saveModel, loadModel, readModelFile, modelToBytes, modelFromBytes } from "./io/file.js";
-export { encodeModelFile, decodeModelFile, FORMAT_VERSION, type ModelFile, type ModelMeta } from "./io/format.js";
+export { encodeModelFile, decodeModelFile, readModel, FORMAT_VERSION, type ModelFile } from "./io/format.js";
 export { InferenceModel, type InferenceOptions } from "./infer/index.js";
 export { Conv2D, Conv1D, type Conv2DConfig, type Conv1DConfig, type Padding } from "./layers/conv.js";
 export { MaxPool2D, MaxPool1D } from "./layers/pool.js";
@@ -23,5 +42,5 @@ export { Dropout } from "./layers/dropout.js";
 export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
-export { toTfjs, saveTfjs } from "./io/tfjs.js";
-export { toOnnx, saveOnnx } from "./io/onnx.js";
+export { toTfjs, saveTfjs } from "./export/tfjs.js";
+export { toOnnx, saveOnnx } from "./export/onnx.js";

@@ -1,6 +1,7 @@
 // The in-memory dataset every part of bsfnet passes around: a row-major float32 feature matrix and
 // integer class labels, with names for both.
 import { DataError, ShapeError, ConfigError } from "../errors.js";
+import { takeColumns } from "../util/columns.js";
 
 export interface Dataset {
   /** Features, row-major: x[i * d + j] is feature j of sample i. */
@@ -164,17 +165,9 @@ export function takeRows(x: Float32Array, d: number, idx: ArrayLike<number>): Fl
 
 /** The feature columns cols (0-based, in that order) as a new dataset; featureNames follow. */
 export function selectColumns(ds: Dataset, cols: ArrayLike<number>): Dataset {
-  const { n, d } = ds;
+  const { n } = ds;
   const m = cols.length;
-  for (let c = 0; c < m; c++) {
-    if (!Number.isInteger(cols[c]) || cols[c] < 0 || cols[c] >= d) throw new ShapeError(`column index ${cols[c]} out of range 0..${d - 1}`);
-  }
-  const x = new Float32Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const src = i * d;
-    const dst = i * m;
-    for (let c = 0; c < m; c++) x[dst + c] = ds.x[src + cols[c]];
-  }
+  const x = takeColumns(ds.x, ds.d, cols);
   const featureNames = Array.from({ length: m }, (_, c) => ds.featureNames[cols[c]]);
   return { ...ds, x, y: ds.y.slice(), n, d: m, featureNames, classNames: [...ds.classNames] };
 }

@@ -3,7 +3,8 @@
 // variant (selection inside each training fold), the unbiased estimate the paper did not report.
 import { selectFeatures, type SelectionResult } from "../select/select.js";
 import { classCountOf } from "../model/inputs.js";
-import { crossValidate, meanStd, pick, trainAndScore } from "../select/crossval.js";
+import { crossValidate, meanStd, trainAndScore } from "../select/crossval.js";
+import { takeColumns } from "../util/columns.js";
 import { stratifiedKFold } from "../data/split.js";
 import { takeRows, type Dataset } from "../data/dataset.js";
 import type { BsfGradient } from "../layers/bsf.js";
@@ -68,7 +69,7 @@ export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOpt
       selections.push(cols);
       const yva = Int32Array.from(validation, (i) => ds.y[i]);
       const k = classCountOf(ds.y);
-      const r = await trainAndScore(pick(ds.x, ds.d, train, cols), ytr, pick(ds.x, ds.d, validation, cols), yva, k, { epochs: o.cvEpochs }, o.seed + f);
+      const r = await trainAndScore(takeColumns(ds.x, ds.d, cols, train), ytr, takeColumns(ds.x, ds.d, cols, validation), yva, k, { epochs: o.cvEpochs }, o.seed + f);
       accs.push(r.validation);
     }
     result.nested = { ...meanStd(accs), selections };

@@ -4,35 +4,21 @@
 import { Sequential } from "../model/sequential.js";
 import { BsfnetError, ModelFileError } from "../errors.js";
 import { ready, type Runtime } from "../runtime/runtime.js";
-import { decodeModelFile, encodeModelFile, type ModelFile, type ModelMeta } from "./format.js";
-import { layersFromFile } from "./layers.js";
+import { decodeModelFile, encodeModelFile, LIMITS, readModel, type ModelFile, type ModelMeta } from "./format.js";
 
 /** The model file's bytes for a built model. */
 export function modelToBytes(model: Sequential, meta: ModelMeta = {}): Uint8Array {
-  const cfg = model.getConfig();
-  return encodeModelFile({
-    name: cfg.name,
-    inputShape: [...(cfg.inputShape ?? [])],
-    layers: cfg.layers,
-    weights: model.getWeights(),
-    meta,
-  });
+  return encodeModelFile(model.toSpec(), meta);
 }
 
 /** A built Sequential from a decoded file (compile it before fit). */
 export function modelFromFile(m: ModelFile, rt: Runtime, file?: string): Sequential {
-  const layers = layersFromFile(m, file);
-  const model = new Sequential([], { name: m.name, inputShape: m.inputShape });
   try {
-    for (const l of layers) model.add(l);
-    model.buildSync(m.inputShape, rt);
-    model.setWeights(m.weights);
+    return Sequential.fromSpec(m.spec, rt, { maxActivation: LIMITS.activationSize });
   } catch (e) {
-    model.dispose();
-    if (e instanceof ModelFileError) throw e;
-    throw new ModelFileError(e instanceof BsfnetError ? e.message : String(e), file);
+    if (e instanceof BsfnetError && !(e instanceof ModelFileError)) throw new ModelFileError(e.message, file);
+    throw e;
   }
-  return model;
 }
 
 export function modelFromBytes(bytes: Uint8Array, rt: Runtime, file?: string): Sequential {
@@ -44,7 +30,7 @@ export async function saveModel(model: Sequential, path: string, options: { meta
   await writeFileAtomic(path, modelToBytes(model, options.meta));
 }
 
-/** Decode a model file without building it (topology, weights, meta). */
+/** Read and check a model file without building it in wasm (topology, weights, meta). */
 export async function readModelFile(path: string): Promise<ModelFile> {
   let bytes: Uint8Array;
   try {
@@ -53,7 +39,8 @@ export async function readModelFile(path: string): Promise<ModelFile> {
   } catch (e) {
     throw new ModelFileError(`cannot read: ${(e as Error).message}`, path);
   }
-  return decodeModelFile(bytes, path);
+  const { version, spec, meta } = readModel(bytes, path);
+  return { version, spec, meta };
 }
 
 /** Load a model saved by saveModel; on the default runtime unless one is given. */

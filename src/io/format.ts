@@ -1,5 +1,6 @@
-// The bsfnet model file: JSON topology and config, then float32 little-endian weights, with a
-// format version and a CRC-32. Portable (no Node imports): the inference entry uses it too.
+// The bsfnet model file: a ModelSpec (JSON topology and config, then float32 little-endian weights)
+// and its metadata, with a format version and a CRC-32. Portable (no Node imports): the inference
+// entry uses it too.
 //
 //   offset  size  field
 //        0     4  magic "BSFN"
@@ -12,10 +13,15 @@
 //   20 + J     W  weights, float32 little-endian; tensor i at float `offset`, `length` floats
 //
 // Decoding trusts nothing: sizes are checked against the bytes actually present before anything
-// is allocated, every shape against the layers' own parameter shapes, and every failure is a
-// ModelFileError.
-import { ModelFileError } from "../errors.js";
+// is allocated, every shape against the layers' own parameter shapes (`readModel`), and every
+// failure is a ModelFileError.
+import { BsfnetError, ModelFileError } from "../errors.js";
+import { buildSpec, type BuiltLayers } from "../model/build.js";
+import type { ModelMeta } from "../model/meta.js";
+import { flatWeights, type LayerSpec, type ModelSpec } from "../model/spec.js";
 import { crc32 } from "./crc32.js";
+
+export type { ModelMeta };
 
 export const MAGIC = "BSFN";
 export const FORMAT_VERSION = 1;
@@ -33,42 +39,18 @@ export const LIMITS = {
   configDepth: 6,
 };
 
-export interface FileTensor {
-  layer: string;
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
-
-export interface FileLayer {
-  className: string;
-  config: Record<string, unknown>;
-}
-
-export interface ModelMeta {
-  /** Input features the model reads, as indices into the full (unpruned) input row. */
-  inputKeep?: number[];
-  /** Width of the full input row when inputKeep is set. */
-  fullInputSize?: number;
-  classNames?: string[];
-  [key: string]: unknown;
-}
-
 export interface ModelFile {
   version: number;
-  name: string;
-  inputShape: number[];
-  layers: FileLayer[];
-  /** in layer order, each layer's parameters in its own order */
-  weights: FileTensor[];
+  spec: ModelSpec;
   meta: ModelMeta;
 }
 
 const enc = new TextEncoder();
 
-export function encodeModelFile(m: Omit<ModelFile, "version">): Uint8Array {
+export function encodeModelFile(spec: ModelSpec, meta: ModelMeta = {}): Uint8Array {
+  const weights = flatWeights(spec);
   let offset = 0;
-  const index = m.weights.map((w) => {
+  const index = weights.map((w) => {
     const e = { layer: w.layer, name: w.name, shape: [...w.shape], offset, length: w.values.length };
     offset += w.values.length;
     return e;
@@ -76,9 +58,9 @@ export function encodeModelFile(m: Omit<ModelFile, "version">): Uint8Array {
   const header = {
     format: "bsfnet-model",
     version: FORMAT_VERSION,
-    model: { name: m.name, inputShape: [...m.inputShape], layers: m.layers.map((l) => ({ className: l.className, config: l.config })) },
+    model: { name: spec.name, inputShape: [...spec.inputShape], layers: spec.layers.map((l) => ({ className: l.className, config: l.config })) },
     weights: index,
-    meta: m.meta ?? {},
+    meta,
   };
   let json = enc.encode(JSON.stringify(header));
   const J = (json.length + 3) & ~3;
@@ -93,7 +75,7 @@ export function encodeModelFile(m: Omit<ModelFile, "version">): Uint8Array {
   dv.setUint32(8, J, true);
   dv.setUint32(12, W, true);
   let p = PREFIX + J;
-  for (const w of m.weights) {
+  for (const w of weights) {
     for (let i = 0; i < w.values.length; i++, p += 4) dv.setFloat32(p, w.values[i], true);
   }
   dv.setUint32(16, crc32(out.subarray(PREFIX)), true);
@@ -119,7 +101,9 @@ function checkShape(s: unknown, what: string, file?: string): number[] {
   return s as number[];
 }
 
-/** Parse and check a model file's bytes (no wasm, no allocation beyond the weights present). */
+/** Parse and check a model file's bytes (no wasm, no allocation beyond the weights present): the
+ * spec, its weights under their layers, and the metadata. The weights' shapes are checked against
+ * the layers by `readModel` (or by whatever builds the spec). */
 export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
   if (!(bytes instanceof Uint8Array)) fail("expected the file's bytes", file);
   if (bytes.length < PREFIX) fail(`not a bsfnet model file: ${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix (truncated?)`, file);
@@ -158,17 +142,19 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
   if (inputSize > LIMITS.inputSize) fail(`input of ${inputSize} values per sample exceeds the limit of ${LIMITS.inputSize}`, file);
   if (!Array.isArray(model.layers) || model.layers.length === 0) fail("the model has no layers", file);
   if (model.layers.length > LIMITS.layers) fail(`${model.layers.length} layers exceed the limit of ${LIMITS.layers}`, file);
-  const layers: FileLayer[] = model.layers.map((l: unknown, i: number) => {
+  const layers: LayerSpec[] = model.layers.map((l: unknown, i: number) => {
     if (!isObj(l) || typeof l.className !== "string" || !isObj(l.config)) fail(`layer ${i}: expected { className, config }`, file);
     if (!depth(l.config, LIMITS.configDepth)) fail(`layer ${i}: config is nested too deeply or too large`, file);
-    return { className: l.className, config: l.config };
+    return { className: l.className, config: l.config, weights: [] };
   });
   if (!Array.isArray(h.weights)) fail("header has no weights index", file);
   if (h.weights.length > LIMITS.tensors) fail(`${h.weights.length} tensors exceed the limit of ${LIMITS.tensors}`, file);
   const floats = W / 4;
   let next = 0;
   const wdv = new DataView(bytes.buffer, bytes.byteOffset + PREFIX + J, W);
-  const weights: FileTensor[] = h.weights.map((e: unknown, i: number) => {
+  // Tensors are tagged with their layer's name and come in layer order.
+  let at = 0;
+  h.weights.forEach((e: unknown, i: number) => {
     if (!isObj(e) || typeof e.layer !== "string" || typeof e.name !== "string") fail(`weights[${i}]: expected { layer, name, shape, offset, length }`, file);
     const shape = checkShape(e.shape, `weights[${i}] (${e.layer}/${e.name})`, file);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -182,7 +168,9 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
       values[j] = v;
     }
     next += size;
-    return { layer: e.layer, name: e.name, shape, values };
+    while (at < layers.length && layers[at].config.name !== e.layer) at++;
+    if (at === layers.length) fail(`weights[${i}] (${e.layer}/${e.name}) names no layer at or after the previous tensor's`, file);
+    layers[at].weights.push({ name: e.name, shape, values });
   });
   if (next !== floats) fail(`the weights section holds ${floats} floats, the index uses ${next}`, file);
   const meta = isObj(h.meta) ? (h.meta as ModelMeta) : {};
@@ -194,5 +182,21 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
       fail(`meta.inputKeep must list ${inputSize} ascending feature indices below ${String(full)}`, file);
     }
   }
-  return { version, name, inputShape, layers, weights, meta };
+  return { version, spec: { name, inputShape, layers }, meta };
+}
+
+/** The spec's layers built and checked against its weights; any failure is a ModelFileError. */
+export function checkModelFile(m: ModelFile, file?: string): BuiltLayers {
+  try {
+    return buildSpec(m.spec, { maxActivation: LIMITS.activationSize });
+  } catch (e) {
+    if (e instanceof BsfnetError) throw new ModelFileError(e.message, file);
+    throw e;
+  }
+}
+
+/** decodeModelFile, then checkModelFile: a file whose every tensor fits its layer. */
+export function readModel(bytes: Uint8Array, file?: string): ModelFile & { built: BuiltLayers } {
+  const m = decodeModelFile(bytes, file);
+  return { ...m, built: checkModelFile(m, file) };
 }

@@ -2,7 +2,7 @@
 // Softmax is special: it is only allowed as the model's output, where the model fuses it with
 // the cross-entropy loss (a stable gradient, one kernel).
 import type { WasmKernels } from "../runtime/abi.js";
-import { Layer, type LayerConfig, type Shape, type StepContext } from "./layer.js";
+import { Layer, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 import { ConfigError } from "../errors.js";
 
 export type ActivationName = "linear" | "relu" | "tanh" | "softmax";
@@ -33,9 +33,11 @@ export interface ActivationConfig extends LayerConfig {
 }
 
 export class Activation extends Layer {
+  static override readonly traits: LayerTraits = {
+    passThrough: "units",
+    scaleCommutes: (c) => c.activation === "relu" || c.activation === "linear" || c.activation === undefined,
+  };
   readonly activation: ActivationName;
-  /** Set by the model when this softmax is the fused output. */
-  fusedSoftmax = false;
 
   constructor(config: ActivationConfig | ActivationName) {
     const c = typeof config === "string" ? { activation: config } : config;
@@ -45,6 +47,10 @@ export class Activation extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override get outputActivation(): string {
+    return this.activation;
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number): void {

@@ -1,8 +1,11 @@
 // Binary Stochastic Filtering gate (DESIGN.md section 1): one weight w in [0,1] per filtered unit.
 // Training passes each input with probability w (fresh mask per sample, PRNG inside wasm);
 // inference passes it when w > threshold (or scales by w in "expectation" mode).
-import { Layer, sizeOf, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { Layer, sizeOf, type LayerTraits, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
 import { ConfigError, ShapeError } from "../errors.js";
+
+/** A gate passes a unit at inference when its weight is above this (the paper's 0.1). */
+export const DEFAULT_THRESHOLD = 0.1;
 
 export type BsfGradient = "straight-through" | "scaled";
 export type BsfMode = "threshold" | "expectation";
@@ -12,7 +15,7 @@ export interface BSFConfig extends LayerConfig {
   penalty?: number;
   /** Initial gate weight, a constant in [0,1]. Default 0.5. */
   init?: number;
-  /** Inference threshold: a unit passes when w > threshold. Default 0.1. */
+  /** Inference threshold: a unit passes when w > threshold. Default DEFAULT_THRESHOLD (0.1). */
   threshold?: number;
   /** "straight-through" (the paper; default) or "scaled" (dw = w * sum dy*x). */
   gradient?: BsfGradient;
@@ -25,6 +28,7 @@ export interface BSFConfig extends LayerConfig {
 }
 
 export class BSF extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "none", gate: true };
   readonly penalty: number;
   readonly init: number;
   readonly threshold: number;
@@ -38,7 +42,7 @@ export class BSF extends Layer {
     const where = `layer ${this.name}`;
     this.penalty = config.penalty ?? 0.01;
     this.init = config.init ?? 0.5;
-    this.threshold = config.threshold ?? 0.1;
+    this.threshold = config.threshold ?? DEFAULT_THRESHOLD;
     this.gradient = config.gradient ?? "straight-through";
     this.mode = config.mode ?? "threshold";
     this.shareAxis = config.shareAxis;

@@ -1,6 +1,6 @@
 // Convolutions, NHWC with Keras' kernel layout (kh, kw, cin, cout), stride 1, "valid" or "same".
 // The kernels pick Winograd F(4x4,3x3) or a direct SIMD loop; the layer only plans the scratch.
-import { Layer, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { Layer, type LayerTraits, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import type { WasmKernels } from "../runtime/abi.js";
@@ -29,6 +29,7 @@ function positiveInt(v: unknown, what: string): number {
 }
 
 abstract class ConvLayer extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "none", prunable: { kind: "conv", widthKey: "filters" } };
   readonly filters: number;
   readonly activation: ActivationName;
   readonly padding: Padding;
@@ -50,6 +51,10 @@ abstract class ConvLayer extends Layer {
     }
     this.useBias = config.useBias ?? true;
     this.kernelInitializer = config.kernelInitializer ?? { kind: "glorotUniform" };
+  }
+
+  override get outputActivation(): string {
+    return this.activation;
   }
 
   /** [H, W, C] of the input, as the kernels see it (Conv1D: H = 1). */

@@ -1,5 +1,5 @@
 // Fully connected layer, Keras layout: kernel (in, out), bias (out), optional activation.
-import { Layer, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import { Layer, type LayerTraits, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
@@ -11,6 +11,7 @@ export interface DenseConfig extends LayerConfig {
 }
 
 export class Dense extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "none", prunable: { kind: "dense", widthKey: "units" } };
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -43,9 +44,8 @@ export class Dense extends Layer {
     this.bias = this.useBias ? this.addParam({ name: "bias", shape: [this.units], init: { kind: "zeros" } }) : undefined;
   }
 
-  /** The model fuses an output softmax with the loss; the layer then emits logits. */
-  get emitsLogits(): boolean {
-    return this.activation === "softmax";
+  override get outputActivation(): string {
+    return this.activation;
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number): void {

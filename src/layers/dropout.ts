@@ -1,6 +1,6 @@
 // Inverted dropout: in training, keep each value with probability 1 - rate and scale it by
 // 1 / (1 - rate); at inference the identity. Masks come from the in-wasm counter PRNG.
-import { Layer, type LayerConfig, type Shape, type StepContext } from "./layer.js";
+import { Layer, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 import { ConfigError } from "../errors.js";
 
 export interface DropoutConfig extends LayerConfig {
@@ -8,6 +8,7 @@ export interface DropoutConfig extends LayerConfig {
 }
 
 export class Dropout extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "units", scaleCommutes: () => true };
   readonly rate: number;
 
   constructor(config: DropoutConfig) {

@@ -1,8 +1,9 @@
 // Flatten is a view: NHWC is already row-major, so the model aliases its output to its input
 // (no buffer, no copy) and passes the gradient straight through.
-import { Layer, sizeOf, type LayerConfig, type Shape, type StepContext } from "./layer.js";
+import { Layer, sizeOf, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 
 export class Flatten extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "none", flattens: true };
   constructor(config: LayerConfig = {}) {
     super(config, "Flatten");
   }

@@ -47,9 +47,32 @@ export interface LayerConfig {
   inputShape?: number[];
 }
 
+/** What a layer means to pruning, export, summaries and inference, declared by its class (a
+ * static `traits`), so those parts ask the layer instead of keeping lists of class names. */
+export interface LayerTraits {
+  /** How the units a gate filters reach the next layer through this one: "units" when unit j of
+   * the input is unit j of the output (element-wise: activations, dropout), "channels" when only
+   * channel c stays channel c (pooling), "none" when the layer mixes or reshapes its inputs. */
+  readonly passThrough: "units" | "channels" | "none";
+  /** For a pass-through layer: whether f(s * x) = s * f(x) for s >= 0, so an expectation-mode
+   * gate's weight can be folded past it into the next layer's kernel. */
+  readonly scaleCommutes?: (config: Record<string, unknown>) => boolean;
+  /** A layer with a kernel whose outputs a gate can prune and whose inputs a gate can shrink:
+   * "dense" (kernel [in, out]) or "conv" (kernel [...spatial, in, out]); `widthKey` is the config
+   * key of its output width. Both have an optional bias [out] (config useBias). */
+  readonly prunable?: { readonly kind: "dense" | "conv"; readonly widthKey: string };
+  /** A view that flattens NHWC to a vector (channel c owns every (h, w, c) row after it). */
+  readonly flattens?: boolean;
+  /** A gate: its one parameter holds the gate weights; they are penalties, not model weights. */
+  readonly gate?: boolean;
+}
+
+export const DEFAULT_TRAITS: LayerTraits = { passThrough: "none" };
+
 let nameCounter = 0;
 
 export abstract class Layer {
+  static readonly traits: LayerTraits = DEFAULT_TRAITS;
   readonly name: string;
   readonly className: string;
   readonly declaredInputShape?: Shape;
@@ -107,6 +130,16 @@ export abstract class Layer {
     const c: Record<string, unknown> = { name: this.name };
     if (this.declaredInputShape) c.inputShape = [...this.declaredInputShape];
     return c;
+  }
+
+  get traits(): LayerTraits {
+    return (this.constructor as typeof Layer).traits;
+  }
+
+  /** The activation applied to this layer's output (softmax marks a classifier's output, which
+   * the model fuses with the loss); undefined for layers without one. */
+  get outputActivation(): string | undefined {
+    return undefined;
   }
 
   get inputSize(): number {

@@ -1,5 +1,5 @@
 // Max pooling, pool size = stride, "valid" (trailing rows/columns that do not fill a window are dropped).
-import { Layer, type LayerConfig, type Shape, type StepContext } from "./layer.js";
+import { Layer, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
 export interface MaxPool2DConfig extends LayerConfig {
@@ -16,6 +16,7 @@ function poolInt(v: unknown, where: string): number {
 }
 
 export class MaxPool2D extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "channels", scaleCommutes: () => true };
   readonly ph: number;
   readonly pw: number;
 
@@ -56,6 +57,7 @@ export class MaxPool2D extends Layer {
 }
 
 export class MaxPool1D extends Layer {
+  static override readonly traits: LayerTraits = { passThrough: "channels", scaleCommutes: () => true };
   readonly pool: number;
 
   constructor(config: MaxPool1DConfig = {}) {

@@ -2,12 +2,12 @@
 // sparse categorical cross-entropy). Parameters live in one block of wasm memory; each batch size
 // gets one arena of activations; a training step is a fixed sequence of kernel calls.
 import { Layer, sizeOf, type Shape, type StepContext } from "../layers/layer.js";
-import { Dense } from "../layers/dense.js";
-import { Activation } from "../layers/activation.js";
-import { BSF } from "../layers/bsf.js";
 import { initParam } from "../layers/initializers.js";
 import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
-import { planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import type { BatchPlan, ParamBlock } from "./plan.js";
+import { LayerStack } from "./stack.js";
+import { buildSpec, type BuildOptions } from "./build.js";
+import { flatWeights, groupSpec, type ModelSpec } from "./spec.js";
 import { toX, toY, type XInput, type YInput } from "./inputs.js";
 import { ProgressBar, type Callback, type EpochLogs, type History } from "./callbacks.js";
 import { align16, ready, type Runtime } from "../runtime/runtime.js";
@@ -67,6 +67,7 @@ export class Sequential {
   private compiled = false;
   private seed = 0;
   private block?: ParamBlock;
+  private stack?: LayerStack;
   private plans = new Map<number, BatchPlan>();
   /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
   private steps = 0;
@@ -131,23 +132,32 @@ export class Sequential {
     const shape = inputShape ?? this.inputShape ?? this.layers[0]?.declaredInputShape;
     if (!shape) throw new ConfigError(`model ${this.name}: unknown input shape (give inputShape to the first layer or the model)`);
     if (this.layers.length === 0) throw new ConfigError(`model ${this.name} has no layers`);
+    this.stack = new LayerStack(this.layers, shape);
     this.rt = runtime;
     this.inputShape = [...shape];
-    let s: Shape = shape;
-    for (const l of this.layers) {
-      l.build(s);
-      s = l.outputShape;
-    }
-    if (s.length !== 1) {
-      throw new ShapeError(`the output must be flat class scores, got [${s.join(", ")}]`, this.outputLayer.name);
-    }
-    this.layers.forEach((l, i) => {
-      const softmax = (l instanceof Dense || l instanceof Activation) && l.activation === "softmax";
-      if (softmax && i !== this.layers.length - 1) {
-        throw new ConfigError(`layer ${l.name}: softmax is only supported as the output activation`);
-      }
-    });
     this.allocParams(false);
+  }
+
+  /** A built model from a spec (see `toSpec`), its weights checked against the layers' shapes and
+   * loaded; compile it before fit. */
+  static fromSpec(spec: ModelSpec, runtime: Runtime, options: BuildOptions = {}): Sequential {
+    const { layers } = buildSpec(spec, options);
+    const model = new Sequential(layers, { name: spec.name, inputShape: spec.inputShape });
+    model.buildSync(spec.inputShape, runtime);
+    try {
+      model.setWeights(flatWeights(spec));
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return model;
+  }
+
+  /** A deep copy of the built model's topology and weights. */
+  toSpec(): ModelSpec {
+    this.checkBuilt("toSpec");
+    const cfg = this.getConfig();
+    return groupSpec(cfg.name, this.inputShape!, cfg.layers, this.getWeights(), false);
   }
 
   private allocParams(reinitSlots: boolean): void {
@@ -162,39 +172,26 @@ export class Sequential {
       // optimizer changed its slot count: move the weights into a new block
       const saved = this.getWeights();
       this.freeMemory();
-      this.block = planParams(rt, this.layers, slots);
+      this.block = this.stack!.placeParams(rt, slots);
       this.setWeights(saved);
       return;
     }
-    this.block = planParams(rt, this.layers, slots);
+    this.block = this.stack!.placeParams(rt, slots);
     this.block.all.forEach((p, i) => initParam(rt, p, this.seed, 0x40000000 + i));
   }
 
   private plan(B: number): BatchPlan {
     let p = this.plans.get(B);
     if (!p) {
-      p = planBatch(this.runtime, this.layers, sizeOf(this.inputShape!), B, this.classes);
+      p = this.stack!.planBatch(this.runtime, B);
       this.plans.set(B, p);
     }
     return p;
   }
 
-  private get softmaxOutput(): boolean {
-    const l = this.outputLayer;
-    return (l instanceof Dense || l instanceof Activation) && l.activation === "softmax";
-  }
-
   /** Runs the layers on B rows at `input` (default: the plan's input buffer); returns the logits. */
   private forward(plan: BatchPlan, B: number, training: boolean, input = plan.input): number {
-    const rt = this.runtime;
-    const L = this.layers.length;
-    let inp = input;
-    for (let i = 0; i < L; i++) {
-      const ctx: StepContext = { rt, training, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
-      this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
-      inp = plan.acts[i];
-    }
-    return plan.acts[L - 1];
+    return this.stack!.forward(this.runtime, plan, B, training, input, this.fitSeed, this.steps);
   }
 
   private fitSeed = 0;
@@ -310,7 +307,7 @@ export class Sequential {
     if ((options.verbose ?? 1) === 1 && ProgressBar.wanted()) callbacks.push(new ProgressBar());
     const batchCallbacks = callbacks.filter((c) => c.onBatchEnd);
     const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], gates: {} };
-    const gateLayers = this.layers.filter((l): l is BSF => l instanceof BSF);
+    const gateLayers = this.stack!.gates;
     for (const g of gateLayers) history.gates[g.name] = [];
 
     const rt = this.runtime;
@@ -360,7 +357,7 @@ export class Sequential {
           history.valAccuracy.push(r.accuracy);
         }
         for (const g of gateLayers) {
-          const w = rt.f32(g.weight.ptr, g.weight.size).slice();
+          const w = rt.f32(g.params[0].ptr, g.params[0].size).slice();
           logs.gates[g.name] = w;
           history.gates[g.name].push(w);
         }
@@ -401,21 +398,8 @@ export class Sequential {
 
   predictSync(xIn: XInput, options: { batchSize?: number } = {}): Float32Array {
     this.checkBuilt("predict");
-    const inSize = sizeOf(this.inputShape!);
-    const { data, n } = toX(xIn, inSize);
-    const batchSize = options.batchSize ?? 256;
-    const rt = this.runtime;
-    const plan = this.plan(batchSize);
-    const V = this.classes;
-    const out = new Float32Array(n * V);
-    for (let s = 0; s < n; s += batchSize) {
-      const B = Math.min(batchSize, n - s);
-      rt.f32(plan.input, B * inSize).set(data.subarray(s * inSize, (s + B) * inSize));
-      const logits = this.forward(plan, B, false);
-      if (this.softmaxOutput) rt.k.softmax_forward(plan.probs, logits, B, V);
-      out.set(rt.f32(this.softmaxOutput ? plan.probs : logits, B * V), s * V);
-    }
-    return out;
+    const { data, n } = this.stack!.rows(xIn);
+    return this.stack!.predict(this.runtime, this.plan(options.batchSize ?? 256), data, n);
   }
 
   /** Predicted class per sample. */
@@ -453,7 +437,7 @@ export class Sequential {
   /** Gate weights of every BSF layer (copies). */
   gateWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
-    for (const l of this.layers) if (l instanceof BSF) out[l.name] = this.runtime.f32(l.weight.ptr, l.weight.size).slice();
+    for (const l of this.layers) if (l.traits.gate) out[l.name] = this.runtime.f32(l.params[0].ptr, l.params[0].size).slice();
     return out;
   }
 
@@ -476,6 +460,7 @@ export class Sequential {
     this.plans.clear();
     if (this.block) rt.release(this.block.ptr, this.block.bytes);
     this.block = undefined;
+    this.stack = undefined;
   }
 
   /** Return this model's wasm memory; the model cannot be used afterwards. */

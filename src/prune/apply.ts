@@ -1,13 +1,14 @@
 // Pruning, step 2: the apply. Rewrites the layers around each gate and removes the gate:
-// the producer (Dense before it) keeps only the kernel columns and bias entries of kept units,
-// the consumer (Dense after it, through element-wise layers) keeps only the matching kernel rows.
-// A dropped unit was multiplied by 0 at inference, so the pruned model computes the same function
-// (in "expectation" mode the kept units' w is folded into the consumer's rows; the dropped units,
-// w <= threshold, passed x * w there, so expectation-mode pruning is exact only where those w are 0).
-import type { Sequential } from "../model/sequential.js";
+// the producer (the layer with a kernel before it) keeps only the kernel columns and bias entries
+// of kept units, the consumer (after it, through element-wise layers) keeps only the matching
+// kernel rows. A dropped unit was multiplied by 0 at inference, so the pruned model computes the
+// same function (in "expectation" mode the kept units' w is folded into the consumer's rows; the
+// dropped units, w <= threshold, passed x * w there, so expectation-mode pruning is exact only
+// where those w are 0).
 import { ConfigError } from "../errors.js";
-import { modelToSpec, specToModel, type LayerSpec, type ModelSpec, type TensorSpec } from "./spec.js";
-import type { GatePlan, PrunePlan } from "./plan.js";
+import { traitsOf } from "../layers/registry.js";
+import { cloneSpec, type LayerSpec, type ModelSpec, type TensorSpec } from "../model/spec.js";
+import type { GatePlan } from "./gates.js";
 
 /** values viewed as [outer, C, inner] -> [outer, keep.length, inner]: entries keep[j] of the middle
  * axis, each scaled by scale[j] (by 1 without scale). */
@@ -25,14 +26,14 @@ function takeMiddle(values: Float32Array, outer: number, C: number, inner: numbe
 }
 
 /** kernel [..., OC] -> entries `cols` of the last axis (Dense columns, conv output channels) */
-function takeColumns(t: TensorSpec, cols: readonly number[]): TensorSpec {
+function kernelColumns(t: TensorSpec, cols: readonly number[]): TensorSpec {
   const C = t.shape[t.shape.length - 1];
   return { name: t.name, shape: [...t.shape.slice(0, -1), cols.length], values: takeMiddle(t.values, t.values.length / C, C, 1, cols) };
 }
 
 /** Dense kernel [P*U, OC] -> rows p*U + keep[j] for every p, each scaled by scale[j]
  * (P = 1 for units; P positions per channel after a Flatten). */
-function takeRows(t: TensorSpec, U: number, P: number, keep: readonly number[], scale: readonly number[]): TensorSpec {
+function kernelRows(t: TensorSpec, U: number, P: number, keep: readonly number[], scale: readonly number[]): TensorSpec {
   const OC = t.shape[1];
   return { name: t.name, shape: [P * keep.length, OC], values: takeMiddle(t.values, P, U, OC, keep, scale) };
 }
@@ -61,14 +62,10 @@ function param(l: LayerSpec, name: string): number {
 
 /** The spec with every planned gate applied and removed (the input spec is not modified). */
 export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpec {
-  const out: ModelSpec = {
-    name: spec.name,
-    inputShape: [...spec.inputShape],
-    layers: spec.layers.map((l) => ({ className: l.className, config: structuredClone(l.config), weights: l.weights.map((w) => ({ ...w, shape: [...w.shape] })) })),
-  };
+  const out = cloneSpec(spec);
   for (const g of gates) {
     const gate = byName(out, g.gate);
-    if (gate.className !== "BSF") throw new ConfigError(`plan: ${g.gate} is not a gate`);
+    if (!traitsOf(gate.className).gate) throw new ConfigError(`plan: ${g.gate} is not a gate`);
     if (gate.weights[0].values.length !== g.units) {
       throw new ConfigError(`plan: gate ${g.gate} has ${gate.weights[0].values.length} units, the plan says ${g.units}`);
     }
@@ -79,11 +76,12 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     const k = param(consumer, "kernel");
     const kt = consumer.weights[k];
     const positions = g.positions ?? 1;
-    if (consumer.className === "Dense") {
+    const consumerKind = traitsOf(consumer.className).prunable?.kind;
+    if (consumerKind === "dense") {
       if (kt.shape[0] !== g.units * positions) {
         throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[0]} values, gate ${g.gate} gives ${g.units} x ${positions}`);
       }
-      consumer.weights[k] = takeRows(kt, g.units, positions, g.keep, g.scale);
+      consumer.weights[k] = kernelRows(kt, g.units, positions, g.keep, g.scale);
     } else {
       if (kt.shape[kt.shape.length - 2] !== g.units) {
         throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[kt.shape.length - 2]} channels, gate ${g.gate} has ${g.units}`);
@@ -93,14 +91,15 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     if (g.producer) {
       const producer = byName(out, g.producer);
       const pk = param(producer, "kernel");
-      producer.weights[pk] = takeColumns(producer.weights[pk], g.keep);
+      producer.weights[pk] = kernelColumns(producer.weights[pk], g.keep);
       if (producer.config.useBias !== false) {
         const pb = param(producer, "bias");
         const b = producer.weights[pb];
         producer.weights[pb] = { name: b.name, shape: [g.keep.length], values: Float32Array.from(g.keep, (j) => b.values[j]) };
       }
-      if (producer.className === "Dense") producer.config.units = g.keep.length;
-      else producer.config.filters = g.keep.length;
+      const width = traitsOf(producer.className).prunable;
+      if (!width) throw new ConfigError(`plan: ${g.producer} has no outputs a gate can prune`);
+      producer.config[width.widthKey] = g.keep.length;
     } else if (g.axis === "channel") {
       out.inputShape = [...out.inputShape.slice(0, -1), g.keep.length];
     } else {
@@ -112,12 +111,4 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
   for (const l of out.layers) delete l.config.inputShape;
   out.layers[0].config.inputShape = [...out.inputShape];
   return out;
-}
-
-/** A new model without the gates and with smaller weight tensors; the input model is unchanged.
- * With an input gate the new model reads `plan.inputKeep` columns: use `reduceRows`. */
-export function applyPrune(model: Sequential, plan: PrunePlan): Sequential {
-  const spec = modelToSpec(model);
-  const pruned = specToModel(pruneSpec(spec, plan.gates), model.runtime);
-  return pruned;
 }

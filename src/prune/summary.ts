@@ -1,14 +1,15 @@
 // A text table of a model before and after pruning: per layer the units, weights and bytes.
-import type { Sequential } from "../model/sequential.js";
-import { countSpec, modelToSpec, type ModelSpec } from "./spec.js";
+import { traitsOf } from "../layers/registry.js";
+import { asSpec, countSpec, layerWidth, type ModelSpec, type SpecSource } from "../model/spec.js";
 
 function rows(spec: ModelSpec): Map<string, { className: string; units: string; weights: number }> {
   const m = new Map<string, { className: string; units: string; weights: number }>();
   for (const l of spec.layers) {
+    const t = traitsOf(l.className);
+    const width = layerWidth(l);
     const units =
-      l.className === "Dense" ? String(l.config.units)
-      : l.className === "Conv2D" || l.className === "Conv1D" ? `${String(l.config.filters)} ch`
-      : l.className === "BSF" ? `${l.weights[0]?.values.length ?? 0} gates`
+      width !== undefined ? `${width}${t.prunable?.kind === "conv" ? " ch" : ""}`
+      : t.gate ? `${l.weights[0]?.values.length ?? 0} gates`
       : "";
     m.set(l.config.name as string, { className: l.className, units, weights: l.weights.reduce((s, w) => s + w.values.length, 0) });
   }
@@ -22,9 +23,9 @@ function table(header: string[], body: string[][]): string {
 }
 
 /** Layers, units, weights and bytes of a model, or of a model before and after pruning. */
-export function summary(before: Sequential | ModelSpec, after?: Sequential | ModelSpec): string {
-  const a = "layers" in before && !("runtime" in before) ? (before as ModelSpec) : modelToSpec(before as Sequential);
-  const b = after === undefined ? undefined : "layers" in after && !("runtime" in after) ? (after as ModelSpec) : modelToSpec(after as Sequential);
+export function summary(before: SpecSource, after?: SpecSource): string {
+  const a = asSpec(before);
+  const b = after === undefined ? undefined : asSpec(after);
   const ra = rows(a);
   const rb = b ? rows(b) : undefined;
   const body: string[][] = [];

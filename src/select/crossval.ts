@@ -7,6 +7,7 @@ import { Standardizer } from "../data/standardize.js";
 import { stratifiedKFold } from "../data/split.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { takeColumns } from "../util/columns.js";
 
 export interface CrossValidateOptions {
   /** columns per row of x */
@@ -47,15 +48,6 @@ export function meanStd(v: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-/** Rows of x restricted to `cols`, for the rows in `rows`. */
-export function pick(x: Float32Array, D: number, rows: ArrayLike<number>, cols: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * cols.length);
-  for (let i = 0; i < rows.length; i++) {
-    const base = rows[i] * D;
-    for (let j = 0; j < cols.length; j++) out[i * cols.length + j] = x[base + cols[j]];
-  }
-  return out;
-}
 
 export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOptions): Promise<CrossValidateResult> {
   const t0 = performance.now();
@@ -134,5 +126,5 @@ async function runFold(
 ): Promise<{ train: number; validation: number; restarts: number }> {
   const ytr = Int32Array.from(train, (i) => y[i]);
   const yva = Int32Array.from(validation, (i) => y[i]);
-  return trainAndScore(pick(data, D, train, cols), ytr, pick(data, D, validation, cols), yva, classes, o, seed);
+  return trainAndScore(takeColumns(data, D, cols, train), ytr, takeColumns(data, D, cols, validation), yva, classes, o, seed);
 }

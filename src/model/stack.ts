@@ -1,0 +1,75 @@
+// The layer stack both training and inference run: built layers, their memory plan and the forward
+// pass. Portable (no Node modules, nothing of training), so `bsfnet/infer` imports it as it is and
+// Sequential adds only the backward pass, the loss and the optimizer.
+import { sizeOf, type Layer, type Shape, type StepContext } from "../layers/layer.js";
+import type { KernelMemory } from "../runtime/memory.js";
+import { buildStack, type BuildOptions } from "./build.js";
+import { planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import { toX, type XInput } from "./inputs.js";
+
+export class LayerStack {
+  readonly layers: readonly Layer[];
+  readonly inputShape: Shape;
+  readonly inputSize: number;
+  /** width of the output: the number of classes of a classifier */
+  readonly classes: number;
+  /** the output layer ends in softmax: the scores are turned into probabilities (and, in
+   * training, fused with the cross-entropy) */
+  readonly softmax: boolean;
+
+  constructor(layers: readonly Layer[], inputShape: Shape, options: BuildOptions = {}) {
+    const built = buildStack(layers, inputShape, options);
+    this.layers = built.layers;
+    this.inputShape = [...inputShape];
+    this.inputSize = sizeOf(inputShape);
+    this.classes = sizeOf(built.outputShape);
+    this.softmax = this.layers[this.layers.length - 1].outputActivation === "softmax";
+  }
+
+  /** The layers that are gates (their first parameter holds the gate weights). */
+  get gates(): Layer[] {
+    return this.layers.filter((l) => l.traits.gate);
+  }
+
+  /** Place every parameter in one block (with gradients and `slots` optimizer slots for training). */
+  placeParams(mem: KernelMemory, slots: number, grads = true): ParamBlock {
+    return planParams(mem, this.layers, slots, grads);
+  }
+
+  planBatch(mem: KernelMemory, B: number, training = true): BatchPlan {
+    return planBatch(mem, this.layers, this.inputSize, B, this.classes, training);
+  }
+
+  /** Rows as a flat, checked Float32Array (n rows of inputSize finite values). */
+  rows(x: XInput, what = "x"): { data: Float32Array; n: number } {
+    return toX(x, this.inputSize, what);
+  }
+
+  /** Runs the layers on B rows at `input`; returns where the output scores are. In training the
+   * masks of step `step` are drawn: layer i of step s uses PRNG stream s * L + i. */
+  forward(mem: KernelMemory, plan: BatchPlan, B: number, training: boolean, input: number, seed = 0, step = 0): number {
+    const L = this.layers.length;
+    let inp = input;
+    for (let i = 0; i < L; i++) {
+      const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0 };
+      this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
+      inp = plan.acts[i];
+    }
+    return plan.acts[L - 1];
+  }
+
+  /** Inference on n rows: class probabilities (softmax output) or raw outputs, batch by batch. */
+  predict(mem: KernelMemory, plan: BatchPlan, data: Float32Array, n: number): Float32Array {
+    const D = this.inputSize;
+    const V = this.classes;
+    const out = new Float32Array(n * V);
+    for (let s = 0; s < n; s += plan.B) {
+      const B = Math.min(plan.B, n - s);
+      mem.f32(plan.input, B * D).set(data.subarray(s * D, (s + B) * D));
+      const scores = this.forward(mem, plan, B, false, plan.input);
+      if (this.softmax) mem.k.softmax_forward(plan.probs, scores, B, V);
+      out.set(mem.f32(this.softmax ? plan.probs : scores, B * V), s * V);
+    }
+    return out;
+  }
+}
