@@ -11,20 +11,22 @@ import { heatMap, lineChart } from "../report/svg.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
 import { integer as int, number, parse } from "./args.js";
+import type { CliIO, Command } from "./command.js";
 
 const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (n) => n >= 0);
 
-const USAGE = `bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune-epochs 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
-bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
+const usage = `Usage: bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune-epochs 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
+       bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
 
-export async function run(argv: string[], out: (s: string) => void = console.log): Promise<number> {
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const out = io.out;
   const [which, ...rest] = argv;
   const { values: v, positionals } = parse(rest, {
     data: { type: "string" }, epochs: { type: "string" }, "fine-tune-epochs": { type: "string" }, train: { type: "string" }, validation: { type: "string" },
     penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
-  }, USAGE);
-  if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-  if (v.help) return out(USAGE), 0;
+  }, usage);
+  if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${usage}`);
+  if (v.help) return out(usage), 0;
   const dir = typeof v.out === "string" ? v.out : "docs";
   const seed = int(v.seed, "seed", 0, 0);
   const command = `bsfnet attention ${argv.join(" ")}`.trim();
@@ -119,5 +121,12 @@ discriminating peak): ${(r.precision * 100).toFixed(0)}%. High-gate points: ${r.
     out(`accuracy ungated ${r.ungated.toFixed(4)}, gated ${r.gated.toFixed(4)}; peak coverage ${(r.coverage * 100).toFixed(0)}%, precision ${(r.precision * 100).toFixed(0)}%; wrote ${dir}/attention-spectra.md`);
     return 0;
   }
-  throw new ConfigError(`attention: expected "mnist" or "spectra"\n${USAGE}`);
+  throw new ConfigError(`attention: expected "mnist" or "spectra"\n${usage}`);
 }
+
+export const command: Command = {
+  name: "attention",
+  summary: "regions of interest (paper Fig. 3): a BSF gate on every input of a CNN",
+  usage,
+  run,
+};

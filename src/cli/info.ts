@@ -5,38 +5,42 @@ import { fileToSpec } from "../io/spec.js";
 import { countSpec } from "../prune/spec.js";
 import { summary } from "../prune/summary.js";
 import { ConfigError } from "../errors.js";
-import { guard, parse } from "./args.js";
+import { parse } from "./args.js";
+import type { Command } from "./command.js";
 
-export const USAGE = `Usage: bsfnet info <model.bsfnet> [--json]
+const usage = `Usage: bsfnet info <model.bsfnet> [--json]
 Prints the model's format version, input, layers (units, weights, bytes) and metadata.`;
 
-export async function run(argv: string[]): Promise<number> {
-  return guard(async () => {
-    const { values, positionals } = parse(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, USAGE);
+export const command: Command = {
+  name: "info",
+  summary: "describe a model file: format version, input, layers, sizes and metadata",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, usage);
     if (values.help) {
-      console.log(USAGE);
+      io.out(usage);
       return 0;
     }
     const path = positionals[0];
-    if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${USAGE}`);
+    if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
     const m = await readModelFile(path);
     const spec = fileToSpec(m, path);
     const counts = countSpec(spec);
     const bytes = (await stat(path)).size;
     if (values.json) {
-      console.log(JSON.stringify({ file: path, bytes, version: m.version, name: m.name, inputShape: m.inputShape, layers: m.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
+      io.out(JSON.stringify({ file: path, bytes, version: m.version, name: m.name, inputShape: m.inputShape, layers: m.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
       return 0;
     }
-    console.log(`${path}: bsfnet model "${m.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
-    console.log(summary(spec));
-    console.log(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
+    io.out(`${path}: bsfnet model "${m.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
+    io.out(summary(spec));
+    io.out(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
     const keys = Object.keys(m.meta);
     const keep = m.meta.inputKeep;
     if (keep) {
       const list = keep.length > 24 ? `${keep.slice(0, 24).join(", ")}, ... (${keep.length - 24} more)` : keep.join(", ");
-      console.log(`reads ${keep.length} of ${m.meta.fullInputSize} input values: ${list}`);
+      io.out(`reads ${keep.length} of ${m.meta.fullInputSize} input values: ${list}`);
     }
-    if (keys.length) console.log(`metadata: ${keys.join(", ")}`);
+    if (keys.length) io.out(`metadata: ${keys.join(", ")}`);
     return 0;
-  });
-}
+  },
+};

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
+import { dispatch, main } from "../../src/cli/main.js";
 import { makeClassification } from "../../src/data/synthetic.js";
 import { ConfigError, DataError } from "../../src/errors.js";
 
@@ -19,11 +19,15 @@ function csvFile(): string {
   return f;
 }
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await main(argv, (s) => void lines.push(s));
-  return { code, out: lines.join("\n") };
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => void out.push(s), err: (s) => void err.push(s) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
 }
+
+/** dispatch without the handler: the typed error itself. */
+const raw = (argv: string[]) => dispatch(argv, { out: () => {}, err: () => {} });
 
 describe("bsfnet CLI", () => {
   it("select prints a ranked table and writes the JSON sorted by importance", async () => {
@@ -54,12 +58,12 @@ describe("bsfnet CLI", () => {
 
   it("bad arguments and bad files give typed errors", async () => {
     const f = csvFile();
-    await expect(run(["select", f])).rejects.toThrow(/missing --label/);
-    await expect(run(["select", f, "--label", "nope"])).rejects.toThrow(DataError);
-    await expect(run(["select", f, "--label", "target", "--epochs", "x"])).rejects.toThrow(ConfigError);
-    await expect(run(["evaluate", f, "--label", "target", "--features", "0,9"])).rejects.toThrow(/not a feature index/);
-    await expect(run(["frobnicate"])).rejects.toThrow(/unknown command/);
-    await expect(run(["select", join(f, "..", "missing.csv"), "--label", "0"])).rejects.toThrow(/missing\.csv/);
+    await expect(raw(["select", f])).rejects.toThrow(/missing --label/);
+    await expect(raw(["select", f, "--label", "nope"])).rejects.toThrow(DataError);
+    await expect(raw(["select", f, "--label", "target", "--epochs", "x"])).rejects.toThrow(ConfigError);
+    await expect(raw(["evaluate", f, "--label", "target", "--features", "0,9"])).rejects.toThrow(/not a feature index/);
+    await expect(raw(["frobnicate"])).rejects.toThrow(/unknown command/);
+    await expect(raw(["select", join(f, "..", "missing.csv"), "--label", "0"])).rejects.toThrow(/missing\.csv/);
     expect(existsSync(join(f, "..", "out.json"))).toBe(false);
   });
 });

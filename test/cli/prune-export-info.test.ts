@@ -1,11 +1,9 @@
-// bsfnet prune | export | info as functions (src/cli/*.ts run(argv) -> exit code).
-import { afterEach, describe, expect, it, vi } from "vitest";
+// bsfnet prune | export | info through main(argv, io) -> exit code, output captured.
+import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run as info } from "../../src/cli/info.js";
-import { run as prune } from "../../src/cli/prune.js";
-import { run as exportCmd } from "../../src/cli/export.js";
+import { main } from "../../src/cli/main.js";
 import { saveModel, loadModel, readModelFile } from "../../src/io/file.js";
 import { setRuntime } from "../../src/runtime/runtime.js";
 import { reduceRows } from "../../src/prune/plan.js";
@@ -13,15 +11,20 @@ import { maxAbsDiff, randn, rng, runtime } from "../util/wasm.js";
 import { blobs } from "../util/blobs.js";
 import { D, gatedModel } from "../util/models.js";
 
+let out: string[] = [];
+let err: string[] = [];
+const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
+
+/** Collects what the commands run after it write. */
 function capture(): { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out: () => out.join("\n"), err: () => err.join("") };
+  out = [];
+  err = [];
+  return { out: () => out.join("\n"), err: () => err.join("\n") };
 }
 
-afterEach(() => vi.restoreAllMocks());
+const info = (argv: string[]) => main(["info", ...argv], io);
+const prune = (argv: string[]) => main(["prune", ...argv], io);
+const exportCmd = (argv: string[]) => main(["export", ...argv], io);
 
 describe("bsfnet prune / export / info", () => {
   it("prunes a gated model file, exports it, and describes both", async () => {
@@ -36,13 +39,11 @@ describe("bsfnet prune / export / info", () => {
     expect(await info([src])).toBe(0);
     expect(c.out()).toMatch(/format version 1/);
     expect(c.out()).toMatch(/input_gate\s+BSF/);
-    vi.restoreAllMocks();
 
     const out = join(dir, "pruned.bsfnet");
     c = capture();
     expect(await prune([src, "-o", out])).toBe(0);
     expect(c.out()).toMatch(/removed/);
-    vi.restoreAllMocks();
     const f = await readModelFile(out);
     expect(f.layers.some((l) => l.className === "BSF")).toBe(false);
     expect(f.meta.fullInputSize).toBe(D);
@@ -56,14 +57,12 @@ describe("bsfnet prune / export / info", () => {
     const j = JSON.parse(c.out());
     expect(j.meta.inputKeep).toEqual(f.meta.inputKeep);
     expect(j.counts.gates).toBe(0);
-    vi.restoreAllMocks();
 
     capture();
     expect(await exportCmd([out, "--format", "tfjs", "-o", join(dir, "tfjs")])).toBe(0);
     expect(await exportCmd([out, "--format", "onnx", "-o", join(dir, "m.onnx")])).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "tfjs/model.json"), "utf8")).format).toBe("layers-model");
     expect(existsSync(join(dir, "m.onnx"))).toBe(true);
-    vi.restoreAllMocks();
     gated.dispose();
   });
 
@@ -84,13 +83,13 @@ describe("bsfnet prune / export / info", () => {
     expect(existsSync(join(dir, "ft.bsfnet"))).toBe(true);
   });
 
-  it("errors: usage (2), bad or missing files (1)", async () => {
+  it("errors: usage, bad or missing model files (2)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-cli-err-"));
     writeFileSync(join(dir, "junk.bsfnet"), "not a model at all, not even close");
     const c = capture();
     expect(await info([])).toBe(2);
-    expect(await info([join(dir, "missing.bsfnet")])).toBe(1);
-    expect(await info([join(dir, "junk.bsfnet")])).toBe(1);
+    expect(await info([join(dir, "missing.bsfnet")])).toBe(2);
+    expect(await info([join(dir, "junk.bsfnet")])).toBe(2);
     expect(c.err()).toMatch(/not a bsfnet model file/);
     expect(await exportCmd([join(dir, "junk.bsfnet"), "--format", "keras", "-o", "x"])).toBe(2);
     expect(await prune([join(dir, "junk.bsfnet")])).toBe(2);
