@@ -23,7 +23,7 @@ import type { Layer } from "../src/layers/layer.js";
 import { ready } from "../src/runtime/runtime.js";
 import { prune, fineTune, summary } from "../src/prune/index.js";
 import { modelToBytes } from "../src/io/file.js";
-import { toOnnx } from "../src/io/onnx.js";
+import { toOnnx } from "../src/export/onnx.js";
 import { InferenceModel } from "../src/infer/index.js";
 import { readFileSync } from "node:fs";
 

@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { readCsv } from "../src/data/csv-node.js";
 import { Standardizer } from "../src/data/standardize.js";
 import { stratifiedKFold } from "../src/data/split.js";
-import { pick, meanStd } from "../src/select/crossval.js";
+import { meanStd } from "../src/select/crossval.js";
+import { takeColumns } from "../src/util/columns.js";
 import { Sequential } from "../src/model/sequential.js";
 import { Dense } from "../src/layers/dense.js";
 import { BSF } from "../src/layers/bsf.js";
@@ -71,10 +72,10 @@ async function main(): Promise<void> {
   for (let r = 0; r < REPEATS; r++)
   for (const [f, { train, validation }] of stratifiedKFold(ds.y, FOLDS, SEED + 1000 * r).entries()) {
     const seed = SEED + 1000 * r + f;
-    const xtr0 = pick(ds.x, D, train, all);
+    const xtr0 = takeColumns(ds.x, D, all, train);
     const st = Standardizer.fit(xtr0, D);
     const xtr = st.transform(xtr0);
-    const xva = st.transform(pick(ds.x, D, validation, all));
+    const xva = st.transform(takeColumns(ds.x, D, all, validation));
     const ytr = Int32Array.from(train, (i) => ds.y[i]);
     const yva = Int32Array.from(validation, (i) => ds.y[i]);
 

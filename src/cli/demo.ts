@@ -5,6 +5,7 @@ import { makeClassification } from "../data/synthetic.js";
 import { integer as int, parse } from "./args.js";
 import type { Command } from "./command.js";
 import { formatRanking } from "./ranking.js";
+import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
 
 const usage = `Usage: bsfnet demo [--seed S]
 Feature selection on a synthetic dataset (Guyon's MADELON recipe: 5 informative, 5 redundant and
@@ -29,10 +30,10 @@ export const command: Command = {
     const rank = new Map(r.features.map((f, i) => [f.index, i]));
     const worstUseful = Math.max(...ds.informative.map((j) => rank.get(j)!));
     const bestNoise = Math.min(...ds.noise.map((j) => rank.get(j)!));
-    const selected = r.features.filter((f) => f.importance > 0.1).map((f) => f.index);
+    const selected = r.features.filter((f) => f.importance > DEFAULT_THRESHOLD).map((f) => f.index);
     out(`\nInformative features rank ${ds.informative.map((j) => rank.get(j)! + 1).sort((a, b) => a - b).join(", ")}; ` +
       `the best noise feature ranks ${bestNoise + 1}: ` + (worstUseful < bestNoise ? "every informative feature ranks above every noise feature." : "NOT all informative features rank above the noise."));
-    out(`Selected (importance > 0.1, the gate's inference threshold): ${selected.length} features: ` +
+    out(`Selected (importance > ${DEFAULT_THRESHOLD}, the gate's inference threshold): ${selected.length} features: ` +
       `${selected.filter((j) => kind(j) === "informative").length} informative, ${selected.filter((j) => kind(j) === "redundant").length} redundant, ` +
       `${selected.filter((j) => kind(j) === "noise").length} noise`);
     out("\n10-fold cross-validated accuracy of the paper's classifier (held-out folds):");

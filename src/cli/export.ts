@@ -1,8 +1,7 @@
 // bsfnet export <model> --format tfjs|onnx -o <dir|file>
 import { readModelFile } from "../io/file.js";
-import { fileToSpec } from "../io/spec.js";
-import { saveTfjs } from "../io/tfjs.js";
-import { saveOnnx } from "../io/onnx.js";
+import { saveTfjs } from "../export/tfjs.js";
+import { saveOnnx } from "../export/onnx.js";
 import { ConfigError } from "../errors.js";
 import { parse } from "./args.js";
 import type { Command } from "./command.js";
@@ -26,7 +25,7 @@ export const command: Command = {
     if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
     if (values.format !== "tfjs" && values.format !== "onnx") throw new ConfigError(`--format must be tfjs or onnx\n\n${usage}`);
     if (typeof values.out !== "string") throw new ConfigError(`missing -o <dir|file>\n\n${usage}`);
-    const spec = fileToSpec(await readModelFile(path), path);
+    const spec = (await readModelFile(path)).spec;
     if (values.format === "tfjs") {
       const p = await saveTfjs(spec, values.out);
       io.out(`wrote ${p.modelJson} and ${p.weights}`);

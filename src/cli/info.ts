@@ -1,8 +1,7 @@
 // bsfnet info <model> [--json]: what a model file holds (checked: version, checksum, shapes).
 import { stat } from "node:fs/promises";
 import { readModelFile } from "../io/file.js";
-import { fileToSpec } from "../io/spec.js";
-import { countSpec } from "../prune/spec.js";
+import { countSpec } from "../model/spec.js";
 import { summary } from "../prune/summary.js";
 import { ConfigError } from "../errors.js";
 import { parse } from "./args.js";
@@ -24,14 +23,14 @@ export const command: Command = {
     const path = positionals[0];
     if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
     const m = await readModelFile(path);
-    const spec = fileToSpec(m, path);
+    const spec = m.spec;
     const counts = countSpec(spec);
     const bytes = (await stat(path)).size;
     if (values.json) {
-      io.out(JSON.stringify({ file: path, bytes, version: m.version, name: m.name, inputShape: m.inputShape, layers: m.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
+      io.out(JSON.stringify({ file: path, bytes, version: m.version, name: spec.name, inputShape: spec.inputShape, layers: spec.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
       return 0;
     }
-    io.out(`${path}: bsfnet model "${m.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
+    io.out(`${path}: bsfnet model "${spec.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
     io.out(summary(spec));
     io.out(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
     const keys = Object.keys(m.meta);

@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { csvOptions, csvUsageNote, integer as int, loadCsv, number as num, parse } from "./args.js";
 import type { Command } from "./command.js";
 import { formatRanking } from "./ranking.js";
+import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
 
 const usage = `Usage: bsfnet select <file.csv> --label <name|index> [--no-header] [--lambda L] [--epochs E]
                      [--top K] [--seed S] [--json <out.json>] [--drop c1,c2]
@@ -31,7 +32,7 @@ export const command: Command = {
     const r = await selectFeatures(ds.x, ds.y, { features: ds.d, featureNames: ds.featureNames, epochs, lambda, seed, verbose: 1 });
     out(formatRanking(r, top));
     out(`importance: gate weight averaged over the last ${r.lastEpochs} of ${epochs} epochs (lambda ${lambda}, seed ${seed}); ` +
-      `gates at or below 0.1 are closed and ordered by their mean over the whole run; ${r.seconds.toFixed(2)} s`);
+      `gates at or below ${DEFAULT_THRESHOLD} are closed and ordered by their mean over the whole run; ${r.seconds.toFixed(2)} s`);
     if (values.json) {
       const doc = {
         file: ds.source,

@@ -25,7 +25,7 @@ export function exportableSpec(model: SpecSource, writes: Readonly<Record<string
   for (const l of folded.layers) {
     if (l.className in writes) continue;
     if (traitsOf(l.className).gate) {
-      throw new ConfigError(`cannot export gate ${String(l.config.name)} to ${format}: a position gate cannot be folded (ONNX can express it)`);
+      throw new ConfigError(`cannot export position gate ${String(l.config.name)} to ${format}: it cannot be folded into a layer (ONNX can express it)`);
     }
     throw new ConfigError(`cannot export layer ${String(l.config.name)}: ${l.className} export to ${format} is not supported yet`);
   }

@@ -18,6 +18,7 @@ import { classCountOf, toX, toY, type XInput, type YInput } from "../model/input
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
 
 export interface SelectOptions {
   /** L1 penalty of the gate (the paper's lambda, 0.001-0.05 worked there). Default 0.01. */
@@ -69,7 +70,7 @@ export function rankGates(
   history: readonly Float32Array[],
   lastEpochs: number,
   names: readonly string[],
-  threshold = 0.1,
+  threshold = DEFAULT_THRESHOLD,
 ): FeatureImportance[] {
   if (history.length === 0) throw new ConfigError("no gate history to rank (train at least one epoch)");
   const E = history.length;

@@ -45,7 +45,7 @@ describe("bsfnet prune / export / info", () => {
     expect(await prune([src, "-o", out])).toBe(0);
     expect(c.out()).toMatch(/removed/);
     const f = await readModelFile(out);
-    expect(f.layers.some((l) => l.className === "BSF")).toBe(false);
+    expect(f.spec.layers.some((l) => l.className === "BSF")).toBe(false);
     expect(f.meta.fullInputSize).toBe(D);
     const pruned = await loadModel(out, { runtime: rt });
     const x = randn(rng(2), 20 * D, 2);

@@ -185,7 +185,7 @@ describe("hostile model files give a ModelFileError", () => {
     await refuse(withHeader(b, (h: any) => { h.weights[1].shape = [5, 4]; }), /is \[4, 5\] by its config/);
     await refuse(withHeader(b, (h: any) => { h.weights[1].shape = [4, 6]; }), /holds 24 values/);
     // input shape changed
-    await refuse(withHeader(b, (h: any) => { h.model.inputShape = [7]; }), /gate is \[7\] by its config, the file's weights are \[4\]/);
+    await refuse(withHeader(b, (h: any) => { h.model.inputShape = [7]; }), /gate is \[7\] by its config, the weights are \[4\]/);
     // a tensor missing
     await refuse(withHeader(b, (h: any) => { h.weights.pop(); }), /floats|no more tensors/);
   });

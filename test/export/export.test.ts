@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
-import { saveTfjs } from "../../src/io/tfjs.js";
-import { saveOnnx } from "../../src/io/onnx.js";
+import { saveTfjs } from "../../src/export/tfjs.js";
+import { saveOnnx } from "../../src/export/onnx.js";
 import { reduceRows } from "../../src/prune/index.js";
 import type { Sequential } from "../../src/model/sequential.js";
 import { maxAbsDiff, randn, rng } from "../util/wasm.js";
@@ -98,7 +98,7 @@ describe("position gates", () => {
     const { Flatten } = await import("../../src/layers/flatten.js");
     const { Dense } = await import("../../src/layers/dense.js");
     const { runtime } = await import("../util/wasm.js");
-    const { toTfjs } = await import("../../src/io/tfjs.js");
+    const { toTfjs } = await import("../../src/export/tfjs.js");
     const m = new Sequential(
       [new BSF({ name: "pixel_gate", shareAxis: "position" }), new Conv2D({ name: "c", filters: 4, kernelSize: 3, padding: "same", activation: "relu" }), new Flatten({ name: "f" }), new Dense({ name: "o", units: 3 })],
       { inputShape: [5, 6, 2] },
