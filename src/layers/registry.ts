@@ -51,3 +51,8 @@ export function layerFromConfig(spec: { className: string; config: Record<string
   const cls = layerClass(spec?.className);
   return new cls(spec.config ?? {});
 }
+
+/** Every registered class name (the trait checks in test/layers run over all of them). */
+export function registeredLayers(): string[] {
+  return [...registry.keys()];
+}
