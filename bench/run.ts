@@ -1,7 +1,7 @@
 // The whole benchmark: dense kernels (GFLOP/s) and training (samples/s) of the Musk2-shaped
 // network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread,
 // and the anatomy of a bsfnet training step (µs per kernel); then the paper's Table 6 CNN (issue 3:
-// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn-report.ts).
+// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn/report.ts).
 // Prints the tables and writes bench/RESULTS.md and bench/results.json (generated files: never edit
 // them by hand; re-run `npm run bench`). `--quick` runs a short version and writes nothing.
 import os from "node:os";
@@ -9,13 +9,13 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { benchKernels, IMPLS, type KernelResults } from "./kernels.js";
-import { benchTrain, type TrainResults } from "./train.js";
-import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./step.js";
-import { initTf, type TfInfo } from "./tfjs.js";
-import { load } from "./measure.js";
-import { inferMarkdown } from "./infer-summary.js";
-import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn-report.js";
+import { benchKernels, type KernelResults } from "./train/kernels.js";
+import { benchTrain, type TrainResults } from "./train/train.js";
+import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./train/step.js";
+import { IMPLS, initTf, type TfInfo } from "./lib/tfjs.js";
+import { load } from "./lib/measure.js";
+import { inferMarkdown } from "./infer/summary.js";
+import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn/report.js";
 
 const quick = process.argv.includes("--quick");
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -3,9 +3,9 @@
 // bench gives tfjs' wasm backend computes what tfjs-cpu's Conv2DBackpropFilter does.
 // No timing here: speed is measured by `npm run bench`, never asserted in tests.
 import { describe, expect, it } from "vitest";
-import { GATE, TABLE6_PARAMS, bsfnetCnn, tfjsCnn } from "../../bench/cnn.js";
-import { registerWasmFilterGradFallback, tfFilterGrad, uniform, unregisterWasmFilterGradFallback } from "../../bench/conv.js";
-import { initTf, tf, useBackend } from "../../bench/tfjs.js";
+import { GATE, TABLE6_PARAMS, bsfnetCnn, tfjsCnn } from "../../bench/cnn/cnn.js";
+import { registerWasmFilterGradFallback, tfFilterGrad, uniform, unregisterWasmFilterGradFallback } from "../../bench/cnn/conv.js";
+import { initTf, tf, useBackend } from "../../bench/lib/tfjs.js";
 
 describe("bench CNN", () => {
   it("bsfnet and tfjs build the Table 6 CNN with the same parameters", async () => {

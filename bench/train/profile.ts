@@ -1,7 +1,7 @@
 // Where a bsfnet training step's time goes: trains the Musk2-shaped network at one batch size for
 // a few seconds, to be run under the V8 profiler, then summarises the profile by function.
-//   node --cpu-prof --cpu-prof-dir=/tmp/bsfnet-prof --import tsx bench/profile.ts [batch] [seconds]
-//   npx tsx bench/profile.ts --summarize /tmp/bsfnet-prof/<file>.cpuprofile
+//   node --cpu-prof --cpu-prof-dir=/tmp/bsfnet-prof --import tsx bench/train/profile.ts [batch] [seconds]
+//   npx tsx bench/train/profile.ts --summarize /tmp/bsfnet-prof/<file>.cpuprofile
 import { readFileSync } from "node:fs";
 import { bsfnetModel, randomData } from "./musk2.js";
 
@@ -57,7 +57,7 @@ function wasmNames(file: string): Map<number, string> {
 }
 
 function summarize(file: string): void {
-  const names = wasmNames(new URL("../build/bsfnet.wasm", import.meta.url).pathname);
+  const names = wasmNames(new URL("../../build/bsfnet.wasm", import.meta.url).pathname);
   const p = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

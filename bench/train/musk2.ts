@@ -3,7 +3,7 @@
 // used by the kernel bench (layer shapes), the training bench (bsfnet and tfjs models) and the
 // smoke test (both models have the same dense parameters).
 import type * as tfType from "@tensorflow/tfjs";
-import { Sequential, Dense, BSF, Adam } from "../src/index.js";
+import { Sequential, Dense, BSF, Adam } from "../../src/index.js";
 
 export const INPUTS = 168;
 export const CLASSES = 2;

@@ -3,15 +3,12 @@
 // (XNNPACK) and cpu (JavaScript) backends: forward = fused matMul + bias (what tf.layers.dense
 // runs), backward = dY @ W^T, X^T @ dY and sum(dY) (the gradients tfjs computes for it).
 // FLOPs: forward 2*B*C*OC, backward 4*B*C*OC (dinp and dweight; the bias sums are not counted).
-// Run alone: npx tsx bench/kernels.ts [--quick]
-import { Runtime } from "../src/runtime/runtime.js";
+// Run alone: npx tsx bench/train/kernels.ts [--quick]
+import { Runtime } from "../../src/runtime/runtime.js";
 import { BATCHES, DENSE_SHAPES, randomData } from "./musk2.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureSync, type MeasureOptions, type Timing } from "./measure.js";
+import { IMPLS, initTf, tf, useBackend, type Impl, type TfBackend } from "../lib/tfjs.js";
+import { load, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 import { pathToFileURL } from "node:url";
-
-export type Impl = "bsfnet" | "tfjs-wasm" | "tfjs-cpu";
-export const IMPLS: Impl[] = ["bsfnet", "tfjs-wasm", "tfjs-cpu"];
 
 export interface KernelRow {
   B: number;

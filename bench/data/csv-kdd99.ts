@@ -1,13 +1,13 @@
 // Times CSV parsing on KDD Cup 99's 10% set (494,021 rows x 42 columns, 2.1 MB gzip, 75 MB text).
-// Usage: npx tsx scripts/time-csv-kdd99.ts [path-to-kddcup.data_10_percent.gz] [repeats]
+// Usage: npx tsx bench/data/csv-kdd99.ts [path-to-kddcup.data_10_percent.gz] [repeats]
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readCsv, readCsvSync } from "../src/data/csv-node.js";
-import { parseCsv } from "../src/data/csv.js";
+import { readCsv, readCsvSync } from "../../src/data/csv-node.js";
+import { parseCsv } from "../../src/data/csv.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const dataDir = process.env.BSFNET_DATA ?? resolve(root, "../shared/data");
 const path = process.argv[2] || resolve(dataDir, "kddcup99/kddcup.data_10_percent.gz");
 const repeats = Number(process.argv[3] ?? 3);

@@ -15,12 +15,11 @@
 // tfjs-cpu's Conv2DBackpropFilter is a scalar JavaScript loop (over a minute per call at conv_2's
 // shape, batch 32): it is timed at a smaller batch (FLOP rate independent of the batch), said so
 // in the table.
-// Run alone: npx tsx bench/conv.ts [--quick]
+// Run alone: npx tsx bench/cnn/conv.ts [--quick]
 import { pathToFileURL } from "node:url";
-import { Runtime } from "../src/runtime/runtime.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureSync, type MeasureOptions, type Timing } from "./measure.js";
-import { IMPLS, type Impl } from "./kernels.js";
+import { Runtime } from "../../src/runtime/runtime.js";
+import { IMPLS, initTf, tf, useBackend, type Impl, type TfBackend } from "../lib/tfjs.js";
+import { load, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 
 export const CONV_BATCH = 32;
 

@@ -1,19 +1,19 @@
 // Anatomy of one bsfnet training step of the Musk2-shaped network: every kernel call the step
 // makes (as Sequential.trainStep and the layers issue them), timed alone on the step's shapes.
 // Each figure is the fastest tinybench sample (the least disturbed on a shared machine). The sum is
-// the step's wasm time; the rest of a measured fit step (bench/train.ts) is JavaScript: fit's
+// the step's wasm time; the rest of a measured fit step (bench/train/train.ts) is JavaScript: fit's
 // loop, the layer calls, the wasm boundary, and per-fit work (copying the data in, shuffling).
 // Adam is timed twice: on fresh moments, and with subnormal first moments spread as they are after
 // a few thousand steps on this data: two thirds of the gradient entries of a batch are exactly zero
 // (the first-layer rows behind closed gates, units a ReLU silenced for the whole batch), and each
 // zero multiplies m by beta1, so many moments pass through the subnormal range, where x86 float
 // arithmetic is many times slower (wasm has no flush-to-zero mode).
-// Run alone: npx tsx bench/step.ts [--quick]
+// Run alone: npx tsx bench/train/step.ts [--quick]
 import { pathToFileURL } from "node:url";
-import { Runtime } from "../src/runtime/runtime.js";
+import { Runtime } from "../../src/runtime/runtime.js";
 import { BATCHES, CLASSES, DENSE_SHAPES, INPUTS, randomData } from "./musk2.js";
 import { Bench } from "tinybench";
-import { load, measureSync, type MeasureOptions } from "./measure.js";
+import { load, measureSync, type MeasureOptions } from "../lib/measure.js";
 
 /** One Adam first moment in this many is made subnormal for the steady-state Adam figure. */
 export const SUBNORMAL_STRIDE = 10;

@@ -7,16 +7,16 @@
 // of the attention experiment. tfjs: the same network from tf.layers, `trainOnBatch` on batches
 // already held as tensors, on the wasm and cpu backends.
 // tfjs 4.22's wasm backend cannot train it: it has no Conv2DBackpropFilter kernel. The table gives
-// the error, then tfjs-wasm with the fallback kernel of bench/conv.ts (built from the backend's own
+// the error, then tfjs-wasm with the fallback kernel of bench/cnn/conv.ts (built from the backend's own
 // Conv2D), and tfjs-cpu, whose Conv2DBackpropFilter is a scalar JavaScript loop (about a minute
 // per step: timed over one step). Inference (forward only, batch 32) is timed for all three.
-// Run alone: npx tsx bench/cnn.ts [--quick]
+// Run alone: npx tsx bench/cnn/cnn.ts [--quick]
 import { pathToFileURL } from "node:url";
 import type * as tfType from "@tensorflow/tfjs";
-import { Adam, type Sequential } from "../src/index.js";
-import { table6Cnn } from "../src/experiments/attention.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureAsync, measureSync, type MeasureOptions, type Timing } from "./measure.js";
+import { Adam, type Sequential } from "../../src/index.js";
+import { table6Cnn } from "../../src/experiments/attention.js";
+import { initTf, tf, useBackend, type TfBackend } from "../lib/tfjs.js";
+import { load, measureAsync, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 import { registerWasmFilterGradFallback, uniform, unregisterWasmFilterGradFallback } from "./conv.js";
 
 export const CNN_BATCH = 32;

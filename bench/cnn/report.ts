@@ -1,11 +1,11 @@
-// The Table 6 CNN section of the benchmark (issue 3): runs bench/cnn.ts (training and inference
-// samples/s), bench/conv.ts (conv kernels, GFLOP/s) and bench/cnn-step.ts (anatomy of a bsfnet
+// The Table 6 CNN section of the benchmark (issue 3): runs bench/cnn/cnn.ts (training and inference
+// samples/s), bench/cnn/conv.ts (conv kernels, GFLOP/s) and bench/cnn/step.ts (anatomy of a bsfnet
 // step), and renders their tables for bench/run.ts (RESULTS.md section, console, results.json key
 // "cnn").
 import { benchCnn, CNN_IMPLS, GATE, TABLE6_PARAMS, type CnnImpl, type CnnResults } from "./cnn.js";
 import { benchConv, type ConvResults } from "./conv.js";
-import { benchCnnStep, type CnnStepResults } from "./cnn-step.js";
-import { load } from "./measure.js";
+import { benchCnnStep, type CnnStepResults } from "./step.js";
+import { load } from "../lib/measure.js";
 
 /** Quoted from the project's issue 3: measured earlier on these machines, not by this script. */
 export const CNN_REFERENCE = {
@@ -43,7 +43,7 @@ const LABEL: Record<CnnImpl, string> = {
   bsfnet: "bsfnet",
   "bsfnet-gated": `bsfnet with the input gate (784 weights, penalty ${GATE.penalty}, init ${GATE.init})`,
   "tfjs-wasm": "tfjs-wasm",
-  "tfjs-wasm+fallback": "tfjs-wasm + fallback Conv2DBackpropFilter (bench/conv.ts)",
+  "tfjs-wasm+fallback": "tfjs-wasm + fallback Conv2DBackpropFilter (bench/cnn/conv.ts)",
   "tfjs-cpu": "tfjs-cpu",
 };
 
@@ -151,7 +151,7 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
     "### Anatomy of a bsfnet training step",
     "",
     "Every kernel call of one training step of the plain network (as `Sequential` issues them), timed alone on the step's shapes; " +
-      "fastest tinybench sample of each (bench/cnn-step.ts). Timed alone, a kernel finds its operands in cache; in a step the previous " +
+      "fastest tinybench sample of each (bench/cnn/step.ts). Timed alone, a kernel finds its operands in cache; in a step the previous " +
       "kernels have evicted them (the dense 9216 → 128 weights alone are 4.7 MB), which is most of the gap to the measured step " +
       "(a V8 profile of `fit` puts over 98% of its time in wasm).",
     "",

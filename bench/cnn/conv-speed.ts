@@ -5,8 +5,8 @@
 // convolution (2 per multiply-add; backward counts dkernel and, where computed, dinp) divided by
 // the time, whatever algorithm ran (the 3x3 layers with C, OC multiples of 4 use Winograd
 // F(4x4,3x3), which does 4x fewer multiplies in its GEMMs).
-//   npm run asbuild && npx tsx scripts/conv-speed.ts [--reps N] [--json]
-import { Runtime } from "../src/runtime/runtime.js";
+//   npm run asbuild && npx tsx bench/cnn/conv-speed.ts [--reps N] [--json]
+import { Runtime } from "../../src/runtime/runtime.js";
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 30;

@@ -7,6 +7,9 @@ import path from "node:path";
 
 export { tf };
 export type TfBackend = "wasm" | "cpu";
+/** The three implementations the dense and conv kernel tables compare. */
+export type Impl = "bsfnet" | "tfjs-wasm" | "tfjs-cpu";
+export const IMPLS: Impl[] = ["bsfnet", "tfjs-wasm", "tfjs-cpu"];
 
 export interface TfInfo {
   version: string;

@@ -1,15 +1,15 @@
 // Anatomy of one bsfnet training step of the Table 6 CNN (plain, batch 32): every kernel call the
 // step makes (as Sequential.trainStep and the layers issue them), timed alone on the step's shapes,
-// fastest tinybench sample of each, as bench/step.ts does for the dense network. The sum is the
-// step's wasm time; the rest of a measured fit step (bench/cnn.ts) is JavaScript and disturbance.
-// Run alone: npx tsx bench/cnn-step.ts [--quick]
+// fastest tinybench sample of each, as bench/train/step.ts does for the dense network. The sum is the
+// step's wasm time; the rest of a measured fit step (bench/cnn/cnn.ts) is JavaScript and disturbance.
+// Run alone: npx tsx bench/cnn/step.ts [--quick]
 import { pathToFileURL } from "node:url";
-import { Runtime } from "../src/runtime/runtime.js";
-import { Adam } from "../src/index.js";
-import { load, measureSync, type MeasureOptions } from "./measure.js";
+import { Runtime } from "../../src/runtime/runtime.js";
+import { Adam } from "../../src/index.js";
+import { load, measureSync, type MeasureOptions } from "../lib/measure.js";
 import { CLASSES, CNN_BATCH, IMAGE, TABLE6_PARAMS } from "./cnn.js";
 import { CONV_SHAPES, uniform } from "./conv.js";
-import type { StepPart } from "./step.js";
+import type { StepPart } from "../train/step.js";
 
 export interface CnnStepResults {
   B: number;

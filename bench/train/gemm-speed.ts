@@ -1,14 +1,14 @@
 // GEMM GFLOP/s at the Musk2 net's shapes (dense 168 -> 168 -> 168 -> 336 -> 168 -> 2), one thread.
-// Run: npm run asbuild && npx tsx scripts/gemm-speed.ts [path/to.wasm]
+// Run: npm run asbuild && npx tsx bench/train/gemm-speed.ts [path/to.wasm]
 // The relaxed-SIMD build (fused multiply-add):
 //   npx asc assembly/index.ts --target release --enable relaxed-simd -o build/bsfnet.relaxed.wasm
-//   node --experimental-wasm-relaxed-simd --import tsx scripts/gemm-speed.ts build/bsfnet.relaxed.wasm
+//   node --experimental-wasm-relaxed-simd --import tsx bench/train/gemm-speed.ts build/bsfnet.relaxed.wasm
 // Each layer (B, C, OC) is timed as its forward (nn: B,C,OC), backward dinp (nt: B,OC,C) and
 // backward dweight (tn: C,B,OC). Time is this process's CPU time (process.cpuUsage), not wall time:
 // on a shared machine that leaves out the time the thread is descheduled; each number is the best
 // of 7 samples.
 import { readFileSync } from "node:fs";
-import { Runtime } from "../src/runtime/runtime.js";
+import { Runtime } from "../../src/runtime/runtime.js";
 
 const LAYERS: [number, number][] = [[168, 168], [168, 336], [336, 168], [168, 2]];
 const BATCHES = [32, 128];
