@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { benchKernels, type KernelResults } from "./train/kernels.js";
 import { benchTrain, type TrainResults } from "./train/train.js";
-import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./train/step.js";
+import { benchStep, type StepResults } from "./train/step.js";
+import { callsPerStep } from "./lib/trace.js";
 import { IMPLS, initTf, type TfInfo } from "./lib/tfjs.js";
 import { load } from "./lib/measure.js";
 import { inferMarkdown } from "./infer/summary.js";
@@ -104,11 +105,19 @@ function stepTable(st: StepResults, t: TrainResults): string[] {
     `|---|---:|${Bs.map(() => "---:|---:").join("|")}|`,
   ];
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-  st.steps[0].parts.forEach((p, j) => {
-    out.push(`| ${p.name} | ${p.calls} | ${st.steps.map((s) => `${s.parts[j].us.toFixed(1)} | ${pct(s.parts[j].us, s.kernelsUs)}`).join(" | ")} |`);
-  });
+  // rows by kernel, in the order of their first calls (a kernel called every few steps, such as
+  // Adam's moment flush, may be missing from a batch size's epoch)
+  const names = [...new Set(st.steps.flatMap((s) => s.parts.map((p) => p.name)))];
+  for (const name of names) {
+    const calls = st.steps.map((s) => s.parts.find((x) => x.name === name)?.calls).find((c) => c !== undefined)!;
+    const cells = st.steps.map((s) => {
+      const q = s.parts.find((x) => x.name === name);
+      return q ? `${q.us.toFixed(1)} | ${pct(q.us, s.kernelsUs)}` : "– | ";
+    });
+    out.push(`| ${name} | ${callsPerStep(calls)} | ${cells.join(" | ")} |`);
+  }
   out.push(`| **all wasm kernels** | | ${st.steps.map((s) => `**${s.kernelsUs.toFixed(0)}** | 100%`).join(" | ")} |`);
-  out.push(`| adam_step with a subnormal first moment in 1 of ${SUBNORMAL_STRIDE} (steady state) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`);
+  out.push(`| adam_step after ${fmt(st.pretrainSteps)} training steps (steady state: subnormal moments) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`);
   const fit = (B: number, best: boolean) => {
     const r = t.rows.find((x) => x.B === B)!;
     const ms = best ? r.timing.bsfnet.minMs : r.timing.bsfnet.ms;
@@ -176,9 +185,11 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: 
     "",
     "## Anatomy of a bsfnet training step",
     "",
-    "Every kernel call of one training step (as `Sequential` issues them), timed alone on the step's shapes; fastest " +
-      "tinybench sample of each. The gap to the measured `fit` step is JavaScript (the loop, layer calls, crossing into " +
-      "wasm), per-fit work (copying the data into wasm memory, shuffling), subnormal Adam moments, and disturbance " +
+    "Every kernel call of the real training step: the model's own `fit` on a runtime whose kernels are wrapped in a " +
+      "timer (bench/lib/trace.ts), on a fresh model; per kernel, its µs per step, the median over the epoch's steps " +
+      "after 4 warm-up steps (bench/train/step.ts). The gap to the measured `fit` step is JavaScript (the loop, layer " +
+      "calls, crossing into wasm, the timer itself), per-fit work (copying the data into wasm memory, shuffling), " +
+      "subnormal Adam moments, and disturbance " +
       "from other processes. Subnormals: after ~1,000 steps on this data two thirds of a batch's gradient entries are " +
       "exactly zero (first-layer rows behind closed gates, units a ReLU silenced for the whole batch); each zero " +
       "multiplies an Adam first moment by β1, so many pass through the subnormal range (about 17,000 of Adam's " +

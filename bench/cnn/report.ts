@@ -6,6 +6,7 @@ import { benchCnn, CNN_IMPLS, GATE, TABLE6_PARAMS, type CnnImpl, type CnnResults
 import { benchConv, type ConvResults } from "./conv.js";
 import { benchCnnStep, type CnnStepResults } from "./step.js";
 import { load } from "../lib/measure.js";
+import { callsPerStep } from "../lib/trace.js";
 
 /** Quoted from the project's issue 3: measured earlier on these machines, not by this script. */
 export const CNN_REFERENCE = {
@@ -83,14 +84,14 @@ export function convTable(c: ConvResults): string[] {
 export function cnnStepTable(st: CnnStepResults, t: CnnResults): string[] {
   const out = ["| part of a step (plain network, batch 32) | calls | µs | share |", "|---|---:|---:|---:|"];
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-  for (const p of st.parts) out.push(`| ${p.name} | ${p.calls} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
+  for (const p of st.parts) out.push(`| ${p.name} | ${callsPerStep(p.calls)} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
   out.push(`| **all wasm kernels** | | **${fmt(st.kernelsUs)}** | 100% |`);
   const fit = t.train.bsfnet;
   if (fit) {
     const med = (fit.timing.ms * 1000 * st.B) / fit.samplesPerOp, best = (fit.timing.minMs * 1000 * st.B) / fit.samplesPerOp;
     out.push(`| measured \`fit\` step, median (training table) | | ${fmt(med)} | |`);
     out.push(`| measured \`fit\` step, best sample | | ${fmt(best)} | |`);
-    out.push(`| best \`fit\` step − kernels (kernels in sequence with colder caches, JavaScript, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`);
+    out.push(`| best \`fit\` step − kernels (JavaScript, the timer, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`);
   }
   out.push(`| samples/s if a step were its kernels alone | | ${fmt((st.B / st.kernelsUs) * 1e6)} | |`);
   return out;
@@ -150,10 +151,10 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
     "",
     "### Anatomy of a bsfnet training step",
     "",
-    "Every kernel call of one training step of the plain network (as `Sequential` issues them), timed alone on the step's shapes; " +
-      "fastest tinybench sample of each (bench/cnn/step.ts). Timed alone, a kernel finds its operands in cache; in a step the previous " +
-      "kernels have evicted them (the dense 9216 → 128 weights alone are 4.7 MB), which is most of the gap to the measured step " +
-      "(a V8 profile of `fit` puts over 98% of its time in wasm).",
+    `Every kernel call of the real training step of the plain network: the model's own \`fit\` on a runtime whose kernels are wrapped ` +
+      `in a timer (bench/lib/trace.ts); per kernel and layer shape, its µs per step, the median over ${r.step.steps} steps after 2 ` +
+      "warm-up steps (bench/cnn/step.ts). The kernels run in sequence as in any step, so each finds the caches the previous ones " +
+      "left (the dense 9216 → 128 weights alone are 4.7 MB); a V8 profile of `fit` puts over 98% of its time in wasm.",
     "",
     ...cnnStepTable(r.step, t),
     "",
