@@ -61,12 +61,19 @@ function trainTable(t: TrainResults): string[] {
   ];
   for (const r of t.rows) {
     const s = r.samplesPerSecond;
-    out.push(`| ${r.B} | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`);
+    out.push(
+      `| ${r.B} | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`,
+    );
   }
   // the fastest sample of each: on a shared machine, the least disturbed one
   for (const r of t.rows) {
-    const s = Object.fromEntries(IMPLS.map((i) => [i, (r.samplesPerOp[i] / r.timing[i].minMs) * 1000])) as Record<string, number>;
-    out.push(`| ${r.B}, best sample | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`);
+    const s = Object.fromEntries(IMPLS.map((i) => [i, (r.samplesPerOp[i] / r.timing[i].minMs) * 1000])) as Record<
+      string,
+      number
+    >;
+    out.push(
+      `| ${r.B}, best sample | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`,
+    );
   }
   return out;
 }
@@ -93,7 +100,9 @@ function networkTable(k: KernelResults): string[] {
   ];
   for (const r of k.network) {
     const g = r.gflops;
-    out.push(`| ${r.B} | ${r.pass} | ${g.bsfnet.toFixed(1)} | ${g["tfjs-wasm"].toFixed(1)} | ${g["tfjs-cpu"].toFixed(2)} | ${ratio(g.bsfnet, g["tfjs-wasm"])} | ${ratio(g.bsfnet, g["tfjs-cpu"])} |`);
+    out.push(
+      `| ${r.B} | ${r.pass} | ${g.bsfnet.toFixed(1)} | ${g["tfjs-wasm"].toFixed(1)} | ${g["tfjs-cpu"].toFixed(2)} | ${ratio(g.bsfnet, g["tfjs-wasm"])} | ${ratio(g.bsfnet, g["tfjs-cpu"])} |`,
+    );
   }
   return out;
 }
@@ -117,18 +126,24 @@ function stepTable(st: StepResults, t: TrainResults): string[] {
     out.push(`| ${name} | ${callsPerStep(calls)} | ${cells.join(" | ")} |`);
   }
   out.push(`| **all wasm kernels** | | ${st.steps.map((s) => `**${s.kernelsUs.toFixed(0)}** | 100%`).join(" | ")} |`);
-  out.push(`| adam_step after ${fmt(st.pretrainSteps)} training steps (steady state: subnormal moments) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`);
+  out.push(
+    `| adam_step after ${fmt(st.pretrainSteps)} training steps (steady state: subnormal moments) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`,
+  );
   const fit = (B: number, best: boolean) => {
     const r = t.rows.find((x) => x.B === B)!;
     const ms = best ? r.timing.bsfnet.minMs : r.timing.bsfnet.ms;
     return (ms * 1000 * B) / r.samplesPerOp.bsfnet;
   };
-  out.push(`| measured \`fit\` step, median (training table) | | ${Bs.map((B) => `${fit(B, false).toFixed(0)} | `).join(" | ")} |`);
+  out.push(
+    `| measured \`fit\` step, median (training table) | | ${Bs.map((B) => `${fit(B, false).toFixed(0)} | `).join(" | ")} |`,
+  );
   out.push(`| measured \`fit\` step, best sample | | ${Bs.map((B) => `${fit(B, true).toFixed(0)} | `).join(" | ")} |`);
   out.push(
     `| best \`fit\` step − kernels (JavaScript, per-fit work, subnormals, disturbance) | | ${st.steps.map((s) => `${(fit(s.B, true) - s.kernelsUs).toFixed(0)} | ${pct(fit(s.B, true) - s.kernelsUs, fit(s.B, true))}`).join(" | ")} |`,
   );
-  out.push(`| samples/s if a step were its kernels alone | | ${st.steps.map((s) => `${fmt((s.B / s.kernelsUs) * 1e6)} | `).join(" | ")} |`);
+  out.push(
+    `| samples/s if a step were its kernels alone | | ${st.steps.map((s) => `${fmt((s.B / s.kernelsUs) * 1e6)} | `).join(" | ")} |`,
+  );
   return out;
 }
 
@@ -141,7 +156,17 @@ interface Machine {
   memoryGiB: number;
 }
 
-function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: StepResults, when: string, rev: string, busy: { others: number; loadBefore: number[]; loadAfter: number[] }, seconds: number): string {
+function report(
+  m: Machine,
+  tfi: TfInfo,
+  k: KernelResults,
+  t: TrainResults,
+  st: StepResults,
+  when: string,
+  rev: string,
+  busy: { others: number; loadBefore: number[]; loadAfter: number[] },
+  seconds: number,
+): string {
   const b32 = t.rows.find((r) => r.B === 32)!.samplesPerSecond.bsfnet;
   const noisy = busy.others > 0.2;
   return [
@@ -230,7 +255,9 @@ const machine: Machine = {
   cores: os.cpus().length,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
 };
-console.log(`bsfnet bench${quick ? " (quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${loadBefore.join(" ")}`);
+console.log(
+  `bsfnet bench${quick ? " (quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${loadBefore.join(" ")}`,
+);
 console.log(`tfjs ${tfi.version}: wasm ${tfi.wasmBinary}, threads ${tfi.threads}; cpu backend`);
 console.log("training (samples/s):");
 const train = await benchTrain({ quick, log: console.log });
@@ -256,13 +283,27 @@ const rev = gitRev();
 
 console.log("");
 console.log(
-  ["Training:", ...trainTable(train), "", "Whole network, dense kernels:", ...networkTable(kernels), "", "Step anatomy:", ...stepTable(step, train)].join("\n"),
+  [
+    "Training:",
+    ...trainTable(train),
+    "",
+    "Whole network, dense kernels:",
+    ...networkTable(kernels),
+    "",
+    "Step anatomy:",
+    ...stepTable(step, train),
+  ].join("\n"),
 );
 console.log(["", ...cnnConsole(cnn)].join("\n"));
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
 if (!quick) {
-  const md = [report(machine, tfi, kernels, train, step, when, rev, busy, seconds), ...cnnMarkdown(cnn, cnnOthers), ...inferMarkdown(here), ""].join("\n");
+  const md = [
+    report(machine, tfi, kernels, train, step, when, rev, busy, seconds),
+    ...cnnMarkdown(cnn, cnnOthers),
+    ...inferMarkdown(here),
+    "",
+  ].join("\n");
   writeFileSync(path.join(here, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
@@ -279,6 +320,6 @@ if (!quick) {
     impls: IMPLS,
     cnn: { ...cnn, others: cnnOthers, reference: CNN_REFERENCE },
   };
-  writeFileSync(path.join(here, "results.json"), JSON.stringify(json, null, 1) + "\n");
+  writeFileSync(path.join(here, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
   console.log("wrote bench/RESULTS.md and bench/results.json");
 }

@@ -105,16 +105,28 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
   const notes: Partial<Record<CnnImpl, string>> = {};
   const params = { bsfnet: 0, bsfnetGated: 0, tfjs: 0 };
   const show = (what: string, impl: CnnImpl, e: CnnEntry | null) =>
-    log(`  ${what} ${impl.padEnd(18)} ${e ? `${e.samplesPerSecond.toFixed(1)} samples/s (best sample ${e.bestSamplesPerSecond.toFixed(1)})` : notes[impl]}`);
+    log(
+      `  ${what} ${impl.padEnd(18)} ${e ? `${e.samplesPerSecond.toFixed(1)} samples/s (best sample ${e.bestSamplesPerSecond.toFixed(1)})` : notes[impl]}`,
+    );
 
   for (const gated of [false, true]) {
     const impl: CnnImpl = gated ? "bsfnet-gated" : "bsfnet";
     const model = bsfnetCnn(gated, 0);
     await model.build();
     params[gated ? "bsfnetGated" : "bsfnet"] = model.paramCount;
-    train[impl] = entry(n, await measureAsync(`${impl} fit`, () => model.fit(x, y, { epochs: 1, batchSize: B, shuffle: true, verbose: 0 }), mo));
+    train[impl] = entry(
+      n,
+      await measureAsync(
+        `${impl} fit`,
+        () => model.fit(x, y, { epochs: 1, batchSize: B, shuffle: true, verbose: 0 }),
+        mo,
+      ),
+    );
     show("train", impl, train[impl]!);
-    infer[impl] = entry(n, await measureSync(`${impl} predict`, () => model.predictSync(x, { batchSize: B }), { ...mo, time: mo.time / 4 }));
+    infer[impl] = entry(
+      n,
+      await measureSync(`${impl} predict`, () => model.predictSync(x, { batchSize: B }), { ...mo, time: mo.time / 4 }),
+    );
     show("infer", impl, infer[impl]!);
     model.dispose();
   }
@@ -126,7 +138,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
     params.tfjs = m.countParams();
     const pool: [tfType.Tensor, tfType.Tensor][] = [];
     for (let s = 0; s + B <= n && pool.length < 8; s += B) {
-      pool.push([tf.tensor4d(x.subarray(s * px, (s + B) * px), [B, ...IMAGE]), tf.tensor2d(Float32Array.from(y.subarray(s, s + B)), [B, 1])]);
+      pool.push([
+        tf.tensor4d(x.subarray(s * px, (s + B) * px), [B, ...IMAGE]),
+        tf.tensor2d(Float32Array.from(y.subarray(s, s + B)), [B, 1]),
+      ]);
     }
     let i = 0;
     const step = () => {
@@ -139,7 +154,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
       p.dataSync();
       p.dispose();
     };
-    infer[impl] = entry(B, await measureSync(`${impl} predict`, predict, backend === "wasm" ? { ...mo, time: mo.time / 4 } : slow));
+    infer[impl] = entry(
+      B,
+      await measureSync(`${impl} predict`, predict, backend === "wasm" ? { ...mo, time: mo.time / 4 } : slow),
+    );
     show("infer", impl, infer[impl]!);
 
     if (backend === "wasm") {
@@ -164,7 +182,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
       show("train", impl, null);
     } else {
       // one step is about a minute (Conv2DBackpropFilter in scalar JavaScript): one timed call
-      train[impl] = entry(B, await measureAsync(`${impl} trainOnBatch`, step, { warmup: 0, warmupIterations: 0, time: 0, iterations: 1 }));
+      train[impl] = entry(
+        B,
+        await measureAsync(`${impl} trainOnBatch`, step, { warmup: 0, warmupIterations: 0, time: 0, iterations: 1 }),
+      );
       show("train", impl, train[impl]!);
     }
     for (const [a, b] of pool) tf.dispose([a, b]);

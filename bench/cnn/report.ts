@@ -53,11 +53,16 @@ export function cnnTrainTable(t: CnnResults): string[] {
     "| implementation | training samples/s | best sample | bsfnet / it | bsfnet gated / it | inference samples/s | bsfnet / it, inference |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
-  const plain = t.train.bsfnet?.samplesPerSecond, gated = t.train["bsfnet-gated"]?.samplesPerSecond, inf = t.infer.bsfnet?.samplesPerSecond;
+  const plain = t.train.bsfnet?.samplesPerSecond,
+    gated = t.train["bsfnet-gated"]?.samplesPerSecond,
+    inf = t.infer.bsfnet?.samplesPerSecond;
   for (const impl of CNN_IMPLS) {
-    const e = t.train[impl], i = t.infer[impl];
+    const e = t.train[impl],
+      i = t.infer[impl];
     const train = e ? `${sig(e.samplesPerSecond)} | ${sig(e.bestSamplesPerSecond)}` : `${t.notes[impl] ?? "n/a"} | `;
-    out.push(`| ${LABEL[impl]} | ${train} | ${ratio(plain, e?.samplesPerSecond)} | ${ratio(gated, e?.samplesPerSecond)} | ${i ? sig(i.samplesPerSecond) : "(as tfjs-wasm)"} | ${ratio(inf, i?.samplesPerSecond)} |`);
+    out.push(
+      `| ${LABEL[impl]} | ${train} | ${ratio(plain, e?.samplesPerSecond)} | ${ratio(gated, e?.samplesPerSecond)} | ${i ? sig(i.samplesPerSecond) : "(as tfjs-wasm)"} | ${ratio(inf, i?.samplesPerSecond)} |`,
+    );
   }
   return out;
 }
@@ -68,8 +73,12 @@ export function convTable(c: ConvResults): string[] {
     "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of c.rows) {
-    const s = r.shape, g = r.gflops;
-    const cpu = g["tfjs-cpu"] === null ? "n/a" : `${sig(g["tfjs-cpu"])}${r.batch["tfjs-cpu"] !== c.B ? ` (batch ${r.batch["tfjs-cpu"]})` : ""}`;
+    const s = r.shape,
+      g = r.gflops;
+    const cpu =
+      g["tfjs-cpu"] === null
+        ? "n/a"
+        : `${sig(g["tfjs-cpu"])}${r.batch["tfjs-cpu"] !== c.B ? ` (batch ${r.batch["tfjs-cpu"]})` : ""}`;
     const wasm = g["tfjs-wasm"] ?? r.wasmFallback?.gflops ?? null;
     const mark = g["tfjs-wasm"] === null && r.wasmFallback ? " (fallback)" : "";
     out.push(
@@ -84,14 +93,18 @@ export function convTable(c: ConvResults): string[] {
 export function cnnStepTable(st: CnnStepResults, t: CnnResults): string[] {
   const out = ["| part of a step (plain network, batch 32) | calls | µs | share |", "|---|---:|---:|---:|"];
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-  for (const p of st.parts) out.push(`| ${p.name} | ${callsPerStep(p.calls)} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
+  for (const p of st.parts)
+    out.push(`| ${p.name} | ${callsPerStep(p.calls)} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
   out.push(`| **all wasm kernels** | | **${fmt(st.kernelsUs)}** | 100% |`);
   const fit = t.train.bsfnet;
   if (fit) {
-    const med = (fit.timing.ms * 1000 * st.B) / fit.samplesPerOp, best = (fit.timing.minMs * 1000 * st.B) / fit.samplesPerOp;
+    const med = (fit.timing.ms * 1000 * st.B) / fit.samplesPerOp,
+      best = (fit.timing.minMs * 1000 * st.B) / fit.samplesPerOp;
     out.push(`| measured \`fit\` step, median (training table) | | ${fmt(med)} | |`);
     out.push(`| measured \`fit\` step, best sample | | ${fmt(best)} | |`);
-    out.push(`| best \`fit\` step − kernels (JavaScript, the timer, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`);
+    out.push(
+      `| best \`fit\` step − kernels (JavaScript, the timer, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`,
+    );
   }
   out.push(`| samples/s if a step were its kernels alone | | ${fmt((st.B / st.kernelsUs) * 1e6)} | |`);
   return out;
@@ -99,10 +112,14 @@ export function cnnStepTable(st: CnnStepResults, t: CnnResults): string[] {
 
 /** The RESULTS.md section; `others`: cores other processes used during it (from bench/run.ts). */
 export function cnnMarkdown(r: CnnSection, others: number): string[] {
-  const t = r.train, c = r.conv;
-  const plain = t.train.bsfnet!.samplesPerSecond, gated = t.train["bsfnet-gated"]!.samplesPerSecond;
+  const t = r.train,
+    c = r.conv;
+  const plain = t.train.bsfnet!.samplesPerSecond,
+    gated = t.train["bsfnet-gated"]!.samplesPerSecond;
   const noisy = others > 0.2;
-  const diffs = Object.entries(c.maxAbsDiff).map(([k, v]) => `${k} ${v.toExponential(1)}`).join("; ");
+  const diffs = Object.entries(c.maxAbsDiff)
+    .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+    .join("; ");
   return [
     "## Table 6 CNN (issue 3)",
     "",
@@ -146,7 +163,9 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
     ...convTable(c),
     "",
     "tfjs-wasm's own backward kernel, Conv2DBackpropInput alone: " +
-      Object.entries(c.wasmDinpAlone).map(([layer, d]) => `${layer} ${sig(d.gflops)} GFLOP/s (${fmt(d.timing.ms * 1000)} µs)`).join(", ") +
+      Object.entries(c.wasmDinpAlone)
+        .map(([layer, d]) => `${layer} ${sig(d.gflops)} GFLOP/s (${fmt(d.timing.ms * 1000)} µs)`)
+        .join(", ") +
       " (one convolution's FLOPs): it, not the fallback, bounds the tfjs-wasm + fallback backward rows of conv_2.",
     "",
     "### Anatomy of a bsfnet training step",
@@ -162,5 +181,14 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
 }
 
 export function cnnConsole(r: CnnSection): string[] {
-  return ["Table 6 CNN, training:", ...cnnTrainTable(r.train), "", "Table 6 CNN, conv kernels:", ...convTable(r.conv), "", "Table 6 CNN, step anatomy:", ...cnnStepTable(r.step, r.train)];
+  return [
+    "Table 6 CNN, training:",
+    ...cnnTrainTable(r.train),
+    "",
+    "Table 6 CNN, conv kernels:",
+    ...convTable(r.conv),
+    "",
+    "Table 6 CNN, step anatomy:",
+    ...cnnStepTable(r.step, r.train),
+  ];
 }

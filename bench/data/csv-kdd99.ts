@@ -26,14 +26,24 @@ async function time(name: string, f: () => unknown | Promise<unknown>): Promise<
   }
   // Wall time is what a user waits; CPU time (this process, all threads) is steadier on a busy machine.
   const fmt = (a: number[]) => a.map((m) => m.toFixed(0)).join(", ");
-  console.log(`${name.padEnd(36)} wall best ${Math.min(...ms).toFixed(0).padStart(5)} ms (${fmt(ms)})   cpu best ${Math.min(...cpu).toFixed(0).padStart(5)} ms`);
+  console.log(
+    `${name.padEnd(36)} wall best ${Math.min(...ms)
+      .toFixed(0)
+      .padStart(5)} ms (${fmt(ms)})   cpu best ${Math.min(...cpu)
+      .toFixed(0)
+      .padStart(5)} ms`,
+  );
 }
 
 const ds = await readCsv(path, opts);
-console.log(`${path}: ${ds.n} rows, ${ds.d} features, ${ds.classNames.length} classes, categorical ${ds.categories.map((c) => `${c.column}(${c.values.length})`).join(" ")}`);
+console.log(
+  `${path}: ${ds.n} rows, ${ds.d} features, ${ds.classNames.length} classes, categorical ${ds.categories.map((c) => `${c.column}(${c.values.length})`).join(" ")}`,
+);
 const gz = readFileSync(path);
 const text = gunzipSync(gz);
-console.log(`gzip ${(gz.length / 1e6).toFixed(1)} MB -> text ${(text.length / 1e6).toFixed(1)} MB; node ${process.version}`);
+console.log(
+  `gzip ${(gz.length / 1e6).toFixed(1)} MB -> text ${(text.length / 1e6).toFixed(1)} MB; node ${process.version}`,
+);
 await time("gunzipSync only", () => gunzipSync(gz));
 await time("parseCsv(bytes) (no I/O, no gunzip)", () => parseCsv(text, opts));
 await time("readCsvSync (read+gunzip+parse)", () => readCsvSync(path, opts));

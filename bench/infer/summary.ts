@@ -14,7 +14,8 @@ interface InferRow {
 
 export function inferMarkdown(benchDir: string): string[] {
   const file = path.join(benchDir, "infer-results.json");
-  if (!existsSync(file)) return ["", "## Inference and sizes", "", "No `bench/infer-results.json` yet: run `npx tsx bench/infer/infer.ts`."];
+  if (!existsSync(file))
+    return ["", "## Inference and sizes", "", "No `bench/infer-results.json` yet: run `npx tsx bench/infer/infer.ts`."];
   const r = JSON.parse(readFileSync(file, "utf8"));
   const s = r.sizes;
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
@@ -33,7 +34,10 @@ export function inferMarkdown(benchDir: string): string[] {
     "",
     "| net | engine | batch | µs per batch | samples/s |",
     "|---|---|---:|---:|---:|",
-    ...(r.results as InferRow[]).map((x) => `| ${x.net} | ${x.engine} | ${x.batch} | ${(x.seconds * 1e6).toFixed(1)} | ${Math.round(x.samplesPerSecond).toLocaleString("en-US")} |`),
+    ...(r.results as InferRow[]).map(
+      (x) =>
+        `| ${x.net} | ${x.engine} | ${x.batch} | ${(x.seconds * 1e6).toFixed(1)} | ${Math.round(x.samplesPerSecond).toLocaleString("en-US")} |`,
+    ),
   ];
   return out;
 }

@@ -27,7 +27,11 @@ export interface KernelTotal {
 export type TraceLabel = (name: string, args: readonly number[]) => string;
 
 /** Wraps every function of a wasm exports object; `memory` (and any other value) passes through. */
-export function traceKernels(k: WasmKernels, record: (label: string, ms: number) => void, label?: TraceLabel): WasmKernels {
+export function traceKernels(
+  k: WasmKernels,
+  record: (label: string, ms: number) => void,
+  label?: TraceLabel,
+): WasmKernels {
   const traced: Record<string, unknown> = {};
   for (const name of Object.keys(k)) {
     const v = (k as unknown as Record<string, unknown>)[name];
@@ -135,11 +139,9 @@ export class KernelTrace {
   }
 }
 
-/** A calls-per-step cell: an integer, or a fraction for a kernel called every few steps. */
+/** A calls-per-step cell: an integer, or the mean for a kernel called every few steps. */
 export function callsPerStep(calls: number): string {
-  if (Number.isInteger(calls)) return String(calls);
-  const every = 1 / calls;
-  return Number.isInteger(every) ? `1/${every}` : calls.toFixed(3);
+  return Number.isInteger(calls) ? String(calls) : calls.toFixed(2);
 }
 
 function median(a: number[]): number {

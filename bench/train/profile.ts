@@ -17,7 +17,9 @@ function wasmNames(file: string): Map<number, string> {
   const names = new Map<number, string>();
   let i = 8;
   const leb = () => {
-    let r = 0, s = 0, x = 0;
+    let r = 0,
+      s = 0,
+      x = 0;
     do {
       x = b[i++];
       r |= (x & 0x7f) << s;
@@ -78,9 +80,13 @@ function summarize(file: string): void {
   const agg = new Map<string, number>();
   for (const [id, t] of self) {
     const f = byId.get(id)!.callFrame;
-    const where = f.url ? f.url.replace(/^.*\/(src|bench|assembly|node_modules)\//, "$1/") + ":" + (f.lineNumber + 1) : "";
+    const where = f.url
+      ? `${f.url.replace(/^.*\/(src|bench|assembly|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
+      : "";
     const wasm = /^wasm-function\[(\d+)\]$/.exec(f.functionName);
-    const key = wasm ? `wasm ${names.get(Number(wasm[1])) ?? f.functionName}` : `${f.functionName || "(anonymous)"} ${where}`.trim();
+    const key = wasm
+      ? `wasm ${names.get(Number(wasm[1])) ?? f.functionName}`
+      : `${f.functionName || "(anonymous)"} ${where}`.trim();
     agg.set(key, (agg.get(key) ?? 0) + t);
   }
   const rows = [...agg].sort((a, b) => b[1] - a[1]).slice(0, 30);

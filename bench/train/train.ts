@@ -104,7 +104,14 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
     ) as Record<Impl, number>;
     return { B, samplesPerOp, timing: t, samplesPerSecond: sps };
   });
-  return { n, pretrainSteps: opts.quick ? 0 : PRETRAIN_STEPS, rows, params, load: { before, after: load() }, seconds: (performance.now() - t0) / 1000 };
+  return {
+    n,
+    pretrainSteps: opts.quick ? 0 : PRETRAIN_STEPS,
+    rows,
+    params,
+    load: { before, after: load() },
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -22,7 +22,10 @@ console.log("Random(123) 1e5 next()   ", hash(f64words(Array.from({ length: 1e5 
 console.log("Random(123) 1e5 normal() ", hash(f64words(Array.from({ length: 1e5 }, () => r.normal()))));
 const ds = makeClassification({ seed: 9, nSamples: 5000, shuffleFeatures: true });
 console.log("makeClassification(seed 9)", hash(new Uint32Array(ds.x.buffer)), hash(ds.y));
-console.log("stratifiedKFold(y, 10, 1) ", hash(Int32Array.from(stratifiedKFold(ds.y, 10, 1).flatMap((f) => Array.from(f.validation)))));
+console.log(
+  "stratifiedKFold(y, 10, 1) ",
+  hash(Int32Array.from(stratifiedKFold(ds.y, 10, 1).flatMap((f) => Array.from(f.validation)))),
+);
 const dir = process.env.BSFNET_DATA ?? resolve(fileURLToPath(new URL("../..", import.meta.url)), "../shared/data");
 for (const [file, opts] of [
   ["musk2/clean2.tsv.gz", { label: "target" }],
@@ -30,5 +33,10 @@ for (const [file, opts] of [
 ] as const) {
   const t = performance.now();
   const d = await readCsv(resolve(dir, file), opts);
-  console.log(`readCsv ${file}`.padEnd(26), hash(new Uint32Array(d.x.buffer)), hash(d.y), `(${Math.round(performance.now() - t)} ms, not compared)`);
+  console.log(
+    `readCsv ${file}`.padEnd(26),
+    hash(new Uint32Array(d.x.buffer)),
+    hash(d.y),
+    `(${Math.round(performance.now() - t)} ms, not compared)`,
+  );
 }

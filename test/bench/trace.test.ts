@@ -21,7 +21,9 @@ describe("bench tracing runtime", () => {
     const a = plain.getWeights();
     const b = traced.getWeights();
     expect(b.length).toBe(a.length);
-    a.forEach((w, i) => expect(Buffer.from(b[i].values.buffer).equals(Buffer.from(w.values.buffer))).toBe(true));
+    a.forEach((w, i) => {
+      expect(Buffer.from(b[i].values.buffer).equals(Buffer.from(w.values.buffer))).toBe(true);
+    });
 
     expect(trace.steps.length).toBe(256 / 32);
     const parts = trace.parts(1);
