@@ -1,7 +1,7 @@
 // The whole benchmark: dense kernels (GFLOP/s) and training (samples/s) of the Musk2-shaped
 // network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread,
 // and the anatomy of a bsfnet training step (µs per kernel); then the paper's Table 6 CNN (issue 3:
-// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn-report.ts).
+// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn/report.ts).
 // Prints the tables and writes bench/RESULTS.md and bench/results.json (generated files: never edit
 // them by hand; re-run `npm run bench`). `--quick` runs a short version and writes nothing.
 import os from "node:os";
@@ -9,13 +9,14 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { benchKernels, IMPLS, type KernelResults } from "./kernels.js";
-import { benchTrain, type TrainResults } from "./train.js";
-import { benchStep, SUBNORMAL_STRIDE, type StepResults } from "./step.js";
-import { initTf, type TfInfo } from "./tfjs.js";
-import { load } from "./measure.js";
-import { inferMarkdown } from "./infer-summary.js";
-import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn-report.js";
+import { benchKernels, type KernelResults } from "./train/kernels.js";
+import { benchTrain, type TrainResults } from "./train/train.js";
+import { benchStep, type StepResults } from "./train/step.js";
+import { callsPerStep } from "./lib/trace.js";
+import { IMPLS, initTf, type TfInfo } from "./lib/tfjs.js";
+import { load } from "./lib/measure.js";
+import { inferMarkdown } from "./infer/summary.js";
+import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn/report.js";
 
 const quick = process.argv.includes("--quick");
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,12 +61,19 @@ function trainTable(t: TrainResults): string[] {
   ];
   for (const r of t.rows) {
     const s = r.samplesPerSecond;
-    out.push(`| ${r.B} | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`);
+    out.push(
+      `| ${r.B} | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`,
+    );
   }
   // the fastest sample of each: on a shared machine, the least disturbed one
   for (const r of t.rows) {
-    const s = Object.fromEntries(IMPLS.map((i) => [i, (r.samplesPerOp[i] / r.timing[i].minMs) * 1000])) as Record<string, number>;
-    out.push(`| ${r.B}, best sample | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`);
+    const s = Object.fromEntries(IMPLS.map((i) => [i, (r.samplesPerOp[i] / r.timing[i].minMs) * 1000])) as Record<
+      string,
+      number
+    >;
+    out.push(
+      `| ${r.B}, best sample | ${fmt(s.bsfnet)} | ${fmt(s["tfjs-wasm"])} | ${fmt(s["tfjs-cpu"])} | ${ratio(s.bsfnet, s["tfjs-wasm"])} | ${ratio(s.bsfnet, s["tfjs-cpu"])} |`,
+    );
   }
   return out;
 }
@@ -92,7 +100,9 @@ function networkTable(k: KernelResults): string[] {
   ];
   for (const r of k.network) {
     const g = r.gflops;
-    out.push(`| ${r.B} | ${r.pass} | ${g.bsfnet.toFixed(1)} | ${g["tfjs-wasm"].toFixed(1)} | ${g["tfjs-cpu"].toFixed(2)} | ${ratio(g.bsfnet, g["tfjs-wasm"])} | ${ratio(g.bsfnet, g["tfjs-cpu"])} |`);
+    out.push(
+      `| ${r.B} | ${r.pass} | ${g.bsfnet.toFixed(1)} | ${g["tfjs-wasm"].toFixed(1)} | ${g["tfjs-cpu"].toFixed(2)} | ${ratio(g.bsfnet, g["tfjs-wasm"])} | ${ratio(g.bsfnet, g["tfjs-cpu"])} |`,
+    );
   }
   return out;
 }
@@ -104,22 +114,36 @@ function stepTable(st: StepResults, t: TrainResults): string[] {
     `|---|---:|${Bs.map(() => "---:|---:").join("|")}|`,
   ];
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-  st.steps[0].parts.forEach((p, j) => {
-    out.push(`| ${p.name} | ${p.calls} | ${st.steps.map((s) => `${s.parts[j].us.toFixed(1)} | ${pct(s.parts[j].us, s.kernelsUs)}`).join(" | ")} |`);
-  });
+  // rows by kernel, in the order of their first calls (a kernel called every few steps, such as
+  // Adam's moment flush, may be missing from a batch size's epoch)
+  const names = [...new Set(st.steps.flatMap((s) => s.parts.map((p) => p.name)))];
+  for (const name of names) {
+    const calls = st.steps.map((s) => s.parts.find((x) => x.name === name)?.calls).find((c) => c !== undefined)!;
+    const cells = st.steps.map((s) => {
+      const q = s.parts.find((x) => x.name === name);
+      return q ? `${q.us.toFixed(1)} | ${pct(q.us, s.kernelsUs)}` : "– | ";
+    });
+    out.push(`| ${name} | ${callsPerStep(calls)} | ${cells.join(" | ")} |`);
+  }
   out.push(`| **all wasm kernels** | | ${st.steps.map((s) => `**${s.kernelsUs.toFixed(0)}** | 100%`).join(" | ")} |`);
-  out.push(`| adam_step with a subnormal first moment in 1 of ${SUBNORMAL_STRIDE} (steady state) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`);
+  out.push(
+    `| adam_step after ${fmt(st.pretrainSteps)} training steps (steady state: subnormal moments) | 1 | ${st.steps.map((s) => `${s.adamSubnormalUs.toFixed(1)} | `).join(" | ")} |`,
+  );
   const fit = (B: number, best: boolean) => {
     const r = t.rows.find((x) => x.B === B)!;
     const ms = best ? r.timing.bsfnet.minMs : r.timing.bsfnet.ms;
     return (ms * 1000 * B) / r.samplesPerOp.bsfnet;
   };
-  out.push(`| measured \`fit\` step, median (training table) | | ${Bs.map((B) => `${fit(B, false).toFixed(0)} | `).join(" | ")} |`);
+  out.push(
+    `| measured \`fit\` step, median (training table) | | ${Bs.map((B) => `${fit(B, false).toFixed(0)} | `).join(" | ")} |`,
+  );
   out.push(`| measured \`fit\` step, best sample | | ${Bs.map((B) => `${fit(B, true).toFixed(0)} | `).join(" | ")} |`);
   out.push(
     `| best \`fit\` step − kernels (JavaScript, per-fit work, subnormals, disturbance) | | ${st.steps.map((s) => `${(fit(s.B, true) - s.kernelsUs).toFixed(0)} | ${pct(fit(s.B, true) - s.kernelsUs, fit(s.B, true))}`).join(" | ")} |`,
   );
-  out.push(`| samples/s if a step were its kernels alone | | ${st.steps.map((s) => `${fmt((s.B / s.kernelsUs) * 1e6)} | `).join(" | ")} |`);
+  out.push(
+    `| samples/s if a step were its kernels alone | | ${st.steps.map((s) => `${fmt((s.B / s.kernelsUs) * 1e6)} | `).join(" | ")} |`,
+  );
   return out;
 }
 
@@ -132,7 +156,17 @@ interface Machine {
   memoryGiB: number;
 }
 
-function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: StepResults, when: string, rev: string, busy: { others: number; loadBefore: number[]; loadAfter: number[] }, seconds: number): string {
+function report(
+  m: Machine,
+  tfi: TfInfo,
+  k: KernelResults,
+  t: TrainResults,
+  st: StepResults,
+  when: string,
+  rev: string,
+  busy: { others: number; loadBefore: number[]; loadAfter: number[] },
+  seconds: number,
+): string {
   const b32 = t.rows.find((r) => r.B === 32)!.samplesPerSecond.bsfnet;
   const noisy = busy.others > 0.2;
   return [
@@ -176,9 +210,11 @@ function report(m: Machine, tfi: TfInfo, k: KernelResults, t: TrainResults, st: 
     "",
     "## Anatomy of a bsfnet training step",
     "",
-    "Every kernel call of one training step (as `Sequential` issues them), timed alone on the step's shapes; fastest " +
-      "tinybench sample of each. The gap to the measured `fit` step is JavaScript (the loop, layer calls, crossing into " +
-      "wasm), per-fit work (copying the data into wasm memory, shuffling), subnormal Adam moments, and disturbance " +
+    "Every kernel call of the real training step: the model's own `fit` on a runtime whose kernels are wrapped in a " +
+      "timer (bench/lib/trace.ts), on a fresh model; per kernel, its µs per step, the median over the epoch's steps " +
+      "after 4 warm-up steps (bench/train/step.ts). The gap to the measured `fit` step is JavaScript (the loop, layer " +
+      "calls, crossing into wasm, the timer itself), per-fit work (copying the data into wasm memory, shuffling), " +
+      "subnormal Adam moments, and disturbance " +
       "from other processes. Subnormals: after ~1,000 steps on this data two thirds of a batch's gradient entries are " +
       "exactly zero (first-layer rows behind closed gates, units a ReLU silenced for the whole batch); each zero " +
       "multiplies an Adam first moment by β1, so many pass through the subnormal range (about 17,000 of Adam's " +
@@ -219,7 +255,9 @@ const machine: Machine = {
   cores: os.cpus().length,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
 };
-console.log(`bsfnet bench${quick ? " (quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${loadBefore.join(" ")}`);
+console.log(
+  `bsfnet bench${quick ? " (quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${loadBefore.join(" ")}`,
+);
 console.log(`tfjs ${tfi.version}: wasm ${tfi.wasmBinary}, threads ${tfi.threads}; cpu backend`);
 console.log("training (samples/s):");
 const train = await benchTrain({ quick, log: console.log });
@@ -245,13 +283,27 @@ const rev = gitRev();
 
 console.log("");
 console.log(
-  ["Training:", ...trainTable(train), "", "Whole network, dense kernels:", ...networkTable(kernels), "", "Step anatomy:", ...stepTable(step, train)].join("\n"),
+  [
+    "Training:",
+    ...trainTable(train),
+    "",
+    "Whole network, dense kernels:",
+    ...networkTable(kernels),
+    "",
+    "Step anatomy:",
+    ...stepTable(step, train),
+  ].join("\n"),
 );
 console.log(["", ...cnnConsole(cnn)].join("\n"));
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
 if (!quick) {
-  const md = [report(machine, tfi, kernels, train, step, when, rev, busy, seconds), ...cnnMarkdown(cnn, cnnOthers), ...inferMarkdown(here), ""].join("\n");
+  const md = [
+    report(machine, tfi, kernels, train, step, when, rev, busy, seconds),
+    ...cnnMarkdown(cnn, cnnOthers),
+    ...inferMarkdown(here),
+    "",
+  ].join("\n");
   writeFileSync(path.join(here, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
@@ -268,6 +320,6 @@ if (!quick) {
     impls: IMPLS,
     cnn: { ...cnn, others: cnnOthers, reference: CNN_REFERENCE },
   };
-  writeFileSync(path.join(here, "results.json"), JSON.stringify(json, null, 1) + "\n");
+  writeFileSync(path.join(here, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
   console.log("wrote bench/RESULTS.md and bench/results.json");
 }

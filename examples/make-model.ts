@@ -45,7 +45,10 @@ model.compile({ optimizer: new Adam({ learningRate: 0.001 }), seed: 0 });
 await model.build(undefined, await ready());
 await model.fit(x, ds.y, { epochs: 500, batchSize: 32, verbose: 0 });
 const { model: pruned, plan } = prune(model);
-await fineTune(pruned, (await import("../src/prune/plan.js")).reduceRows(x, D, plan.inputKeep), ds.y, { epochs: 50, batchSize: 32 });
+await fineTune(pruned, (await import("../src/prune/plan.js")).reduceRows(x, D, plan.inputKeep), ds.y, {
+  epochs: 50,
+  batchSize: 32,
+});
 await saveModel(pruned, out, {
   meta: {
     inputKeep: plan.inputKeep,
@@ -56,4 +59,6 @@ await saveModel(pruned, out, {
   },
 });
 console.log(summary(model, pruned));
-console.log(`training accuracy ${(await pruned.evaluate((await import("../src/prune/plan.js")).reduceRows(x, D, plan.inputKeep), ds.y)).accuracy.toFixed(4)}; wrote ${out}`);
+console.log(
+  `training accuracy ${(await pruned.evaluate((await import("../src/prune/plan.js")).reduceRows(x, D, plan.inputKeep), ds.y)).accuracy.toFixed(4)}; wrote ${out}`,
+);

@@ -40,7 +40,10 @@ const OUT = opt("out", join(root, "docs"));
 const BATCH = 64;
 
 function cnn(gates: boolean): Sequential {
-  const g = (name: string, channel: boolean) => (gates ? [new BSF({ name, penalty: PENALTY, init: INIT, ...(channel ? { shareAxis: "channel" as const } : {}) })] : []);
+  const g = (name: string, channel: boolean) =>
+    gates
+      ? [new BSF({ name, penalty: PENALTY, init: INIT, ...(channel ? { shareAxis: "channel" as const } : {}) })]
+      : [];
   const layers: Layer[] = [
     new Conv2D({ filters: 32, kernelSize: 3, activation: "relu", name: "conv_1" }),
     ...g("gate_1", true),
@@ -92,7 +95,9 @@ async function main(): Promise<void> {
   const accGated = (await gated.evaluate(test.x, test.y)).accuracy;
   const { model: pruned, plan } = prune(gated);
   const accPruned = (await pruned.evaluate(test.x, test.y)).accuracy;
-  log(`gated ${accGated.toFixed(4)}, pruned ${accPruned.toFixed(4)}; kept ${plan.gates.map((g) => `${g.gate} ${g.keep.length}/${g.units}`).join(", ")}`);
+  log(
+    `gated ${accGated.toFixed(4)}, pruned ${accPruned.toFixed(4)}; kept ${plan.gates.map((g) => `${g.gate} ${g.keep.length}/${g.units}`).join(", ")}`,
+  );
   if (FINE > 0) await fineTune(pruned, train.x, train.y, { epochs: FINE, batchSize: BATCH, baseLearningRate: 0.001 });
   const accFine = (await pruned.evaluate(test.x, test.y)).accuracy;
   log(`fine-tuned ${accFine.toFixed(4)}`);
@@ -110,20 +115,37 @@ async function main(): Promise<void> {
   const count = (m: Sequential) => m.layers.filter((l) => l.className !== "BSF").reduce((s, l) => s + l.paramCount, 0);
   const seconds = (performance.now() - t0) / 1000;
   const result = {
-    network: "Table 6 CNN: conv 3x3x32 relu, conv 3x3x64 relu, max pool 2, flatten, dense 128 relu, dropout 0.5, dense 10 softmax; channel gates after each conv, a unit gate after the dense layer",
-    settings: { train: train.n, test: test.n, epochs: EPOCHS, fineTuneEpochs: FINE, batchSize: BATCH, penalty: PENALTY, gateInit: INIT, threshold: 0.1 },
+    network:
+      "Table 6 CNN: conv 3x3x32 relu, conv 3x3x64 relu, max pool 2, flatten, dense 128 relu, dropout 0.5, dense 10 softmax; channel gates after each conv, a unit gate after the dense layer",
+    settings: {
+      train: train.n,
+      test: test.n,
+      epochs: EPOCHS,
+      fineTuneEpochs: FINE,
+      batchSize: BATCH,
+      penalty: PENALTY,
+      gateInit: INIT,
+      threshold: 0.1,
+    },
     before: { units: plan.before.units, weights: count(plain), accuracy: accPlain },
     gated: { accuracy: accGated, weights: plan.before.weights },
-    after: { units: plan.after.units, weights: plan.after.weights, accuracy: accFine, accuracyBeforeFineTune: accPruned },
+    after: {
+      units: plan.after.units,
+      weights: plan.after.weights,
+      accuracy: accFine,
+      accuracyBeforeFineTune: accPruned,
+    },
     kept: Object.fromEntries(plan.gates.map((g) => [g.gate, { kept: g.keep.length, of: g.units }])),
     sizes: {
-      plainFile: files.plain.length, prunedFile: files.pruned.length, prunedFileGzip: gzipSync(files.pruned, { level: 9 }).length,
+      plainFile: files.plain.length,
+      prunedFile: files.pruned.length,
+      prunedFileGzip: gzipSync(files.pruned, { level: 9 }).length,
       prunedOnnx: toOnnx(pruned).length,
     },
     inferenceSeconds: speed,
     seconds,
   };
-  writeFileSync(join(OUT, "results/prune-mnist.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(join(OUT, "results/prune-mnist.json"), `${JSON.stringify(result, null, 2)}\n`);
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const ms = (s: number) => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1e3).toFixed(2)} ms`);
   const md = `# Kernel pruning on MNIST

@@ -53,8 +53,13 @@ function classifier(D: number, classes: number, gates: boolean, seed: number): S
   return model;
 }
 
-const denseWeights = (m: Sequential) => m.layers.filter((l) => l instanceof Dense).reduce((s, l) => s + l.paramCount, 0);
-const hiddenUnits = (m: Sequential) => m.layers.filter((l): l is Dense => l instanceof Dense).slice(0, -1).reduce((s, l) => s + l.units, 0);
+const denseWeights = (m: Sequential) =>
+  m.layers.filter((l) => l instanceof Dense).reduce((s, l) => s + l.paramCount, 0);
+const hiddenUnits = (m: Sequential) =>
+  m.layers
+    .filter((l): l is Dense => l instanceof Dense)
+    .slice(0, -1)
+    .reduce((s, l) => s + l.units, 0);
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -64,57 +69,86 @@ async function main(): Promise<void> {
   const classes = ds.classNames.length;
   const all = Array.from({ length: D }, (_, j) => j);
   const folds: {
-    repeat: number; fold: number; plain: number; gated: number; pruned: number; fineTuned: number;
-    unitsAfter: number; weightsAfter: number; keep: number[][];
+    repeat: number;
+    fold: number;
+    plain: number;
+    gated: number;
+    pruned: number;
+    fineTuned: number;
+    unitsAfter: number;
+    weightsAfter: number;
+    keep: number[][];
   }[] = [];
   let before = { units: 0, weights: 0 };
   let lastSummary = "";
   for (let r = 0; r < REPEATS; r++)
-  for (const [f, { train, validation }] of stratifiedKFold(ds.y, FOLDS, SEED + 1000 * r).entries()) {
-    const seed = SEED + 1000 * r + f;
-    const xtr0 = takeColumns(ds.x, D, all, train);
-    const st = Standardizer.fit(xtr0, D);
-    const xtr = st.transform(xtr0);
-    const xva = st.transform(takeColumns(ds.x, D, all, validation));
-    const ytr = Int32Array.from(train, (i) => ds.y[i]);
-    const yva = Int32Array.from(validation, (i) => ds.y[i]);
+    for (const [f, { train, validation }] of stratifiedKFold(ds.y, FOLDS, SEED + 1000 * r).entries()) {
+      const seed = SEED + 1000 * r + f;
+      const xtr0 = takeColumns(ds.x, D, all, train);
+      const st = Standardizer.fit(xtr0, D);
+      const xtr = st.transform(xtr0);
+      const xva = st.transform(takeColumns(ds.x, D, all, validation));
+      const ytr = Int32Array.from(train, (i) => ds.y[i]);
+      const yva = Int32Array.from(validation, (i) => ds.y[i]);
 
-    const plain = classifier(D, classes, false, seed);
-    await plain.build(undefined, rt);
-    await plain.fit(xtr, ytr, { epochs: EPOCHS, batchSize: BATCH, seed, verbose: 0 });
-    const accPlain = (await plain.evaluate(xva, yva)).accuracy;
-    before = { units: hiddenUnits(plain), weights: denseWeights(plain) };
-    plain.dispose();
+      const plain = classifier(D, classes, false, seed);
+      await plain.build(undefined, rt);
+      await plain.fit(xtr, ytr, { epochs: EPOCHS, batchSize: BATCH, seed, verbose: 0 });
+      const accPlain = (await plain.evaluate(xva, yva)).accuracy;
+      before = { units: hiddenUnits(plain), weights: denseWeights(plain) };
+      plain.dispose();
 
-    const gated = classifier(D, classes, true, seed);
-    await gated.build(undefined, rt);
-    await gated.fit(xtr, ytr, { epochs: EPOCHS, batchSize: BATCH, seed, verbose: 0 });
-    const accGated = (await gated.evaluate(xva, yva)).accuracy;
-    const { model: pruned, plan } = prune(gated);
-    const accPruned = (await pruned.evaluate(xva, yva)).accuracy;
-    if (FINE > 0) await fineTune(pruned, xtr, ytr, { epochs: FINE, batchSize: BATCH, seed, baseLearningRate: 0.001 });
-    const accFine = (await pruned.evaluate(xva, yva)).accuracy;
-    folds.push({
-      repeat: r, fold: f, plain: accPlain, gated: accGated, pruned: accPruned, fineTuned: accFine,
-      unitsAfter: plan.after.units, weightsAfter: plan.after.weights, keep: plan.gates.map((g) => g.keep),
-    });
-    if (f === 0 && r === 0) lastSummary = summary(gated, pruned);
-    process.stderr.write(
-      `repeat ${r + 1}/${REPEATS} fold ${f + 1}/${FOLDS}: plain ${accPlain.toFixed(4)} gated ${accGated.toFixed(4)} pruned ${accPruned.toFixed(4)} ` +
-        `fine-tuned ${accFine.toFixed(4)}; weights ${before.weights} -> ${plan.after.weights}, units ${before.units} -> ${plan.after.units}\n`,
-    );
-    pruned.dispose();
-    gated.dispose();
-  }
+      const gated = classifier(D, classes, true, seed);
+      await gated.build(undefined, rt);
+      await gated.fit(xtr, ytr, { epochs: EPOCHS, batchSize: BATCH, seed, verbose: 0 });
+      const accGated = (await gated.evaluate(xva, yva)).accuracy;
+      const { model: pruned, plan } = prune(gated);
+      const accPruned = (await pruned.evaluate(xva, yva)).accuracy;
+      if (FINE > 0) await fineTune(pruned, xtr, ytr, { epochs: FINE, batchSize: BATCH, seed, baseLearningRate: 0.001 });
+      const accFine = (await pruned.evaluate(xva, yva)).accuracy;
+      folds.push({
+        repeat: r,
+        fold: f,
+        plain: accPlain,
+        gated: accGated,
+        pruned: accPruned,
+        fineTuned: accFine,
+        unitsAfter: plan.after.units,
+        weightsAfter: plan.after.weights,
+        keep: plan.gates.map((g) => g.keep),
+      });
+      if (f === 0 && r === 0) lastSummary = summary(gated, pruned);
+      process.stderr.write(
+        `repeat ${r + 1}/${REPEATS} fold ${f + 1}/${FOLDS}: plain ${accPlain.toFixed(4)} gated ${accGated.toFixed(4)} pruned ${accPruned.toFixed(4)} ` +
+          `fine-tuned ${accFine.toFixed(4)}; weights ${before.weights} -> ${plan.after.weights}, units ${before.units} -> ${plan.after.units}\n`,
+      );
+      pruned.dispose();
+      gated.dispose();
+    }
   const m = (k: keyof (typeof folds)[number]) => meanStd(folds.map((r) => r[k] as number));
   const seconds = (performance.now() - t0) / 1000;
   const after = { units: m("unitsAfter").mean, weights: m("weightsAfter").mean, accuracy: m("fineTuned").mean };
   const result = {
     dataset: "UCI Wine (178 samples, 13 features, 3 classes)",
     network: `${D}-${HIDDEN.map((h) => h * D).join("-")}-${classes}, ReLU, softmax; BSF after every hidden layer for pruning`,
-    settings: { epochs: EPOCHS, fineTuneEpochs: FINE, batchSize: BATCH, penalty: PENALTY, threshold: THRESHOLD, gateInit: INIT, learningRate: 0.001, fineTuneLearningRate: 0.0001, seed: SEED },
+    settings: {
+      epochs: EPOCHS,
+      fineTuneEpochs: FINE,
+      batchSize: BATCH,
+      penalty: PENALTY,
+      threshold: THRESHOLD,
+      gateInit: INIT,
+      learningRate: 0.001,
+      fineTuneLearningRate: 0.0001,
+      seed: SEED,
+    },
     before: { units: before.units, weights: before.weights, accuracy: m("plain").mean, accuracyStd: m("plain").std },
-    after: { ...after, accuracyStd: m("fineTuned").std, accuracyBeforeFineTune: m("pruned").mean, gatedAccuracy: m("gated").mean },
+    after: {
+      ...after,
+      accuracyStd: m("fineTuned").std,
+      accuracyBeforeFineTune: m("pruned").mean,
+      gatedAccuracy: m("gated").mean,
+    },
     weightReduction: 1 - after.weights / before.weights,
     accuracyDrop: m("plain").mean - after.accuracy,
     paper: { before: { weights: 953, accuracy: 0.9891 }, after: { weights: 469, accuracy: 0.983 } },
@@ -125,7 +159,7 @@ async function main(): Promise<void> {
     weightsCounted: "kernels and biases of the Dense layers (gates are removed by pruning)",
   };
   mkdirSync(join(OUT, "results"), { recursive: true });
-  writeFileSync(join(OUT, "results/prune-wine.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(join(OUT, "results/prune-wine.json"), `${JSON.stringify(result, null, 2)}\n`);
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const md = `# Neuron pruning on UCI Wine
 
@@ -166,7 +200,19 @@ ${lastSummary}
 \`\`\`
 `;
   writeFileSync(join(OUT, "prune-wine.md"), md);
-  console.log(JSON.stringify({ before: result.before, after: result.after, weightReduction: result.weightReduction, accuracyDrop: result.accuracyDrop, seconds }, null, 1));
+  console.log(
+    JSON.stringify(
+      {
+        before: result.before,
+        after: result.after,
+        weightReduction: result.weightReduction,
+        accuracyDrop: result.accuracyDrop,
+        seconds,
+      },
+      null,
+      1,
+    ),
+  );
 }
 
 main().catch((e) => {

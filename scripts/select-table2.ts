@@ -24,13 +24,30 @@ interface Preset {
 }
 
 // Feature names from wine.names (attribute information), in column order.
-const WINE = ["Alcohol", "Malic acid", "Ash", "Alcalinity of ash", "Magnesium", "Total phenols", "Flavanoids",
-  "Nonflavanoid phenols", "Proanthocyanins", "Color intensity", "Hue", "OD280/OD315", "Proline"];
+const WINE = [
+  "Alcohol",
+  "Malic acid",
+  "Ash",
+  "Alcalinity of ash",
+  "Magnesium",
+  "Total phenols",
+  "Flavanoids",
+  "Nonflavanoid phenols",
+  "Proanthocyanins",
+  "Color intensity",
+  "Hue",
+  "OD280/OD315",
+  "Proline",
+];
 
 /** Feature names of KDD Cup 99 from kddcup.names ("name: type." lines after the label list). */
 function kddNames(dir?: string): string[] {
   const text = readFileSync(dataFile("kddcup99/kddcup.names", dir), "utf8");
-  return text.split("\n").slice(1).map((l) => l.split(":")[0].trim()).filter(Boolean);
+  return text
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(":")[0].trim())
+    .filter(Boolean);
 }
 
 const PRESETS: Record<string, Preset> = {
@@ -67,7 +84,9 @@ const PRESETS: Record<string, Preset> = {
   },
 };
 
-const { values } = parseArgs({ options: { data: { type: "string" }, seed: { type: "string" }, dataset: { type: "string" } } });
+const { values } = parseArgs({
+  options: { data: { type: "string" }, seed: { type: "string" }, dataset: { type: "string" } },
+});
 const name = values.dataset ?? "wine";
 const preset = PRESETS[name];
 if (!preset) throw new ConfigError(`--dataset must be one of ${Object.keys(PRESETS).join(", ")}`);
@@ -89,15 +108,32 @@ const seconds = (performance.now() - t0) / 1000;
 mkdirSync("docs/results", { recursive: true });
 const r = st.selection;
 const names = ds.featureNames;
-const byIndex = (k: "importance" | "runMean") => Array.from({ length: ds.d }, (_, j) => r.features.find((f) => f.index === j)![k]);
+const byIndex = (k: "importance" | "runMean") =>
+  Array.from({ length: ds.d }, (_, j) => r.features.find((f) => f.index === j)![k]);
 const shown = r.features.slice(0, Math.min(ds.d, 40));
-await writeFileAtomic(`docs/select-${name}-importance.svg`, barChart(shown.map((f) => f.name), shown.map((f) => f.importance), {
-  title: `${preset.title}: BSF feature importance (gate weight, mean of the last ${r.lastEpochs} epochs)`, max: 1,
-  highlight: shown.map((f) => st.selected.includes(f.index)),
-}));
-await writeFileAtomic(`docs/select-${name}-gates.svg`, lineChart(names.map((n, j) => ({
-  label: n, values: r.history.map((h) => h[j]), highlight: st.selected.includes(j),
-})), { title: `${preset.title}: gate weights during selection (selected features in colour)`, xLabel: "epoch" }));
+await writeFileAtomic(
+  `docs/select-${name}-importance.svg`,
+  barChart(
+    shown.map((f) => f.name),
+    shown.map((f) => f.importance),
+    {
+      title: `${preset.title}: BSF feature importance (gate weight, mean of the last ${r.lastEpochs} epochs)`,
+      max: 1,
+      highlight: shown.map((f) => st.selected.includes(f.index)),
+    },
+  ),
+);
+await writeFileAtomic(
+  `docs/select-${name}-gates.svg`,
+  lineChart(
+    names.map((n, j) => ({
+      label: n,
+      values: r.history.map((h) => h[j]),
+      highlight: st.selected.includes(j),
+    })),
+    { title: `${preset.title}: gate weights during selection (selected features in colour)`, xLabel: "epoch" },
+  ),
+);
 
 const json = {
   dataset: name,
@@ -116,12 +152,20 @@ const json = {
   importance: byIndex("importance"),
   runMean: byIndex("runMean"),
   ...(st.nested ? { nestedSelections: st.nested.selections } : {}),
-  ...(sc ? { scaledGradient: { selected: sc.selected, accuracy: { all: sc.all.mean, selected: sc.subset.mean }, std: { selected: sc.subset.std } } } : {}),
+  ...(sc
+    ? {
+        scaledGradient: {
+          selected: sc.selected,
+          accuracy: { all: sc.all.mean, selected: sc.subset.mean },
+          std: { selected: sc.subset.std },
+        },
+      }
+    : {}),
   paper: preset.paper,
   seconds,
   node: process.version,
 };
-await writeFileAtomic(`docs/results/select-${name}.json`, JSON.stringify(json, null, 2) + "\n");
+await writeFileAtomic(`docs/results/select-${name}.json`, `${JSON.stringify(json, null, 2)}\n`);
 
 const f4 = (v: number) => v.toFixed(4);
 const k = settings.top;
@@ -142,21 +186,29 @@ the same classifier without the gate, ${settings.cvEpochs} epochs, standardized 
 | top ${k} by BSF | ${k} | ${f4(st.subset.mean)} ± ${f4(st.subset.std)} | ${f4(st.subset.train)} | ${preset.paper.selected} (${preset.paper.features} features) |
 ${st.nested ? `| top ${k}, selected inside each training fold (nested) | ${k} | ${f4(st.nested.mean)} ± ${f4(st.nested.std)} | | not reported |\n` : ""}
 Selected: ${st.selected.map((j) => `${names[j]} (${j})`).join(", ")}.
-${st.nested ? `
+${
+  st.nested
+    ? `
 The nested row repeats the selection on the training part of each of ${settings.folds} folds and scores its top ${k}
 on the held-out part: the selection never sees the rows it is scored on, so it is the figure to quote for new data.
-` : ""}
+`
+    : ""
+}
 ![importance](select-${name}-importance.svg)
 
 ![gate history](select-${name}-gates.svg)
-${sc ? `
+${
+  sc
+    ? `
 ## Straight-through vs scaled gate gradient
 
 | gradient | top ${k} | CV accuracy of the top ${k} |
 |---|---|---|
 | straight-through (paper, default) | ${st.selected.join(", ")} | ${f4(st.subset.mean)} ± ${f4(st.subset.std)} |
 | scaled (\`dw = w * sum dy*x\`) | ${sc.selected.join(", ")} | ${f4(sc.subset.mean)} ± ${f4(sc.subset.std)} |
-` : ""}
+`
+    : ""
+}
 ## Ranking
 
 | rank | feature | index | importance | run mean |

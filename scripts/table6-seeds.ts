@@ -13,11 +13,22 @@ import { integer, parse } from "../src/cli/args.js";
 import { writeFileAtomic } from "../src/util/atomic.js";
 import { ConfigError } from "../src/errors.js";
 
-const USAGE = "npx tsx scripts/table6-seeds.ts [--seeds 0,1,2,3,4] [--epochs 20] [--fine-tune 5] [--data DIR] [--out docs]";
-const { values: v } = parse(process.argv.slice(2), {
-  seeds: { type: "string" }, epochs: { type: "string" }, "fine-tune": { type: "string" }, data: { type: "string" }, out: { type: "string" },
-}, USAGE);
-const seeds = String(v.seeds ?? "0,1,2,3,4").split(",").map((s) => integer(s, "seeds", 0, 0));
+const USAGE =
+  "npx tsx scripts/table6-seeds.ts [--seeds 0,1,2,3,4] [--epochs 20] [--fine-tune 5] [--data DIR] [--out docs]";
+const { values: v } = parse(
+  process.argv.slice(2),
+  {
+    seeds: { type: "string" },
+    epochs: { type: "string" },
+    "fine-tune": { type: "string" },
+    data: { type: "string" },
+    out: { type: "string" },
+  },
+  USAGE,
+);
+const seeds = String(v.seeds ?? "0,1,2,3,4")
+  .split(",")
+  .map((s) => integer(s, "seeds", 0, 0));
 if (new Set(seeds).size !== seeds.length) throw new ConfigError(`--seeds repeats a seed: ${v.seeds}`);
 const epochs = integer(v.epochs, "epochs", 20);
 const fineTuneEpochs = integer(v["fine-tune"], "fine-tune", 5, 0);
@@ -27,12 +38,23 @@ const command = `npx tsx scripts/table6-seeds.ts ${process.argv.slice(2).join(" 
 const t0 = performance.now();
 const runs: (TrainResult & { seed: number })[] = [];
 for (const seed of seeds) {
-  const { train, validation } = await loadMnistPaperSplit({ dir: join(dataDir(v.data as string | undefined), "mnist"), seed });
+  const { train, validation } = await loadMnistPaperSplit({
+    dir: join(dataDir(v.data as string | undefined), "mnist"),
+    seed,
+  });
   const model = table6Cnn();
   try {
-    const r = await trainClassifier(model, train, validation, { epochs, fineTuneEpochs, seed, log: console.log }, `seed ${seed} `);
+    const r = await trainClassifier(
+      model,
+      train,
+      validation,
+      { epochs, fineTuneEpochs, seed, log: console.log },
+      `seed ${seed} `,
+    );
     runs.push({ seed, ...r });
-    console.log(`seed ${seed}: ${r.accuracy.toFixed(4)} (after ${epochs} epochs ${r.beforeFineTune.toFixed(4)}), ${r.seconds.toFixed(0)} s`);
+    console.log(
+      `seed ${seed}: ${r.accuracy.toFixed(4)} (after ${epochs} epochs ${r.beforeFineTune.toFixed(4)}), ${r.seconds.toFixed(0)} s`,
+    );
   } finally {
     model.dispose();
   }
@@ -45,11 +67,26 @@ const stats = (a: number[]) => {
 };
 const final = stats(runs.map((r) => r.accuracy));
 const first = stats(runs.map((r) => r.beforeFineTune));
-const json = { command, epochs, fineTuneEpochs, batchSize: 32, trainSize: 15000, validationSize: 5000, runs, accuracy: final, accuracyBeforeFineTune: first, seconds, node: process.version, paper: 0.99 };
+const json = {
+  command,
+  epochs,
+  fineTuneEpochs,
+  batchSize: 32,
+  trainSize: 15000,
+  validationSize: 5000,
+  runs,
+  accuracy: final,
+  accuracyBeforeFineTune: first,
+  seconds,
+  node: process.version,
+  paper: 0.99,
+};
 mkdirSync(join(out, "results"), { recursive: true });
-await writeFileAtomic(join(out, "results", "table6-mnist-seeds.json"), JSON.stringify(json, null, 2) + "\n");
+await writeFileAtomic(join(out, "results", "table6-mnist-seeds.json"), `${JSON.stringify(json, null, 2)}\n`);
 const f = (x: number) => x.toFixed(4);
-await writeFileAtomic(join(out, "table6-mnist-seeds.md"), `# Table 6 CNN on MNIST: one split draw per seed
+await writeFileAtomic(
+  join(out, "table6-mnist-seeds.md"),
+  `# Table 6 CNN on MNIST: one split draw per seed
 
 Produced by \`${command}\` in ${seconds.toFixed(0)} s (Node ${process.version}); figures in
 [results/table6-mnist-seeds.json](results/table6-mnist-seeds.json). Do not edit by hand.
@@ -66,5 +103,8 @@ ${runs.map((r) => `| ${r.seed} | ${f(r.accuracy)} | ${f(r.beforeFineTune)} | ${r
 
 Range ${f(final.min)} to ${f(final.max)} (${f(first.min)} to ${f(first.max)} after the first stage). Paper: 0.990 (one run).
 With 5,000 validation images, one run's accuracy has a binomial standard error of about 0.0017 near 0.985.
-`);
-console.log(`mean ${f(final.mean)} ± ${f(final.sd)} over seeds ${seeds.join(", ")}; wrote ${out}/table6-mnist-seeds.md`);
+`,
+);
+console.log(
+  `mean ${f(final.mean)} ± ${f(final.sd)} over seeds ${seeds.join(", ")}; wrote ${out}/table6-mnist-seeds.md`,
+);

@@ -9,7 +9,15 @@ import { fileURLToPath } from "node:url";
 export async function buildBrowser(outDir: string): Promise<void> {
   const here = fileURLToPath(new URL(".", import.meta.url));
   mkdirSync(outDir, { recursive: true });
-  await build({ entryPoints: [join(here, "main.ts")], bundle: true, format: "esm", platform: "browser", minify: true, outfile: join(outDir, "main.js"), logLevel: "warning" });
+  await build({
+    entryPoints: [join(here, "main.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    minify: true,
+    outfile: join(outDir, "main.js"),
+    logLevel: "warning",
+  });
   copyFileSync(join(here, "index.html"), join(outDir, "index.html"));
   copyFileSync(join(here, "rows.json"), join(outDir, "rows.json"));
   copyFileSync(join(here, "../../build/bsfnet.wasm"), join(outDir, "bsfnet.wasm"));

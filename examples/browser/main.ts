@@ -9,7 +9,10 @@ const $ = (id: string) => document.getElementById(id)!;
 function show(p: Prediction): void {
   const head = `<tr><th>#</th><th>class</th>${p.classes.map((c) => `<th>p(${c})</th>`).join("")}</tr>`;
   const body = p.predictions
-    .map((r, i) => `<tr><td>${i + 1}</td><td>${r.class}</td>${r.probabilities.map((v) => `<td>${v.toFixed(4)}</td>`).join("")}</tr>`)
+    .map(
+      (r, i) =>
+        `<tr><td>${i + 1}</td><td>${r.class}</td>${r.probabilities.map((v) => `<td>${v.toFixed(4)}</td>`).join("")}</tr>`,
+    )
     .join("");
   $("table").innerHTML = `<table>${head}${body}</table>`;
 }
@@ -21,7 +24,8 @@ async function main(): Promise<void> {
     fetch("rows.json").then((r) => r.json() as Promise<number[][]>),
   ]);
   const model = InferenceModel.fromModule(mod, new Uint8Array(bytes));
-  $("status").textContent = `model "${model.name}": ${model.inputSize} inputs, ${model.classes} classes, ${bytes.byteLength} bytes`;
+  $("status").textContent =
+    `model "${model.name}": ${model.inputSize} inputs, ${model.classes} classes, ${bytes.byteLength} bytes`;
   ($("rows") as HTMLTextAreaElement).value = rows.map((r) => r.join(", ")).join("\n");
   const first = predict(model, rows);
   show(first);
@@ -29,7 +33,12 @@ async function main(): Promise<void> {
   $("go").addEventListener("click", () => {
     try {
       const text = ($("rows") as HTMLTextAreaElement).value.trim();
-      show(predict(model, text.split("\n").map((l) => l.split(",").map(Number))));
+      show(
+        predict(
+          model,
+          text.split("\n").map((l) => l.split(",").map(Number)),
+        ),
+      );
     } catch (e) {
       $("table").textContent = (e as Error).message;
     }

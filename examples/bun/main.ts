@@ -14,7 +14,10 @@ declare const Bun: {
 };
 
 const wasm = await Bun.file(wasmPath as string).arrayBuffer();
-const model = await InferenceModel.load(wasm, await Bun.file(new URL("../shared/wine.bsfnet", import.meta.url)).arrayBuffer());
+const model = await InferenceModel.load(
+  wasm,
+  await Bun.file(new URL("../shared/wine.bsfnet", import.meta.url)).arrayBuffer(),
+);
 
 const i = Bun.argv.indexOf("--serve");
 if (i >= 0) {

@@ -9,11 +9,13 @@ export interface Prediction {
 }
 
 export function prepare(model: InferenceModel, rows: unknown): Float32Array {
-  if (!Array.isArray(rows) || rows.length === 0 || rows.length > 10000) throw new Error("rows must be a non-empty array of at most 10000 rows");
+  if (!Array.isArray(rows) || rows.length === 0 || rows.length > 10000)
+    throw new Error("rows must be a non-empty array of at most 10000 rows");
   const meta = model.meta as { fullInputSize?: number; standardize?: { mean: number[]; std: number[] } };
   const full = meta.fullInputSize ?? model.inputSize;
   const width = (rows[0] as unknown[])?.length;
-  if (width !== full && width !== model.inputSize) throw new Error(`each row needs ${full} values (or ${model.inputSize} pre-processed ones)`);
+  if (width !== full && width !== model.inputSize)
+    throw new Error(`each row needs ${full} values (or ${model.inputSize} pre-processed ones)`);
   const x = new Float32Array(rows.length * width);
   rows.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== width || !r.every((v) => typeof v === "number" && Number.isFinite(v))) {
@@ -43,7 +45,13 @@ export function predict(model: InferenceModel, rows: unknown): Prediction {
 /** A fetch handler: POST {"rows": [[...], ...]} -> {"classes", "predictions"}. */
 export async function handle(model: InferenceModel, req: Request): Promise<Response> {
   if (req.method !== "POST") {
-    return Response.json({ error: 'POST a JSON body {"rows": [[...], ...]}', inputs: (model.meta.fullInputSize as number) ?? model.inputSize }, { status: 405 });
+    return Response.json(
+      {
+        error: 'POST a JSON body {"rows": [[...], ...]}',
+        inputs: (model.meta.fullInputSize as number) ?? model.inputSize,
+      },
+      { status: 405 },
+    );
   }
   let body: { rows?: unknown };
   try {

@@ -3,7 +3,7 @@
 // No timing here: speed is measured by `npm run bench`, never asserted in tests.
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { DENSE_SHAPES, INPUTS, bsfnetModel, randomData, tfjsModel } from "../../bench/musk2.js";
+import { DENSE_SHAPES, INPUTS, bsfnetModel, randomData, tfjsModel } from "../../bench/train/musk2.js";
 
 describe("bench network", () => {
   it("bsfnet and tfjs build the same dense stack", async () => {

@@ -3,9 +3,14 @@
 // bench gives tfjs' wasm backend computes what tfjs-cpu's Conv2DBackpropFilter does.
 // No timing here: speed is measured by `npm run bench`, never asserted in tests.
 import { describe, expect, it } from "vitest";
-import { GATE, TABLE6_PARAMS, bsfnetCnn, tfjsCnn } from "../../bench/cnn.js";
-import { registerWasmFilterGradFallback, tfFilterGrad, uniform, unregisterWasmFilterGradFallback } from "../../bench/conv.js";
-import { initTf, tf, useBackend } from "../../bench/tfjs.js";
+import { GATE, TABLE6_PARAMS, bsfnetCnn, tfjsCnn } from "../../bench/cnn/cnn.js";
+import {
+  registerWasmFilterGradFallback,
+  tfFilterGrad,
+  uniform,
+  unregisterWasmFilterGradFallback,
+} from "../../bench/cnn/conv.js";
+import { initTf, tf, useBackend } from "../../bench/lib/tfjs.js";
 
 describe("bench CNN", () => {
   it("bsfnet and tfjs build the Table 6 CNN with the same parameters", async () => {
@@ -30,10 +35,12 @@ describe("bench CNN", () => {
   it("the wasm Conv2DBackpropFilter fallback matches tfjs-cpu's", async () => {
     await initTf();
     const [B, H, W, C, OC, K] = [3, 9, 7, 5, 6, 3];
-    const x = uniform(B * H * W * C, 1), dy = uniform(B * (H - K + 1) * (W - K + 1) * OC, 2);
+    const x = uniform(B * H * W * C, 1),
+      dy = uniform(B * (H - K + 1) * (W - K + 1) * OC, 2);
     const grad = async (backend: "cpu" | "wasm") => {
       await useBackend(backend);
-      const tx = tf.tensor4d(x, [B, H, W, C]), tdy = tf.tensor4d(dy, [B, H - K + 1, W - K + 1, OC]);
+      const tx = tf.tensor4d(x, [B, H, W, C]),
+        tdy = tf.tensor4d(dy, [B, H - K + 1, W - K + 1, OC]);
       const g = tfFilterGrad(tx, tdy, [K, K, C, OC]);
       const v = g.dataSync().slice();
       tf.dispose([tx, tdy, g]);

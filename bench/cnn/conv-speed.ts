@@ -5,8 +5,8 @@
 // convolution (2 per multiply-add; backward counts dkernel and, where computed, dinp) divided by
 // the time, whatever algorithm ran (the 3x3 layers with C, OC multiples of 4 use Winograd
 // F(4x4,3x3), which does 4x fewer multiplies in its GEMMs).
-//   npm run asbuild && npx tsx scripts/conv-speed.ts [--reps N] [--json]
-import { Runtime } from "../src/runtime/runtime.js";
+//   npm run asbuild && npx tsx bench/cnn/conv-speed.ts [--reps N] [--json]
+import { Runtime } from "../../src/runtime/runtime.js";
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 30;
@@ -42,12 +42,27 @@ interface Row {
 }
 const rows: Row[] = [];
 
-function conv(name: string, B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number, withDinp: boolean) {
-  const OH = same ? H : H - KH + 1, OW = same ? W : W - KW + 1;
-  const inp = rt.alloc(B * H * W * C * 4), out = rt.alloc(B * OH * OW * OC * 4);
-  const ker = rt.alloc(KH * KW * C * OC * 4), bias = rt.alloc(OC * 4);
+function conv(
+  name: string,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  OC: number,
+  KH: number,
+  KW: number,
+  same: number,
+  withDinp: boolean,
+) {
+  const OH = same ? H : H - KH + 1,
+    OW = same ? W : W - KW + 1;
+  const inp = rt.alloc(B * H * W * C * 4),
+    out = rt.alloc(B * OH * OW * OC * 4);
+  const ker = rt.alloc(KH * KW * C * OC * 4),
+    bias = rt.alloc(OC * 4);
   const dinp = withDinp ? rt.alloc(B * H * W * C * 4) : 0;
-  const dker = rt.alloc(KH * KW * C * OC * 4), dbias = rt.alloc(OC * 4);
+  const dker = rt.alloc(KH * KW * C * OC * 4),
+    dbias = rt.alloc(OC * 4);
   const dout = rt.alloc(B * OH * OW * OC * 4);
   const scratch = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(B, H, W, C, OC, KH, KW, same, 1, withDinp ? 1 : 0)));
   fillRandom(inp, B * H * W * C, 1);
@@ -57,7 +72,11 @@ function conv(name: string, B: number, H: number, W: number, C: number, OC: numb
   const fwd = time(() => k.conv2d_forward(out, inp, ker, bias, scratch, B, H, W, C, OC, KH, KW, same));
   rows.push({ name: `${name} forward`, ms: fwd, gflops: (2 * macs) / fwd / 1e6 });
   const bwd = time(() => k.conv2d_backward(dinp, dker, dbias, dout, inp, ker, scratch, B, H, W, C, OC, KH, KW, same));
-  rows.push({ name: `${name} backward${withDinp ? "" : " (no dinp)"}`, ms: bwd, gflops: (2 * macs * (withDinp ? 2 : 1)) / bwd / 1e6 });
+  rows.push({
+    name: `${name} backward${withDinp ? "" : " (no dinp)"}`,
+    ms: bwd,
+    gflops: (2 * macs * (withDinp ? 2 : 1)) / bwd / 1e6,
+  });
 }
 
 conv("conv1 28x28x1->26x26x32", 32, 28, 28, 1, 32, 3, 3, 0, false);
@@ -65,9 +84,14 @@ conv("conv2 26x26x32->24x24x64", 32, 26, 26, 32, 64, 3, 3, 0, true);
 conv("conv2 same 24x24x32->24x24x64", 32, 24, 24, 32, 64, 3, 3, 1, true);
 
 {
-  const B = 32, H = 24, W = 24, C = 64;
-  const inp = rt.alloc(B * H * W * C * 4), out = rt.alloc((B * H * W * C) / 4 * 4);
-  const idx = rt.alloc((B * H * W * C) / 4 * 4), dinp = rt.alloc(B * H * W * C * 4);
+  const B = 32,
+    H = 24,
+    W = 24,
+    C = 64;
+  const inp = rt.alloc(B * H * W * C * 4),
+    out = rt.alloc(((B * H * W * C) / 4) * 4);
+  const idx = rt.alloc(((B * H * W * C) / 4) * 4),
+    dinp = rt.alloc(B * H * W * C * 4);
   fillRandom(inp, B * H * W * C, 4);
   const f = time(() => k.maxpool2d_forward(out, idx, inp, B, H, W, C, 2, 2));
   rows.push({ name: "maxpool 2x2 24x24x64 forward", ms: f, gflops: NaN });
@@ -77,11 +101,15 @@ conv("conv2 same 24x24x32->24x24x64", 32, 24, 24, 32, 64, 3, 3, 1, true);
 
 if (!asJson) {
   for (const r of rows) {
-    console.log(`${r.name.padEnd(42)} ${r.ms.toFixed(2).padStart(8)} ms  ${Number.isNaN(r.gflops) ? "" : r.gflops.toFixed(1).padStart(6) + " GFLOP/s (effective)"}`);
+    console.log(
+      `${r.name.padEnd(42)} ${r.ms.toFixed(2).padStart(8)} ms  ${Number.isNaN(r.gflops) ? "" : `${r.gflops.toFixed(1).padStart(6)} GFLOP/s (effective)`}`,
+    );
   }
   const sum = (prefix: string) => rows.filter((r) => r.name.startsWith(prefix)).reduce((s, r) => s + r.ms, 0);
   console.log(`conv2 forward+backward per batch-32 step: ${sum("conv2 26").toFixed(1)} ms`);
-  console.log(`conv1 + conv2 + maxpool, forward+backward: ${(sum("conv1") + sum("conv2 26") + sum("maxpool")).toFixed(1)} ms per batch of 32`);
+  console.log(
+    `conv1 + conv2 + maxpool, forward+backward: ${(sum("conv1") + sum("conv2 26") + sum("maxpool")).toFixed(1)} ms per batch of 32`,
+  );
 }
 
 // ---- One training step of the whole Table 6 CNN, kernels only (no TypeScript layer overhead):
@@ -93,19 +121,43 @@ if (!asJson) {
   const f = (n: number) => rt.alloc(n * 4);
   const P = [9 * 32, 32, 9 * 32 * 64, 64, 9216 * 128, 128, 128 * 10, 10];
   const nParams = P.reduce((a, b) => a + b, 0);
-  const params = f(nParams), grads = f(nParams), m1 = f(nParams), m2 = f(nParams);
+  const params = f(nParams),
+    grads = f(nParams),
+    m1 = f(nParams),
+    m2 = f(nParams);
   const offs: number[] = [];
-  P.reduce((o, n) => (offs.push(o), o + n * 4), 0);
+  let at = 0;
+  for (const n of P) {
+    offs.push(at);
+    at += n * 4;
+  }
   const [k1, b1, k2, b2, w3, b3, w4, b4] = offs.map((o) => params + o);
   const [dk1, db1, dk2, db2, dw3, db3, dw4, db4] = offs.map((o) => grads + o);
   fillRandom(params, nParams, 9);
-  rt.f32(params, nParams).forEach((v, i, a) => (a[i] = v * 0.05));
-  const x = f(B * 784), y = rt.alloc(B * 4);
+  rt.f32(params, nParams).forEach((v, i, a) => {
+    a[i] = v * 0.05;
+  });
+  const x = f(B * 784),
+    y = rt.alloc(B * 4);
   fillRandom(x, B * 784, 10);
-  rt.i32(y, B).forEach((_, i, a) => (a[i] = i % 10));
-  const a1 = f(B * 26 * 26 * 32), a2 = f(B * 24 * 24 * 64), a3 = f(B * 9216), idx = f(B * 9216);
-  const a4 = f(B * 128), mask = f(B * 128), a5 = f(B * 128), logits = f(B * 10), probs = f(B * 10);
-  const d1 = f(B * 26 * 26 * 32), d2 = f(B * 24 * 24 * 64), d3 = f(B * 9216), d4 = f(B * 128), d5 = f(B * 128), dl = f(B * 10);
+  rt.i32(y, B).forEach((_, i, a) => {
+    a[i] = i % 10;
+  });
+  const a1 = f(B * 26 * 26 * 32),
+    a2 = f(B * 24 * 24 * 64),
+    a3 = f(B * 9216),
+    idx = f(B * 9216);
+  const a4 = f(B * 128),
+    mask = f(B * 128),
+    a5 = f(B * 128),
+    logits = f(B * 10),
+    probs = f(B * 10);
+  const d1 = f(B * 26 * 26 * 32),
+    d2 = f(B * 24 * 24 * 64),
+    d3 = f(B * 9216),
+    d4 = f(B * 128),
+    d5 = f(B * 128),
+    dl = f(B * 10);
   const s1 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(B, 28, 28, 1, 32, 3, 3, 0, 1, 0)));
   const s2 = rt.alloc(k.conv2d_scratch_bytes(B, 26, 26, 32, 64, 3, 3, 0, 1, 1));
   let t = 0;
@@ -135,6 +187,12 @@ if (!asJson) {
     k.adam_step(params, grads, m1, m2, nParams, 0.001, 0.9, 0.999, 1e-7);
   };
   const ms = time(step);
-  if (!asJson) console.log(`Table 6 CNN training step (kernels only, batch ${B}): ${ms.toFixed(1)} ms = ${Math.round((B * 1000) / ms)} samples/s`);
-  else console.log(JSON.stringify({ kernels: rows, trainStep: { batch: B, ms, samplesPerSecond: (B * 1000) / ms } }, null, 2));
+  if (!asJson)
+    console.log(
+      `Table 6 CNN training step (kernels only, batch ${B}): ${ms.toFixed(1)} ms = ${Math.round((B * 1000) / ms)} samples/s`,
+    );
+  else
+    console.log(
+      JSON.stringify({ kernels: rows, trainStep: { batch: B, ms, samplesPerSecond: (B * 1000) / ms } }, null, 2),
+    );
 }

@@ -1,7 +1,7 @@
 // Where a bsfnet training step's time goes: trains the Musk2-shaped network at one batch size for
 // a few seconds, to be run under the V8 profiler, then summarises the profile by function.
-//   node --cpu-prof --cpu-prof-dir=/tmp/bsfnet-prof --import tsx bench/profile.ts [batch] [seconds]
-//   npx tsx bench/profile.ts --summarize /tmp/bsfnet-prof/<file>.cpuprofile
+//   node --cpu-prof --cpu-prof-dir=/tmp/bsfnet-prof --import tsx bench/train/profile.ts [batch] [seconds]
+//   npx tsx bench/train/profile.ts --summarize /tmp/bsfnet-prof/<file>.cpuprofile
 import { readFileSync } from "node:fs";
 import { bsfnetModel, randomData } from "./musk2.js";
 
@@ -17,7 +17,9 @@ function wasmNames(file: string): Map<number, string> {
   const names = new Map<number, string>();
   let i = 8;
   const leb = () => {
-    let r = 0, s = 0, x = 0;
+    let r = 0,
+      s = 0,
+      x = 0;
     do {
       x = b[i++];
       r |= (x & 0x7f) << s;
@@ -57,7 +59,7 @@ function wasmNames(file: string): Map<number, string> {
 }
 
 function summarize(file: string): void {
-  const names = wasmNames(new URL("../build/bsfnet.wasm", import.meta.url).pathname);
+  const names = wasmNames(new URL("../../build/bsfnet.wasm", import.meta.url).pathname);
   const p = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -78,9 +80,13 @@ function summarize(file: string): void {
   const agg = new Map<string, number>();
   for (const [id, t] of self) {
     const f = byId.get(id)!.callFrame;
-    const where = f.url ? f.url.replace(/^.*\/(src|bench|assembly|node_modules)\//, "$1/") + ":" + (f.lineNumber + 1) : "";
+    const where = f.url
+      ? `${f.url.replace(/^.*\/(src|bench|assembly|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
+      : "";
     const wasm = /^wasm-function\[(\d+)\]$/.exec(f.functionName);
-    const key = wasm ? `wasm ${names.get(Number(wasm[1])) ?? f.functionName}` : `${f.functionName || "(anonymous)"} ${where}`.trim();
+    const key = wasm
+      ? `wasm ${names.get(Number(wasm[1])) ?? f.functionName}`
+      : `${f.functionName || "(anonymous)"} ${where}`.trim();
     agg.set(key, (agg.get(key) ?? 0) + t);
   }
   const rows = [...agg].sort((a, b) => b[1] - a[1]).slice(0, 30);

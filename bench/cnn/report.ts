@@ -1,11 +1,12 @@
-// The Table 6 CNN section of the benchmark (issue 3): runs bench/cnn.ts (training and inference
-// samples/s), bench/conv.ts (conv kernels, GFLOP/s) and bench/cnn-step.ts (anatomy of a bsfnet
+// The Table 6 CNN section of the benchmark (issue 3): runs bench/cnn/cnn.ts (training and inference
+// samples/s), bench/cnn/conv.ts (conv kernels, GFLOP/s) and bench/cnn/step.ts (anatomy of a bsfnet
 // step), and renders their tables for bench/run.ts (RESULTS.md section, console, results.json key
 // "cnn").
 import { benchCnn, CNN_IMPLS, GATE, TABLE6_PARAMS, type CnnImpl, type CnnResults } from "./cnn.js";
 import { benchConv, type ConvResults } from "./conv.js";
-import { benchCnnStep, type CnnStepResults } from "./cnn-step.js";
-import { load } from "./measure.js";
+import { benchCnnStep, type CnnStepResults } from "./step.js";
+import { load } from "../lib/measure.js";
+import { callsPerStep } from "../lib/trace.js";
 
 /** Quoted from the project's issue 3: measured earlier on these machines, not by this script. */
 export const CNN_REFERENCE = {
@@ -43,7 +44,7 @@ const LABEL: Record<CnnImpl, string> = {
   bsfnet: "bsfnet",
   "bsfnet-gated": `bsfnet with the input gate (784 weights, penalty ${GATE.penalty}, init ${GATE.init})`,
   "tfjs-wasm": "tfjs-wasm",
-  "tfjs-wasm+fallback": "tfjs-wasm + fallback Conv2DBackpropFilter (bench/conv.ts)",
+  "tfjs-wasm+fallback": "tfjs-wasm + fallback Conv2DBackpropFilter (bench/cnn/conv.ts)",
   "tfjs-cpu": "tfjs-cpu",
 };
 
@@ -52,11 +53,16 @@ export function cnnTrainTable(t: CnnResults): string[] {
     "| implementation | training samples/s | best sample | bsfnet / it | bsfnet gated / it | inference samples/s | bsfnet / it, inference |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
-  const plain = t.train.bsfnet?.samplesPerSecond, gated = t.train["bsfnet-gated"]?.samplesPerSecond, inf = t.infer.bsfnet?.samplesPerSecond;
+  const plain = t.train.bsfnet?.samplesPerSecond,
+    gated = t.train["bsfnet-gated"]?.samplesPerSecond,
+    inf = t.infer.bsfnet?.samplesPerSecond;
   for (const impl of CNN_IMPLS) {
-    const e = t.train[impl], i = t.infer[impl];
+    const e = t.train[impl],
+      i = t.infer[impl];
     const train = e ? `${sig(e.samplesPerSecond)} | ${sig(e.bestSamplesPerSecond)}` : `${t.notes[impl] ?? "n/a"} | `;
-    out.push(`| ${LABEL[impl]} | ${train} | ${ratio(plain, e?.samplesPerSecond)} | ${ratio(gated, e?.samplesPerSecond)} | ${i ? sig(i.samplesPerSecond) : "(as tfjs-wasm)"} | ${ratio(inf, i?.samplesPerSecond)} |`);
+    out.push(
+      `| ${LABEL[impl]} | ${train} | ${ratio(plain, e?.samplesPerSecond)} | ${ratio(gated, e?.samplesPerSecond)} | ${i ? sig(i.samplesPerSecond) : "(as tfjs-wasm)"} | ${ratio(inf, i?.samplesPerSecond)} |`,
+    );
   }
   return out;
 }
@@ -67,8 +73,12 @@ export function convTable(c: ConvResults): string[] {
     "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of c.rows) {
-    const s = r.shape, g = r.gflops;
-    const cpu = g["tfjs-cpu"] === null ? "n/a" : `${sig(g["tfjs-cpu"])}${r.batch["tfjs-cpu"] !== c.B ? ` (batch ${r.batch["tfjs-cpu"]})` : ""}`;
+    const s = r.shape,
+      g = r.gflops;
+    const cpu =
+      g["tfjs-cpu"] === null
+        ? "n/a"
+        : `${sig(g["tfjs-cpu"])}${r.batch["tfjs-cpu"] !== c.B ? ` (batch ${r.batch["tfjs-cpu"]})` : ""}`;
     const wasm = g["tfjs-wasm"] ?? r.wasmFallback?.gflops ?? null;
     const mark = g["tfjs-wasm"] === null && r.wasmFallback ? " (fallback)" : "";
     out.push(
@@ -83,14 +93,18 @@ export function convTable(c: ConvResults): string[] {
 export function cnnStepTable(st: CnnStepResults, t: CnnResults): string[] {
   const out = ["| part of a step (plain network, batch 32) | calls | µs | share |", "|---|---:|---:|---:|"];
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-  for (const p of st.parts) out.push(`| ${p.name} | ${p.calls} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
+  for (const p of st.parts)
+    out.push(`| ${p.name} | ${callsPerStep(p.calls)} | ${fmt(p.us)} | ${pct(p.us, st.kernelsUs)} |`);
   out.push(`| **all wasm kernels** | | **${fmt(st.kernelsUs)}** | 100% |`);
   const fit = t.train.bsfnet;
   if (fit) {
-    const med = (fit.timing.ms * 1000 * st.B) / fit.samplesPerOp, best = (fit.timing.minMs * 1000 * st.B) / fit.samplesPerOp;
+    const med = (fit.timing.ms * 1000 * st.B) / fit.samplesPerOp,
+      best = (fit.timing.minMs * 1000 * st.B) / fit.samplesPerOp;
     out.push(`| measured \`fit\` step, median (training table) | | ${fmt(med)} | |`);
     out.push(`| measured \`fit\` step, best sample | | ${fmt(best)} | |`);
-    out.push(`| best \`fit\` step − kernels (kernels in sequence with colder caches, JavaScript, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`);
+    out.push(
+      `| best \`fit\` step − kernels (JavaScript, the timer, per-fit work, disturbance) | | ${fmt(best - st.kernelsUs)} | ${pct(best - st.kernelsUs, best)} of the step |`,
+    );
   }
   out.push(`| samples/s if a step were its kernels alone | | ${fmt((st.B / st.kernelsUs) * 1e6)} | |`);
   return out;
@@ -98,10 +112,14 @@ export function cnnStepTable(st: CnnStepResults, t: CnnResults): string[] {
 
 /** The RESULTS.md section; `others`: cores other processes used during it (from bench/run.ts). */
 export function cnnMarkdown(r: CnnSection, others: number): string[] {
-  const t = r.train, c = r.conv;
-  const plain = t.train.bsfnet!.samplesPerSecond, gated = t.train["bsfnet-gated"]!.samplesPerSecond;
+  const t = r.train,
+    c = r.conv;
+  const plain = t.train.bsfnet!.samplesPerSecond,
+    gated = t.train["bsfnet-gated"]!.samplesPerSecond;
   const noisy = others > 0.2;
-  const diffs = Object.entries(c.maxAbsDiff).map(([k, v]) => `${k} ${v.toExponential(1)}`).join("; ");
+  const diffs = Object.entries(c.maxAbsDiff)
+    .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+    .join("; ");
   return [
     "## Table 6 CNN (issue 3)",
     "",
@@ -145,15 +163,17 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
     ...convTable(c),
     "",
     "tfjs-wasm's own backward kernel, Conv2DBackpropInput alone: " +
-      Object.entries(c.wasmDinpAlone).map(([layer, d]) => `${layer} ${sig(d.gflops)} GFLOP/s (${fmt(d.timing.ms * 1000)} µs)`).join(", ") +
+      Object.entries(c.wasmDinpAlone)
+        .map(([layer, d]) => `${layer} ${sig(d.gflops)} GFLOP/s (${fmt(d.timing.ms * 1000)} µs)`)
+        .join(", ") +
       " (one convolution's FLOPs): it, not the fallback, bounds the tfjs-wasm + fallback backward rows of conv_2.",
     "",
     "### Anatomy of a bsfnet training step",
     "",
-    "Every kernel call of one training step of the plain network (as `Sequential` issues them), timed alone on the step's shapes; " +
-      "fastest tinybench sample of each (bench/cnn-step.ts). Timed alone, a kernel finds its operands in cache; in a step the previous " +
-      "kernels have evicted them (the dense 9216 → 128 weights alone are 4.7 MB), which is most of the gap to the measured step " +
-      "(a V8 profile of `fit` puts over 98% of its time in wasm).",
+    `Every kernel call of the real training step of the plain network: the model's own \`fit\` on a runtime whose kernels are wrapped ` +
+      `in a timer (bench/lib/trace.ts); per kernel and layer shape, its µs per step, the median over ${r.step.steps} steps after 2 ` +
+      "warm-up steps (bench/cnn/step.ts). The kernels run in sequence as in any step, so each finds the caches the previous ones " +
+      "left (the dense 9216 → 128 weights alone are 4.7 MB); a V8 profile of `fit` puts over 98% of its time in wasm.",
     "",
     ...cnnStepTable(r.step, t),
     "",
@@ -161,5 +181,14 @@ export function cnnMarkdown(r: CnnSection, others: number): string[] {
 }
 
 export function cnnConsole(r: CnnSection): string[] {
-  return ["Table 6 CNN, training:", ...cnnTrainTable(r.train), "", "Table 6 CNN, conv kernels:", ...convTable(r.conv), "", "Table 6 CNN, step anatomy:", ...cnnStepTable(r.step, r.train)];
+  return [
+    "Table 6 CNN, training:",
+    ...cnnTrainTable(r.train),
+    "",
+    "Table 6 CNN, conv kernels:",
+    ...convTable(r.conv),
+    "",
+    "Table 6 CNN, step anatomy:",
+    ...cnnStepTable(r.step, r.train),
+  ];
 }

@@ -7,6 +7,9 @@ import path from "node:path";
 
 export { tf };
 export type TfBackend = "wasm" | "cpu";
+/** The three implementations the dense and conv kernel tables compare. */
+export type Impl = "bsfnet" | "tfjs-wasm" | "tfjs-cpu";
+export const IMPLS: Impl[] = ["bsfnet", "tfjs-wasm", "tfjs-cpu"];
 
 export interface TfInfo {
   version: string;
@@ -40,7 +43,9 @@ export async function initTf(): Promise<TfInfo> {
   if (!(await tf.setBackend("wasm"))) throw new Error(`tfjs wasm backend failed to initialise from ${wasmDir}`);
   await tf.ready();
   const wasmBinary = simd
-    ? multithreadSupport ? "tfjs-backend-wasm-threaded-simd.wasm" : "tfjs-backend-wasm-simd.wasm"
+    ? multithreadSupport
+      ? "tfjs-backend-wasm-threaded-simd.wasm"
+      : "tfjs-backend-wasm-simd.wasm"
     : "tfjs-backend-wasm.wasm";
   const threads = tfw.getThreadsCount();
   await tf.setBackend("cpu");

@@ -7,16 +7,16 @@
 // of the attention experiment. tfjs: the same network from tf.layers, `trainOnBatch` on batches
 // already held as tensors, on the wasm and cpu backends.
 // tfjs 4.22's wasm backend cannot train it: it has no Conv2DBackpropFilter kernel. The table gives
-// the error, then tfjs-wasm with the fallback kernel of bench/conv.ts (built from the backend's own
+// the error, then tfjs-wasm with the fallback kernel of bench/cnn/conv.ts (built from the backend's own
 // Conv2D), and tfjs-cpu, whose Conv2DBackpropFilter is a scalar JavaScript loop (about a minute
 // per step: timed over one step). Inference (forward only, batch 32) is timed for all three.
-// Run alone: npx tsx bench/cnn.ts [--quick]
+// Run alone: npx tsx bench/cnn/cnn.ts [--quick]
 import { pathToFileURL } from "node:url";
 import type * as tfType from "@tensorflow/tfjs";
-import { Adam, type Sequential } from "../src/index.js";
-import { table6Cnn } from "../src/experiments/attention.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureAsync, measureSync, type MeasureOptions, type Timing } from "./measure.js";
+import { Adam, type Sequential } from "../../src/index.js";
+import { table6Cnn } from "../../src/experiments/attention.js";
+import { initTf, tf, useBackend, type TfBackend } from "../lib/tfjs.js";
+import { load, measureAsync, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 import { registerWasmFilterGradFallback, uniform, unregisterWasmFilterGradFallback } from "./conv.js";
 
 export const CNN_BATCH = 32;
@@ -105,16 +105,28 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
   const notes: Partial<Record<CnnImpl, string>> = {};
   const params = { bsfnet: 0, bsfnetGated: 0, tfjs: 0 };
   const show = (what: string, impl: CnnImpl, e: CnnEntry | null) =>
-    log(`  ${what} ${impl.padEnd(18)} ${e ? `${e.samplesPerSecond.toFixed(1)} samples/s (best sample ${e.bestSamplesPerSecond.toFixed(1)})` : notes[impl]}`);
+    log(
+      `  ${what} ${impl.padEnd(18)} ${e ? `${e.samplesPerSecond.toFixed(1)} samples/s (best sample ${e.bestSamplesPerSecond.toFixed(1)})` : notes[impl]}`,
+    );
 
   for (const gated of [false, true]) {
     const impl: CnnImpl = gated ? "bsfnet-gated" : "bsfnet";
     const model = bsfnetCnn(gated, 0);
     await model.build();
     params[gated ? "bsfnetGated" : "bsfnet"] = model.paramCount;
-    train[impl] = entry(n, await measureAsync(`${impl} fit`, () => model.fit(x, y, { epochs: 1, batchSize: B, shuffle: true, verbose: 0 }), mo));
+    train[impl] = entry(
+      n,
+      await measureAsync(
+        `${impl} fit`,
+        () => model.fit(x, y, { epochs: 1, batchSize: B, shuffle: true, verbose: 0 }),
+        mo,
+      ),
+    );
     show("train", impl, train[impl]!);
-    infer[impl] = entry(n, await measureSync(`${impl} predict`, () => model.predictSync(x, { batchSize: B }), { ...mo, time: mo.time / 4 }));
+    infer[impl] = entry(
+      n,
+      await measureSync(`${impl} predict`, () => model.predictSync(x, { batchSize: B }), { ...mo, time: mo.time / 4 }),
+    );
     show("infer", impl, infer[impl]!);
     model.dispose();
   }
@@ -126,7 +138,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
     params.tfjs = m.countParams();
     const pool: [tfType.Tensor, tfType.Tensor][] = [];
     for (let s = 0; s + B <= n && pool.length < 8; s += B) {
-      pool.push([tf.tensor4d(x.subarray(s * px, (s + B) * px), [B, ...IMAGE]), tf.tensor2d(Float32Array.from(y.subarray(s, s + B)), [B, 1])]);
+      pool.push([
+        tf.tensor4d(x.subarray(s * px, (s + B) * px), [B, ...IMAGE]),
+        tf.tensor2d(Float32Array.from(y.subarray(s, s + B)), [B, 1]),
+      ]);
     }
     let i = 0;
     const step = () => {
@@ -139,7 +154,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
       p.dataSync();
       p.dispose();
     };
-    infer[impl] = entry(B, await measureSync(`${impl} predict`, predict, backend === "wasm" ? { ...mo, time: mo.time / 4 } : slow));
+    infer[impl] = entry(
+      B,
+      await measureSync(`${impl} predict`, predict, backend === "wasm" ? { ...mo, time: mo.time / 4 } : slow),
+    );
     show("infer", impl, infer[impl]!);
 
     if (backend === "wasm") {
@@ -164,7 +182,10 @@ export async function benchCnn(opts: { quick?: boolean; log?: (s: string) => voi
       show("train", impl, null);
     } else {
       // one step is about a minute (Conv2DBackpropFilter in scalar JavaScript): one timed call
-      train[impl] = entry(B, await measureAsync(`${impl} trainOnBatch`, step, { warmup: 0, warmupIterations: 0, time: 0, iterations: 1 }));
+      train[impl] = entry(
+        B,
+        await measureAsync(`${impl} trainOnBatch`, step, { warmup: 0, warmupIterations: 0, time: 0, iterations: 1 }),
+      );
       show("train", impl, train[impl]!);
     }
     for (const [a, b] of pool) tf.dispose([a, b]);

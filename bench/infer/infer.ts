@@ -1,7 +1,7 @@
 // Inference: sizes and speed of a pruned MNIST net against its unpruned (gated) original, and the
 // same exported nets in onnxruntime-node (native CPU, 1 thread) and tfjs (wasm backend, 1 thread).
 // Writes bench/INFERENCE.md and bench/infer-results.json.
-//   npx tsx bench/infer.ts [--quick]
+//   npx tsx bench/infer/infer.ts [--quick]
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { execSync } from "node:child_process";
@@ -9,24 +9,24 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import * as ort from "onnxruntime-node";
-import { tf, initTf, useBackend } from "./tfjs.js";
-import { loadMnist, sampleSubsets } from "../src/data/mnist.js";
-import { Sequential } from "../src/model/sequential.js";
-import { Dense } from "../src/layers/dense.js";
-import { BSF } from "../src/layers/bsf.js";
-import { Adam } from "../src/optim/optimizer.js";
-import { ready } from "../src/runtime/runtime.js";
-import { prune, reduceRows, summary } from "../src/prune/index.js";
-import { modelToBytes } from "../src/io/file.js";
-import { toOnnx } from "../src/export/onnx.js";
-import { toTfjs } from "../src/export/tfjs.js";
-import { InferenceModel } from "../src/infer/index.js";
-import { Conv2D } from "../src/layers/conv.js";
-import { MaxPool2D } from "../src/layers/pool.js";
-import { Flatten } from "../src/layers/flatten.js";
+import { tf, initTf, useBackend } from "../lib/tfjs.js";
+import { loadMnist, sampleSubsets } from "../../src/data/mnist.js";
+import { Sequential } from "../../src/model/sequential.js";
+import { Dense } from "../../src/layers/dense.js";
+import { BSF } from "../../src/layers/bsf.js";
+import { Adam } from "../../src/optim/optimizer.js";
+import { ready } from "../../src/runtime/runtime.js";
+import { prune, reduceRows, summary } from "../../src/prune/index.js";
+import { modelToBytes } from "../../src/io/file.js";
+import { toOnnx } from "../../src/export/onnx.js";
+import { toTfjs } from "../../src/export/tfjs.js";
+import { InferenceModel } from "../../src/infer/index.js";
+import { Conv2D } from "../../src/layers/conv.js";
+import { MaxPool2D } from "../../src/layers/pool.js";
+import { Flatten } from "../../src/layers/flatten.js";
 
 const quick = process.argv.includes("--quick");
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const wasmBytes = readFileSync(`${root}build/bsfnet.wasm`);
 
 /** median seconds of fn over at least `minTime` s (after a warmup) */
@@ -86,34 +86,64 @@ function table6Gated(): Sequential {
 
 /** bsfnet/infer, onnxruntime-node and tfjs-wasm on the unpruned (gates folded) and pruned net. */
 async function compare(
-  label: string, gated: Sequential, pruned: Sequential, files: { gated: Uint8Array; pruned: Uint8Array },
-  inputKeep: number[] | undefined, xAll: Float32Array, results: Result[],
+  label: string,
+  gated: Sequential,
+  pruned: Sequential,
+  files: { gated: Uint8Array; pruned: Uint8Array },
+  inputKeep: number[] | undefined,
+  xAll: Float32Array,
+  results: Result[],
 ): Promise<void> {
   const shape = [...gated.inputShape!];
   const D = shape.reduce((a, b) => a * b, 1);
   const conv = shape.length > 1;
-  for (const [net, m, full] of [["unpruned (gates folded)", gated, true], ["pruned", pruned, false]] as const) {
+  for (const [net, m, full] of [
+    ["unpruned (gates folded)", gated, true],
+    ["pruned", pruned, false],
+  ] as const) {
     const inf = await InferenceModel.load(wasmBytes, net === "pruned" ? files.pruned : files.gated);
-    const sess = await ort.InferenceSession.create(toOnnx(m), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" });
+    const sess = await ort.InferenceSession.create(toOnnx(m), {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+    });
     const art = toTfjs(m);
     const tfm = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: art.modelJson.modelTopology as object, weightSpecs: (art.modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0].weights, weightData: art.weights.slice().buffer }),
+      tf.io.fromMemory({
+        modelTopology: art.modelJson.modelTopology as object,
+        weightSpecs: (art.modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0].weights,
+        weightData: art.weights.slice().buffer,
+      }),
     );
     const mShape = [...m.inputShape!];
     for (const B of [1, 256]) {
       const xf = xAll.subarray(0, B * D);
       const x = full ? Float32Array.from(xf) : reduceRows(xf, D, inputKeep);
-      const push = (engine: string, s: number) => results.push({ net: `${label} ${net}`, engine, batch: B, seconds: s, samplesPerSecond: B / s });
+      const push = (engine: string, s: number) =>
+        results.push({ net: `${label} ${net}`, engine, batch: B, seconds: s, samplesPerSecond: B / s });
       const minTime = conv && B > 1 ? 2 : undefined;
-      push("bsfnet (wasm SIMD)", time(() => void inf.predict(x), minTime, conv ? 3 : 20));
+      push(
+        "bsfnet (wasm SIMD)",
+        time(() => void inf.predict(x), minTime, conv ? 3 : 20),
+      );
       const ot = new ort.Tensor("float32", x, [B, ...mShape]);
-      push("onnxruntime-node (native CPU)", await timeAsync(async () => void (await sess.run({ input: ot })), minTime, conv ? 3 : 20));
+      push(
+        "onnxruntime-node (native CPU)",
+        await timeAsync(async () => void (await sess.run({ input: ot })), minTime, conv ? 3 : 20),
+      );
       const tt = tf.tensor(x, [B, ...mShape]);
-      push("tfjs-wasm", time(() => {
-        const y = tfm.predict(tt) as tf.Tensor;
-        y.dataSync();
-        y.dispose();
-      }, minTime, conv ? 3 : 20));
+      push(
+        "tfjs-wasm",
+        time(
+          () => {
+            const y = tfm.predict(tt) as tf.Tensor;
+            y.dataSync();
+            y.dispose();
+          },
+          minTime,
+          conv ? 3 : 20,
+        ),
+      );
       // agreement (sanity): max |diff| of the three engines on this batch
       const a = inf.predict(x);
       const b = (await sess.run({ input: ot })).output.data as Float32Array;
@@ -161,7 +191,14 @@ async function main(): Promise<void> {
     gated: modelToBytes(model),
     pruned: modelToBytes(pruned, { inputKeep: plan.inputKeep, fullInputSize: D }),
   };
-  const bundle = await build({ entryPoints: [`${root}src/infer/index.ts`], bundle: true, format: "esm", platform: "neutral", minify: true, write: false });
+  const bundle = await build({
+    entryPoints: [`${root}src/infer/index.ts`],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    minify: true,
+    write: false,
+  });
   const code = bundle.outputFiles[0].contents;
   const sizes = {
     wasm: wasmBytes.length,
@@ -189,7 +226,8 @@ async function main(): Promise<void> {
   const { model: cnnPruned, plan: cnnPlan } = prune(cnn);
   const cnnFiles = { gated: modelToBytes(cnn), pruned: modelToBytes(cnnPruned) };
   const cnnInfo = {
-    trainSamples: cnnTrain.n, epochs: cnnEpochs,
+    trainSamples: cnnTrain.n,
+    epochs: cnnEpochs,
     accuracy: (await cnn.evaluate(test.x, test.y)).accuracy,
     kept: cnnPlan.gates.map((g) => `${g.keep.length}/${g.units}`),
     weights: { before: cnnPlan.before.weights, after: cnnPlan.after.weights },
@@ -204,20 +242,34 @@ async function main(): Promise<void> {
     /* not a git checkout */
   }
   const out = {
-    date: new Date().toISOString(), commit, machine: `${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} cores; Node ${process.version}`,
-    loadavg: os.loadavg(), quick, epochs, trainSamples: train.n,
+    date: new Date().toISOString(),
+    commit,
+    machine: `${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} cores; Node ${process.version}`,
+    loadavg: os.loadavg(),
+    quick,
+    epochs,
+    trainSamples: train.n,
     accuracy: { gated: accGated, pruned: accPruned },
     counts: { before: plan.before, after: plan.after, inputs: { before: D, after: plan.inputKeep?.length ?? D } },
-    sizes, cnn: cnnInfo, results, seconds,
+    sizes,
+    cnn: cnnInfo,
+    results,
+    seconds,
   };
-  writeFileSync(`${root}bench/infer-results.json`, JSON.stringify(out, null, 2) + "\n");
+  writeFileSync(`${root}bench/infer-results.json`, `${JSON.stringify(out, null, 2)}\n`);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const fmt = (s: number) => (s < 1e-3 ? `${(s * 1e6).toFixed(1)} µs` : `${(s * 1e3).toFixed(2)} ms`);
   const rowsMd = (B: number) =>
-    results.filter((r) => r.batch === B).map((r) => `| ${r.net} | ${r.engine} | ${fmt(r.seconds)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} |`).join("\n");
+    results
+      .filter((r) => r.batch === B)
+      .map(
+        (r) =>
+          `| ${r.net} | ${r.engine} | ${fmt(r.seconds)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} |`,
+      )
+      .join("\n");
   const md = `# Inference: sizes and speed
 
-Generated by \`npx tsx bench/infer.ts\` (bench/infer.ts); do not edit by hand. Raw figures: \`bench/infer-results.json\`.
+Generated by \`npx tsx bench/infer/infer.ts\` (bench/infer/infer.ts); do not edit by hand. Raw figures: \`bench/infer-results.json\`.
 
 - date: ${out.date}; commit ${commit}; ${out.machine}; load average ${out.loadavg.map((v) => v.toFixed(2)).join(", ")}${quick ? "; **--quick run**" : ""}
 ${out.loadavg[0] > os.cpus().length * 0.75 ? "- **the machine was busy (load average above the core count): these times are noisy; re-run on a quiet machine**\n" : ""}- one thread everywhere; every time is the median over at least ${quick ? 0.2 : 1} s of calls after 20 warmup calls

@@ -3,15 +3,12 @@
 // (XNNPACK) and cpu (JavaScript) backends: forward = fused matMul + bias (what tf.layers.dense
 // runs), backward = dY @ W^T, X^T @ dY and sum(dY) (the gradients tfjs computes for it).
 // FLOPs: forward 2*B*C*OC, backward 4*B*C*OC (dinp and dweight; the bias sums are not counted).
-// Run alone: npx tsx bench/kernels.ts [--quick]
-import { Runtime } from "../src/runtime/runtime.js";
+// Run alone: npx tsx bench/train/kernels.ts [--quick]
+import { Runtime } from "../../src/runtime/runtime.js";
 import { BATCHES, DENSE_SHAPES, randomData } from "./musk2.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureSync, type MeasureOptions, type Timing } from "./measure.js";
+import { IMPLS, initTf, tf, useBackend, type Impl, type TfBackend } from "../lib/tfjs.js";
+import { load, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 import { pathToFileURL } from "node:url";
-
-export type Impl = "bsfnet" | "tfjs-wasm" | "tfjs-cpu";
-export const IMPLS: Impl[] = ["bsfnet", "tfjs-wasm", "tfjs-cpu"];
 
 export interface KernelRow {
   B: number;
@@ -45,7 +42,9 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
   const before = load();
   const rt = await Runtime.load();
   await initTf();
-  const mo: MeasureOptions = opts.quick ? { warmup: 20, time: 60, minSample: 1 } : { warmup: 150, time: 600, minSample: 2 };
+  const mo: MeasureOptions = opts.quick
+    ? { warmup: 20, time: 60, minSample: 1 }
+    : { warmup: 150, time: 600, minSample: 2 };
   const noise = randomData(64, 7).x; // 64*168 normal values, reused cyclically
 
   // unique shapes, counted
@@ -61,7 +60,10 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
   for (const B of BATCHES) {
     for (const { C, OC, layers } of shapes.values()) {
       // host data shared by every implementation
-      const x = new Float32Array(B * C), w = new Float32Array(C * OC), bias = new Float32Array(OC), dy = new Float32Array(B * OC);
+      const x = new Float32Array(B * C),
+        w = new Float32Array(C * OC),
+        bias = new Float32Array(OC),
+        dy = new Float32Array(B * OC);
       fill(x, noise, 1);
       fill(w, noise.subarray(17), Math.sqrt(2 / (C + OC)));
       fill(bias, noise.subarray(5), 0.1);
@@ -69,8 +71,14 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
 
       // bsfnet: buffers in wasm memory, kernels called directly
       const f = 4;
-      const px = rt.alloc(B * C * f), pw = rt.alloc(C * OC * f), pb = rt.alloc(OC * f), pout = rt.alloc(B * OC * f);
-      const pdy = rt.alloc(B * OC * f), pdx = rt.alloc(B * C * f), pdw = rt.alloc(C * OC * f), pdb = rt.alloc(OC * f);
+      const px = rt.alloc(B * C * f),
+        pw = rt.alloc(C * OC * f),
+        pb = rt.alloc(OC * f),
+        pout = rt.alloc(B * OC * f);
+      const pdy = rt.alloc(B * OC * f),
+        pdx = rt.alloc(B * C * f),
+        pdw = rt.alloc(C * OC * f),
+        pdb = rt.alloc(OC * f);
       rt.f32(px, B * C).set(x);
       rt.f32(pw, C * OC).set(w);
       rt.f32(pb, OC).set(bias);
@@ -83,7 +91,8 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
       bsfFwd();
       const outB = rt.f32(pout, B * OC).slice();
       bsfBwd();
-      const dxB = rt.f32(pdx, B * C).slice(), dwB = rt.f32(pdw, C * OC).slice();
+      const dxB = rt.f32(pdx, B * C).slice(),
+        dwB = rt.f32(pdw, C * OC).slice();
 
       const fwd: Partial<Record<Impl, Timing>> = {};
       const bwd: Partial<Record<Impl, Timing>> = {};
@@ -94,7 +103,10 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
       let maxAbsDiff = 0;
       for (const backend of ["wasm", "cpu"] as TfBackend[]) {
         await useBackend(backend);
-        const tx = tf.tensor2d(x, [B, C]), tw = tf.tensor2d(w, [C, OC]), tb = tf.tensor1d(bias), tdy = tf.tensor2d(dy, [B, OC]);
+        const tx = tf.tensor2d(x, [B, C]),
+          tw = tf.tensor2d(w, [C, OC]),
+          tb = tf.tensor1d(bias),
+          tdy = tf.tensor2d(dy, [B, OC]);
         const tfFwd = () => tf.fused.matMul({ a: tx, b: tw, bias: tb }).dispose();
         const tfBwd = () => {
           tf.matMul(tdy, tw, false, true).dispose();
@@ -120,11 +132,23 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
         bwd[impl] = await measureSync(`${impl} backward ${tag}`, tfBwd, mo);
         tf.dispose([tx, tw, tb, tdy]);
       }
-      for (const [p, n] of [[px, B * C], [pw, C * OC], [pb, OC], [pout, B * OC], [pdy, B * OC], [pdx, B * C], [pdw, C * OC], [pdb, OC]]) {
+      for (const [p, n] of [
+        [px, B * C],
+        [pw, C * OC],
+        [pb, OC],
+        [pout, B * OC],
+        [pdy, B * OC],
+        [pdx, B * C],
+        [pdw, C * OC],
+        [pdb, OC],
+      ]) {
         rt.release(p, n * f);
       }
 
-      for (const [pass, t, mult] of [["forward", fwd, 2], ["backward", bwd, 4]] as const) {
+      for (const [pass, t, mult] of [
+        ["forward", fwd, 2],
+        ["backward", bwd, 4],
+      ] as const) {
         const flops = mult * B * C * OC;
         const timing = t as Record<Impl, Timing>;
         const gflops = Object.fromEntries(IMPLS.map((i) => [i, flops / (timing[i].ms * 1e6)])) as Record<Impl, number>;
@@ -155,7 +179,7 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const r = await benchKernels({ quick: process.argv.includes("--quick"), log: console.log });
   for (const n of r.network) {
-    console.log(`network B=${n.B} ${n.pass}: ` + IMPLS.map((i) => `${i} ${n.gflops[i].toFixed(2)}`).join("  ") + " GFLOP/s");
+    console.log(`network B=${n.B} ${n.pass}: ${IMPLS.map((i) => `${i} ${n.gflops[i].toFixed(2)}`).join("  ")} GFLOP/s`);
   }
   console.log(`load ${r.load.before.join(" ")} -> ${r.load.after.join(" ")}; ${r.seconds.toFixed(1)} s`);
 }

@@ -3,7 +3,7 @@
 // used by the kernel bench (layer shapes), the training bench (bsfnet and tfjs models) and the
 // smoke test (both models have the same dense parameters).
 import type * as tfType from "@tensorflow/tfjs";
-import { Sequential, Dense, BSF, Adam } from "../src/index.js";
+import { Sequential, Dense, BSF, Adam } from "../../src/index.js";
 
 export const INPUTS = 168;
 export const CLASSES = 2;
@@ -30,9 +30,11 @@ export function bsfnetModel(seed = 0): Sequential {
 /** The same dense stack in tfjs (no gate: tfjs has none, which only saves tfjs work). */
 export function tfjsModel(tf: typeof tfType): tfType.Sequential {
   const model = tf.sequential();
-  HIDDEN.forEach((units, i) =>
-    model.add(tf.layers.dense(i === 0 ? { units, activation: "relu", inputShape: [INPUTS] } : { units, activation: "relu" })),
-  );
+  HIDDEN.forEach((units, i) => {
+    model.add(
+      tf.layers.dense(i === 0 ? { units, activation: "relu", inputShape: [INPUTS] } : { units, activation: "relu" }),
+    );
+  });
   model.add(tf.layers.dense({ units: CLASSES, activation: "softmax" }));
   // tfjs' Adam defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon = backend epsilon (1e-7), as Keras.
   model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy" });

@@ -1,5 +1,5 @@
 // Training throughput (samples/s) of the Musk2-shaped network, one thread, batch 32 and 128, on
-// random standardized inputs with a learnable label (bench/musk2.ts: randomData).
+// random standardized inputs with a learnable label (bench/train/musk2.ts: randomData).
 // bsfnet: model.fit for one epoch over N random standardized samples, after PRETRAIN_STEPS untimed
 // steps so the model is in its steady state (shuffled; the time includes
 // fit's own work: copying the data into wasm memory, shuffling, gathering each batch, the BSF gate
@@ -7,12 +7,11 @@
 // sparse categorical cross-entropy, one model.trainOnBatch per step on batches already held as
 // tensors (tfjs' fastest path: no shuffling, no per-epoch work), on the wasm and cpu backends.
 // Both choices only favour tfjs.
-// Run alone: npx tsx bench/train.ts [--quick]
+// Run alone: npx tsx bench/train/train.ts [--quick]
 import { pathToFileURL } from "node:url";
 import { BATCHES, INPUTS, bsfnetModel, randomData, tfjsModel } from "./musk2.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureAsync, type MeasureOptions, type Timing } from "./measure.js";
-import type { Impl } from "./kernels.js";
+import { initTf, tf, useBackend, type Impl, type TfBackend } from "../lib/tfjs.js";
+import { load, measureAsync, type MeasureOptions, type Timing } from "../lib/measure.js";
 
 /** Untimed training steps of each bsfnet model before it is timed. */
 export const PRETRAIN_STEPS = 2048;
@@ -55,7 +54,7 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
     await model.build();
     params.bsfnet = model.paramCount;
     // steady state first: train PRETRAIN_STEPS steps (untimed), past the point where the Adam
-    // moments of zero-gradient entries have decayed into the subnormal range (bench/step.ts)
+    // moments of zero-gradient entries have decayed into the subnormal range (bench/train/step.ts)
     const pretrain = opts.quick ? 0 : Math.ceil((PRETRAIN_STEPS * B) / n);
     if (pretrain) await model.fit(x, y, { epochs: pretrain, batchSize: B, shuffle: true, verbose: 0 });
     timing[B].bsfnet = await measureAsync(
@@ -105,7 +104,14 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
     ) as Record<Impl, number>;
     return { B, samplesPerOp, timing: t, samplesPerSecond: sps };
   });
-  return { n, pretrainSteps: opts.quick ? 0 : PRETRAIN_STEPS, rows, params, load: { before, after: load() }, seconds: (performance.now() - t0) / 1000 };
+  return {
+    n,
+    pretrainSteps: opts.quick ? 0 : PRETRAIN_STEPS,
+    rows,
+    params,
+    load: { before, after: load() },
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -15,12 +15,11 @@
 // tfjs-cpu's Conv2DBackpropFilter is a scalar JavaScript loop (over a minute per call at conv_2's
 // shape, batch 32): it is timed at a smaller batch (FLOP rate independent of the batch), said so
 // in the table.
-// Run alone: npx tsx bench/conv.ts [--quick]
+// Run alone: npx tsx bench/cnn/conv.ts [--quick]
 import { pathToFileURL } from "node:url";
-import { Runtime } from "../src/runtime/runtime.js";
-import { initTf, tf, useBackend, type TfBackend } from "./tfjs.js";
-import { load, measureSync, type MeasureOptions, type Timing } from "./measure.js";
-import { IMPLS, type Impl } from "./kernels.js";
+import { Runtime } from "../../src/runtime/runtime.js";
+import { IMPLS, initTf, tf, useBackend, type Impl, type TfBackend } from "../lib/tfjs.js";
+import { load, measureSync, type MeasureOptions, type Timing } from "../lib/measure.js";
 
 export const CONV_BATCH = 32;
 
@@ -109,9 +108,15 @@ export function registerWasmFilterGradFallback(): void {
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as { strides: number | number[]; pad: unknown; dataFormat: string; dilations?: number | number[] };
+      const a = attrs as unknown as {
+        strides: number | number[];
+        pad: unknown;
+        dataFormat: string;
+        dilations?: number | number[];
+      };
       const s = Array.isArray(a.strides) ? a.strides : [a.strides, a.strides];
-      const d = a.dilations === undefined ? [1, 1] : Array.isArray(a.dilations) ? a.dilations : [a.dilations, a.dilations];
+      const d =
+        a.dilations === undefined ? [1, 1] : Array.isArray(a.dilations) ? a.dilations : [a.dilations, a.dilations];
       if (s.some((v) => v !== 1) || d.some((v) => v !== 1) || a.pad !== "valid" || a.dataFormat !== "NHWC") {
         throw new Error("bench fallback Conv2DBackpropFilter: stride 1, no dilation, valid padding, NHWC only");
       }
@@ -161,17 +166,23 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
   const rt = await Runtime.load();
   await initTf();
   const B = CONV_BATCH;
-  const mo: MeasureOptions = opts.quick ? { warmup: 20, time: 80, minSample: 2 } : { warmup: 150, time: 700, minSample: 5 };
+  const mo: MeasureOptions = opts.quick
+    ? { warmup: 20, time: 80, minSample: 2 }
+    : { warmup: 150, time: 700, minSample: 5 };
   // Operations of a second or more (tfjs-cpu, tfjs-wasm's input gradient) are timed over a few
   // calls only, after one untimed call: time one call, then choose.
   const timeIt = async (name: string, fn: () => void): Promise<Timing> => {
     const t = performance.now();
     fn();
     const ms = performance.now() - t;
-    const o: MeasureOptions = ms < 100 ? mo : { warmup: 0, warmupIterations: 0, time: 0, iterations: opts.quick || ms > 1000 ? 1 : 3, minSample: 0 };
+    const o: MeasureOptions =
+      ms < 100
+        ? mo
+        : { warmup: 0, warmupIterations: 0, time: 0, iterations: opts.quick || ms > 1000 ? 1 : 3, minSample: 0 };
     const tm = performance.now();
     const r = await measureSync(name, fn, o);
-    if (process.env.CONV_TRACE) console.log(`    ${name}: first ${ms.toFixed(0)} ms, measured in ${(performance.now() - tm).toFixed(0)} ms`);
+    if (process.env.CONV_TRACE)
+      console.log(`    ${name}: first ${ms.toFixed(0)} ms, measured in ${(performance.now() - tm).toFixed(0)} ms`);
     return r;
   };
   // tfjs-cpu's filter gradient is timed at this batch (its cost is linear in the batch)
@@ -185,9 +196,13 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
   for (const s of CONV_SHAPES) {
     const [OH, OW] = outSize(s);
     const { H, W, C, OC, K } = s;
-    const nIn = B * H * W * C, nOut = B * OH * OW * OC, nK = K * K * C * OC;
-    const x = uniform(nIn, 3), kernel = uniform(nK, 5).map((v) => (v - 0.5) * Math.sqrt(24 / (K * K * (C + OC))));
-    const bias = uniform(OC, 7).map((v) => 0.1 * (v - 0.5)), dy = uniform(nOut, 11).map((v) => (v - 0.5) / B);
+    const nIn = B * H * W * C,
+      nOut = B * OH * OW * OC,
+      nK = K * K * C * OC;
+    const x = uniform(nIn, 3),
+      kernel = uniform(nK, 5).map((v) => (v - 0.5) * Math.sqrt(24 / (K * K * (C + OC))));
+    const bias = uniform(OC, 7).map((v) => 0.1 * (v - 0.5)),
+      dy = uniform(nOut, 11).map((v) => (v - 0.5) / B);
 
     // bsfnet: buffers in wasm memory, kernels called directly
     const scratchBytes = Math.max(
@@ -203,7 +218,9 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
     rt.f32(pdy, nOut).set(dy);
     const k = rt.k;
     // the Winograd path's scratch does not depend on the batch (the im2col path's backward does)
-    const winograd = k.conv2d_scratch_bytes(B, H, W, C, OC, K, K, 0, 1, 1) === k.conv2d_scratch_bytes(B + 1, H, W, C, OC, K, K, 0, 1, 1);
+    const winograd =
+      k.conv2d_scratch_bytes(B, H, W, C, OC, K, K, 0, 1, 1) ===
+      k.conv2d_scratch_bytes(B + 1, H, W, C, OC, K, K, 0, 1, 1);
     const bsf = {
       forward: () => k.conv2d_forward(pout, px, pk, pb, ws, B, H, W, C, OC, K, K, 0),
       dkernel: () => k.conv2d_backward(0, pdk, pdb, pdy, px, pk, ws, B, H, W, C, OC, K, K, 0),
@@ -212,7 +229,8 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
     bsf.forward();
     const outB = rt.f32(pout, nOut).slice();
     bsf.dinp(); // dkernel, dbias from zero: one call's gradient
-    const dxB = rt.f32(pdx, nIn).slice(), dkB = rt.f32(pdk, nK).slice();
+    const dxB = rt.f32(pdx, nIn).slice(),
+      dkB = rt.f32(pdk, nK).slice();
 
     const passes: { pass: ConvPass; key: keyof typeof bsf; mult: number; inPlainStep: boolean }[] = [
       { pass: "forward", key: "forward", mult: 1, inPlainStep: true },
@@ -230,7 +248,10 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
     for (const backend of ["wasm", "cpu"] as TfBackend[]) {
       await useBackend(backend);
       const impl: Impl = backend === "wasm" ? "tfjs-wasm" : "tfjs-cpu";
-      const tx = tf.tensor4d(x, [B, H, W, C]), tk = tf.tensor4d(kernel, [K, K, C, OC]), tb = tf.tensor1d(bias), tdy = tf.tensor4d(dy, [B, OH, OW, OC]);
+      const tx = tf.tensor4d(x, [B, H, W, C]),
+        tk = tf.tensor4d(kernel, [K, K, C, OC]),
+        tb = tf.tensor1d(bias),
+        tdy = tf.tensor4d(dy, [B, OH, OW, OC]);
       const fwd = () => tf.fused.conv2d({ x: tx, filter: tk, bias: tb, strides: 1, pad: "valid" }).dispose();
       const dbias = (d: tf.Tensor4D) => tf.sum(d, [0, 1, 2]).dispose();
       const dkernel = (xx: tf.Tensor4D, d: tf.Tensor4D) => {
@@ -264,7 +285,10 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
         const tdinp = await timeIt(`${impl} ${s.layer} dinp alone`, dinp);
         registerWasmFilterGradFallback();
         const fb = await timeIt(`${impl} ${s.layer} dkernel (fallback)`, () => dkernel(tx, tdy));
-        const fb2 = await timeIt(`${impl} ${s.layer} dinp + dkernel (fallback)`, () => (dinp(), dkernel(tx, tdy)));
+        const fb2 = await timeIt(`${impl} ${s.layer} dinp + dkernel (fallback)`, () => {
+          dinp();
+          dkernel(tx, tdy);
+        });
         unregisterWasmFilterGradFallback();
         fallback["backward, dkernel + dbias"] = fb;
         fallback["backward, dinp + dkernel + dbias"] = fb2;
@@ -280,15 +304,33 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
           maxAbsDiff[`${s.layer} dkernel (vs tfjs-cpu)`] = maxDiff(dkB, g.dataSync());
           g.dispose();
         }
-        timing["backward, dkernel + dbias"][impl] = await timeIt(`${impl} ${s.layer} dkernel B=${bs}`, () => dkernel(sx, sdy));
-        timing["backward, dinp + dkernel + dbias"][impl] = await timeIt(`${impl} ${s.layer} dinp + dkernel B=${bs}`, () => (sdinp(), dkernel(sx, sdy)));
+        timing["backward, dkernel + dbias"][impl] = await timeIt(`${impl} ${s.layer} dkernel B=${bs}`, () =>
+          dkernel(sx, sdy),
+        );
+        timing["backward, dinp + dkernel + dbias"][impl] = await timeIt(
+          `${impl} ${s.layer} dinp + dkernel B=${bs}`,
+          () => {
+            sdinp();
+            dkernel(sx, sdy);
+          },
+        );
         batch["backward, dkernel + dbias"][impl] = bs;
         batch["backward, dinp + dkernel + dbias"][impl] = bs;
         if (sx !== tx) tf.dispose([sx, sdy]);
       }
       tf.dispose([tx, tk, tb, tdy]);
     }
-    for (const [p, n] of [[px, nIn], [pk, nK], [pb, OC], [pout, nOut], [pdy, nOut], [pdx, nIn], [pdk, nK], [pdb, OC]]) rt.release(p, n * f);
+    for (const [p, n] of [
+      [px, nIn],
+      [pk, nK],
+      [pb, OC],
+      [pout, nOut],
+      [pdy, nOut],
+      [pdx, nIn],
+      [pdk, nK],
+      [pdb, OC],
+    ])
+      rt.release(p, n * f);
     rt.release(ws, scratchBytes);
 
     for (const p of passes) {
@@ -316,18 +358,33 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
       });
       log(
         `  ${s.layer} ${p.pass.padEnd(32)} ` +
-          IMPLS.map((i) => `${i} ${gflops[i] === null ? "n/a" : gflops[i]!.toFixed(2)}${bt[i] !== B ? ` (B=${bt[i]})` : ""}`).join("  ") +
+          IMPLS.map(
+            (i) => `${i} ${gflops[i] === null ? "n/a" : gflops[i]!.toFixed(2)}${bt[i] !== B ? ` (B=${bt[i]})` : ""}`,
+          ).join("  ") +
           (fb ? `  tfjs-wasm+fallback ${((convFlops(s, B) * conv) / (fb.ms * 1e6)).toFixed(2)}` : "") +
           " GFLOP/s",
       );
     }
   }
-  return { B, rows, maxAbsDiff, wasmMissing: [...wasmMissing], wasmDinpAlone, load: { before, after: load() }, seconds: (performance.now() - t0) / 1000 };
+  return {
+    B,
+    rows,
+    maxAbsDiff,
+    wasmMissing: [...wasmMissing],
+    wasmDinpAlone,
+    load: { before, after: load() },
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const r = await benchConv({ quick: process.argv.includes("--quick"), log: console.log });
-  console.log("max |diff|:", Object.entries(r.maxAbsDiff).map(([k, v]) => `${k} ${v.toExponential(1)}`).join("; "));
+  console.log(
+    "max |diff|:",
+    Object.entries(r.maxAbsDiff)
+      .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+      .join("; "),
+  );
   console.log("tfjs-wasm missing:", r.wasmMissing.join("; ") || "nothing");
   console.log(`load ${r.load.before.join(" ")} -> ${r.load.after.join(" ")}; ${r.seconds.toFixed(1)} s`);
 }

@@ -1,16 +1,21 @@
 // GEMM GFLOP/s at the Musk2 net's shapes (dense 168 -> 168 -> 168 -> 336 -> 168 -> 2), one thread.
-// Run: npm run asbuild && npx tsx scripts/gemm-speed.ts [path/to.wasm]
+// Run: npm run asbuild && npx tsx bench/train/gemm-speed.ts [path/to.wasm]
 // The relaxed-SIMD build (fused multiply-add):
 //   npx asc assembly/index.ts --target release --enable relaxed-simd -o build/bsfnet.relaxed.wasm
-//   node --experimental-wasm-relaxed-simd --import tsx scripts/gemm-speed.ts build/bsfnet.relaxed.wasm
+//   node --experimental-wasm-relaxed-simd --import tsx bench/train/gemm-speed.ts build/bsfnet.relaxed.wasm
 // Each layer (B, C, OC) is timed as its forward (nn: B,C,OC), backward dinp (nt: B,OC,C) and
 // backward dweight (tn: C,B,OC). Time is this process's CPU time (process.cpuUsage), not wall time:
 // on a shared machine that leaves out the time the thread is descheduled; each number is the best
 // of 7 samples.
 import { readFileSync } from "node:fs";
-import { Runtime } from "../src/runtime/runtime.js";
+import { Runtime } from "../../src/runtime/runtime.js";
 
-const LAYERS: [number, number][] = [[168, 168], [168, 336], [336, 168], [168, 2]];
+const LAYERS: [number, number][] = [
+  [168, 168],
+  [168, 336],
+  [336, 168],
+  [168, 2],
+];
 const BATCHES = [32, 128];
 const wasm = process.argv[2];
 const rt = wasm ? await Runtime.load(readFileSync(wasm)) : await Runtime.load();
@@ -43,25 +48,47 @@ function time(fn: () => void, flops: number): number {
   return flops / (best * 1e6);
 }
 
-const rows: string[] = ["| B | C | OC | nn (M,K,N) | GFLOP/s | nt (M,K,N) | GFLOP/s | tn (M,K,N) | GFLOP/s |", "|---|---|---|---|---|---|---|---|---|"];
-let total = 0, count = 0;
+const rows: string[] = [
+  "| B | C | OC | nn (M,K,N) | GFLOP/s | nt (M,K,N) | GFLOP/s | tn (M,K,N) | GFLOP/s |",
+  "|---|---|---|---|---|---|---|---|---|",
+];
+let total = 0,
+  count = 0;
 for (const B of BATCHES) {
   for (const [C, OC] of LAYERS) {
-    const inp = rt.alloc(B * C * 4), w = rt.alloc(C * OC * 4), out = rt.alloc(B * OC * 4);
-    const dinp = rt.alloc(B * C * 4), dw = rt.alloc(C * OC * 4);
-    rt.f32(inp, B * C).forEach((_, i, a) => (a[i] = Math.sin(i)));
-    rt.f32(w, C * OC).forEach((_, i, a) => (a[i] = Math.cos(i)));
-    rt.f32(out, B * OC).forEach((_, i, a) => (a[i] = Math.sin(i * 0.7)));
+    const inp = rt.alloc(B * C * 4),
+      w = rt.alloc(C * OC * 4),
+      out = rt.alloc(B * OC * 4);
+    const dinp = rt.alloc(B * C * 4),
+      dw = rt.alloc(C * OC * 4);
+    rt.f32(inp, B * C).forEach((_, i, a) => {
+      a[i] = Math.sin(i);
+    });
+    rt.f32(w, C * OC).forEach((_, i, a) => {
+      a[i] = Math.cos(i);
+    });
+    rt.f32(out, B * OC).forEach((_, i, a) => {
+      a[i] = Math.sin(i * 0.7);
+    });
     const flops = 2 * B * C * OC;
     const nn = time(() => rt.k.gemm_nn(out, inp, w, B, C, OC, 0), flops);
     const nt = time(() => rt.k.gemm_nt(dinp, out, w, B, OC, C, 0), flops);
     const tn = time(() => rt.k.gemm_tn(dw, inp, out, C, B, OC, 1), flops);
-    rows.push(`| ${B} | ${C} | ${OC} | ${B},${C},${OC} | ${nn.toFixed(1)} | ${B},${OC},${C} | ${nt.toFixed(1)} | ${C},${B},${OC} | ${tn.toFixed(1)} |`);
+    rows.push(
+      `| ${B} | ${C} | ${OC} | ${B},${C},${OC} | ${nn.toFixed(1)} | ${B},${OC},${C} | ${nt.toFixed(1)} | ${C},${B},${OC} | ${tn.toFixed(1)} |`,
+    );
     if (OC > 2) {
       total += nn + nt + tn;
       count += 3;
     }
-    for (const [p, n] of [[dw, C * OC], [dinp, B * C], [out, B * OC], [w, C * OC], [inp, B * C]]) rt.release(p, n * 4);
+    for (const [p, n] of [
+      [dw, C * OC],
+      [dinp, B * C],
+      [out, B * OC],
+      [w, C * OC],
+      [inp, B * C],
+    ])
+      rt.release(p, n * 4);
   }
 }
 console.log(rows.join("\n"));
