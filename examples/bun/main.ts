@@ -3,6 +3,7 @@
 //   bun examples/bun/main.ts --serve 3000
 import { InferenceModel } from "../../src/infer/index.js";
 import { handle, predict } from "../shared/handler.js";
+// biome-ignore lint/suspicious/noTsIgnore: Bun resolves a file import to its path (ts-expect-error would be unused under the root tsconfig)
 // @ts-ignore: Bun resolves a file import to its path
 import wasmPath from "../../build/bsfnet.wasm";
 

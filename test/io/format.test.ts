@@ -1,7 +1,7 @@
 // The bsfnet model file: round trip, hostile files, fuzzing, atomic saves.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
