@@ -39,6 +39,8 @@ export { Conv2D, Conv1D, type Conv2DConfig, type Conv1DConfig, type Padding } fr
 export { MaxPool2D, MaxPool1D } from "./layers/pool.js";
 export { Flatten } from "./layers/flatten.js";
 export { Dropout } from "./layers/dropout.js";
+export { Normalization, type NormalizationConfig } from "./layers/normalization.js";
+export { checkOptions } from "./layers/layer.js";
 export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
