@@ -44,5 +44,11 @@ export { checkOptions } from "./layers/layer.js";
 export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
+// Node file reading, as the CLI reads: a CSV (gzip'd, or "-" for stdin), and a CSV read as a
+// train-made model needs it (its columns by name, its categorical codes)
+export { readCsv, readCsvSync, readModelRows, readInputBytes } from "./data/csv-node.js";
+export { modelRows, modelColumns, type ModelRows, type ModelRowsOptions } from "./data/csv-model.js";
+export { takeColumns } from "./util/columns.js";
+export { trainReport, selectReport } from "./report/html.js";
 export { toTfjs, saveTfjs } from "./export/tfjs.js";
 export { toOnnx, saveOnnx } from "./export/onnx.js";

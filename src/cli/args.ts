@@ -175,7 +175,7 @@ export function checkOutput(path: string, option: string, { directory = false } 
 export function checkOutputs(values: Record<string, unknown>, names: readonly string[]): void {
   for (const n of names) {
     const v = values[n];
-    if (typeof v === "string") checkOutput(v, n.length === 1 ? `-${n}` : `--${n}`);
+    if (typeof v === "string") checkOutput(v, n === "out" ? "-o" : `--${n}`);
   }
 }
 

@@ -12,7 +12,17 @@ function named(path: string, e: unknown): Error {
   return Object.assign(new Error(`cannot write ${path}: ${why}`), { code: err.code ?? "EIO", syscall: err.syscall ?? "open", path });
 }
 
+// The process's own streams: opening /dev/stdout fails (ENXIO) when it is a socket, as a Node
+// parent's pipe is, so these names write to the stream itself.
+const STREAMS: Readonly<Record<string, 1 | 2>> = { "/dev/stdout": 1, "/dev/fd/1": 1, "/proc/self/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2, "/proc/self/fd/2": 2 };
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const fd = STREAMS[path];
+  if (fd) {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    await new Promise<void>((res, rej) => stream.write(data, (e) => (e ? rej(named(path, e)) : res())));
+    return;
+  }
   let target = path;
   try {
     target = await realpath(path); // through symlinks
