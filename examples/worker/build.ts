@@ -2,7 +2,7 @@
 // dist/config.capnp listening on 127.0.0.1:PORT (default 8787).
 //   npx tsx examples/worker/build.ts [PORT] [OUTDIR] [MODEL.bsfnet]
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,7 +43,8 @@ const worker :Workerd.Worker = (
   return path;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// (real paths: the script may be reached through a symlinked directory)
+if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const port = Number(process.argv[2] ?? 8787);
   const out = process.argv[3] ?? fileURLToPath(new URL("./dist", import.meta.url));
   console.log(await buildWorker(out, port, process.argv[4]));
