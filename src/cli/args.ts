@@ -3,7 +3,7 @@
 // `--help` (with each default), so the two cannot drift. parseArgs stays (no dependency) because
 // the only things it lacked are small: negative numbers as values and generated help.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { constants, accessSync, statSync, lstatSync, realpathSync } from "node:fs";
+import { constants, accessSync, statSync, lstatSync, realpathSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readCsv } from "../data/csv-node.js";
 import type { CsvDataset } from "../data/csv.js";
@@ -109,7 +109,7 @@ export const csvOptions = {
  * DataError naming it, before any parsing. */
 export function checkInput(path: string): void {
   if (path === "-") return;
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch (e) {
@@ -137,7 +137,7 @@ export function checkOutput(path: string, option: string, { directory = false } 
   } catch (e) {
     if ((e as { code?: string }).code !== "ENOENT") bad(`cannot write (${(e as { code?: string }).code})`);
   }
-  let st;
+  let st: Stats | undefined;
   try {
     st = statSync(target);
   } catch {
@@ -156,7 +156,7 @@ export function checkOutput(path: string, option: string, { directory = false } 
     }
   }
   const dir = st?.isDirectory() ? target : dirname(target);
-  let d;
+  let d: Stats | undefined;
   try {
     d = statSync(dir);
   } catch {

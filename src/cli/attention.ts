@@ -33,7 +33,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const out = io.out;
   const { values: v, positionals } = parse(argv, options, usage);
   // --help before anything touches the disk
-  if (v.help) return out(usage), 0;
+  if (v.help) {
+      out(usage);
+      return 0;
+    }
   const [which, ...extra] = positionals;
   if (which !== "mnist" && which !== "spectra") throw new ConfigError(`attention: expected "mnist" or "spectra"${which ? `, got ${JSON.stringify(which)}` : ""} (bsfnet attention --help)`);
   if (extra.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(extra[0])}`);

@@ -34,7 +34,10 @@ export const command: Command = {
   async run(argv, io) {
     const out = io.out;
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) return out(usage), 0;
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
     checkOutputs(values, ["json"]);
     const ds = await loadCsv(values, positionals, usage);
     const subset = values.features ? parseIndices(values.features as string, ds.d) : undefined;

@@ -53,8 +53,13 @@ export async function dispatch(argv: string[], io: CliIO = stdio): Promise<numbe
     case "help":
     case "--help":
     case "-h":
+      // no command at all is a usage mistake (2), like any other; asking for help is not
+      if (name === undefined) {
+        io.err(usage());
+        return 2;
+      }
       io.out(usage());
-      return name === undefined ? 1 : 0;
+      return 0;
     default:
       throw new ConfigError(`unknown command ${JSON.stringify(name)}\n\n${usage()}`);
   }

@@ -34,7 +34,7 @@ function confusion(y: Int32Array, pred: Int32Array, names: string[]): string {
   for (let i = 0; i < y.length; i++) m[y[i]][pred[i]]++;
   const w = Math.max(6, ...names.map((s) => s.length), ...m.flat().map((v) => String(v).length));
   const lines = [`${"true \\ predicted".padEnd(w + 2)}${names.map((s) => s.padStart(w + 1)).join("")}`];
-  m.forEach((row, i) => lines.push(`${names[i].padEnd(w + 2)}${row.map((v) => String(v).padStart(w + 1)).join("")}`));
+  for (const [i, row] of m.entries()) lines.push(`${names[i].padEnd(w + 2)}${row.map((v) => String(v).padStart(w + 1)).join("")}`);
   return lines.join("\n");
 }
 
@@ -46,7 +46,10 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) return io.out(usage), 0;
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
     if (positionals.length !== 2) throw new ConfigError(`expected <model.bsfnet> and <file.csv|-> (bsfnet predict --help)`);
     const format = (values.format ?? "csv") as string;
     if (format !== "csv" && format !== "json") throw new ConfigError(`--format must be csv or json, got ${JSON.stringify(format)}`);

@@ -102,7 +102,10 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) return io.out(usage), 0;
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
     if (typeof values.out !== "string") throw new ConfigError(`missing -o <model.bsfnet> (bsfnet train --help)`);
     const gates = (values.gates ?? "input") as Gates;
     if (!GATES.includes(gates)) throw new ConfigError(`--gates must be one of ${GATES.join(", ")}, got ${JSON.stringify(values.gates)}`);

@@ -3,7 +3,7 @@
 // points to is replaced, not the link), and what is not a regular file (/dev/stdout, a pipe) is
 // written directly: renaming over a device is neither possible nor wanted. Errors name the
 // caller's path, never the temporary file.
-import { open, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { open, realpath, rename, stat, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 function named(path: string, e: unknown): Error {
@@ -40,7 +40,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     }
   }
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(tmp, "wx");
   } catch (e) {

@@ -60,6 +60,13 @@ describe("command-line conventions", () => {
     expect(r.out).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
   });
 
+  it("no command prints the usage on stderr and exits 2, like every usage mistake", async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^bsfnet: Binary Stochastic Filtering/);
+    expect(r.out).toBe("");
+  });
+
   it("every command has --help listing its options with their defaults, and exits 0", async () => {
     for (const c of commands) {
       const r = await cli([c.name, "--help"]);

@@ -48,7 +48,10 @@ async function render(file: string): Promise<string> {
   proc.stdout.on("data", (d) => (dom += d));
   const code = await new Promise<number | null>((res) => {
     const t = setTimeout(() => proc.kill("SIGKILL"), 60000);
-    proc.on("close", (c) => (clearTimeout(t), res(c)));
+    proc.on("close", (c) => {
+      clearTimeout(t);
+      res(c);
+    });
   });
   expect(code).toBe(0);
   return dom;
