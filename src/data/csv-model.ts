@@ -30,7 +30,10 @@ export interface ModelRows {
 
 /** What a model read from a CSV needs in its meta. */
 export function modelColumns(meta: ModelMeta): string[] {
-  const cols = meta.columns;
+  // files written before meta.columns may name their full input row as featureNames
+  const full = meta.inputKeep ? meta.fullInputSize : undefined;
+  const legacy = Array.isArray(meta.featureNames) && (full === undefined || meta.featureNames.length === full) ? (meta.featureNames as string[]) : undefined;
+  const cols = meta.columns ?? legacy;
   if (!Array.isArray(cols) || cols.length === 0) {
     throw new DataError("this model file does not name its input columns (it was not trained by `bsfnet train`): give rows as numbers in the model's input order");
   }

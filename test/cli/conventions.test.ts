@@ -228,3 +228,14 @@ describe("command-line conventions", () => {
     expect(existsSync(model)).toBe(true);
   });
 });
+
+describe("older model files", () => {
+  it("a model file without meta.columns (examples/shared/wine.bsfnet) still loads and predicts from raw rows", async () => {
+    const { hasData, dataPath } = await import("../util/data.js");
+    if (!hasData("wine/wine.data")) return;
+    const r = await cli(["predict", join(root, "examples/shared/wine.bsfnet"), dataPath("wine/wine.data"), "--no-header", "--label", "0"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.split("\n")[0]).toBe("class,p_1,p_2,p_3");
+    expect(Number(/accuracy: (\d\.\d+)/.exec(r.err)?.[1])).toBeGreaterThan(0.95);
+  });
+});
