@@ -39,8 +39,16 @@ export { Conv2D, Conv1D, type Conv2DConfig, type Conv1DConfig, type Padding } fr
 export { MaxPool2D, MaxPool1D } from "./layers/pool.js";
 export { Flatten } from "./layers/flatten.js";
 export { Dropout } from "./layers/dropout.js";
+export { Normalization, type NormalizationConfig } from "./layers/normalization.js";
+export { checkOptions } from "./layers/layer.js";
 export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
+// Node file reading, as the CLI reads: a CSV (gzip'd, or "-" for stdin), and a CSV read as a
+// train-made model needs it (its columns by name, its categorical codes)
+export { readCsv, readCsvSync, readModelRows, readInputBytes } from "./data/csv-node.js";
+export { modelRows, modelColumns, type ModelRows, type ModelRowsOptions } from "./data/csv-model.js";
+export { takeColumns } from "./util/columns.js";
+export { trainReport, selectReport } from "./report/html.js";
 export { toTfjs, saveTfjs } from "./export/tfjs.js";
 export { toOnnx, saveOnnx } from "./export/onnx.js";

@@ -1,12 +1,13 @@
 // Bundles the Worker for workerd: dist/worker.js (esbuild), dist/bsfnet.wasm, dist/wine.bsfnet and
 // dist/config.capnp listening on 127.0.0.1:PORT (default 8787).
-//   npx tsx examples/worker/build.ts [PORT] [OUTDIR]
+//   npx tsx examples/worker/build.ts [PORT] [OUTDIR] [MODEL.bsfnet]
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export async function buildWorker(outDir: string, port: number): Promise<string> {
+/** `model`: the model file to serve (default the examples' shared/wine.bsfnet). */
+export async function buildWorker(outDir: string, port: number, model?: string): Promise<string> {
   const here = fileURLToPath(new URL(".", import.meta.url));
   mkdirSync(outDir, { recursive: true });
   await build({
@@ -20,7 +21,7 @@ export async function buildWorker(outDir: string, port: number): Promise<string>
     logLevel: "warning",
   });
   copyFileSync(join(here, "../../build/bsfnet.wasm"), join(outDir, "bsfnet.wasm"));
-  copyFileSync(join(here, "../shared/wine.bsfnet"), join(outDir, "wine.bsfnet"));
+  copyFileSync(model ?? join(here, "../shared/wine.bsfnet"), join(outDir, "wine.bsfnet"));
   const config = `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -42,8 +43,9 @@ const worker :Workerd.Worker = (
   return path;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// (real paths: the script may be reached through a symlinked directory)
+if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const port = Number(process.argv[2] ?? 8787);
   const out = process.argv[3] ?? fileURLToPath(new URL("./dist", import.meta.url));
-  console.log(await buildWorker(out, port));
+  console.log(await buildWorker(out, port, process.argv[4]));
 }

@@ -10,24 +10,38 @@ import { grayPng } from "../report/png.js";
 import { heatMap, lineChart } from "../report/svg.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
-import { integer as int, number, parse } from "./args.js";
+import { checkOutput, helpOf, integer as int, number, parse, type OptionTable } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 
 const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (n) => n >= 0);
 
-const usage = `Usage: bsfnet attention mnist [--data DIR] [--epochs 20] [--fine-tune-epochs 5] [--train 15000] [--validation 5000] [--penalty 0.0003] [--seed S] [--out docs]
-       bsfnet attention spectra [--epochs 20] [--penalty 0.001] [--seed S] [--out docs]`;
+const options = {
+  data: { type: "string", arg: "DIR", default: "$BSFNET_DATA, else ../shared/data", help: "mnist: the data directory" },
+  epochs: { type: "string", arg: "E", default: "20", help: "training epochs" },
+  "fine-tune-epochs": { type: "string", arg: "E", default: "5", help: "mnist: epochs at a tenth of the learning rate after training" },
+  train: { type: "string", arg: "N", default: "15000", help: "mnist: training images" },
+  validation: { type: "string", arg: "N", default: "5000", help: "mnist: validation images" },
+  penalty: { type: "string", arg: "L", default: "0.0003 (mnist), 0.001 (spectra)", help: "L1 penalty of the gate" },
+  seed: { type: "string", arg: "S", default: "0", help: "seed" },
+  out: { type: "string", arg: "DIR", default: "docs", help: "where the report, figures and results/ JSON go" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies OptionTable;
+
+const usage = helpOf("Usage: bsfnet attention mnist|spectra [options]", options);
 
 async function run(argv: string[], io: CliIO): Promise<number> {
   const out = io.out;
-  const [which, ...rest] = argv;
-  const { values: v, positionals } = parse(rest, {
-    data: { type: "string" }, epochs: { type: "string" }, "fine-tune-epochs": { type: "string" }, train: { type: "string" }, validation: { type: "string" },
-    penalty: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
-  }, usage);
-  if (positionals.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(positionals[0])}\n${usage}`);
-  if (v.help) return out(usage), 0;
+  const { values: v, positionals } = parse(argv, options, usage);
+  // --help before anything touches the disk
+  if (v.help) {
+      out(usage);
+      return 0;
+    }
+  const [which, ...extra] = positionals;
+  if (which !== "mnist" && which !== "spectra") throw new ConfigError(`attention: expected "mnist" or "spectra"${which ? `, got ${JSON.stringify(which)}` : ""} (bsfnet attention --help)`);
+  if (extra.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(extra[0])}`);
   const dir = typeof v.out === "string" ? v.out : "docs";
+  checkOutput(dir, "--out", { directory: true });
   const seed = int(v.seed, "seed", 0, 0);
   const command = `bsfnet attention ${argv.join(" ")}`.trim();
   mkdirSync(join(dir, "results"), { recursive: true });

@@ -2,14 +2,22 @@
 import { selectFeatures } from "../select/select.js";
 import { crossValidate } from "../select/crossval.js";
 import { makeClassification } from "../data/synthetic.js";
-import { integer as int, parse } from "./args.js";
+import { helpOf, integer as int, parse, type OptionTable } from "./args.js";
 import type { Command } from "./command.js";
 import { formatRanking } from "./ranking.js";
 import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
 
-const usage = `Usage: bsfnet demo [--seed S]
-Feature selection on a synthetic dataset (Guyon's MADELON recipe: 5 informative, 5 redundant and
-40 noise features), then the cross-validated accuracy with all and with the selected features.`;
+const options = {
+  seed: { type: "string", arg: "S", default: "0", help: "seed of the data and the run" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies OptionTable;
+
+const usage = helpOf(
+  "Usage: bsfnet demo [--seed S]",
+  options,
+  `Feature selection on a synthetic dataset (Guyon's MADELON recipe: 5 informative, 5 redundant and
+40 noise features), then the cross-validated accuracy with all and with the selected features.`,
+);
 
 export const command: Command = {
   name: "demo",
@@ -17,8 +25,11 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const out = io.out;
-    const { values } = parse(argv, { seed: { type: "string" }, help: { type: "boolean", short: "h" } }, usage);
-    if (values.help) return out(usage), 0;
+    const { values } = parse(argv, options, usage);
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
     const seed = int(values.seed, "seed", 0, 0);
     const t0 = performance.now();
     const ds = makeClassification({ nSamples: 1000, nInformative: 5, nRedundant: 5, nNoise: 40, classSep: 1.0, seed });

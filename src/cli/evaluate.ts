@@ -1,13 +1,22 @@
-// bsfnet evaluate <file.csv> --label L [--features i,j,k]: stratified k-fold cross-validated
-// accuracy of the paper's classifier on all features or a subset.
+// bsfnet evaluate <file.csv> --label L [--features i,j,k]: cross-validated accuracy of the paper's
+// classifier on a CSV's features, or a subset.
 import { crossValidate } from "../select/crossval.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
-import { csvOptions, csvUsageNote, integer as int, loadCsv, parse } from "./args.js";
+import { checkOutputs, csvOptions, csvUsageNote, helpOf, integer as int, loadCsv, parse, type OptionTable } from "./args.js";
 import type { Command } from "./command.js";
+import { progress } from "./progress.js";
 
-const usage = `Usage: bsfnet evaluate <file.csv> --label <name|index> [--no-header] [--features i,j,k]
-                       [--folds 10] [--repeats R] [--epochs E] [--seed S] [--drop c1,c2]
-${csvUsageNote}`;
+const options = {
+  ...csvOptions,
+  features: { type: "string", arg: "i,j,k", default: "all", help: "feature indices to keep" },
+  folds: { type: "string", arg: "K", default: "10", help: "stratified folds" },
+  repeats: { type: "string", arg: "R", default: "1", help: "repeat the k-fold with other assignments and initial weights" },
+  epochs: { type: "string", arg: "E", default: "200", help: "training epochs per fold" },
+  json: { type: "string", arg: "out.json", help: "write the per-fold accuracies as JSON" },
+} as const satisfies OptionTable;
+
+const usage = helpOf("Usage: bsfnet evaluate <file.csv|-> --label <name|index> [options]", options, csvUsageNote);
 
 function parseIndices(s: string, d: number): number[] {
   const idx = s.split(",").map((t) => t.trim()).filter(Boolean).map(Number);
@@ -24,13 +33,12 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const out = io.out;
-    const { values, positionals } = parse(argv, {
-      ...csvOptions,
-      features: { type: "string" },
-      folds: { type: "string" },
-      repeats: { type: "string" },
-    }, usage);
-    if (values.help) return out(usage), 0;
+    const { values, positionals } = parse(argv, options, usage);
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
+    checkOutputs(values, ["json"]);
     const ds = await loadCsv(values, positionals, usage);
     const subset = values.features ? parseIndices(values.features as string, ds.d) : undefined;
     const folds = int(values.folds, "folds", 10, 2);
@@ -39,9 +47,19 @@ export const command: Command = {
     const seed = int(values.seed, "seed", 0, 0);
     out(`${ds.source}: ${ds.n} rows; ${subset ? subset.length : ds.d} of ${ds.d} features; ${folds}-fold stratified CV` +
       (repeats > 1 ? ` x ${repeats} repeats` : ""));
-    const r = await crossValidate(ds.x, ds.y, { features: ds.d, subset, folds, repeats, epochs, seed });
+    const p = progress(values.quiet);
+    let done = 0;
+    p.update(0, folds * repeats, "folds ");
+    const r = await crossValidate(ds.x, ds.y, { features: ds.d, subset, folds, repeats, epochs, seed, onFold: () => p.update(++done, folds * repeats, "folds ") });
+    p.end();
+    const train = r.trainAccuracies.reduce((a, b) => a + b, 0) / r.trainAccuracies.length;
     out(`accuracy: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
-    out(`(held-out folds; training accuracy ${(r.trainAccuracies.reduce((a, b) => a + b, 0) / r.trainAccuracies.length).toFixed(4)}; ${r.seconds.toFixed(1)} s)`);
+    out(`(held-out folds; training accuracy ${train.toFixed(4)}; ${r.seconds.toFixed(1)} s)`);
+    if (typeof values.json === "string") {
+      const doc = { file: ds.source, label: ds.labelColumn, features: subset ?? null, folds, repeats, epochs, seed, mean: r.mean, std: r.std, accuracies: r.accuracies, trainAccuracies: r.trainAccuracies, restarts: r.restarts };
+      await writeFileAtomic(values.json, JSON.stringify(doc, null, 2) + "\n");
+      out(`wrote ${values.json}`);
+    }
     return 0;
   },
 };

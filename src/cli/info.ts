@@ -4,18 +4,22 @@ import { readModelFile } from "../io/file.js";
 import { countSpec } from "../model/spec.js";
 import { summary } from "../prune/summary.js";
 import { ConfigError } from "../errors.js";
-import { parse } from "./args.js";
+import { helpOf, parse, type OptionTable } from "./args.js";
 import type { Command } from "./command.js";
 
-const usage = `Usage: bsfnet info <model.bsfnet> [--json]
-Prints the model's format version, input, layers (units, weights, bytes) and metadata.`;
+const options = {
+  json: { type: "boolean", help: "print everything as JSON" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies OptionTable;
+
+const usage = helpOf("Usage: bsfnet info <model.bsfnet> [--json]", options, "Prints the model's format version, input, layers (units, weights, bytes) and metadata.");
 
 export const command: Command = {
   name: "info",
   summary: "describe a model file: format version, input, layers, sizes and metadata",
   usage,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, usage);
+    const { values, positionals } = parse(argv, options, usage);
     if (values.help) {
       io.out(usage);
       return 0;
@@ -39,6 +43,11 @@ export const command: Command = {
       const list = keep.length > 24 ? `${keep.slice(0, 24).join(", ")}, ... (${keep.length - 24} more)` : keep.join(", ");
       io.out(`reads ${keep.length} of ${m.meta.fullInputSize} input values: ${list}`);
     }
+    if (Array.isArray(m.meta.columns)) {
+      const cols = keep ? keep.map((j) => m.meta.columns![j]) : m.meta.columns;
+      io.out(`input columns: ${cols.join(", ")}${m.meta.label ? `; label: ${m.meta.label}` : ""}`);
+    }
+    if (m.meta.classNames) io.out(`classes: ${m.meta.classNames.join(", ")}`);
     if (keys.length) io.out(`metadata: ${keys.join(", ")}`);
     return 0;
   },

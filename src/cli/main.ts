@@ -13,14 +13,27 @@ import { command as attention } from "./attention.js";
 import { command as prune } from "./prune.js";
 import { command as exportModel } from "./export.js";
 import { command as info } from "./info.js";
+import { command as train } from "./train.js";
+import { command as predict } from "./predict.js";
+import { readFileSync } from "node:fs";
 
-export const commands: readonly Command[] = [select, evaluate, demo, attention, prune, exportModel, info];
+export const commands: readonly Command[] = [select, evaluate, train, prune, predict, exportModel, info, demo, attention];
+
+/** The package's version (package.json is two levels up from both src/cli and dist/cli). */
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
 
 export function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));
   return `bsfnet: Binary Stochastic Filtering on WebAssembly
 
 Usage: bsfnet <command> [options]     bsfnet <command> --help shows a command's options
+       bsfnet --version
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}`;
@@ -32,12 +45,21 @@ export async function dispatch(argv: string[], io: CliIO = stdio): Promise<numbe
   const cmd = commands.find((c) => c.name === name);
   if (cmd) return cmd.run(rest, io);
   switch (name) {
+    case "--version":
+    case "-V":
+      io.out(version());
+      return 0;
     case undefined:
     case "help":
     case "--help":
     case "-h":
+      // no command at all is a usage mistake (2), like any other; asking for help is not
+      if (name === undefined) {
+        io.err(usage());
+        return 2;
+      }
       io.out(usage());
-      return name === undefined ? 1 : 0;
+      return 0;
     default:
       throw new ConfigError(`unknown command ${JSON.stringify(name)}\n\n${usage()}`);
   }

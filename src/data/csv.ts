@@ -30,6 +30,10 @@
 //    column's cells turn out to be numbers: then the first row is taken for a typo and reported
 //    ("row 2, column C: 'abc' is not a number, but 998 of 1000 cells are"); list the column in
 //    `categorical` to keep it categorical anyway.
+// 4. A text column (rule 2 or 3, not listed in `categorical`) whose values are nearly all distinct
+//    (at least 90% of at least 10 rows) is a name or an identifier, not a feature: it is refused
+//    with a message naming it (drop it, or list it in `categorical` to keep it). Encoding it would
+//    hand the model one code per row, which it memorizes (a molecule name in Musk ranks first).
 // Categories get integer codes 0, 1, 2, ... in order of first appearance (stored as floats in x);
 // the mapping is returned in `categories`. Empty cells are errors in numeric columns and an
 // ordinary category ("") in categorical ones; an empty label is an error.
@@ -45,7 +49,7 @@ export interface CsvOptions {
   header?: boolean;
   /** The label column: name, or 0-based index (negative counts from the end). Default -1. A
    * string of digits that is not a column name is read as an index ("0", "-1"). */
-  label?: ColumnRef;
+  label?: ColumnRef | null;
   /** Default "auto". */
   delimiter?: "auto" | "," | "\t" | ";" | "whitespace";
   /** Columns to ignore (names or indices as for `label`). */
@@ -221,11 +225,23 @@ export class CsvParser {
       }
     }
 
+    // Rule 4: a text column of (nearly) all distinct values names rows; it is not a feature.
+    for (let c = 0; c < this.ncol; c++) {
+      const distinct = this.cats[c]?.values.length ?? 0;
+      if (this.kind[c] === INFERRED_CAT && n >= 10 && distinct >= 0.9 * n) {
+        throw new DataError(
+          `${distinct} distinct text values in ${n} rows: a name or identifier, not a feature; drop the column ` +
+            `(--drop ${names[c]}) or keep it as a category (--categorical ${names[c]})`,
+          { file, column: this.colRef(c) },
+        );
+      }
+    }
+
     // Labels: first-appearance codes -> sorted class indices.
     const labelValues = this.labels.values;
     const known = this.opts.encoding?.classNames ?? [];
     const classNames = [...known, ...sortClassNames(labelValues.slice(known.length))];
-    if (classNames.length < 2) {
+    if (this.labelCol >= 0 && classNames.length < 2) {
       throw new DataError(`label column has a single class ('${classNames[0]}'); need at least 2`, {
         file,
         column: this.colRef(this.labelCol),
@@ -259,7 +275,7 @@ export class CsvParser {
       classNames,
       source: this.opts.source,
       columns: [...names],
-      labelColumn: names[this.labelCol],
+      labelColumn: this.labelCol >= 0 ? names[this.labelCol] : "",
       dropped,
       categories,
       delimiter: this.delim === WHITESPACE ? "whitespace" : String.fromCharCode(this.delim),
@@ -601,9 +617,10 @@ export class CsvParser {
       return ref < 0 ? ncol + ref : ref;
     };
 
-    const label = resolve(this.opts.label ?? -1, "label");
+    // label null: rows to predict, without a label column
+    const label = this.opts.label === null ? -1 : resolve(this.opts.label ?? -1, "label");
     this.labelCol = label;
-    this.kind[label] = LABEL;
+    if (label >= 0) this.kind[label] = LABEL;
     for (const ref of this.opts.drop ?? []) {
       const c = resolve(ref, "drop");
       if (c === label) throw new ConfigError(`column ${JSON.stringify(names[c])} is both the label and dropped`);

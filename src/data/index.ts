@@ -4,6 +4,7 @@ export type { Dataset, ValidateOptions, FromArraysOptions } from "./dataset.js";
 export { fromArrays, validateXY, validateDataset, subsetRows, selectColumns, classCounts, numClasses, sortClassNames, row } from "./dataset.js";
 export type { CsvOptions, CsvDataset, CsvEncoding, CategoryMap, ColumnRef } from "./csv.js";
 export { parseCsv, parseCsvStream, CsvParser, detectDelimiter } from "./csv.js";
+export { modelRows, modelColumns, type ModelRows, type ModelRowsOptions } from "./csv-model.js";
 export { parseDecimal } from "./number.js";
 export { Standardizer, type StandardizerJSON } from "./standardize.js";
 export { stratifiedSplit, randomSplit, stratifiedKFold, kFold, groupKFold, type Split } from "./split.js";

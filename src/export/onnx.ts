@@ -210,6 +210,20 @@ export const ONNX_LAYERS: Readonly<Record<string, LayerExporter>> = {
     g.nodes.push(node("Mul", [g.cur, `${name}/mask`], [out], `${name}_Mul`));
     g.cur = out;
   },
+  // (x - mean) / std over the last axis: Sub and Div by constants broadcast over the batch (and,
+  // before a convolution, over positions: NHWC here)
+  Normalization: (g, l) => {
+    const name = String(l.config.name);
+    g.toLast(name);
+    const mean = l.weights.find((w) => w.name === "mean")!.values;
+    const variance = l.weights.find((w) => w.name === "variance")!.values;
+    const std = Float32Array.from(variance, (v) => Math.max(Math.sqrt(Math.max(v, 0)), 1e-7));
+    g.initializers.push(tensor(`${name}/mean`, [mean.length], mean));
+    g.initializers.push(tensor(`${name}/std`, [std.length], std));
+    g.nodes.push(node("Sub", [g.cur, `${name}/mean`], [`${name}/centered`], `${name}_Sub`));
+    g.nodes.push(node("Div", [`${name}/centered`, `${name}/std`], [`${name}/out`], `${name}_Div`));
+    g.cur = `${name}/out`;
+  },
   Activation: (g, l) => g.act(l.config.activation, String(l.config.name)),
   // identity at inference
   Dropout: () => {},

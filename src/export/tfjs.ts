@@ -2,7 +2,8 @@
 // weights .bin of little-endian float32, loadable by tf.loadLayersModel. Gates are folded into the
 // next layer (see fold.ts); Dense, Conv2D/Conv1D, MaxPool, Flatten, Activation and Dropout map one to
 // one (Keras layouts: kernels (in, out) and (kh, kw, cin, cout), NHWC).
-import type { SpecSource } from "../model/spec.js";
+import { ConfigError } from "../errors.js";
+import { cloneSpec, type ModelSpec, type SpecSource } from "../model/spec.js";
 import { exportableSpec } from "./fold.js";
 
 export interface TfjsArtifacts {
@@ -48,6 +49,11 @@ export const TFJS_LAYERS: Readonly<Record<string, (c: Config, base: Config) => C
   },
   Flatten: (_c, base) => ({ class_name: "Flatten", config: { ...base, data_format: "channels_last" } }),
   Dropout: (c, base) => ({ class_name: "Dropout", config: { ...base, rate: c.rate ?? 0, noise_shape: null, seed: null } }),
+  // TF.js has no Normalization layer: foldNormalization multiplies it into the Dense after it; one
+  // left here had none.
+  Normalization: (c) => {
+    throw new ConfigError(`cannot export layer ${String(c.name)} to TF.js: a Normalization is folded into a Dense layer right after it, and this one has none`);
+  },
 };
 
 function conv(c: Config, base: Config, two: boolean): Config {
@@ -76,8 +82,46 @@ function kerasLayer(className: string, c: Config, first: boolean, inputShape: nu
   return TFJS_LAYERS[className](c, base);
 }
 
+/** Each Normalization directly followed by a Dense folded into it: ((x - m) / s) W + b =
+ * x (W / s) + (b - (m / s) W), computed in float64. */
+export function foldNormalization(spec: ModelSpec): ModelSpec {
+  const out = cloneSpec(spec);
+  for (let i = 0; i < out.layers.length - 1; i++) {
+    const norm = out.layers[i];
+    const dense = out.layers[i + 1];
+    if (norm.className !== "Normalization" || dense.className !== "Dense") continue;
+    const mean = norm.weights.find((w) => w.name === "mean")!.values;
+    const variance = norm.weights.find((w) => w.name === "variance")!.values;
+    const k = dense.weights.findIndex((w) => w.name === "kernel");
+    const kernel = dense.weights[k];
+    const [C, OC] = kernel.shape;
+    if (C !== mean.length) continue; // a Normalization over the channels of an image: not a row scale
+    const inv = Array.from(variance, (v) => 1 / Math.max(Math.sqrt(Math.max(v, 0)), 1e-7));
+    const W = new Float32Array(kernel.values.length);
+    const shift = new Float64Array(OC);
+    for (let r = 0; r < C; r++) {
+      for (let o = 0; o < OC; o++) {
+        const w = kernel.values[r * OC + o] * inv[r];
+        W[r * OC + o] = w;
+        shift[o] += mean[r] * w;
+      }
+    }
+    dense.weights[k] = { ...kernel, values: W };
+    const b = dense.weights.findIndex((w) => w.name === "bias");
+    if (b >= 0) dense.weights[b] = { ...dense.weights[b], values: Float32Array.from(dense.weights[b].values, (v, o) => v - shift[o]) };
+    else {
+      dense.config.useBias = true;
+      dense.weights.splice(k + 1, 0, { name: "bias", shape: [OC], values: Float32Array.from(shift, (v) => -v) });
+    }
+    if (norm.config.inputShape) dense.config.inputShape = norm.config.inputShape;
+    out.layers.splice(i, 1);
+    i--;
+  }
+  return out;
+}
+
 export function toTfjs(model: SpecSource, weightsFile = "weights.bin"): TfjsArtifacts {
-  const spec = exportableSpec(model, TFJS_LAYERS, "TF.js");
+  const spec = foldNormalization(exportableSpec(model, TFJS_LAYERS, "TF.js"));
   const specs: { name: string; shape: number[]; dtype: "float32" }[] = [];
   const values: Float32Array[] = [];
   for (const l of spec.layers) {

@@ -182,7 +182,29 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
       fail(`meta.inputKeep must list ${inputSize} ascending feature indices below ${String(full)}`, file);
     }
   }
+  checkMetaColumns(meta, inputSize, file);
   return { version, spec: { name, inputShape, layers }, meta };
+}
+
+/** The names a CSV is matched by must fit the model: a file edited by hand fails here, not in
+ * predict. Older files have none of them. */
+function checkMetaColumns(meta: ModelMeta, inputSize: number, file?: string): void {
+  const strings = (v: unknown, what: string, length?: number): void => {
+    if (v === undefined) return;
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string") || (length !== undefined && v.length !== length)) {
+      fail(`meta.${what} must be a list of ${length ?? ""}${length !== undefined ? " " : ""}names`, file);
+    }
+  };
+  strings(meta.columns, "columns", meta.inputKeep ? meta.fullInputSize : inputSize);
+  if (meta.columns && new Set(meta.columns).size !== meta.columns.length) fail("meta.columns repeats a name", file);
+  strings(meta.classNames, "classNames");
+  strings(meta.csvColumns, "csvColumns");
+  if (meta.label !== undefined && typeof meta.label !== "string") fail("meta.label must be a column name", file);
+  if (meta.categories !== undefined) {
+    if (!Array.isArray(meta.categories) || !meta.categories.every((c) => isObj(c) && typeof c.column === "string" && Array.isArray(c.values) && c.values.every((v) => typeof v === "string"))) {
+      fail("meta.categories must be a list of { column, values }", file);
+    }
+  }
 }
 
 /** The spec's layers built and checked against its weights; any failure is a ModelFileError. */

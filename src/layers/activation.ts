@@ -41,7 +41,7 @@ export class Activation extends Layer {
 
   constructor(config: ActivationConfig | ActivationName) {
     const c = typeof config === "string" ? { activation: config } : config;
-    super(c, "Activation");
+    super(c, "Activation", ["activation"]);
     this.activation = checkActivation(c.activation, `layer ${this.name}`);
   }
 

@@ -38,7 +38,7 @@ export class BSF extends Layer {
   weight!: Param;
 
   constructor(config: BSFConfig = {}) {
-    super(config, "BSF");
+    super(config, "BSF", ["penalty", "init", "threshold", "gradient", "mode", "shareAxis"]);
     const where = `layer ${this.name}`;
     this.penalty = config.penalty ?? 0.01;
     this.init = config.init ?? 0.5;

@@ -41,7 +41,7 @@ abstract class ConvLayer extends Layer {
   protected kw = 1;
 
   constructor(config: ConvBase, className: string) {
-    super(config, className);
+    super(config, className, ["filters", "kernelSize", "activation", "padding", "useBias", "kernelInitializer"]);
     this.filters = positiveInt(config.filters, `layer ${this.name}: filters`);
     this.activation = checkActivation(config.activation, `layer ${this.name}`);
     if (this.activation === "softmax") throw new ConfigError(`layer ${this.name}: softmax is not a convolution activation`);

@@ -20,7 +20,7 @@ export class Dense extends Layer {
   bias?: Param;
 
   constructor(config: DenseConfig) {
-    super(config, "Dense");
+    super(config, "Dense", ["units", "activation", "useBias", "kernelInitializer"]);
     if (!Number.isInteger(config.units) || config.units <= 0) {
       throw new ConfigError(`layer ${this.name}: units must be a positive integer, got ${config.units}`);
     }

@@ -5,7 +5,7 @@ import { Layer, sizeOf, type LayerTraits, type LayerConfig, type Shape, type Ste
 export class Flatten extends Layer {
   static override readonly traits: LayerTraits = { passThrough: "none", flattens: true };
   constructor(config: LayerConfig = {}) {
-    super(config, "Flatten");
+    super(config, "Flatten", []);
   }
 
   computeOutputShape(s: Shape): Shape {

@@ -14,7 +14,9 @@ export type Initializer =
   | { kind: "constant"; value: number }
   | { kind: "glorotUniform" }
   | { kind: "heNormal" }
-  | { kind: "uniform"; min: number; max: number };
+  | { kind: "uniform"; min: number; max: number }
+  /** given values, one per element (Normalization's statistics) */
+  | { kind: "values"; values: readonly number[] };
 
 /** One parameter tensor. `ptr`/`grad` are set by the model's memory plan. */
 export interface Param {
@@ -65,9 +67,26 @@ export interface LayerTraits {
   readonly flattens?: boolean;
   /** A gate: its one parameter holds the gate weights; they are penalties, not model weights. */
   readonly gate?: boolean;
+  /** A pass-through layer whose every parameter is a vector with one entry per unit (channel) of
+   * the last axis (Normalization's mean and variance): a gate that prunes those units through it
+   * takes the same entries. Such a layer does not map 0 to 0, so it may stand between a gate's
+   * producer (or the input) and the gate, never between the gate and its consumer. */
+  readonly unitParams?: boolean;
 }
 
 export const DEFAULT_TRAITS: LayerTraits = { passThrough: "none" };
+
+/** A library call's options checked against the keys it takes: an unknown key (a typo, or
+ * `lambda` where the option is `penalty`) is a ConfigError naming it instead of being ignored.
+ * `aliases` maps a known wrong name to the right one for the message. */
+export function checkOptions(options: object | undefined, known: readonly string[], where: string, aliases: Readonly<Record<string, string>> = {}): void {
+  if (options === undefined || options === null) return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const hint = aliases[key] ? ` (did you mean ${aliases[key]}?)` : "";
+    throw new ConfigError(`${where}: unknown option ${JSON.stringify(key)}${hint}; options: ${known.join(", ")}`);
+  }
+}
 
 let nameCounter = 0;
 
@@ -81,9 +100,12 @@ export abstract class Layer {
   params: Param[] = [];
   built = false;
 
-  constructor(config: LayerConfig, className: string) {
+  /** `options`: the config keys the class takes besides name and inputShape (checked: an unknown
+   * key is a ConfigError). */
+  constructor(config: LayerConfig, className: string, options?: readonly string[]) {
     this.className = className;
     this.name = config.name ?? `${className.toLowerCase()}_${++nameCounter}`;
+    if (options) checkOptions(config, ["name", "inputShape", ...options], `layer ${this.name} (${className})`, { lambda: "penalty" });
     if (config.inputShape !== undefined) {
       if (!Array.isArray(config.inputShape) || config.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
         throw new ConfigError(`layer ${this.name}: inputShape must be positive integers, got ${JSON.stringify(config.inputShape)}`);

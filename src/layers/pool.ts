@@ -21,7 +21,7 @@ export class MaxPool2D extends Layer {
   readonly pw: number;
 
   constructor(config: MaxPool2DConfig = {}) {
-    super(config, "MaxPool2D");
+    super(config, "MaxPool2D", ["poolSize"]);
     const p = config.poolSize ?? 2;
     const [a, b] = Array.isArray(p) ? p : [p, p];
     this.ph = poolInt(a, `layer ${this.name}`);
@@ -61,7 +61,7 @@ export class MaxPool1D extends Layer {
   readonly pool: number;
 
   constructor(config: MaxPool1DConfig = {}) {
-    super(config, "MaxPool1D");
+    super(config, "MaxPool1D", ["poolSize"]);
     this.pool = poolInt(config.poolSize ?? 2, `layer ${this.name}`);
   }
 

@@ -8,6 +8,7 @@ import { Conv1D, Conv2D } from "./conv.js";
 import { MaxPool1D, MaxPool2D } from "./pool.js";
 import { Flatten } from "./flatten.js";
 import { Dropout } from "./dropout.js";
+import { Normalization } from "./normalization.js";
 import { ConfigError } from "../errors.js";
 
 /** A layer class: built from its config, with its traits as a static. */
@@ -28,6 +29,7 @@ const registry = new Map<string, LayerClass>([
   ["MaxPool1D", MaxPool1D],
   ["Flatten", Flatten],
   ["Dropout", Dropout],
+  ["Normalization", Normalization],
 ]);
 
 export function registerLayer(className: string, cls: LayerClass): void {

@@ -10,7 +10,16 @@ export interface ModelMeta {
   fullInputSize?: number;
   /** Standardization of the full input row: (x - mean) / std per column. */
   standardize?: { mean: number[]; std: number[] };
+  /** Class names, by class index (a CSV's label values). */
   classNames?: string[];
+  /** Names of the full input row's columns (the CSV columns the model reads, in input order). */
+  columns?: string[];
+  /** The label column's name in the training CSV. */
+  label?: string;
+  /** Every column of the training CSV in file order: matches a file without header by position. */
+  csvColumns?: string[];
+  /** Codes of the categorical input columns: value v of column `column` is values[v]. */
+  categories?: { column: string; values: string[] }[];
   [key: string]: unknown;
 }
 

@@ -72,6 +72,16 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     if (g.keep.length === 0 || g.keep.some((j, i) => !Number.isInteger(j) || j < 0 || j >= g.units || (i > 0 && j <= g.keep[i - 1]))) {
       throw new ConfigError(`plan: gate ${g.gate} keeps an invalid unit list`);
     }
+    // per-unit layers between the producer (or the input) and the gate lose the same units
+    const through = (c: string) => c === "units" || (g.axis === "channel" && c === "channels");
+    for (let j = out.layers.indexOf(gate) - 1; j >= 0 && through(traitsOf(out.layers[j].className).passThrough); j--) {
+      const l = out.layers[j];
+      if (!traitsOf(l.className).unitParams) continue;
+      l.weights = l.weights.map((w) => {
+        if (w.values.length !== g.units) throw new ConfigError(`plan: ${String(l.config.name)}/${w.name} has ${w.values.length} entries, gate ${g.gate} has ${g.units} units`);
+        return { name: w.name, shape: [g.keep.length], values: Float32Array.from(g.keep, (k) => w.values[k]) };
+      });
+    }
     const consumer = byName(out, g.consumer);
     const k = param(consumer, "kernel");
     const kt = consumer.weights[k];

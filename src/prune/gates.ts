@@ -86,6 +86,8 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     let flatten = -1;
     const blocking: string[] = [];
     while (c < L.length && (through(c) || (traits[c].flattens && flatten < 0))) {
+      // a closed unit is 0 after the gate, but not after a shift: deleting it would change the model
+      if (traits[c].unitParams) throw new ConfigError(`gate ${name} is followed by ${L[c].className} layer ${String(L[c].config.name)}: put the ${L[c].className} before the gate`);
       if (traits[c].flattens) flatten = c;
       else if (traits[c].scaleCommutes && !traits[c].scaleCommutes!(L[c].config)) blocking.push(L[c].className);
       c++;

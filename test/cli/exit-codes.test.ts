@@ -64,7 +64,7 @@ describe("exitCodeOf", () => {
 
 describe("bsfnet exit codes through every command", () => {
   it("an unknown option exits 2 naming the option, for every command", async () => {
-    expect(commands.map((c) => c.name).sort()).toEqual(["attention", "demo", "evaluate", "export", "info", "prune", "select"]);
+    expect(commands.map((c) => c.name).sort()).toEqual(["attention", "demo", "evaluate", "export", "info", "predict", "prune", "select", "train"]);
     for (const c of commands) {
       const argv = c.name === "attention" ? ["attention", "spectra", "--frobnicate"] : [c.name, "--frobnicate"];
       await expectUserError(argv, /--frobnicate/);

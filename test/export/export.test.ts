@@ -127,3 +127,37 @@ describe("position gates", () => {
     m.dispose();
   });
 });
+
+describe("Normalization exports", () => {
+  it("a model that standardizes raw rows: ONNX as Sub/Div, TF.js folded into the first Dense, gated and pruned, to 1e-5", async () => {
+    await tf.setBackend("cpu");
+    const { Sequential } = await import("../../src/model/sequential.js");
+    const { BSF } = await import("../../src/layers/bsf.js");
+    const { Dense } = await import("../../src/layers/dense.js");
+    const { Normalization } = await import("../../src/layers/normalization.js");
+    const { runtime } = await import("../util/wasm.js");
+    const D = 6;
+    const mean = [100, -3, 0.5, 1000, 7, 0];
+    const std = [20, 0.1, 1, 300, 2, 1];
+    const m = new Sequential(
+      [new Normalization({ name: "norm", mean, std }), new BSF({ name: "input_gate" }), new Dense({ name: "h", units: 5, activation: "relu" }), new BSF({ name: "g" }), new Dense({ name: "o", units: 3, activation: "softmax" })],
+      { inputShape: [D] },
+    );
+    m.compile({ seed: 4 });
+    await m.build(undefined, await runtime());
+    m.setWeights(m.getWeights().map((w) => (w.name === "gate" ? { ...w, values: Float32Array.from(w.values, (_, j) => (j % 3 === 1 ? 0.05 : 0.8)) } : w)));
+    const r = rng(21);
+    const x = Float32Array.from({ length: 40 * D }, (_, i) => mean[i % D] + std[i % D] * 2 * (r() * 2 - 1));
+    const ref = m.predictSync(x);
+    await checkExports(m, x, ref, "normalized gated");
+    const { model: pruned, plan } = prune(m);
+    expect(plan.inputKeep).toEqual([0, 2, 3, 5]);
+    // the Normalization lost the pruned columns with the input gate
+    expect(pruned.toSpec().layers[0].weights.map((w) => w.shape)).toEqual([[4], [4]]);
+    const xr = reduceRows(x, D, plan.inputKeep);
+    expect(maxAbsDiff(pruned.predictSync(xr), ref)).toBeLessThan(1e-5);
+    await checkExports(pruned, xr, ref, "normalized pruned");
+    pruned.dispose();
+    m.dispose();
+  });
+});

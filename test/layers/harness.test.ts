@@ -8,6 +8,7 @@ import { layerFromConfig } from "../../src/layers/registry.js";
 import { Conv1D, Conv2D } from "../../src/layers/conv.js";
 import { MaxPool1D, MaxPool2D } from "../../src/layers/pool.js";
 import { Dropout } from "../../src/layers/dropout.js";
+import { Normalization } from "../../src/layers/normalization.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { runtime } from "../util/wasm.js";
 import { gradCheck } from "../util/gradcheck.js";
@@ -48,6 +49,8 @@ const cases: Record<string, Case> = {
   "MaxPool1D 3": { make: () => new MaxPool1D({ poolSize: 3 }), input: [10, 2], output: [3, 2], params: false },
   "Dropout 0.3 (training, fixed mask)": { make: () => new Dropout({ rate: 0.3 }), input: [17], output: [17], params: false, training: true },
   "BSF position gate": { make: () => new BSF({ shareAxis: "position" }), input: [4, 3], output: [4, 3], params: false, training: true },
+  // mean and variance are not trained: only dinp is checked
+  "Normalization over the last axis": { make: () => new Normalization({ mean: [0.5, -1, 2], std: [2, 0.5, 1] }), input: [4, 3], output: [4, 3], params: false },
   "BSF config": { make: () => new BSF({ threshold: 0.4, gradient: "scaled", mode: "expectation" }), input: [6], output: [6], params: false, noGrad: true },
   "BSF channel gate": {
     make: () => new BSF({ shareAxis: "channel" }),

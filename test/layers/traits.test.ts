@@ -15,6 +15,7 @@ const samples: Record<string, { config: Record<string, unknown>; input: number[]
   MaxPool1D: [{ config: { poolSize: 3 }, input: [10, 4] }],
   Flatten: [{ config: {}, input: [3, 4, 2] }],
   Dropout: [{ config: { rate: 0.5 }, input: [9] }],
+  Normalization: [{ config: { mean: [1, 2, 3], std: [1, 2, 4] }, input: [3] }, { config: {}, input: [4, 4, 2] }],
 };
 
 describe("layer traits", () => {
@@ -47,6 +48,9 @@ describe("layer traits", () => {
           const bias = l.params.find((p) => p.name === "bias");
           if (config.useBias === false) expect(bias).toBeUndefined();
           else expect(bias?.shape).toEqual([width]);
+        } else if (t.unitParams) {
+          expect(t.passThrough).toBe("units");
+          for (const p of l.params) expect(p.shape).toEqual([input.at(-1)]);
         } else if (!t.gate) expect(l.params).toEqual([]);
       }
     });

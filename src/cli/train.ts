@@ -1,0 +1,191 @@
+// bsfnet train <file.csv> --label L -o model.bsfnet: the paper's classifier (optionally gated) on a
+// CSV's features, saved with everything predict needs to take raw rows of the same CSV: a
+// Normalization layer fitted on the training rows, the column names, the class names and the
+// categorical codes.
+import { readFileSync } from "node:fs";
+import { Sequential } from "../model/sequential.js";
+import { Dense } from "../layers/dense.js";
+import { BSF } from "../layers/bsf.js";
+import { Normalization } from "../layers/normalization.js";
+import type { Layer } from "../layers/layer.js";
+import { Adam } from "../optim/optimizer.js";
+import { Standardizer } from "../data/standardize.js";
+import { stratifiedSplit } from "../data/split.js";
+import { takeColumns } from "../util/columns.js";
+import { encodeModelFile } from "../io/format.js";
+import type { ModelMeta } from "../model/meta.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { ready } from "../runtime/runtime.js";
+import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
+import { ConfigError, DataError } from "../errors.js";
+import { summary } from "../prune/summary.js";
+import { checkOutputs, csvOptions, csvUsageNote, helpOf, integer as int, list, loadCsv, number as num, parse, type OptionTable } from "./args.js";
+import type { Command } from "./command.js";
+import { epochProgress, progress } from "./progress.js";
+import { trainReport } from "../report/html.js";
+
+const GATES = ["none", "input", "hidden", "all"] as const;
+type Gates = (typeof GATES)[number];
+
+const options = {
+  ...csvOptions,
+  out: { type: "string", short: "o", arg: "model.bsfnet", help: "where to write the model (required)" },
+  features: { type: "string", arg: "i,j,k", help: "train on these feature indices only (0-based among the features)" },
+  top: { type: "string", arg: "K", help: "train on the K best features of --from" },
+  from: { type: "string", arg: "select.json", help: "a `bsfnet select --json` result, for --top" },
+  gates: { type: "string", arg: GATES.join("|"), default: "input", help: "BSF gates: on the input, after every hidden layer, both, or none" },
+  hidden: { type: "string", arg: "w1,w2,...", default: "D,D,2D,D (D: input features)", help: "hidden layer widths" },
+  lambda: { type: "string", arg: "L", default: "0.01", help: "L1 penalty of the gates" },
+  init: { type: "string", arg: "W", default: "0.99", help: "initial gate weight (a gate starts open and the penalty closes what the task does not need)" },
+  epochs: { type: "string", arg: "E", default: "300", help: "training epochs" },
+  "batch-size": { type: "string", arg: "B", default: "32", help: "rows per step" },
+  "learning-rate": { type: "string", arg: "LR", default: "0.001", help: "Adam's learning rate" },
+  "validation-split": { type: "string", arg: "F", default: "0.2", help: "fraction of rows held out (stratified) to report accuracy on; 0 trains on all" },
+  history: { type: "string", arg: "h.json", help: "write per-epoch loss, accuracy and gate weights" },
+  report: { type: "string", arg: "report.html", help: "write an HTML report (importances, gate weights over epochs)" },
+} as const satisfies OptionTable;
+
+const usage = helpOf(
+  "Usage: bsfnet train <file.csv|-> --label <name|index> -o <model.bsfnet> [options]",
+  options,
+  `Trains the paper's classifier (dense D, D, 2D, D with ReLU, softmax) with BSF gates and saves it
+with its preprocessing: a Normalization layer (mean and std of the training rows), the input
+column names, the class names and the categorical codes, so \`bsfnet predict\` takes raw rows of
+the same CSV layout. --gates all gates the input and every hidden layer (the paper's neuron
+pruning): \`bsfnet prune\` then deletes the closed units.`,
+  csvUsageNote,
+);
+
+/** The feature indices to train on: all, --features, or the --top K of a select --json file. */
+function chooseFeatures(values: Record<string, unknown>, d: number, names: string[]): number[] {
+  if (values.features !== undefined && (values.top !== undefined || values.from !== undefined)) throw new ConfigError("give --features or --top K --from <select.json>, not both");
+  if (values.features !== undefined) {
+    const idx = (list(values.features) ?? []).map(Number);
+    if (idx.length === 0) throw new ConfigError("--features: no indices given");
+    for (const i of idx) if (!Number.isInteger(i) || i < 0 || i >= d) throw new ConfigError(`--features: ${i} is not a feature index in [0, ${d - 1}]`);
+    if (new Set(idx).size !== idx.length) throw new ConfigError("--features: an index is repeated");
+    return idx;
+  }
+  if ((values.top === undefined) !== (values.from === undefined)) throw new ConfigError("--top K and --from <select.json> go together");
+  if (values.top === undefined) return Array.from({ length: d }, (_, j) => j);
+  const k = int(values.top, "top", 1);
+  const path = values.from as string;
+  let doc: { features?: { name?: unknown; index?: unknown }[] };
+  try {
+    doc = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new DataError(`not a select --json result: ${(e as Error).message}`, { file: path });
+  }
+  const ranked = doc?.features;
+  if (!Array.isArray(ranked) || ranked.length === 0) throw new DataError('not a select --json result (no "features" list)', { file: path });
+  if (k > ranked.length) throw new ConfigError(`--top ${k}: ${path} ranks ${ranked.length} features`);
+  return ranked.slice(0, k).map((f, r) => {
+    const j = f.index;
+    if (!Number.isInteger(j) || (j as number) < 0 || (j as number) >= d) throw new DataError(`feature ${r + 1} has index ${String(j)}, not one of this CSV's ${d} features`, { file: path });
+    if (f.name !== names[j as number]) {
+      throw new DataError(`feature ${r + 1} is ${JSON.stringify(f.name)}, but feature ${String(j)} of this CSV is ${JSON.stringify(names[j as number])}: select and train read the CSV differently (same --drop?)`, { file: path });
+    }
+    return j as number;
+  });
+}
+
+function hiddenWidths(v: unknown, D: number): number[] {
+  if (v === undefined) return [D, D, 2 * D, D];
+  const w = (list(v) ?? []).map(Number);
+  if (w.length === 0 || w.some((u) => !Number.isInteger(u) || u <= 0)) throw new ConfigError(`--hidden: expected positive integers like 13,13,26,13, got ${JSON.stringify(v)}`);
+  return w;
+}
+
+export const command: Command = {
+  name: "train",
+  summary: "train a (gated) classifier on a CSV and save it with its preprocessing",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, options, usage);
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
+    if (typeof values.out !== "string") throw new ConfigError(`missing -o <model.bsfnet> (bsfnet train --help)`);
+    const gates = (values.gates ?? "input") as Gates;
+    if (!GATES.includes(gates)) throw new ConfigError(`--gates must be one of ${GATES.join(", ")}, got ${JSON.stringify(values.gates)}`);
+    const epochs = int(values.epochs, "epochs", 300);
+    const batchSize = int(values["batch-size"], "batch-size", 32);
+    const lr = num(values["learning-rate"], "learning-rate", 0.001, (v) => v > 0);
+    const lambda = num(values.lambda, "lambda", 0.01, (v) => v >= 0);
+    const split = num(values["validation-split"], "validation-split", 0.2, (v) => v >= 0 && v < 1);
+    const seed = int(values.seed, "seed", 0, 0);
+    const init = num(values.init, "init", 0.99, (v) => v > 0 && v <= 1);
+    // before the (possibly long) run: every path this command will write
+    checkOutputs(values, ["out", "history", "report"]);
+    const ds = await loadCsv(values, positionals, usage);
+    const cols = chooseFeatures(values, ds.d, ds.featureNames);
+    const D = cols.length;
+    const x = cols.length === ds.d && cols.every((c, i) => c === i) ? ds.x : takeColumns(ds.x, ds.d, cols);
+    const classes = ds.classNames.length;
+    const parts = split > 0 ? stratifiedSplit(ds.y, split, seed) : undefined;
+    // the statistics of the rows the model learns from, not of the held-out ones
+    const st = Standardizer.fit(x, D, parts?.train);
+    const widths = hiddenWidths(values.hidden, D);
+    const gate = (name: string) => new BSF({ name, penalty: lambda, init });
+    const layers: Layer[] = [new Normalization({ name: "normalization", mean: Array.from(st.mean), std: Array.from(st.std) })];
+    if (gates === "input" || gates === "all") layers.push(gate("input_gate"));
+    widths.forEach((u, i) => {
+      layers.push(new Dense({ name: `dense_${i + 1}`, units: u, activation: "relu" }));
+      if (gates === "hidden" || gates === "all") layers.push(gate(`gate_${i + 1}`));
+    });
+    layers.push(new Dense({ name: "output", units: classes, activation: "softmax" }));
+    const model = new Sequential(layers, { inputShape: [D], name: "bsfnet" });
+    model.compile({ optimizer: new Adam({ learningRate: lr }), seed });
+    await model.build(undefined, await ready());
+    try {
+      io.out(`${ds.source}: ${ds.n} rows, ${D} of ${ds.d} features, ${classes} classes (label: ${ds.labelColumn}); ` +
+        `${parts ? `${parts.train.length} training, ${parts.validation.length} validation rows` : "all rows for training"}`);
+      const p = progress(values.quiet);
+      const t0 = performance.now();
+      const history = await model.fit(x, ds.y, {
+        epochs,
+        batchSize,
+        validationSplit: parts ? split : undefined,
+        seed,
+        verbose: 0,
+        callbacks: [epochProgress(p, epochs)],
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const columns = cols.map((j) => ds.featureNames[j]);
+      const categories = ds.categories.filter((c) => columns.includes(c.column)).map((c) => ({ column: c.column, values: c.values }));
+      const meta: ModelMeta = { columns, classNames: ds.classNames, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) };
+      io.out(summary(model));
+      const last = history.epochs.length - 1;
+      const acc = (a: number[]) => (a.length ? a[a.length - 1].toFixed(4) : "n/a");
+      io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` + (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""));
+      const g = model.gateWeights();
+      for (const [name, w] of Object.entries(g)) {
+        const open = Array.from(w).filter((v) => v > DEFAULT_THRESHOLD).length;
+        io.out(`gate ${name}: ${open} of ${w.length} open (weight > ${DEFAULT_THRESHOLD})` + (name === "input_gate" ? `: ${columns.filter((_, j) => w[j] > DEFAULT_THRESHOLD).join(", ")}` : ""));
+      }
+      await writeFileAtomic(values.out, encodeModelFile(model.toSpec(), meta));
+      io.out(`wrote ${values.out}`);
+      if (typeof values.history === "string") {
+        const doc = {
+          epochs: history.epochs.map((e) => e + 1),
+          loss: history.loss,
+          accuracy: history.accuracy,
+          valLoss: history.valLoss,
+          valAccuracy: history.valAccuracy,
+          gates: Object.fromEntries(Object.entries(history.gates).map(([k, ws]) => [k, ws.map((w) => Array.from(w, (v) => Math.round(v * 1e6) / 1e6))])),
+          columns,
+        };
+        await writeFileAtomic(values.history, JSON.stringify(doc) + "\n");
+        io.out(`wrote ${values.history}`);
+      }
+      if (typeof values.report === "string") {
+        await writeFileAtomic(values.report, trainReport({ title: `bsfnet train ${ds.source}`, columns, history, last }));
+        io.out(`wrote ${values.report}`);
+      }
+      return 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};
