@@ -76,16 +76,20 @@ export function layerWidth(l: LayerSpec): number | undefined {
   return p ? (l.config[p.widthKey] as number) : undefined;
 }
 
-/** Parameters of a layer that count as model weights: all but a gate's. */
+const paramCount = (l: LayerSpec): number => l.weights.reduce((s, w) => s + w.values.length, 0);
+
+/** Parameters of a layer that count as model weights (kernels and biases): not a gate's, and not
+ * the per-unit statistics of a layer such as Normalization, which training does not fit. */
 export function weightCount(l: LayerSpec): number {
-  return traitsOf(l.className).gate ? 0 : l.weights.reduce((s, w) => s + w.values.length, 0);
+  const t = traitsOf(l.className);
+  return t.gate || t.unitParams ? 0 : paramCount(l);
 }
 
 export interface ModelCounts {
   /** hidden units: outputs of every Dense layer except the last (the class scores), plus the
    * channels (filters) of every convolution */
   units: number;
-  /** parameters of every layer except the gates (kernels and biases) */
+  /** kernels and biases: the parameters of every layer except gates and statistics (Normalization) */
   weights: number;
   /** gate parameters (BSF weights) */
   gates: number;
@@ -97,6 +101,7 @@ export function countSpec(spec: ModelSpec): ModelCounts {
   const widths = spec.layers.map(layerWidth).filter((u): u is number => u !== undefined);
   const units = widths.slice(0, -1).reduce((s, u) => s + u, 0);
   const weights = spec.layers.reduce((s, l) => s + weightCount(l), 0);
-  const all = spec.layers.reduce((s, l) => s + l.weights.reduce((t, w) => t + w.values.length, 0), 0);
-  return { units, weights, gates: all - weights, bytes: all * 4 };
+  const gates = spec.layers.reduce((s, l) => s + (traitsOf(l.className).gate ? paramCount(l) : 0), 0);
+  const all = spec.layers.reduce((s, l) => s + paramCount(l), 0);
+  return { units, weights, gates, bytes: all * 4 };
 }

@@ -37,8 +37,8 @@ export function summary(before: SpecSource, after?: SpecSource): string {
   }
   const ca = countSpec(a);
   const cb = b ? countSpec(b) : undefined;
-  const total = ["total", "", `${ca.units} hidden`, String(ca.weights + ca.gates), String(ca.bytes)];
-  if (cb) total.push(`${cb.units} hidden`, String(cb.weights + cb.gates), String(cb.bytes));
+  const total = ["total", "", `${ca.units} hidden`, String(ca.bytes / 4), String(ca.bytes)];
+  if (cb) total.push(`${cb.units} hidden`, String(cb.bytes / 4), String(cb.bytes));
   body.push(total);
   const header = ["layer", "type", "units", "weights", "bytes"];
   if (b) header.push("units after", "weights after", "bytes after");
