@@ -1,5 +1,6 @@
-// Conv2D (and Conv1D = height 1), NHWC, stride 1, padding "valid" or "same" (Keras: pad total k-1,
-// the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores it, bias (OC).
+// Conv2D (and Conv1D: the same kernels with H = KH = 1), NHWC, stride 1, padding "valid" or "same"
+// (Keras: pad total k-1, the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores
+// it, bias (OC).
 //
 // Two algorithms, chosen by shape (both measured at the paper's Table 6 shapes, scripts/conv-speed.ts):
 // - 3x3 kernels with C and OC multiples of 4: Winograd F(4x4, 3x3) (winograd.ts), 4x fewer multiplies
@@ -313,14 +314,4 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
     pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
     conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt);
   }
-}
-
-// Conv1D (Keras layout): out[B, OL, OC], inp[B, L, C], kernel[K, C, OC], bias[OC];
-// OL = L-K+1 (valid) or L (same). Height-1 Conv2D; scratch as conv2d with H = 1, KH = 1.
-export function conv1d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
-  conv2d_forward(out, inp, kernel, bias, scratch, B, 1, L, C, OC, 1, K, same);
-}
-
-export function conv1d_backward(dinp: usize, dkernel: usize, dbias: usize, dout: usize, inp: usize, kernel: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
-  conv2d_backward(dinp, dkernel, dbias, dout, inp, kernel, scratch, B, 1, L, C, OC, 1, K, same);
 }
