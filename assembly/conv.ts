@@ -98,14 +98,14 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
   for (; n0 + 8 <= N; n0 += 8) {
     const pb = b + (<usize>n0 << 2), pbias = bias ? bias + (<usize>n0 << 2) : 0;
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 8);
-    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 8);
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 8, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 8, false);
   }
   for (; n0 + 4 <= N; n0 += 4) {
     const pb = b + (<usize>n0 << 2), pbias = bias ? bias + (<usize>n0 << 2) : 0;
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 4);
-    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 4);
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 4, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 4, false);
   }
   // remaining 1..3 columns, scalar
   for (; n0 < N; n0++) {
@@ -174,11 +174,11 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 8);
+      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 8, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 8);
+      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 8, true);
     }
   }
   for (; n0 + 4 <= N; n0 += 4) {
@@ -186,11 +186,11 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 4);
+      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 4, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 4);
+      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 4, true);
     }
   }
   for (; n0 < N; n0++) {

@@ -23,8 +23,8 @@
   store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
-// An R x W block of C (R = 4 or 1 rows, W = 8 or 4 columns; both must be constants at the call so
-// the unused accumulators fold away), in up to eight f32x4 accumulators:
+// An R x W block of C (R = 4 or 1 rows, W = 8 or 4 columns; R, W and adjacent must be constants at
+// the call so the unused accumulators and branches fold away), in up to eight f32x4 accumulators:
 //   C[r, 0..W) = (accumulate ? C[r] : 0) + init[r] + sum over s < S, then k < K, of A(r,s,k) * B(s,k)
 // A(r,s,k) is the float at a + r*sar + s*sas + k*sak; B(s,k) the W contiguous floats at
 // b + s*sbs + k*ldb; init[r] the W floats at init + r*ldi (init 0: zeros; ldi 0: one bias row for
@@ -34,11 +34,14 @@
 // A step loads B once and broadcasts one A value per row: no horizontal sums, no packing. The k
 // loop walks one A pointer to an end pointer and reaches the other rows by offsets: fewer live
 // registers and loop ops than a counter plus a pointer per row, which measured 20% faster (V8 x64,
-// plain SIMD, where the 16 mul/add ops per step already fill the issue width).
+// plain SIMD, where the 16 mul/add ops per step already fill the issue width). adjacent says that
+// sar = 4 (dkernel's rows of A are adjacent floats): the row loads then take immediate offsets,
+// which V8 folds into the address; pa + 4 costs one more add per load (wasm addresses wrap at
+// 2^32), and a sar == 4 test would stay in the loop where sar is not a constant.
 @inline export function tile(
   c: usize, ldc: usize, accumulate: i32, init: usize, ldi: usize,
   a: usize, sar: usize, sak: usize, sas: usize, b: usize, ldb: usize, sbs: usize,
-  K: i32, S: i32, R: i32, W: i32,
+  K: i32, S: i32, R: i32, W: i32, adjacent: bool,
 ): void {
   const z = f32x4.splat(0);
   let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
@@ -69,13 +72,13 @@
       s00 = madd(x0, b0, s00);
       if (W == 8) s01 = madd(x0, b1, s01);
       if (R == 4) {
-        const x1 = v128.load32_splat(pa + sar);
+        const x1 = adjacent ? v128.load32_splat(pa, 4) : v128.load32_splat(pa + sar);
         s10 = madd(x1, b0, s10);
         if (W == 8) s11 = madd(x1, b1, s11);
-        const x2 = v128.load32_splat(pa + sar2);
+        const x2 = adjacent ? v128.load32_splat(pa, 8) : v128.load32_splat(pa + sar2);
         s20 = madd(x2, b0, s20);
         if (W == 8) s21 = madd(x2, b1, s21);
-        const x3 = v128.load32_splat(pa + sar3);
+        const x3 = adjacent ? v128.load32_splat(pa, 12) : v128.load32_splat(pa + sar3);
         s30 = madd(x3, b0, s30);
         if (W == 8) s31 = madd(x3, b1, s31);
       }
