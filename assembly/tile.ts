@@ -15,6 +15,14 @@
   return f32x4.extract_lane(x, 0) + f32x4.extract_lane(x, 1) + f32x4.extract_lane(x, 2) + f32x4.extract_lane(x, 3);
 }
 
+// acc + x * y, fused (madd) only when fuse: a loop of one or two accumulator chains waits on each
+// add, and fused multiply-add's longer latency made such loops slower (relaxed build: conv1's
+// dkernel, whose M = 3 rows are all 1-row tiles, took 1.25x as long fused). Same result as madd in
+// the SIMD128 build either way.
+@inline function madd_if(fuse: bool, x: v128, y: v128, acc: v128): v128 {
+  return fuse ? madd(x, y, acc) : f32x4.add(acc, f32x4.mul(x, y));
+}
+
 @inline export function put(p: usize, v: v128, accumulate: i32): void {
   v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
 }
@@ -37,7 +45,8 @@
 // plain SIMD, where the 16 mul/add ops per step already fill the issue width). adjacent says that
 // sar = 4 (dkernel's rows of A are adjacent floats): the row loads then take immediate offsets,
 // which V8 folds into the address; pa + 4 costs one more add per load (wasm addresses wrap at
-// 2^32), and a sar == 4 test would stay in the loop where sar is not a constant.
+// 2^32), and a sar == 4 test would stay in the loop where sar is not a constant. A 1-row tile does
+// not fuse its multiply-adds (madd_if).
 @inline export function tile(
   c: usize, ldc: usize, accumulate: i32, init: usize, ldi: usize,
   a: usize, sar: usize, sak: usize, sas: usize, b: usize, ldb: usize, sbs: usize,
@@ -69,8 +78,8 @@
       const b0 = v128.load(pb);
       const b1 = W == 8 ? v128.load(pb, 16) : z;
       const x0 = v128.load32_splat(pa);
-      s00 = madd(x0, b0, s00);
-      if (W == 8) s01 = madd(x0, b1, s01);
+      s00 = madd_if(R == 4, x0, b0, s00);
+      if (W == 8) s01 = madd_if(R == 4, x0, b1, s01);
       if (R == 4) {
         const x1 = adjacent ? v128.load32_splat(pa, 4) : v128.load32_splat(pa + sar);
         s10 = madd(x1, b0, s10);
