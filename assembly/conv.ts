@@ -94,18 +94,25 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
   // 8 columns at a time, then 4: the k steps of a kernel row i are the K = KW*C floats of a row
   // of X_i (4 bytes apart) against the rows of k[i] (N floats apart); the KH kernel rows are the
   // tile's segments.
+  const z = f32x4.splat(0);
   let n0 = 0;
   for (; n0 + 8 <= N; n0 += 8) {
-    const pb = b + (<usize>n0 << 2), pbias = bias ? bias + (<usize>n0 << 2) : 0;
+    const pb = b + (<usize>n0 << 2);
+    let b0 = z, b1 = z;
+    if (bias) {
+      b0 = v128.load(bias + (<usize>n0 << 2));
+      b1 = v128.load(bias + (<usize>n0 << 2), 16);
+    }
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 8, false);
-    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 8, false);
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, b1, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 8, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, b1, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 8, false);
   }
   for (; n0 + 4 <= N; n0 += 4) {
-    const pb = b + (<usize>n0 << 2), pbias = bias ? bias + (<usize>n0 << 2) : 0;
+    const pb = b + (<usize>n0 << 2);
+    const b0 = bias ? v128.load(bias + (<usize>n0 << 2)) : z;
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 4, false);
-    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, pbias, 0, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 4, false);
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, z, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 4, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, z, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 4, false);
   }
   // remaining 1..3 columns, scalar
   for (; n0 < N; n0++) {
@@ -168,17 +175,18 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
   // The tile starts from dk and adds one pixel per step: x_p's 4 rows of M are 4 bytes apart, its
   // pixels xs apart; the OH output rows are the segments (xrow apart in x, OW pixels apart in d).
   const dseg: usize = <usize>OW * ds;
+  const z = f32x4.splat(0); // (unused: the tile starts from dk)
   let n0 = 0;
   for (; n0 + 8 <= N; n0 += 8) {
     const pd = d + (<usize>n0 << 2);
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 8, true);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 8, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 8, true);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 8, true);
     }
   }
   for (; n0 + 4 <= N; n0 += 4) {
@@ -186,11 +194,11 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 4, true);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 4, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      tile(pk, ldk, 0, pk, ldk, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 4, true);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 4, true);
     }
   }
   for (; n0 < N; n0++) {

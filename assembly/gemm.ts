@@ -22,14 +22,15 @@ import { madd, put, put1, tile } from "./tile";
 ): void {
   const sar2 = sar * 2, sar3 = sar * 3;
   const kspan = <usize>K * sak;
+  const z = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     const ai = a + <usize>i * sar;
     const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
     let j = 0;
-    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, 0, 0, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 8, false);
-    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, 0, 0, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 4, false);
+    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 8, false);
+    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 4, false);
     // 1 to 3 columns left (the 2-class output layer): the tile's 4 A values form one vector
     // (one load in tn, a gather in nn) shared by the remaining columns.
     const r = N - j;
@@ -65,8 +66,8 @@ import { madd, put, put1, tile } from "./tile";
     const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
     let j = 0;
-    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, 0, 0, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 8, false);
-    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, 0, 0, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 4, false);
+    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 8, false);
+    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 4, false);
     for (; j < N; j++) {
       let s: f32 = 0;
       let pb = b + (<usize>j << 2);

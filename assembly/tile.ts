@@ -31,13 +31,14 @@
   store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
-// An R x W block of C (R = 4 or 1 rows, W = 8 or 4 columns; R, W and adjacent must be constants at
-// the call so the unused accumulators and branches fold away), in up to eight f32x4 accumulators:
+// An R x W block of C (R = 4 or 1 rows, W = 8 or 4 columns; R, W, from_c and adjacent must be
+// constants at the call so the unused accumulators and branches fold away), in up to eight f32x4
+// accumulators:
 //   C[r, 0..W) = (accumulate ? C[r] : 0) + init[r] + sum over s < S, then k < K, of A(r,s,k) * B(s,k)
 // A(r,s,k) is the float at a + r*sar + s*sas + k*sak; B(s,k) the W contiguous floats at
-// b + s*sbs + k*ldb; init[r] the W floats at init + r*ldi (init 0: zeros; ldi 0: one bias row for
-// all rows; init = c, ldi = ldc: accumulate into C term by term, as a gradient does). All strides
-// are bytes. Each accumulator adds its terms in (s, k) order, one per step, so the result does not
+// b + s*sbs + k*ldb; init[r] is C[r] itself when from_c (the terms are added into C one by one, as
+// a gradient's += does), else the same [i0, i1] (zeros, or a bias row) for every row. All strides
+// are bytes. (No runtime test picks the init inside the tile: one cost the conv loops 2-7%.) Each accumulator adds its terms in (s, k) order, one per step, so the result does not
 // depend on R or W. The S segments are the kernel rows of a convolution (S = 1 for gemm).
 // A step loads B once and broadcasts one A value per row: no horizontal sums, no packing. The k
 // loop walks one A pointer to an end pointer and reaches the other rows by offsets: fewer live
@@ -48,21 +49,24 @@
 // 2^32), and a sar == 4 test would stay in the loop where sar is not a constant. A 1-row tile does
 // not fuse its multiply-adds (madd_if).
 @inline export function tile(
-  c: usize, ldc: usize, accumulate: i32, init: usize, ldi: usize,
+  c: usize, ldc: usize, accumulate: i32, from_c: bool, i0: v128, i1: v128,
   a: usize, sar: usize, sak: usize, sas: usize, b: usize, ldb: usize, sbs: usize,
   K: i32, S: i32, R: i32, W: i32, adjacent: bool,
 ): void {
   const z = f32x4.splat(0);
   let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
-  if (init) {
-    s00 = v128.load(init);
-    if (W == 8) s01 = v128.load(init, 16);
+  if (from_c) {
+    s00 = v128.load(c);
+    if (W == 8) s01 = v128.load(c, 16);
     if (R == 4) {
-      s10 = v128.load(init + ldi); s20 = v128.load(init + ldi * 2); s30 = v128.load(init + ldi * 3);
+      s10 = v128.load(c + ldc); s20 = v128.load(c + ldc * 2); s30 = v128.load(c + ldc * 3);
       if (W == 8) {
-        s11 = v128.load(init + ldi, 16); s21 = v128.load(init + ldi * 2, 16); s31 = v128.load(init + ldi * 3, 16);
+        s11 = v128.load(c + ldc, 16); s21 = v128.load(c + ldc * 2, 16); s31 = v128.load(c + ldc * 3, 16);
       }
     }
+  } else {
+    s00 = s10 = s20 = s30 = i0;
+    s01 = s11 = s21 = s31 = i1;
   }
   const sar2 = sar * 2, sar3 = sar * 3;
   const kspan = <usize>K * sak;
