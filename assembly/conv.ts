@@ -175,7 +175,7 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
   // The tile starts from dk and adds one pixel per step: x_p's 4 rows of M are 4 bytes apart, its
   // pixels xs apart; the OH output rows are the segments (xrow apart in x, OW pixels apart in d).
   const dseg: usize = <usize>OW * ds;
-  const z = f32x4.splat(0); // (unused: the tile starts from dk)
+  const z = f32x4.splat(0); // the tile's i0, i1: unused, it starts from dk
   let n0 = 0;
   for (; n0 + 8 <= N; n0 += 8) {
     const pd = d + (<usize>n0 << 2);

@@ -38,8 +38,9 @@
 // A(r,s,k) is the float at a + r*sar + s*sas + k*sak; B(s,k) the W contiguous floats at
 // b + s*sbs + k*ldb; init[r] is C[r] itself when from_c (the terms are added into C one by one, as
 // a gradient's += does), else the same [i0, i1] (zeros, or a bias row) for every row. All strides
-// are bytes. (No runtime test picks the init inside the tile: one cost the conv loops 2-7%.) Each accumulator adds its terms in (s, k) order, one per step, so the result does not
-// depend on R or W. The S segments are the kernel rows of a convolution (S = 1 for gemm).
+// are bytes. (No runtime test picks the init inside the tile: one cost the conv loops 2-7%.)
+// Each accumulator adds its terms in (s, k) order, one per step, so the result does not depend on
+// R or W. The S segments are the kernel rows of a convolution (S = 1 for gemm).
 // A step loads B once and broadcasts one A value per row: no horizontal sums, no packing. The k
 // loop walks one A pointer to an end pointer and reaches the other rows by offsets: fewer live
 // registers and loop ops than a counter plus a pointer per row, which measured 20% faster (V8 x64,
