@@ -154,9 +154,3 @@ export function argmax_correct(probs: usize, labels: usize, B: i32, V: i32): i32
   }
   return n;
 }
-
-/** out[B] = argmax of each row (i32). */
-export function argmax_rows(out: usize, probs: usize, B: i32, V: i32): void {
-  const row = <usize>V << 2;
-  for (let b = 0; b < B; b++) store<i32>(out + (<usize>b << 2), argmax_row(probs + <usize>b * row, V));
-}

@@ -1,7 +1,7 @@
 // Binary Stochastic Filtering gates (DESIGN.md section 1). A gate w[c] in [0,1] keeps unit c of
 // each sample with probability w[c]; the mask is drawn from the counter-based PRNG at index
 // b*C + c, so the TypeScript side can reproduce (or resample) any mask from (seed, stream) alone.
-import { rngKey, rngU01At, rngU01x4 } from "./rng";
+import { draw_mask } from "./mask";
 
 // y = x * g over C columns, g a row of C gate values (mask row or inference gate).
 @inline function mul_row(out: usize, inp: usize, g: usize, C: i32): void {
@@ -13,27 +13,6 @@ import { rngKey, rngU01At, rngU01x4 } from "./rng";
   for (; c < C; c++) {
     const o = <usize>c << 2;
     store<f32>(out + o, load<f32>(inp + o) * load<f32>(g + o));
-  }
-}
-
-// Draws mask[B,C] (0/1 floats): unit c of sample b is kept when u(b*C + c) < w[c]. Four draws per
-// f32x4 and a scalar tail per row; both give exactly value b*C + c of the stream.
-@inline function draw_mask(mask: usize, w: usize, B: i32, C: i32, seed: u32, stream: u32): void {
-  const key = rngKey(seed, stream);
-  const one = f32x4.splat(1);
-  for (let b = 0; b < B; b++) {
-    const base = <u32>b * <u32>C;
-    const mrow = mask + ((<usize>b * <usize>C) << 2);
-    let c = 0;
-    for (; c + 4 <= C; c += 4) {
-      const o = <usize>c << 2;
-      const u = rngU01x4(key, base + <u32>c);
-      v128.store(mrow + o, v128.and(f32x4.lt(u, v128.load(w + o)), one));
-    }
-    for (; c < C; c++) {
-      const keep = rngU01At(key, <u64>(base + <u32>c)) < load<f32>(w + (<usize>c << 2));
-      store<f32>(mrow + (<usize>c << 2), keep ? 1 : 0);
-    }
   }
 }
 

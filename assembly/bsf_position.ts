@@ -2,7 +2,8 @@
 // activation (NHWC flattened to P = H*W positions, or the L positions of a spectrum), one mask per
 // (sample, position) shared over the C channels. The counterpart of bsf_channel_* in bsf.ts with
 // the roles of P and C swapped; the semantics (DESIGN.md section 1) are the same.
-import { rngKey, rngU01At } from "./rng";
+import { draw_mask } from "./mask";
+import { hsum } from "./tile";
 
 // y[r, 0..C) = x[r, 0..C) * g for one row of C channels and one gate value g.
 @inline function scale_row(out: usize, inp: usize, g: f32, C: i32): void {
@@ -26,7 +27,7 @@ import { rngKey, rngU01At } from "./rng";
     const o = <usize>c << 2;
     acc = f32x4.add(acc, f32x4.mul(v128.load(dout + o), v128.load(inp + o)));
   }
-  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  let s = hsum(acc);
   for (; c < C; c++) {
     const o = <usize>c << 2;
     s += load<f32>(dout + o) * load<f32>(inp + o);
@@ -39,16 +40,11 @@ import { rngKey, rngU01At } from "./rng";
 export function bsf_position_forward(
   out: usize, mask: usize, inp: usize, w: usize, B: i32, P: i32, C: i32, seed: u32, stream: u32,
 ): void {
-  const key = rngKey(seed, stream);
+  // The same draw as the dense gate's, with the P positions as its units.
+  draw_mask(mask, w, B, P, seed, stream);
   const row = <usize>C << 2;
-  for (let b = 0; b < B; b++) {
-    for (let p = 0; p < P; p++) {
-      const bp = <usize>b * <usize>P + <usize>p;
-      const m: f32 = rngU01At(key, <u64>bp) < load<f32>(w + (<usize>p << 2)) ? 1 : 0;
-      store<f32>(mask + (bp << 2), m);
-      scale_row(out + bp * row, inp + bp * row, m, C);
-    }
-  }
+  const n = <usize>B * <usize>P;
+  for (let bp: usize = 0; bp < n; bp++) scale_row(out + bp * row, inp + bp * row, load<f32>(mask + (bp << 2)), C);
 }
 
 /** dinp[B,P,C] = dout * mask[b,p] (skipped when dinp is 0);

@@ -1,5 +1,6 @@
-// Conv2D (and Conv1D = height 1), NHWC, stride 1, padding "valid" or "same" (Keras: pad total k-1,
-// the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores it, bias (OC).
+// Conv2D (and Conv1D: the same kernels with H = KH = 1), NHWC, stride 1, padding "valid" or "same"
+// (Keras: pad total k-1, the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores
+// it, bias (OC).
 //
 // Two algorithms, chosen by shape (both measured at the paper's Table 6 shapes, scripts/conv-speed.ts):
 // - 3x3 kernels with C and OC multiples of 4: Winograd F(4x4, 3x3) (winograd.ts), 4x fewer multiplies
@@ -20,15 +21,12 @@
 //   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
 
+import { hsum, madd, tile } from "./tile";
 import { use_winograd, wino_backward, wino_forward, wino_scratch_floats } from "./winograd";
 
 // ---------------------------------------------------------------------------------------------
 // Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
 // k[KH, KW, C, OC], OH = Hx-KH+1, OW = Wx-KW+1. bias 0 = none.
-
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
 
 /** One output column by dot products: c[m] = bias + sum_i sum_k a[i*as + m*lda + k] * b[i*bs + k]
  * (k contiguous in a and b; 4 rows share each load of b). */
@@ -46,10 +44,10 @@ function rowdot(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, lda: 
       for (; k < k4; k += 4) {
         const o: usize = <usize>k << 2;
         const bv = v128.load(pb + o);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), bv));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + lda + o), bv));
-        s2 = f32x4.add(s2, f32x4.mul(v128.load(pa + 2 * lda + o), bv));
-        s3 = f32x4.add(s3, f32x4.mul(v128.load(pa + 3 * lda + o), bv));
+        s0 = madd(v128.load(pa + o), bv, s0);
+        s1 = madd(v128.load(pa + lda + o), bv, s1);
+        s2 = madd(v128.load(pa + 2 * lda + o), bv, s2);
+        s3 = madd(v128.load(pa + 3 * lda + o), bv, s3);
       }
       for (; k < K; k++) {
         const o: usize = <usize>k << 2;
@@ -74,7 +72,7 @@ function rowdot(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, lda: 
       const pa = a + <usize>i * as + <usize>m0 * lda;
       const pb = b + <usize>i * bs;
       let k = 0;
-      for (; k < k4; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + (<usize>k << 2)), v128.load(pb + (<usize>k << 2))));
+      for (; k < k4; k += 4) s0 = madd(v128.load(pa + (<usize>k << 2)), v128.load(pb + (<usize>k << 2)), s0);
       for (; k < K; k++) t0 += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
     }
     store<f32>(c + <usize>m0 * ldc, (bias ? load<f32>(bias) : 0) + t0 + hsum(s0));
@@ -85,7 +83,6 @@ function rowdot(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, lda: 
  * m < M, n < N, k < K; a, b, c, bias are byte pointers; lda, ldc, as, bs are byte strides. */
 function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32, lda: usize, ldc: usize, KH: i32, as: usize, bs: usize, bt: bool): void {
   const ldb: usize = <usize>N << 2;
-  const z = f32x4.splat(0);
   if (bt || N == 1) {
     // Few output columns (the input gradient of a layer with C < 4; bt: b is stored [KH][N][K]):
     // dot products along k, contiguous in both a and b.
@@ -94,104 +91,28 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
     }
     return;
   }
-  const kspan: usize = <usize>K << 2, lda2 = lda * 2, lda3 = lda * 3;
+  // 8 columns at a time, then 4: the k steps of a kernel row i are the K = KW*C floats of a row
+  // of X_i (4 bytes apart) against the rows of k[i] (N floats apart); the KH kernel rows are the
+  // tile's segments.
+  const z = f32x4.splat(0);
   let n0 = 0;
-  // 8 columns at a time
   for (; n0 + 8 <= N; n0 += 8) {
-    const bn: usize = b + (<usize>n0 << 2);
+    const pb = b + (<usize>n0 << 2);
     let b0 = z, b1 = z;
     if (bias) {
       b0 = v128.load(bias + (<usize>n0 << 2));
       b1 = v128.load(bias + (<usize>n0 << 2), 16);
     }
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) {
-      let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-      for (let i = 0; i < KH; i++) {
-        let pa = a + <usize>i * as + <usize>m0 * lda;
-        const end = pa + kspan;
-        let pb = bn + <usize>i * bs;
-        while (pa < end) {
-          const v0 = v128.load(pb);
-          const v1 = v128.load(pb, 16);
-          let s = v128.load32_splat(pa);
-          c00 = f32x4.add(c00, f32x4.mul(s, v0));
-          c01 = f32x4.add(c01, f32x4.mul(s, v1));
-          s = v128.load32_splat(pa + lda);
-          c10 = f32x4.add(c10, f32x4.mul(s, v0));
-          c11 = f32x4.add(c11, f32x4.mul(s, v1));
-          s = v128.load32_splat(pa + lda2);
-          c20 = f32x4.add(c20, f32x4.mul(s, v0));
-          c21 = f32x4.add(c21, f32x4.mul(s, v1));
-          s = v128.load32_splat(pa + lda3);
-          c30 = f32x4.add(c30, f32x4.mul(s, v0));
-          c31 = f32x4.add(c31, f32x4.mul(s, v1));
-          pa += 4;
-          pb += ldb;
-        }
-      }
-      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
-      v128.store(pc, c00); v128.store(pc, c01, 16);
-      v128.store(pc + ldc, c10); v128.store(pc + ldc, c11, 16);
-      v128.store(pc + 2 * ldc, c20); v128.store(pc + 2 * ldc, c21, 16);
-      v128.store(pc + 3 * ldc, c30); v128.store(pc + 3 * ldc, c31, 16);
-    }
-    for (; m0 < M; m0++) {
-      let c00 = b0, c01 = b1;
-      for (let i = 0; i < KH; i++) {
-        let pa = a + <usize>i * as + <usize>m0 * lda;
-        let pb = bn + <usize>i * bs;
-        for (let k = 0; k < K; k++) {
-          const s = v128.load32_splat(pa);
-          c00 = f32x4.add(c00, f32x4.mul(s, v128.load(pb)));
-          c01 = f32x4.add(c01, f32x4.mul(s, v128.load(pb, 16)));
-          pa += 4;
-          pb += ldb;
-        }
-      }
-      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
-      v128.store(pc, c00); v128.store(pc, c01, 16);
-    }
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, b1, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 8, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, b1, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 8, false);
   }
-  // 4 columns
   for (; n0 + 4 <= N; n0 += 4) {
-    const bn: usize = b + (<usize>n0 << 2);
+    const pb = b + (<usize>n0 << 2);
     const b0 = bias ? v128.load(bias + (<usize>n0 << 2)) : z;
     let m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) {
-      let c0 = b0, c1 = b0, c2 = b0, c3 = b0;
-      for (let i = 0; i < KH; i++) {
-        let pa = a + <usize>i * as + <usize>m0 * lda;
-        let pb = bn + <usize>i * bs;
-        for (let k = 0; k < K; k++) {
-          const v0 = v128.load(pb);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v0));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + lda), v0));
-          c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * lda), v0));
-          c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * lda), v0));
-          pa += 4;
-          pb += ldb;
-        }
-      }
-      const pc = c + <usize>m0 * ldc + (<usize>n0 << 2);
-      v128.store(pc, c0);
-      v128.store(pc + ldc, c1);
-      v128.store(pc + 2 * ldc, c2);
-      v128.store(pc + 3 * ldc, c3);
-    }
-    for (; m0 < M; m0++) {
-      let c0 = b0;
-      for (let i = 0; i < KH; i++) {
-        let pa = a + <usize>i * as + <usize>m0 * lda;
-        let pb = bn + <usize>i * bs;
-        for (let k = 0; k < K; k++) {
-          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
-          pa += 4;
-          pb += ldb;
-        }
-      }
-      v128.store(c + <usize>m0 * ldc + (<usize>n0 << 2), c0);
-    }
+    for (; m0 + 4 <= M; m0 += 4) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, z, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 4, 4, false);
+    for (; m0 < M; m0++) tile(c + <usize>m0 * ldc + (<usize>n0 << 2), ldc, 0, false, b0, z, a + <usize>m0 * lda, lda, 4, as, pb, ldb, bs, K, KH, 1, 4, false);
   }
   // remaining 1..3 columns, scalar
   for (; n0 < N; n0++) {
@@ -251,95 +172,33 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
   const xs: usize = <usize>C << 2; // step between pixels of a row
   const xrow: usize = <usize>Wx * <usize>C << 2;
   const ds: usize = <usize>N << 2;
+  // The tile starts from dk and adds one pixel per step: x_p's 4 rows of M are 4 bytes apart, its
+  // pixels xs apart; the OH output rows are the segments (xrow apart in x, OW pixels apart in d).
+  const dseg: usize = <usize>OW * ds;
+  const z = f32x4.splat(0); // the tile's i0, i1: unused, it starts from dk
   let n0 = 0;
   for (; n0 + 8 <= N; n0 += 8) {
+    const pd = d + (<usize>n0 << 2);
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      let c00 = v128.load(pk), c01 = v128.load(pk, 16);
-      let c10 = v128.load(pk + ldk), c11 = v128.load(pk + ldk, 16);
-      let c20 = v128.load(pk + 2 * ldk), c21 = v128.load(pk + 2 * ldk, 16);
-      let c30 = v128.load(pk + 3 * ldk), c31 = v128.load(pk + 3 * ldk, 16);
-      let pd = d + (<usize>n0 << 2);
-      for (let oh = 0; oh < OH; oh++) {
-        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
-        for (let ow = 0; ow < OW; ow++) {
-          const v0 = v128.load(pd);
-          const v1 = v128.load(pd, 16);
-          let s = v128.load32_splat(px);
-          c00 = f32x4.add(c00, f32x4.mul(s, v0));
-          c01 = f32x4.add(c01, f32x4.mul(s, v1));
-          s = v128.load32_splat(px, 4);
-          c10 = f32x4.add(c10, f32x4.mul(s, v0));
-          c11 = f32x4.add(c11, f32x4.mul(s, v1));
-          s = v128.load32_splat(px, 8);
-          c20 = f32x4.add(c20, f32x4.mul(s, v0));
-          c21 = f32x4.add(c21, f32x4.mul(s, v1));
-          s = v128.load32_splat(px, 12);
-          c30 = f32x4.add(c30, f32x4.mul(s, v0));
-          c31 = f32x4.add(c31, f32x4.mul(s, v1));
-          px += xs;
-          pd += ds;
-        }
-      }
-      v128.store(pk, c00); v128.store(pk, c01, 16);
-      v128.store(pk + ldk, c10); v128.store(pk + ldk, c11, 16);
-      v128.store(pk + 2 * ldk, c20); v128.store(pk + 2 * ldk, c21, 16);
-      v128.store(pk + 3 * ldk, c30); v128.store(pk + 3 * ldk, c31, 16);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 8, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      let c00 = v128.load(pk), c01 = v128.load(pk, 16);
-      let pd = d + (<usize>n0 << 2);
-      for (let oh = 0; oh < OH; oh++) {
-        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
-        for (let ow = 0; ow < OW; ow++) {
-          const s = v128.load32_splat(px);
-          c00 = f32x4.add(c00, f32x4.mul(s, v128.load(pd)));
-          c01 = f32x4.add(c01, f32x4.mul(s, v128.load(pd, 16)));
-          px += xs;
-          pd += ds;
-        }
-      }
-      v128.store(pk, c00); v128.store(pk, c01, 16);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 8, true);
     }
   }
   for (; n0 + 4 <= N; n0 += 4) {
+    const pd = d + (<usize>n0 << 2);
     let m0 = 0;
     for (; m0 + 4 <= M; m0 += 4) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      let c0 = v128.load(pk), c1 = v128.load(pk + ldk), c2 = v128.load(pk + 2 * ldk), c3 = v128.load(pk + 3 * ldk);
-      let pd = d + (<usize>n0 << 2);
-      for (let oh = 0; oh < OH; oh++) {
-        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
-        for (let ow = 0; ow < OW; ow++) {
-          const v0 = v128.load(pd);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(px), v0));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(px, 4), v0));
-          c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(px, 8), v0));
-          c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(px, 12), v0));
-          px += xs;
-          pd += ds;
-        }
-      }
-      v128.store(pk, c0);
-      v128.store(pk + ldk, c1);
-      v128.store(pk + 2 * ldk, c2);
-      v128.store(pk + 3 * ldk, c3);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 4, 4, true);
     }
     for (; m0 < M; m0++) {
       const pk = dk + <usize>m0 * ldk + (<usize>n0 << 2);
-      let c0 = v128.load(pk);
-      let pd = d + (<usize>n0 << 2);
-      for (let oh = 0; oh < OH; oh++) {
-        let px = x + <usize>oh * xrow + (<usize>m0 << 2);
-        for (let ow = 0; ow < OW; ow++) {
-          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(px), v128.load(pd)));
-          px += xs;
-          pd += ds;
-        }
-      }
-      v128.store(pk, c0);
+      tile(pk, ldk, 0, true, z, z, x + (<usize>m0 << 2), 4, xs, xrow, pd, ds, dseg, OW, OH, 1, 4, true);
     }
   }
   for (; n0 < N; n0++) {
@@ -463,14 +322,4 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
     pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
     conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt);
   }
-}
-
-// Conv1D (Keras layout): out[B, OL, OC], inp[B, L, C], kernel[K, C, OC], bias[OC];
-// OL = L-K+1 (valid) or L (same). Height-1 Conv2D; scratch as conv2d with H = 1, KH = 1.
-export function conv1d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
-  conv2d_forward(out, inp, kernel, bias, scratch, B, 1, L, C, OC, 1, K, same);
-}
-
-export function conv1d_backward(dinp: usize, dkernel: usize, dbias: usize, dout: usize, inp: usize, kernel: usize, scratch: usize, B: i32, L: i32, C: i32, OC: i32, K: i32, same: i32): void {
-  conv2d_backward(dinp, dkernel, dbias, dout, inp, kernel, scratch, B, 1, L, C, OC, 1, K, same);
 }

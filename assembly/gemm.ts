@@ -1,26 +1,11 @@
 // Row-major f32 matrix products, the hot path of the dense layers.
 //
-// nn and tn share one register-blocked kernel: a 4x8 tile of C lives in eight f32x4 accumulators;
-// each step of k loads 8 contiguous floats of a B row and broadcasts one A value per tile row,
-// so there are no horizontal sums and no packing (kernels never allocate). nn and tn differ only
-// in how A is walked (row stride K and k stride 1, or row stride 1 and k stride M).
+// nn and tn share one register-blocked kernel: 4x8 tiles of C (tile.ts, the same routine as the
+// direct convolution's) in eight f32x4 accumulators, no horizontal sums and no packing (kernels
+// never allocate). nn and tn differ only in how A is walked (row stride K and k stride 1, or row
+// stride 1 and k stride M).
 // nt is a product of rows with rows: dot products along k, four per f32x4, reduced at the end.
-
-// acc + x * y. A build with relaxed SIMD ("enable": ["simd", "relaxed-simd"]) gets one fused
-// multiply-add instead of two ops, which is what bounds these loops (1.2-1.3x on x64); results
-// then differ from the plain build by rounding only.
-@inline function madd(x: v128, y: v128, acc: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
-  return f32x4.add(acc, f32x4.mul(x, y));
-}
-
-@inline function put(p: usize, v: v128, accumulate: i32): void {
-  v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
-}
-
-@inline function put1(p: usize, v: f32, accumulate: i32): void {
-  store<f32>(p, accumulate ? load<f32>(p) + v : v);
-}
+import { madd, put, put1, tile } from "./tile";
 
 // The 4 lanes of v into a column of C: p, p + ldc, p + 2 ldc, p + 3 ldc.
 @inline function put_col(p: usize, ldc: usize, v: v128, accumulate: i32): void {
@@ -30,69 +15,22 @@
   put1(p + ldc * 3, f32x4.extract_lane(v, 3), accumulate);
 }
 
-// C[M,N] (+)= A @ B[K,N], A element (i, k) at a + i*sar + k*sak (bytes).
-// The k loops walk one A pointer up to an end pointer and address the other tile rows from it:
-// fewer live registers and loop ops than a counter plus a pointer per row, which measured 20%
-// faster (V8 x64, plain SIMD, where the 16 mul/add ops per step already fill the issue width).
+// C[M,N] (+)= A @ B[K,N], A element (i, k) at a + i*sar + k*sak (bytes). The narrow edges (1 to 3
+// columns, 1 to 3 rows) keep the same end-pointer k loop as the tile.
 @inline function gemm_ab(
   c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize, ldb: usize, ldc: usize,
 ): void {
   const sar2 = sar * 2, sar3 = sar * 3;
   const kspan = <usize>K * sak;
+  const z = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     const ai = a + <usize>i * sar;
     const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
-    const c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
     let j = 0;
-    for (; j + 8 <= N; j += 8) {
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
-      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
-      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = ai;
-      while (pa < aend) {
-        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-        const x0 = v128.load32_splat(pa);
-        s00 = madd(x0, b0, s00);
-        s01 = madd(x0, b1, s01);
-        const x1 = v128.load32_splat(pa + sar);
-        s10 = madd(x1, b0, s10);
-        s11 = madd(x1, b1, s11);
-        const x2 = v128.load32_splat(pa + sar2);
-        s20 = madd(x2, b0, s20);
-        s21 = madd(x2, b1, s21);
-        const x3 = v128.load32_splat(pa + sar3);
-        s30 = madd(x3, b0, s30);
-        s31 = madd(x3, b1, s31);
-        pb += ldb;
-        pa += sak;
-      }
-      const o = <usize>j << 2;
-      put(c0 + o, s00, accumulate); put(c0 + o + 16, s01, accumulate);
-      put(c1 + o, s10, accumulate); put(c1 + o + 16, s11, accumulate);
-      put(c2 + o, s20, accumulate); put(c2 + o + 16, s21, accumulate);
-      put(c3 + o, s30, accumulate); put(c3 + o + 16, s31, accumulate);
-    }
-    for (; j + 4 <= N; j += 4) {
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = ai;
-      while (pa < aend) {
-        const b0 = v128.load(pb);
-        s0 = madd(v128.load32_splat(pa), b0, s0);
-        s1 = madd(v128.load32_splat(pa + sar), b0, s1);
-        s2 = madd(v128.load32_splat(pa + sar2), b0, s2);
-        s3 = madd(v128.load32_splat(pa + sar3), b0, s3);
-        pb += ldb;
-        pa += sak;
-      }
-      const o = <usize>j << 2;
-      put(c0 + o, s0, accumulate); put(c1 + o, s1, accumulate);
-      put(c2 + o, s2, accumulate); put(c3 + o, s3, accumulate);
-    }
+    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 8, false);
+    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 4, 4, false);
     // 1 to 3 columns left (the 2-class output layer): the tile's 4 A values form one vector
     // (one load in tn, a gather in nn) shared by the remaining columns.
     const r = N - j;
@@ -128,31 +66,8 @@
     const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
     let j = 0;
-    for (; j + 8 <= N; j += 8) {
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = ai;
-      while (pa < aend) {
-        const x = v128.load32_splat(pa);
-        s0 = madd(x, v128.load(pb), s0);
-        s1 = madd(x, v128.load(pb, 16), s1);
-        pb += ldb;
-        pa += sak;
-      }
-      const o = <usize>j << 2;
-      put(c0 + o, s0, accumulate); put(c0 + o + 16, s1, accumulate);
-    }
-    for (; j + 4 <= N; j += 4) {
-      let s0 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = ai;
-      while (pa < aend) {
-        s0 = madd(v128.load32_splat(pa), v128.load(pb), s0);
-        pb += ldb;
-        pa += sak;
-      }
-      put(c0 + (<usize>j << 2), s0, accumulate);
-    }
+    for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 8, false);
+    for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 4, false);
     for (; j < N; j++) {
       let s: f32 = 0;
       let pb = b + (<usize>j << 2);
@@ -208,11 +123,6 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
   return f32x4.add(f32x4.shuffle(s01, s23, 0, 1, 4, 5), f32x4.shuffle(s01, s23, 2, 3, 6, 7));
 }
 
-@inline function hsum(x: v128): f32 {
-  const y = f32x4.add(x, f32x4.shuffle(x, x, 2, 3, 0, 1));
-  return f32x4.extract_lane(y, 0) + f32x4.extract_lane(y, 1);
-}
-
 // dot(x[K], y[K])
 @inline function dot(x: usize, y: usize, K: i32): f32 {
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
@@ -226,7 +136,11 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
     const o = <usize>k << 2;
     s0 = madd(v128.load(x + o), v128.load(y + o), s0);
   }
-  let s = hsum(f32x4.add(s0, s1));
+  // The lanes summed as (0 + 2) + (1 + 3), not in lane order as tile.ts's hsum: the order dot has
+  // always had, so that gemm_nt's edge rows and columns keep their bits.
+  const h = f32x4.add(s0, s1);
+  const q = f32x4.add(h, f32x4.shuffle(h, h, 2, 3, 0, 1));
+  let s = f32x4.extract_lane(q, 0) + f32x4.extract_lane(q, 1);
   for (; k < K; k++) s += load<f32>(x + (<usize>k << 2)) * load<f32>(y + (<usize>k << 2));
   return s;
 }

@@ -47,8 +47,6 @@ export interface WasmKernels {
   softmax_xent_backward(dlogits: number, probs: number, labels: number, B: number, V: number, scale: number): void;
   /** number of rows b with argmax(probs[b]) == labels[b] (first max wins). */
   argmax_correct(probs: number, labels: number, B: number, V: number): number;
-  /** out[B] = argmax of each row (i32). */
-  argmax_rows(out: number, probs: number, B: number, V: number): void;
 
   // --- bsf.ts: Binary Stochastic Filtering gates (DESIGN.md section 1).
   /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value (b*C + c) of (seed, stream);
@@ -108,6 +106,7 @@ export interface WasmKernels {
   // --- conv.ts: NHWC, stride 1, kernel (KH, KW, C, OC) as Keras, padding same = 1 (Keras "same":
   // total KH-1 rows, the extra one at the bottom) or valid = 0. OH, OW = H-KH+1, W-KW+1 (valid) or H, W.
   // Not in place (outputs must not overlap inputs); one scratch block per concurrently running call.
+  // Conv1D (inp[B,L,C], kernel[K,C,OC]) is conv2d with H = 1, KH = 1.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
    * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(1984 + 108*C*OC +
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
@@ -124,15 +123,6 @@ export interface WasmKernels {
   conv2d_backward(
     dinp: number, dkernel: number, dbias: number, dout: number, inp: number, kernel: number, scratch: number,
     B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number,
-  ): void;
-  /** Conv1D = conv2d with H = 1, KH = 1: out[B,OL,OC], inp[B,L,C], kernel[K,C,OC]; scratch as conv2d(B,1,L,C,OC,1,K). */
-  conv1d_forward(
-    out: number, inp: number, kernel: number, bias: number, scratch: number,
-    B: number, L: number, C: number, OC: number, K: number, same: number,
-  ): void;
-  conv1d_backward(
-    dinp: number, dkernel: number, dbias: number, dout: number, inp: number, kernel: number, scratch: number,
-    B: number, L: number, C: number, OC: number, K: number, same: number,
   ): void;
 
   // --- pool.ts: max pooling, pool = stride, valid (trailing rows/columns dropped); idx: i32, flat
@@ -174,13 +164,13 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gemm_nn", "gemm_nt", "gemm_tn",
   "dense_forward", "dense_backward",
   "relu_forward", "relu_backward", "tanh_forward", "tanh_backward",
-  "softmax_forward", "softmax_xent_forward", "softmax_xent_backward", "argmax_correct", "argmax_rows",
+  "softmax_forward", "softmax_xent_forward", "softmax_xent_backward", "argmax_correct",
   "bsf_forward", "bsf_backward", "bsf_infer",
   "bsf_channel_forward", "bsf_channel_backward", "bsf_channel_infer",
   "l1_backward", "l1_value", "clip",
   "adam_step", "sgd_step", "flush_tiny",
   "fill_f32", "has_nonfinite", "gather_rows", "gather_i32",
-  "conv2d_scratch_bytes", "conv2d_forward", "conv2d_backward", "conv1d_forward", "conv1d_backward",
+  "conv2d_scratch_bytes", "conv2d_forward", "conv2d_backward",
   "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",
   "dropout_forward", "dropout_backward",
   "bsf_position_forward", "bsf_position_backward", "bsf_position_infer",

@@ -1,5 +1,6 @@
-// conv1d_forward / conv1d_backward (Keras Conv1D: inp[B,L,C], kernel[K,C,OC]) against a 1-D scalar
-// reference written here from the definition, on odd sizes, both paddings, and finite differences.
+// Conv1D (Keras: inp[B,L,C], kernel[K,C,OC]) as the Conv1D layer runs it, conv2d_forward /
+// conv2d_backward with H = KH = 1, against a 1-D scalar reference written here from the definition,
+// on odd sizes, both paddings, and finite differences.
 import { describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/runtime.js";
 import { get, maxAbsDiff, put, randn, rng, runtime, worstFiniteDiff } from "../util/wasm.js";
@@ -37,11 +38,11 @@ function run(rt: Runtime, s: S1, x: Float32Array, k: Float32Array, bias: Float32
   const scratch = rt.alloc(rt.k.conv2d_scratch_bytes(s.B, 1, s.L, s.C, s.OC, 1, s.K, same, 1, 1));
   const px = put(rt, x), pk = put(rt, k), pb = put(rt, bias);
   const pout = rt.alloc(s.B * OL * s.OC * 4);
-  rt.k.conv1d_forward(pout, px, pk, pb, scratch, s.B, s.L, s.C, s.OC, s.K, same);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, 1, s.L, s.C, s.OC, 1, s.K, same);
   const out = get(rt, pout, s.B * OL * s.OC);
   if (!dout) return { out };
   const pdx = put(rt, new Float32Array(x.length).fill(Number.NaN)), pdk = rt.alloc(k.length * 4), pdb = rt.alloc(s.OC * 4);
-  rt.k.conv1d_backward(pdx, pdk, pdb, put(rt, dout), px, pk, scratch, s.B, s.L, s.C, s.OC, s.K, same);
+  rt.k.conv2d_backward(pdx, pdk, pdb, put(rt, dout), px, pk, scratch, s.B, 1, s.L, s.C, s.OC, 1, s.K, same);
   return { out, dx: get(rt, pdx, x.length), dk: get(rt, pdk, k.length), db: get(rt, pdb, s.OC) };
 }
 
