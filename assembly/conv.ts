@@ -2,7 +2,7 @@
 // (Keras: pad total k-1, the extra one at the bottom/right). Kernel (KH, KW, C, OC) as Keras stores
 // it, bias (OC).
 //
-// Two algorithms, chosen by shape (both measured at the paper's Table 6 shapes, scripts/conv-speed.ts):
+// Two algorithms, chosen by shape (both measured at the paper's Table 6 shapes, bench/cnn/conv-speed.ts):
 // - 3x3 kernels with C and OC multiples of 4: Winograd F(4x4, 3x3) (winograd.ts), 4x fewer multiplies
 //   than direct, the 36 small GEMMs per tile chunk done by gemm.ts. About 3x faster than the
 //   direct path on conv2 of the MNIST CNN (26x26x32 -> 24x24x64, batch 32: forward 17 -> 6 ms,
