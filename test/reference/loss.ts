@@ -13,6 +13,12 @@ export function mseLoss(pred: ArrayLike<number>, target: ArrayLike<number>, B: n
 }
 
 /** dpred = 2 (pred - target) / V * scale */
-export function mseBackward(pred: ArrayLike<number>, target: ArrayLike<number>, B: number, V: number, scale: number): Float64Array {
+export function mseBackward(
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  B: number,
+  V: number,
+  scale: number,
+): Float64Array {
   return Float64Array.from({ length: B * V }, (_, i) => ((2 * (pred[i] - target[i])) / V) * scale);
 }
