@@ -56,7 +56,7 @@ async function regressionOutput(
     lines.push(format === "csv" ? p.join(",") : JSON.stringify(V === 1 ? { prediction: p[0] } : { prediction: p }));
   }
   const toFile = typeof out === "string";
-  if (toFile) await writeFileAtomic(out as string, lines.join("\n") + "\n");
+  if (toFile) await writeFileAtomic(out as string, `${lines.join("\n")}\n`);
   else for (const l of lines) io.out(l);
   if (target) {
     if (target.length !== pred.length) throw new ModelFileError(`the model has ${V} outputs; the label is one value per row`);

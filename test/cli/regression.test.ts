@@ -39,9 +39,9 @@ describe("train --task regression and predict", () => {
   it("trains on a numeric label and predicts held-out rows with R² > 0.8", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-regression-"));
     const header = "a,b,c,d,noise1,kind,price,noise2";
-    writeFileSync(join(dir, "train.csv"), [header, ...rows(600, 1).lines].join("\n") + "\n");
+    writeFileSync(join(dir, "train.csv"), `${[header, ...rows(600, 1).lines].join("\n")}\n`);
     const test = rows(200, 2);
-    writeFileSync(join(dir, "test.csv"), [header, ...test.lines].join("\n") + "\n");
+    writeFileSync(join(dir, "test.csv"), `${[header, ...test.lines].join("\n")}\n`);
 
     const t = bsfnet(
       [
@@ -106,7 +106,7 @@ describe("train --task regression and predict", () => {
         .filter((_, j) => j !== 6)
         .join(","),
     );
-    writeFileSync(join(dir, "rows.csv"), ["a,b,c,d,noise1,kind,noise2", ...noLabel].join("\n") + "\n");
+    writeFileSync(join(dir, "rows.csv"), `${["a,b,c,d,noise1,kind,noise2", ...noLabel].join("\n")}\n`);
     const j = bsfnet(["predict", "m.bsfnet", "rows.csv", "--format", "json"], dir);
     const first = JSON.parse(j.out.split("\n")[0]);
     expect(first.prediction).toBeCloseTo(pred[0], 3);
