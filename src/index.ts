@@ -14,7 +14,7 @@ export { buildSpec, buildStack, specShapes } from "./model/build.js";
 export { LayerStack } from "./model/stack.js";
 export { modelInput, inputColumns, type ModelMeta } from "./model/meta.js";
 export { Adam, SGD, type Optimizer } from "./optim/optimizer.js";
-export { Sequential, type FitOptions, type CompileOptions } from "./model/sequential.js";
+export { Sequential, type FitOptions, type CompileOptions, type EvaluateResult, type RegressionResult } from "./model/sequential.js";
 export { EarlyStopping, ProgressBar, type Callback, type EpochLogs, type History } from "./model/callbacks.js";
 export { paperClassifier } from "./select/classifier.js";
 export {

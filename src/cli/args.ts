@@ -180,14 +180,14 @@ export function checkOutputs(values: Record<string, unknown>, names: readonly st
 }
 
 /** The CSV named by the first positional ("-": stdin), read with --label, --no-header, --drop and
- * --categorical. */
-export async function loadCsv(values: Record<string, unknown>, positionals: string[], usage: string): Promise<CsvDataset> {
+ * --categorical; `numericLabel` reads the label as a regression target (the dataset's `target`). */
+export async function loadCsv(values: Record<string, unknown>, positionals: string[], usage: string, { numericLabel = false } = {}): Promise<CsvDataset> {
   const file = positionals[0];
   if (!file) throw new ConfigError(`missing <file.csv>\n\n${usage}`);
   if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}: give one CSV file`);
   if (values.label === undefined) throw new ConfigError("missing --label <name|index>");
   checkInput(file);
-  return readCsv(file, { header: !values["no-header"], label: values.label as string, drop: list(values.drop), categorical: list(values.categorical) });
+  return readCsv(file, { header: !values["no-header"], label: values.label as string, drop: list(values.drop), categorical: list(values.categorical), numericLabel });
 }
 
 /** How select and evaluate name columns and features; ends their usage texts. */

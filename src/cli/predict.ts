@@ -1,6 +1,7 @@
 // bsfnet predict <model> <file.csv|->: class and probabilities of every row, from raw rows of the
 // CSV layout the model was trained on (its columns found by header name, or by position without a
-// header); with --label, the accuracy and the confusion matrix too.
+// header); with --label, the accuracy and the confusion matrix too. A regression model (meta.task
+// "regression") prints its prediction per row, and with --label the RMSE and R².
 import { readModelFile } from "../io/file.js";
 import { readModelRows } from "../data/csv-node.js";
 import { modelInput } from "../model/meta.js";
@@ -14,8 +15,8 @@ import type { Command } from "./command.js";
 
 const options = {
   "no-header": { type: "boolean", help: "the first line is data: columns are matched by position (the training file's layout, with or without its label)" },
-  label: { type: "string", arg: "name|index", help: "the file's label column: also print the accuracy and the confusion matrix" },
-  format: { type: "string", arg: "csv|json", default: "csv", help: "csv: class,p_<class>,...; json: one JSON object per line" },
+  label: { type: "string", arg: "name|index", help: "the file's label column: also print the accuracy and the confusion matrix (regression: RMSE and R²)" },
+  format: { type: "string", arg: "csv|json", default: "csv", help: "csv: class,p_<class>,... (regression: prediction); json: one JSON object per line" },
   out: { type: "string", short: "o", arg: "file", help: "write the predictions there instead of stdout" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionTable;
@@ -24,8 +25,9 @@ const usage = helpOf(
   "Usage: bsfnet predict <model.bsfnet> <file.csv|-> [options]",
   options,
   `Reads raw rows (- for stdin): the model standardizes them itself and picks the columns it reads
-by name. One line per row: the predicted class and each class's probability. With --label the
-accuracy and the confusion matrix follow on stdout (on stderr when the predictions go to stdout).`,
+by name. One line per row: the predicted class and each class's probability (a regression model:
+the predicted value). With --label the accuracy and the confusion matrix (regression: rmse and r2)
+follow on stdout (on stderr when the predictions go to stdout).`,
 );
 
 function confusion(y: Int32Array, pred: Int32Array, names: string[]): string {
@@ -39,6 +41,41 @@ function confusion(y: Int32Array, pred: Int32Array, names: string[]): string {
 }
 
 const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** One prediction per row (one column per output for a multi-output model); with the label, RMSE
+ * and R² (1 - SSE / SST, pooled over outputs as Sequential.evaluate does). */
+async function regressionOutput(
+  pred: Float32Array, V: number, target: Float32Array | undefined, format: string, out: unknown, io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
+  const n = pred.length / V;
+  const cols = V === 1 ? ["prediction"] : Array.from({ length: V }, (_, j) => `prediction_${j}`);
+  const lines: string[] = [];
+  if (format === "csv") lines.push(cols.join(","));
+  for (let i = 0; i < n; i++) {
+    const p = Array.from(pred.subarray(i * V, (i + 1) * V), (v) => Number(v.toPrecision(7)));
+    lines.push(format === "csv" ? p.join(",") : JSON.stringify(V === 1 ? { prediction: p[0] } : { prediction: p }));
+  }
+  const toFile = typeof out === "string";
+  if (toFile) await writeFileAtomic(out as string, `${lines.join("\n")}\n`);
+  else for (const l of lines) io.out(l);
+  if (target) {
+    if (target.length !== pred.length) throw new ModelFileError(`the model has ${V} outputs; the label is one value per row`);
+    const say = toFile ? io.out : io.err;
+    let sse = 0;
+    let sst = 0;
+    let mean = 0;
+    for (let i = 0; i < target.length; i++) mean += target[i] / target.length;
+    for (let i = 0; i < target.length; i++) {
+      sse += (pred[i] - target[i]) ** 2;
+      sst += (target[i] - mean) ** 2;
+    }
+    const r2 = sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+    say(`rmse: ${Number(Math.sqrt(sse / target.length).toPrecision(6))} (${n} rows)`);
+    say(`r2: ${r2.toFixed(4)}`);
+  }
+  if (toFile) io.out(`wrote ${n} predictions to ${out}`);
+  return 0;
+}
 
 export const command: Command = {
   name: "predict",
@@ -67,6 +104,7 @@ export const command: Command = {
       model.dispose();
     }
     const V = probs.length / rows.n;
+    if (file.meta.task === "regression") return regressionOutput(probs, V, rows.target, format, values.out, io);
     const names = file.meta.classNames ?? Array.from({ length: V }, (_, i) => String(i));
     if (names.length !== V) throw new ModelFileError(`meta.classNames names ${names.length} classes, the model has ${V}`, modelPath);
     const pred = argmaxRows(probs, V);

@@ -1,7 +1,9 @@
 // bsfnet train <file.csv> --label L -o model.bsfnet: the paper's classifier (optionally gated) on a
 // CSV's features, saved with everything predict needs to take raw rows of the same CSV: a
 // Normalization layer fitted on the training rows, the column names, the class names and the
-// categorical codes.
+// categorical codes. --task regression: the same network with a linear output of width 1 on a
+// numeric label, trained on the mean squared error of the standardized target; the target's scale
+// is then folded into the output layer, so the saved model predicts in the label's own units.
 import { readFileSync } from "node:fs";
 import { Sequential } from "../model/sequential.js";
 import { Dense } from "../layers/dense.js";
@@ -10,7 +12,10 @@ import { Normalization } from "../layers/normalization.js";
 import type { Layer } from "../layers/layer.js";
 import { Adam } from "../optim/optimizer.js";
 import { Standardizer } from "../data/standardize.js";
-import { stratifiedSplit } from "../data/split.js";
+import { randomSplit, stratifiedSplit } from "../data/split.js";
+import { takeRows } from "../data/dataset.js";
+import type { RegressionResult } from "../model/sequential.js";
+import { parseTask, taskOption } from "./task.js";
 import { takeColumns } from "../util/columns.js";
 import { encodeModelFile } from "../io/format.js";
 import type { ModelMeta } from "../model/meta.js";
@@ -30,6 +35,7 @@ type Gates = (typeof GATES)[number];
 const options = {
   ...csvOptions,
   out: { type: "string", short: "o", arg: "model.bsfnet", help: "where to write the model (required)" },
+  task: taskOption,
   features: { type: "string", arg: "i,j,k", help: "train on these feature indices only (0-based among the features)" },
   top: { type: "string", arg: "K", help: "train on the K best features of --from" },
   from: { type: "string", arg: "select.json", help: "a `bsfnet select --json` result, for --top" },
@@ -96,6 +102,19 @@ function hiddenWidths(v: unknown, D: number): number[] {
   return w;
 }
 
+/** The model learned z = (t - mean) / std with a linear output layer out = h W + b; t = h (std W) +
+ * (std b + mean) is the same layer with scaled weights, so the saved model predicts t itself and
+ * every consumer (predict, bsfnet/infer, the ONNX and TF.js exports) needs no extra step. */
+function foldTargetScale(model: Sequential, mean: number, std: number): void {
+  const w = model.getWeights();
+  for (const p of w) {
+    if (p.layer !== "output") continue;
+    if (p.name === "kernel") p.values = p.values.map((v) => v * std);
+    else if (p.name === "bias") p.values = p.values.map((v) => v * std + mean);
+  }
+  model.setWeights(w);
+}
+
 export const command: Command = {
   name: "train",
   summary: "train a (gated) classifier on a CSV and save it with its preprocessing",
@@ -116,16 +135,23 @@ export const command: Command = {
     const split = num(values["validation-split"], "validation-split", 0.2, (v) => v >= 0 && v < 1);
     const seed = int(values.seed, "seed", 0, 0);
     const init = num(values.init, "init", 0.99, (v) => v > 0 && v <= 1);
+    const regression = parseTask(values.task) === "regression";
     // before the (possibly long) run: every path this command will write
     checkOutputs(values, ["out", "history", "report"]);
-    const ds = await loadCsv(values, positionals, usage);
+    const ds = await loadCsv(values, positionals, usage, { numericLabel: regression });
     const cols = chooseFeatures(values, ds.d, ds.featureNames);
     const D = cols.length;
     const x = cols.length === ds.d && cols.every((c, i) => c === i) ? ds.x : takeColumns(ds.x, ds.d, cols);
-    const classes = ds.classNames.length;
-    const parts = split > 0 ? stratifiedSplit(ds.y, split, seed) : undefined;
+    const classes = regression ? 1 : ds.classNames.length;
+    // the split fit() makes with the same seed: stratified for classes, random for a numeric target
+    const parts = split > 0 ? (regression ? randomSplit(ds.n, split, seed) : stratifiedSplit(ds.y, split, seed)) : undefined;
     // the statistics of the rows the model learns from, not of the held-out ones
     const st = Standardizer.fit(x, D, parts?.train);
+    // regression trains on the standardized target (Adam's steps and the gates' penalty then mean
+    // the same whatever the label's units); the scale is folded into the output layer afterwards
+    const t = ds.target;
+    const ts = t ? Standardizer.fit(t, 1, parts?.train) : undefined;
+    const z = t && ts ? ts.transform(t) : undefined;
     const widths = hiddenWidths(values.hidden, D);
     const gate = (name: string) => new BSF({ name, penalty: lambda, init });
     const layers: Layer[] = [new Normalization({ name: "normalization", mean: Array.from(st.mean), std: Array.from(st.std) })];
@@ -134,16 +160,16 @@ export const command: Command = {
       layers.push(new Dense({ name: `dense_${i + 1}`, units: u, activation: "relu" }));
       if (gates === "hidden" || gates === "all") layers.push(gate(`gate_${i + 1}`));
     });
-    layers.push(new Dense({ name: "output", units: classes, activation: "softmax" }));
+    layers.push(new Dense({ name: "output", units: classes, activation: regression ? "linear" : "softmax" }));
     const model = new Sequential(layers, { inputShape: [D], name: "bsfnet" });
-    model.compile({ optimizer: new Adam({ learningRate: lr }), seed });
+    model.compile({ optimizer: new Adam({ learningRate: lr }), seed, ...(regression ? { loss: "meanSquaredError" as const } : {}) });
     await model.build(undefined, await ready());
     try {
-      io.out(`${ds.source}: ${ds.n} rows, ${D} of ${ds.d} features, ${classes} classes (label: ${ds.labelColumn}); ` +
+      io.out(`${ds.source}: ${ds.n} rows, ${D} of ${ds.d} features, ${regression ? "a numeric target" : `${classes} classes`} (label: ${ds.labelColumn}); ` +
         `${parts ? `${parts.train.length} training, ${parts.validation.length} validation rows` : "all rows for training"}`);
       const p = progress(values.quiet);
       const t0 = performance.now();
-      const history = await model.fit(x, ds.y, {
+      const history = await model.fit(x, z ?? ds.y, {
         epochs,
         batchSize,
         validationSplit: parts ? split : undefined,
@@ -154,11 +180,29 @@ export const command: Command = {
       const seconds = (performance.now() - t0) / 1000;
       const columns = cols.map((j) => ds.featureNames[j]);
       const categories = ds.categories.filter((c) => columns.includes(c.column)).map((c) => ({ column: c.column, values: c.values }));
-      const meta: ModelMeta = { columns, classNames: ds.classNames, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) };
+      const meta: ModelMeta = regression
+        ? { task: "regression", columns, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) }
+        : { columns, classNames: ds.classNames, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) };
       io.out(summary(model));
       const last = history.epochs.length - 1;
       const acc = (a: number[]) => (a.length ? a[a.length - 1].toFixed(4) : "n/a");
-      io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` + (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""));
+      if (t && ts) {
+        const [mean, std] = [ts.mean[0], ts.std[0]];
+        foldTargetScale(model, mean, std);
+        // in the label's units now: RMSE scales by std, R² does not change
+        history.rmse = history.rmse.map((v) => v * std);
+        history.valRmse = history.valRmse.map((v) => v * std);
+        const score = async (rows: Int32Array | undefined) => {
+          const xs = rows ? takeRows(x, D, rows) : x;
+          return model.evaluate<RegressionResult>(xs, rows ? takeRows(t, 1, rows) : t);
+        };
+        const tr = await score(parts?.train);
+        const va = parts ? await score(parts.validation) : undefined;
+        io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training RMSE ${tr.rmse.toPrecision(4)}, R² ${tr.r2.toFixed(4)}` +
+          (va ? `; validation RMSE ${va.rmse.toPrecision(4)}, R² ${va.r2.toFixed(4)}` : ""));
+      } else {
+        io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` + (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""));
+      }
       const g = model.gateWeights();
       for (const [name, w] of Object.entries(g)) {
         const open = Array.from(w).filter((v) => v > DEFAULT_THRESHOLD).length;
@@ -170,9 +214,11 @@ export const command: Command = {
         const doc = {
           epochs: history.epochs.map((e) => e + 1),
           loss: history.loss,
-          accuracy: history.accuracy,
           valLoss: history.valLoss,
-          valAccuracy: history.valAccuracy,
+          // regression: the loss is on the standardized target; RMSE in the label's units
+          ...(regression
+            ? { task: "regression", rmse: history.rmse, valRmse: history.valRmse, valR2: history.valR2 }
+            : { accuracy: history.accuracy, valAccuracy: history.valAccuracy }),
           gates: Object.fromEntries(Object.entries(history.gates).map(([k, ws]) => [k, ws.map((w) => Array.from(w, (v) => Math.round(v * 1e6) / 1e6))])),
           columns,
         };

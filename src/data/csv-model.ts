@@ -25,6 +25,8 @@ export interface ModelRows {
   y?: Int32Array;
   /** label values as written in the file, when a label was read */
   labels?: string[];
+  /** a regression model's (meta.task "regression") label value per row, when a label was read */
+  target?: Float32Array;
   source: string;
 }
 
@@ -48,6 +50,7 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
   const trained = (meta.csvColumns as string[] | undefined) ?? undefined;
   const categories = ((meta.categories as { column: string; values: string[] }[] | undefined) ?? []).filter((c) => columns.includes(c.column));
   const label = options.label;
+  const regression = meta.task === "regression";
   const parse = (names?: string[]): CsvDataset => {
     // The header (and one row) first: a column the model does not read is then dropped unread.
     const probe = parseCsv(firstLines(bytes, 2), { header, names, label: null, source });
@@ -63,6 +66,7 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
       header,
       names,
       label: labelName ?? null,
+      numericLabel: regression,
       drop,
       source,
       encoding: { categories: categories.map((c, i) => ({ feature: i, column: c.column, values: c.values })), classNames: (meta.classNames as string[] | undefined) ?? [] },
@@ -80,7 +84,9 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
   const order = columns.map((c) => ds.featureNames.indexOf(c));
   const x = takeColumns(ds.x, ds.d, order);
   const out: ModelRows = { x, n: ds.n, d: columns.length, source };
-  if (label !== undefined) {
+  if (label !== undefined && regression) {
+    out.target = ds.target;
+  } else if (label !== undefined) {
     const names = (meta.classNames as string[] | undefined) ?? [];
     const unknown = ds.classNames.filter((c) => !names.includes(c));
     if (unknown.length) throw new DataError(`label values ${unknown.slice(0, 5).map((s) => JSON.stringify(s)).join(", ")} are not classes of the model (${names.join(", ")})`, { file: source, column: ds.labelColumn });

@@ -17,7 +17,8 @@
 // Column roles
 // - label: one column (name, or 0-based index, negative = from the end; default -1, the last).
 //   Its distinct values, as text (`normal.` keeps its dot), are the class names, sorted
-//   (numerically if all are numbers) and mapped to 0..k-1.
+//   (numerically if all are numbers) and mapped to 0..k-1. With `numericLabel` (a regression
+//   target) it is a number per row instead, in `target`, checked like a numeric feature cell.
 // - drop: columns ignored entirely (not even type-checked).
 // - features: all other columns, in file order. Each is numeric or categorical:
 //
@@ -52,6 +53,9 @@ export interface CsvOptions {
   label?: ColumnRef | null;
   /** Default "auto". */
   delimiter?: "auto" | "," | "\t" | ";" | "whitespace";
+  /** The label is a number to predict (regression): its values go to `target` (float32), `y` is
+   * empty and there are no class names. A cell that is not a finite number is an error. */
+  numericLabel?: boolean;
   /** Columns to ignore (names or indices as for `label`). */
   drop?: ColumnRef[];
   /** Columns to treat as categorical whatever their content. */
@@ -95,6 +99,8 @@ export interface CsvDataset extends Dataset {
   categories: CategoryMap[];
   /** The delimiter used: "," "\t" ";" or "whitespace". */
   delimiter: string;
+  /** With `numericLabel`: the label's value per row (and `y` is empty, `classNames` []). */
+  target?: Float32Array;
 }
 
 /** Parses CSV text (or its UTF-8 bytes) into a dataset. */
@@ -165,10 +171,13 @@ export class CsvParser {
   private cats: (Interner | null)[] = [];
   private catNumeric = new Int32Array(0);
   private firstDataLine = 0;
+  private numLabel = false;
 
   // Output.
   private x = new Float32Array(0);
   private y = new Int32Array(0);
+  /** numericLabel: the label's values */
+  private t = new Float32Array(0);
   private rows = 0;
   private cap = 0;
   private labels = new Interner();
@@ -237,6 +246,14 @@ export class CsvParser {
       }
     }
 
+    if (this.opts.numericLabel && this.labelCol >= 0) {
+      const target = this.t.slice(0, n);
+      const x = this.cap === n ? this.x : this.x.slice(0, n * this.d);
+      this.x = new Float32Array(0);
+      this.t = new Float32Array(0);
+      return { ...this.columnsOut(), x, y: new Int32Array(0), n, d: this.d, classNames: [], target, source: this.opts.source };
+    }
+
     // Labels: first-appearance codes -> sorted class indices.
     const labelValues = this.labels.values;
     const known = this.opts.encoding?.classNames ?? [];
@@ -254,7 +271,12 @@ export class CsvParser {
     const x = this.cap === n ? this.x : this.x.slice(0, n * this.d);
     this.x = new Float32Array(0);
     this.y = new Int32Array(0);
+    return { ...this.columnsOut(), x, y, n, d: this.d, classNames, source: this.opts.source };
+  }
 
+  /** What the dataset says about its columns, whatever the label's kind. */
+  private columnsOut(): Pick<CsvDataset, "featureNames" | "columns" | "labelColumn" | "dropped" | "categories" | "delimiter"> {
+    const names = this.names!;
     const featureNames: string[] = [];
     const categories: CategoryMap[] = [];
     const dropped: string[] = [];
@@ -267,13 +289,7 @@ export class CsvParser {
       }
     }
     return {
-      x,
-      y,
-      n,
-      d: this.d,
       featureNames,
-      classNames,
-      source: this.opts.source,
       columns: [...names],
       labelColumn: this.labelCol >= 0 ? names[this.labelCol] : "",
       dropped,
@@ -513,6 +529,12 @@ export class CsvParser {
       const [s, e] = this.trimmed(b, c);
       if (c === this.labelCol) {
         if (s === e) throw new DataError("empty label", { file: this.file, row: line, column: this.colRef(c) });
+        if (this.numLabel) {
+          const v = fq[c] === 2 ? Number.NaN : Math.fround(parseDecimal(b, s, e));
+          if (v - v !== 0) this.labelNumberError(b, c, line);
+          this.t[this.rows] = v;
+          continue;
+        }
         this.y[this.rows] = fq[c] === 2 ? this.labels.codeOfText(this.text(b, c)) : this.labels.code(b, s, e);
       } else {
         const code = fq[c] === 2 ? this.cats[c]!.codeOfText(this.text(b, c)) : this.cats[c]!.code(b, s, e);
@@ -524,6 +546,15 @@ export class CsvParser {
       }
     }
     this.rows++;
+  }
+
+  private labelNumberError(b: Uint8Array, c: number, line: number): never {
+    const t = this.text(b, c);
+    const where = { file: this.file, row: line, column: this.colRef(c) };
+    if (isNonFiniteLiteral(t)) throw new DataError(`label '${t}' is not a finite number (NaN and Infinity are not allowed)`, where);
+    const v = Number(t);
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw new DataError(`label '${t}' is out of float32 range`, where);
+    throw new DataError(`label '${t}' is not a number (a regression target must be numeric)`, where);
   }
 
   private numberError(b: Uint8Array, c: number, line: number): never {
@@ -581,6 +612,11 @@ export class CsvParser {
     y.set(this.y);
     this.x = x;
     this.y = y;
+    if (this.numLabel) {
+      const t = new Float32Array(cap);
+      t.set(this.t);
+      this.t = t;
+    }
     this.cap = cap;
   }
 
@@ -621,6 +657,7 @@ export class CsvParser {
     const label = this.opts.label === null ? -1 : resolve(this.opts.label ?? -1, "label");
     this.labelCol = label;
     if (label >= 0) this.kind[label] = LABEL;
+    this.numLabel = label >= 0 && this.opts.numericLabel === true;
     for (const ref of this.opts.drop ?? []) {
       const c = resolve(ref, "drop");
       if (c === label) throw new ConfigError(`column ${JSON.stringify(names[c])} is both the label and dropped`);

@@ -2,9 +2,15 @@
 
 export interface EpochLogs {
   loss: number;
-  accuracy: number;
+  /** classifiers: training accuracy (under the gates' random masks, as trained) */
+  accuracy?: number;
+  /** regression: training RMSE (under the masks) */
+  rmse?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** regression, with validation data: RMSE and R² of the validation rows */
+  valRmse?: number;
+  valR2?: number;
   /** Every BSF layer's gate weights after this epoch, by layer name (copies). */
   gates: Record<string, Float32Array>;
   seconds: number;
@@ -12,7 +18,10 @@ export interface EpochLogs {
 
 export interface BatchLogs {
   loss: number;
-  accuracy: number;
+  /** classifiers */
+  accuracy?: number;
+  /** regression */
+  rmse?: number;
   size: number;
 }
 
@@ -38,9 +47,14 @@ export interface Callback {
 export interface History {
   epochs: number[];
   loss: number[];
+  /** classifiers (empty for regression) */
   accuracy: number[];
   valLoss: number[];
   valAccuracy: number[];
+  /** regression (empty for classifiers): training RMSE, validation RMSE and R² per epoch */
+  rmse: number[];
+  valRmse: number[];
+  valR2: number[];
   /** per BSF layer: the gate weights after each epoch */
   gates: Record<string, Float32Array[]>;
 }
@@ -96,6 +110,7 @@ export class ProgressBar implements Callback {
   private sum = 0;
   private correct = 0;
   private seen = 0;
+  private regression = false;
 
   constructor(private readonly out: Out | undefined = stdout()) {}
 
@@ -114,7 +129,9 @@ export class ProgressBar implements Callback {
 
   onBatchEnd(batch: number, logs: BatchLogs): void {
     this.sum += logs.loss * logs.size;
-    this.correct += logs.accuracy * logs.size;
+    // classifiers: correct rows; regression: summed squared error (shown as RMSE)
+    this.regression = logs.rmse !== undefined;
+    this.correct += (this.regression ? logs.rmse! ** 2 : logs.accuracy!) * logs.size;
     this.seen += logs.size;
     const now = Date.now();
     if (now - this.last < 100 || !this.info) return;
@@ -124,15 +141,19 @@ export class ProgressBar implements Callback {
     const done = Math.round(((batch + 1) / steps) * width);
     this.out?.write(
       `\rEpoch ${this.epoch + 1}/${this.info.epochs} [${"=".repeat(done)}${" ".repeat(width - done)}] ` +
-        `${batch + 1}/${steps} loss ${(this.sum / this.seen).toFixed(4)} acc ${(this.correct / this.seen).toFixed(4)}\x1b[K`,
+        `${batch + 1}/${steps} loss ${(this.sum / this.seen).toFixed(4)} ` +
+        (this.regression ? `rmse ${Math.sqrt(this.correct / this.seen).toFixed(4)}` : `acc ${(this.correct / this.seen).toFixed(4)}`) +
+        "\x1b[K",
     );
   }
 
   onEpochEnd(epoch: number, logs: EpochLogs): void {
     if (!this.info) return;
-    const val = logs.valLoss !== undefined ? ` val_loss ${logs.valLoss.toFixed(4)} val_acc ${logs.valAccuracy!.toFixed(4)}` : "";
+    const metric = logs.rmse !== undefined ? `rmse ${logs.rmse.toFixed(4)}` : `acc ${logs.accuracy!.toFixed(4)}`;
+    const valMetric = logs.valRmse !== undefined ? ` val_rmse ${logs.valRmse.toFixed(4)} val_r2 ${logs.valR2!.toFixed(4)}` : ` val_acc ${logs.valAccuracy?.toFixed(4)}`;
+    const val = logs.valLoss !== undefined ? ` val_loss ${logs.valLoss.toFixed(4)}${valMetric}` : "";
     this.out?.write(
-      `\rEpoch ${epoch + 1}/${this.info.epochs} loss ${logs.loss.toFixed(4)} acc ${logs.accuracy.toFixed(4)}${val} ` +
+      `\rEpoch ${epoch + 1}/${this.info.epochs} loss ${logs.loss.toFixed(4)} ${metric}${val} ` +
         `(${logs.seconds.toFixed(2)} s)\x1b[K\n`,
     );
   }

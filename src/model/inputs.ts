@@ -3,6 +3,8 @@ import { DataError, ShapeError } from "../errors.js";
 
 export type XInput = Float32Array | Float64Array | readonly (readonly number[])[] | readonly number[];
 export type YInput = Int32Array | Uint8Array | readonly number[];
+/** Regression targets: n rows of `outputs` floats, flat or as rows (a flat array of n values for one output). */
+export type TargetInput = Float32Array | Float64Array | readonly number[] | readonly (readonly number[])[];
 
 /** Flatten x to Float32Array of n rows of `d` values, checking the width and every value. */
 export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: number } {
@@ -47,6 +49,32 @@ export function toY(y: YInput, n: number, classes: number, what = "y"): Int32Arr
       throw new DataError(`${what}[${i}] = ${v} is not a class index in [0, ${classes})`, { row: i });
     }
     out[i] = v;
+  }
+  return out;
+}
+
+/** Regression targets as a flat Float32Array of n rows of `outputs` finite values. */
+export function toTargets(y: TargetInput | YInput, n: number, outputs: number, what = "y"): Float32Array {
+  let out: Float32Array;
+  if (Array.isArray(y) && y.length > 0 && Array.isArray(y[0])) {
+    const rows = y as readonly (readonly number[])[];
+    if (rows.length !== n) throw new ShapeError(`x has ${n} samples but ${what} has ${rows.length} target rows`, "input");
+    out = new Float32Array(n * outputs);
+    rows.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== outputs) {
+        throw new ShapeError(`${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} targets, the model has ${outputs} outputs`, "input");
+      }
+      out.set(r, i * outputs);
+    });
+  } else {
+    // a copy, so the caller's array is never aliased by the training data
+    out = Float32Array.from(y as ArrayLike<number>);
+    if (out.length !== n * outputs) {
+      throw new ShapeError(`x has ${n} samples but ${what} has ${out.length} targets (the model has ${outputs} outputs per sample)`, "input");
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new DataError(`${what}[${Math.floor(i / outputs)}] holds ${out[i]}: targets must be finite numbers`, { row: Math.floor(i / outputs) });
   }
   return out;
 }

@@ -10,6 +10,9 @@ export interface ModelMeta {
   fullInputSize?: number;
   /** Standardization of the full input row: (x - mean) / std per column. */
   standardize?: { mean: number[]; std: number[] };
+  /** "regression" for a model trained on a numeric label (mean squared error, raw outputs); absent
+   * or "classification" for a classifier. */
+  task?: "classification" | "regression";
   /** Class names, by class index (a CSV's label values). */
   classNames?: string[];
   /** Names of the full input row's columns (the CSV columns the model reads, in input order). */

@@ -1,6 +1,7 @@
 // A stack of layers trained with a fused softmax + cross-entropy output (Keras' Sequential with
-// sparse categorical cross-entropy). Parameters live in one block of wasm memory; each batch size
-// gets one arena of activations; a training step is a fixed sequence of kernel calls.
+// sparse categorical cross-entropy), or for regression with the mean squared error on a linear
+// output. Parameters live in one block of wasm memory; each batch size gets one arena of
+// activations; a training step is a fixed sequence of kernel calls.
 import { Layer, sizeOf, type Shape, type StepContext } from "../layers/layer.js";
 import { initParam } from "../layers/initializers.js";
 import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
@@ -8,20 +9,25 @@ import type { BatchPlan, ParamBlock } from "./plan.js";
 import { LayerStack } from "./stack.js";
 import { buildSpec, type BuildOptions } from "./build.js";
 import { flatWeights, groupSpec, type ModelSpec } from "./spec.js";
-import { toX, toY, type XInput, type YInput } from "./inputs.js";
+import { toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "./inputs.js";
 import { ProgressBar, type Callback, type EpochLogs, type History } from "./callbacks.js";
 import { align16, ready, type Runtime } from "../runtime/runtime.js";
 import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
-import { stratifiedSplit } from "../data/split.js";
+import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
 import { Random } from "../util/random.js";
 import { argmaxRows } from "../util/argmax.js";
 
-export type LossName = "sparseCategoricalCrossentropy";
+export type LossName = "sparseCategoricalCrossentropy" | "meanSquaredError";
+
+const CLASSIFICATION_LOSSES = ["sparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "crossentropy"];
+const REGRESSION_LOSSES = ["meanSquaredError", "mean_squared_error", "mse"];
 
 export interface CompileOptions {
   optimizer?: OptimizerSpec;
-  loss?: LossName | "sparse_categorical_crossentropy" | "crossentropy";
+  /** Classification (class-index labels, a softmax output) or regression: "meanSquaredError" /
+   * "mse" (float targets, n rows of the output width; any output activation but softmax). */
+  loss?: LossName | "sparse_categorical_crossentropy" | "crossentropy" | "mean_squared_error" | "mse";
   /** Seed of the initial weights (and the default seed of fit). Default 0. */
   seed?: number;
 }
@@ -29,8 +35,9 @@ export interface CompileOptions {
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  validationData?: [XInput, YInput];
-  /** Fraction of the training data held out for validation (stratified, seeded). */
+  validationData?: [XInput, YInput | TargetInput];
+  /** Fraction of the training data held out for validation (seeded; stratified by class for a
+   * classifier, a plain random split for regression). */
   validationSplit?: number;
   shuffle?: boolean;
   /** Seed of shuffling and of the gates' masks; default: the compile seed. */
@@ -40,16 +47,45 @@ export interface FitOptions {
   verbose?: 0 | 1;
 }
 
+/** What evaluate() returns for a classifier (the default type). */
 export interface EvaluateResult {
   loss: number;
   accuracy: number;
 }
 
+/** What evaluate() returns for a model compiled with meanSquaredError: `model.evaluate<RegressionResult>(x, t)`. */
+export interface RegressionResult {
+  /** mse plus the L1 penalties, as trained */
+  loss: number;
+  /** mean over rows and outputs of the squared error */
+  mse: number;
+  rmse: number;
+  /** 1 - SSE / SST, pooled over the outputs (sklearn's "variance_weighted"; the plain R² for one
+   * output); 1 or 0 for a constant target (perfect or not), as sklearn does */
+  r2: number;
+}
+
 interface DataInWasm {
   x: number;
+  /** i32 labels (classification) or f32 target rows (regression) */
   y: number;
   n: number;
   bytes: number;
+  /** regression: sum over rows and outputs of (target - its column mean)^2, for R² */
+  sst?: number;
+}
+
+/** Sum of squares about each output's mean (float64), the denominator of R². */
+function totalSumOfSquares(t: Float32Array, V: number): number {
+  const n = t.length / V;
+  let sst = 0;
+  for (let v = 0; v < V; v++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += t[i * V + v];
+    m /= n;
+    for (let i = 0; i < n; i++) sst += (t[i * V + v] - m) ** 2;
+  }
+  return sst;
 }
 
 export interface SequentialOptions {
@@ -65,6 +101,8 @@ export class Sequential {
   private rt?: Runtime;
   private optimizer?: Optimizer;
   private compiled = false;
+  /** compiled with meanSquaredError: float targets, the squared error instead of softmax + cross-entropy */
+  private regression = false;
   private seed = 0;
   private block?: ParamBlock;
   private stack?: LayerStack;
@@ -90,15 +128,32 @@ export class Sequential {
 
   compile(options: CompileOptions = {}): this {
     const loss = options.loss ?? "sparseCategoricalCrossentropy";
-    if (!["sparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "crossentropy"].includes(loss)) {
-      throw new ConfigError(`unknown loss ${JSON.stringify(loss)}: bsfnet trains classifiers with sparseCategoricalCrossentropy`);
+    const regression = REGRESSION_LOSSES.includes(loss);
+    if (!regression && !CLASSIFICATION_LOSSES.includes(loss)) {
+      throw new ConfigError(`unknown loss ${JSON.stringify(loss)}: bsfnet trains with sparseCategoricalCrossentropy (classification) or meanSquaredError (regression)`);
     }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new ConfigError(`seed must be an integer, got ${options.seed}`);
+    this.regression = regression;
+    this.checkHead();
     this.optimizer = makeOptimizer(options.optimizer);
     this.seed = (options.seed ?? 0) >>> 0;
     this.compiled = true;
     if (this.block) this.allocParams(true);
     return this;
+  }
+
+  /** "regression" when compiled with meanSquaredError, else "classification". */
+  get task(): "classification" | "regression" {
+    return this.regression ? "regression" : "classification";
+  }
+
+  /** The squared error of a softmax output is not what anyone means by regression: refuse it
+   * (checked at compile, and again before training in case layers were added after). */
+  private checkHead(): void {
+    const last = this.layers[this.layers.length - 1];
+    if (this.regression && last?.outputActivation === "softmax") {
+      throw new ConfigError(`model ${this.name}: loss meanSquaredError needs a linear output, but layer ${last.name} ends in softmax (give it activation "linear")`);
+    }
   }
 
   get outputLayer(): Layer {
@@ -196,7 +251,8 @@ export class Sequential {
 
   private fitSeed = 0;
 
-  /** One optimizer step on the batch already in plan.input/labels; returns [lossSum, correct]. */
+  /** One optimizer step on the batch already in plan.input/labels (regression: the target rows
+   * in plan.probs); returns [lossSum, correct] (regression: [lossSum, summed squared error]). */
   private trainStep(plan: BatchPlan, B: number): [number, number] {
     const rt = this.runtime;
     const k = rt.k;
@@ -204,10 +260,17 @@ export class Sequential {
     const V = this.classes;
     const L = this.layers.length;
     const logits = this.forward(plan, B, true);
-    let loss = k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
-    const correct = k.argmax_correct(plan.probs, plan.labels, B, V);
     let [dcur, dnext] = plan.grad;
-    k.softmax_xent_backward(dcur, plan.probs, plan.labels, B, V, 1 / B);
+    let loss: number;
+    let correct: number;
+    if (this.regression) {
+      loss = correct = k.mse_forward(logits, plan.probs, B, V);
+      k.mse_backward(dcur, logits, plan.probs, B, V, 1 / B);
+    } else {
+      loss = k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
+      correct = k.argmax_correct(plan.probs, plan.labels, B, V);
+      k.softmax_xent_backward(dcur, plan.probs, plan.labels, B, V, 1 / B);
+    }
     for (let i = L - 1; i >= 0; i--) {
       const ctx: StepContext = { rt, training: true, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
       if (this.layers[i].aliasesInput) continue; // a view: dout is already its input's gradient
@@ -231,14 +294,24 @@ export class Sequential {
     return [loss, correct];
   }
 
-  private upload(x: Float32Array, y: Int32Array | undefined, n: number): DataInWasm {
+  private upload(x: Float32Array, y: Int32Array | Float32Array | undefined, n: number): DataInWasm {
     const rt = this.runtime;
-    const bytes = x.length * 4 + (y ? n * 4 + 16 : 0) + 16;
+    // y.length is n for labels, n * outputs for target rows
+    const bytes = x.length * 4 + (y ? y.length * 4 + 16 : 0) + 16;
     const ptr = rt.alloc(bytes);
     rt.f32(ptr, x.length).set(x);
     const yPtr = y ? ptr + align16(x.length * 4) : 0;
+    if (y instanceof Float32Array) {
+      rt.f32(yPtr, y.length).set(y);
+      return { x: ptr, y: yPtr, n, bytes, sst: totalSumOfSquares(y, this.classes) };
+    }
     if (y) rt.i32(yPtr, n).set(y);
     return { x: ptr, y: yPtr, n, bytes };
+  }
+
+  /** Class indices, or target rows for a regression model. */
+  private targets(y: YInput | TargetInput, n: number, what = "y"): Int32Array | Float32Array {
+    return this.regression ? toTargets(y, n, this.classes, what) : toY(y as YInput, n, this.classes, what);
   }
 
   private checkReady(where: string): void {
@@ -258,6 +331,7 @@ export class Sequential {
     const plan = this.plan(batchSize);
     const V = this.classes;
     const rowBytes = sizeOf(this.inputShape!) * 4;
+    if (this.regression) throw new Error("evaluateUploaded: a regression model goes through evaluateRegression");
     let loss = 0;
     let correct = 0;
     // Evaluation reads the rows in order, so each batch is used where it lies: no gather.
@@ -271,8 +345,28 @@ export class Sequential {
     return { loss: loss / d.n + this.penaltyValue(), accuracy: correct / d.n };
   }
 
-  async fit(xIn: XInput, yIn: YInput, options: FitOptions = {}): Promise<History> {
+  /** Mean squared error (plus penalties as the loss), RMSE and R² over target rows in wasm memory. */
+  private evaluateRegression(d: DataInWasm, batchSize: number): RegressionResult {
+    const k = this.runtime.k;
+    const plan = this.plan(batchSize);
+    const V = this.classes;
+    const rowBytes = sizeOf(this.inputShape!) * 4;
+    let sum = 0;
+    for (let s = 0; s < d.n; s += batchSize) {
+      const B = Math.min(batchSize, d.n - s);
+      const out = this.forward(plan, B, false, d.x + s * rowBytes);
+      sum += k.mse_forward(out, d.y + s * V * 4, B, V);
+    }
+    const mse = sum / d.n;
+    const sse = sum * V; // mse_forward averages each row over its V outputs
+    const sst = d.sst!;
+    const r2 = sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0;
+    return { loss: mse + this.penaltyValue(), mse, rmse: Math.sqrt(mse), r2 };
+  }
+
+  async fit(xIn: XInput, yIn: YInput | TargetInput, options: FitOptions = {}): Promise<History> {
     this.checkReady("fit");
+    this.checkHead();
     const inferred = this.inputShape ?? this.layers[0]?.declaredInputShape;
     if (!this.block) {
       let shape = inferred;
@@ -285,17 +379,25 @@ export class Sequential {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const inSize = sizeOf(this.inputShape!);
     let { data: x, n } = toX(xIn, inSize);
-    let y = toY(yIn, n, this.classes);
-    let val: { x: Float32Array; y: Int32Array; n: number } | undefined;
+    const V = this.classes;
+    let y = this.targets(yIn, n);
+    let val: { x: Float32Array; y: Int32Array | Float32Array; n: number } | undefined;
     if (options.validationData) {
       const [vx, vy] = options.validationData;
       const v = toX(vx, inSize, "validation x");
-      val = { x: v.data, y: toY(vy, v.n, this.classes, "validation y"), n: v.n };
+      val = { x: v.data, y: this.targets(vy, v.n, "validation y"), n: v.n };
     } else if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
       if (!(f > 0 && f < 1)) throw new ConfigError(`validationSplit must be in (0, 1), got ${f}`);
-      const { train, validation } = stratifiedSplit(y, f, options.seed ?? this.seed);
-      const pick = (idx: Int32Array) => ({ x: takeRows(x, inSize, idx), y: Int32Array.from(idx, (r) => y[r]), n: idx.length });
+      const seed = options.seed ?? this.seed;
+      // regression targets have no classes to stratify by
+      const { train, validation } = y instanceof Float32Array ? randomSplit(n, f, seed) : stratifiedSplit(y, f, seed);
+      const all = y;
+      const pick = (idx: Int32Array) => ({
+        x: takeRows(x, inSize, idx),
+        y: all instanceof Float32Array ? takeRows(all, V, idx) : Int32Array.from(idx, (r) => all[r]),
+        n: idx.length,
+      });
       val = pick(validation);
       const tr = pick(train);
       x = tr.x;
@@ -306,7 +408,8 @@ export class Sequential {
     const callbacks = [...(options.callbacks ?? [])];
     if ((options.verbose ?? 1) === 1 && ProgressBar.wanted()) callbacks.push(new ProgressBar());
     const batchCallbacks = callbacks.filter((c) => c.onBatchEnd);
-    const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], gates: {} };
+    const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], rmse: [], valRmse: [], valR2: [], gates: {} };
+    const regression = this.regression;
     const gateLayers = this.stack!.gates;
     for (const g of gateLayers) history.gates[g.name] = [];
 
@@ -331,7 +434,9 @@ export class Sequential {
           const B = Math.min(batchSize, n - s);
           rt.i32(plan.idx, B).set(order.subarray(s, s + B));
           k.gather_rows(plan.input, train.x, plan.idx, B, inSize);
-          k.gather_i32(plan.labels, train.y, plan.idx, B);
+          // regression: the batch's target rows go to plan.probs, which only a softmax head uses
+          if (regression) k.gather_rows(plan.probs, train.y, plan.idx, B, V);
+          else k.gather_i32(plan.labels, train.y, plan.idx, B);
           const [l, c] = this.trainStep(plan, B);
           if (!Number.isFinite(l)) {
             throw new DivergenceError(
@@ -343,13 +448,24 @@ export class Sequential {
           }
           lossSum += l;
           correct += c;
-          for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, { loss: l / B, accuracy: c / B, size: B }, this);
+          const batchLogs = regression ? { loss: l / B, rmse: Math.sqrt(c / B), size: B } : { loss: l / B, accuracy: c / B, size: B };
+          for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, batchLogs, this);
         }
         if (k.has_nonfinite(this.block!.params, this.block!.floats)) {
           throw new DivergenceError(`training diverged: a weight became NaN or infinite in epoch ${epoch + 1}`, epoch, steps);
         }
-        const logs: EpochLogs = { loss: lossSum / n, accuracy: correct / n, gates: {}, seconds: 0 };
-        if (valData) {
+        const logs: EpochLogs = regression
+          ? { loss: lossSum / n, rmse: Math.sqrt(correct / n), gates: {}, seconds: 0 }
+          : { loss: lossSum / n, accuracy: correct / n, gates: {}, seconds: 0 };
+        if (valData && regression) {
+          const r = this.evaluateRegression(valData, batchSize);
+          logs.valLoss = r.loss;
+          logs.valRmse = r.rmse;
+          logs.valR2 = r.r2;
+          history.valLoss.push(r.loss);
+          history.valRmse.push(r.rmse);
+          history.valR2.push(r.r2);
+        } else if (valData) {
           const r = this.evaluateUploaded(valData, batchSize);
           logs.valLoss = r.loss;
           logs.valAccuracy = r.accuracy;
@@ -364,7 +480,8 @@ export class Sequential {
         logs.seconds = (performance.now() - t0) / 1000;
         history.epochs.push(epoch);
         history.loss.push(logs.loss);
-        history.accuracy.push(logs.accuracy);
+        if (regression) history.rmse.push(logs.rmse!);
+        else history.accuracy.push(logs.accuracy!);
         for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, this);
       }
       for (const c of callbacks) await c.onTrainEnd?.(history, this);
@@ -375,13 +492,20 @@ export class Sequential {
     return history;
   }
 
-  async evaluate(xIn: XInput, yIn: YInput, options: { batchSize?: number } = {}): Promise<EvaluateResult> {
+  /** Classifier: `{ loss, accuracy }`. Regression (compiled with meanSquaredError): `{ loss, mse,
+   * rmse, r2 }`, typed by `model.evaluate<RegressionResult>(x, t)`. */
+  async evaluate<R extends EvaluateResult | RegressionResult = EvaluateResult>(
+    xIn: XInput,
+    yIn: YInput | TargetInput,
+    options: { batchSize?: number } = {},
+  ): Promise<R> {
     this.checkBuilt("evaluate");
     const { data, n } = toX(xIn, sizeOf(this.inputShape!));
-    const y = toY(yIn, n, this.classes);
+    const y = this.targets(yIn, n);
     const d = this.upload(data, y, n);
     try {
-      return this.evaluateUploaded(d, options.batchSize ?? 256);
+      const batchSize = options.batchSize ?? 256;
+      return (this.regression ? this.evaluateRegression(d, batchSize) : this.evaluateUploaded(d, batchSize)) as R;
     } finally {
       this.runtime.release(d.x, d.bytes);
     }

@@ -48,6 +48,13 @@ export interface WasmKernels {
   /** number of rows b with argmax(probs[b]) == labels[b] (first max wins). */
   argmax_correct(probs: number, labels: number, B: number, V: number): number;
 
+  // --- loss.ts: the regression head (a linear output).
+  /** sum over the batch of mean over v of (pred[b,v] - target[b,v])^2 (f32[B,V] each; Keras'
+   * mean_squared_error before the batch mean), accumulated in f64. */
+  mse_forward(pred: number, target: number, B: number, V: number): number;
+  /** dpred[B,V] = 2 (pred - target) / V * scale (scale = 1/B for a mean loss); in place over pred allowed. */
+  mse_backward(dpred: number, pred: number, target: number, B: number, V: number, scale: number): void;
+
   // --- bsf.ts: Binary Stochastic Filtering gates (DESIGN.md section 1).
   /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value (b*C + c) of (seed, stream);
    * out[B,C] = inp * mask. */
@@ -165,6 +172,7 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "dense_forward", "dense_backward",
   "relu_forward", "relu_backward", "tanh_forward", "tanh_backward",
   "softmax_forward", "softmax_xent_forward", "softmax_xent_backward", "argmax_correct",
+  "mse_forward", "mse_backward",
   "bsf_forward", "bsf_backward", "bsf_infer",
   "bsf_channel_forward", "bsf_channel_backward", "bsf_channel_infer",
   "l1_backward", "l1_value", "clip",
