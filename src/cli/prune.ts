@@ -50,6 +50,11 @@ export const command: Command = {
     const lr = number(values["learning-rate"], "learning-rate", 0.001, (v) => v > 0);
     const batchSize = number(values["batch-size"], "batch-size", 32, (v) => Number.isInteger(v) && v > 0);
     const file = await readModelFile(path);
+    // fineTune trains with the classification loss; a regression model's fine-tuning needs its
+    // target scaling (train folds it into the output layer) and is not built yet
+    if (epochs > 0 && file.meta.task === "regression") {
+      throw new ConfigError("--fine-tune-epochs: fine-tuning a regression model is not supported yet; prune without it");
+    }
     const byName = Array.isArray(file.meta.columns);
     if (epochs > 0 && (typeof values.data !== "string" || (values.label === undefined && !(byName && file.meta.label)))) {
       throw new ConfigError("--fine-tune-epochs needs --data <file.csv> and --label <name|index>");
