@@ -11,3 +11,4 @@ export * from "./conv";
 export * from "./pool";
 export * from "./dropout";
 export * from "./bsf_position";
+export * from "./gates";
