@@ -46,7 +46,7 @@ export function gateParamFor(gate: BsfGate, init: number): number {
 /** The gate's continuous inference value per unit, in [0, 1], from its parameter: w itself
  * (bernoulli), clamp(mu + 0.5, 0, 1) (gaussian), clamp(sigmoid(log alpha) * 1.2 - 0.1, 0, 1) (hard
  * concrete). What ranks features; f32 as the kernels compute it. */
-export function gateValues(config: Record<string, unknown>, values: ArrayLike<number>): Float32Array {
+export function gateValues(config: { readonly gate?: unknown }, values: ArrayLike<number>): Float32Array {
   const gate = (config.gate as BsfGate | undefined) ?? "bernoulli";
   if (gate === "gaussian") return Float32Array.from(values, (t) => clamp01(t + 0.5));
   if (gate === "hard-concrete") return Float32Array.from(values, (t) => clamp01((1 / (1 + Math.exp(-t))) * (HC_ZETA - HC_GAMMA) + HC_GAMMA));
