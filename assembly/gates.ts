@@ -136,14 +136,6 @@ export function gate_backward(
   return z > threshold ? z : 0;
 }
 
-/** scale[C] = the inference gate value of theta[C] (0 where it is at or below threshold). */
-export function gate_scale(scale: usize, theta: usize, C: i32, kind: i32, threshold: f32): void {
-  for (let c = 0; c < C; c++) {
-    const o = <usize>c << 2;
-    store<f32>(scale + o, infer_scale(load<f32>(theta + o), kind, threshold));
-  }
-}
-
 /** out[R,C] = inp * scale(theta[c]) (R = B for unit gates, B*P for channel gates). */
 export function gate_infer(out: usize, inp: usize, theta: usize, R: i32, C: i32, kind: i32, threshold: f32): void {
   const row = <usize>C << 2;

@@ -170,9 +170,8 @@ export interface WasmKernels {
   gate_backward(
     dinp: number, dtheta: number, dout: number, inp: number, z: number, B: number, P: number, C: number, kind: number,
   ): void;
-  /** scale[C] = inference gate value of theta (clamp(mu + 0.5) or clamp(sigmoid(log alpha) 1.2 - 0.1)), 0 at or below threshold. */
-  gate_scale(scale: number, theta: number, C: number, kind: number, threshold: number): void;
-  /** out[R,C] = inp * scale(theta[c]) */
+  /** out[R,C] = inp * scale(theta[c]): the inference gate clamp(mu + 0.5, 0, 1) or
+   * clamp(sigmoid(log alpha) * 1.2 - 0.1, 0, 1), 0 at or below threshold. */
   gate_infer(out: number, inp: number, theta: number, R: number, C: number, kind: number, threshold: number): void;
   /** sum_c P(z_c > 0): Phi((mu + 0.5) / sigma) or sigmoid(log alpha + (2/3) log 11) */
   gate_penalty_value(theta: number, N: number, kind: number, sigma: number): number;
@@ -197,5 +196,5 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",
   "dropout_forward", "dropout_backward",
   "bsf_position_forward", "bsf_position_backward", "bsf_position_infer",
-  "gate_sample", "gate_forward", "gate_backward", "gate_scale", "gate_infer", "gate_penalty_value", "gate_penalty_backward",
+  "gate_sample", "gate_forward", "gate_backward", "gate_infer", "gate_penalty_value", "gate_penalty_backward",
 ];
