@@ -1,6 +1,7 @@
 // For export: gates become a fixed multiply folded into the next layer's kernel rows (0/1 in
-// threshold mode, w in expectation mode, z for the reparameterized gates), so exported models hold only standard layers and take
-// the same input as the bsfnet model. (Prune first to also shrink the tensors.)
+// threshold mode, w in expectation mode, z for the reparameterized gates), so exported models
+// hold only standard layers and take the same input as the bsfnet model. (Prune first to also
+// shrink the tensors.)
 import { ConfigError } from "../errors.js";
 import { traitsOf } from "../layers/registry.js";
 import { planGates, type GatePlan } from "../prune/gates.js";
