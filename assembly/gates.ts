@@ -4,12 +4,12 @@
 //     z = clamp(s * (zeta - gamma) + gamma, 0, 1), u ~ U(1e-6, 1 - 1e-6), beta = 2/3, gamma = -0.1, zeta = 1.1.
 // theta[C] is mu or log_alpha. One z per (sample, gate), drawn from the counter-based PRNG at
 // index i = b*C + c (the Bernoulli mask's index), so TypeScript can redraw any sample from
-// (seed, stream): the gaussian eps_i uses uniform values 2i and 2i+1 (Box-Muller, cosine branch),
-// the hard-concrete u_i uniform value i. Only z is kept for backward: inside the clamp (0 < z < 1)
+// (seed, stream): the gaussian eps_i is value i of rng_normal's pairing (Box-Muller on uniform
+// values 2k, 2k+1 with k = i >> 1), the hard-concrete u_i uniform value i. Only z is kept for backward: inside the clamp (0 < z < 1)
 // dz/dmu = 1 and dz/dlog_alpha = (zeta - gamma) s (1 - s) / beta = (z - gamma)(zeta - z) / ((zeta - gamma) beta),
-// both functions of z; outside it the gradient is 0. Sampling is scalar (log, cos, exp per gate
-// value: B*C of them per step, small next to the layer after the gate); the products are f32x4.
-import { rngKey, rngU01At } from "./rng";
+// both functions of z; outside it the gradient is 0. Sampling is f32x4: hard concrete with one exp
+// per gate (not per value), gaussian with a polynomial log, sin and cos.
+import { rngKey, rngU01At, rngU01x4 } from "./rng";
 
 const GAUSSIAN = 1;
 const HARD_CONCRETE = 2;
@@ -22,6 +22,10 @@ const HC_SPAN_BETA: f32 = <f32>((1.1 + 0.1) * (2.0 / 3.0));
 
 @inline function clamp01(x: f64): f32 {
   return <f32>(x < 0 ? 0 : x > 1 ? 1 : x);
+}
+
+@inline function clamp01f(x: f32): f32 {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
 // out[C] row = inp row * z row
@@ -37,28 +41,130 @@ const HC_SPAN_BETA: f32 = <f32>((1.1 + 0.1) * (2.0 / 3.0));
   }
 }
 
+// ln x for x in (0, 1] (four lanes): Cephes' logf (x = m 2^e, m in [sqrt(1/2), sqrt(2)), a degree-9
+// polynomial in m - 1; about 1 ulp), so Box-Muller needs no scalar log.
+@inline function log4(x: v128): v128 {
+  const bits = x;
+  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126)));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000)); // in [0.5, 1)
+  const small = f32x4.lt(m, f32x4.splat(<f32>0.707106781186547524));
+  e = f32x4.sub(e, v128.and(small, f32x4.splat(1)));
+  m = f32x4.sub(f32x4.add(m, v128.and(small, m)), f32x4.splat(1));
+  const z = f32x4.mul(m, m);
+  let y = f32x4.splat(<f32>7.0376836292e-2);
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>-1.1514610310e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>1.1676998740e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>-1.2420140846e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>1.4249322787e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>-1.6668057665e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>2.0000714765e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>-2.4999993993e-1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(<f32>3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, m), z);
+  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(<f32>-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(<f32>0.5)));
+  return f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(<f32>0.693359375)));
+}
+
+// Four Box-Muller pairs: u1 (first uniforms), u2 (second ones) -> eps pairs r cos t, r sin t with
+// r = sqrt(-2 ln(1 - u1)), t = 2 pi u2. t is reduced by quadrants of u2 (exact: q = round(4 u2),
+// x = 2 pi (u2 - q/4) in [-pi/4, pi/4]) and sin, cos are Cephes' sinf/cosf polynomials there.
+@inline function box_muller4(u1: v128, u2: v128, cosOut: usize, sinOut: usize): void {
+  const one = f32x4.splat(1);
+  const r = f32x4.sqrt(f32x4.mul(f32x4.splat(-2), log4(f32x4.sub(one, u1))));
+  const qf = f32x4.nearest(f32x4.mul(u2, f32x4.splat(4)));
+  const q = i32x4.trunc_sat_f32x4_s(qf);
+  const x = f32x4.mul(f32x4.sub(u2, f32x4.mul(qf, f32x4.splat(0.25))), f32x4.splat(<f32>(2 * Math.PI)));
+  const x2 = f32x4.mul(x, x);
+  let ps = f32x4.add(f32x4.mul(f32x4.splat(<f32>-1.9515295891e-4), x2), f32x4.splat(<f32>8.3321608736e-3));
+  ps = f32x4.add(f32x4.mul(ps, x2), f32x4.splat(<f32>-1.6666654611e-1));
+  const sn = f32x4.add(x, f32x4.mul(f32x4.mul(ps, x2), x));
+  let pc = f32x4.add(f32x4.mul(f32x4.splat(<f32>2.443315711809948e-5), x2), f32x4.splat(<f32>-1.388731625493765e-3));
+  pc = f32x4.add(f32x4.mul(pc, x2), f32x4.splat(<f32>4.166664568298827e-2));
+  const cs = f32x4.add(f32x4.sub(one, f32x4.mul(x2, f32x4.splat(0.5))), f32x4.mul(f32x4.mul(pc, x2), x2));
+  // quadrant q: (sin, cos)(t) = (s, c), (c, -s), (-s, -c), (-c, s) for q mod 4 = 0..3
+  const swap = i32x4.ne(v128.and(q, i32x4.splat(1)), i32x4.splat(0));
+  const sinv = v128.bitselect(cs, sn, swap), cosv = v128.bitselect(sn, cs, swap);
+  const sinNeg = i32x4.shl(v128.and(q, i32x4.splat(2)), 30); // sign bit where q & 2
+  const cosNeg = i32x4.shl(v128.and(i32x4.add(q, i32x4.splat(1)), i32x4.splat(2)), 30);
+  v128.store(cosOut, f32x4.mul(r, v128.xor(cosv, cosNeg)));
+  v128.store(sinOut, f32x4.mul(r, v128.xor(sinv, sinNeg)));
+}
+
+// Gaussian: eps_i from Box-Muller on the uniform pair (2k, 2k+1), k = i >> 1: r cos t for even i,
+// r sin t for odd i (rng_normal's pairing). Eight values per pass into z (the last pass computes a
+// whole block and stores the lanes inside z), then z = clamp(theta + sigma eps + 0.5) row by row.
+function sample_gaussian(z: usize, theta: usize, B: i32, C: i32, sigma: f32, key: u64): void {
+  const n = <u32>B * <u32>C;
+  const tmp = memory.data(32, 16); // static scratch (data segment, below the arenas): one block's cos and sin lanes
+  for (let i: u32 = 0; i < n; i += 8) {
+    const a = rngU01x4(key, i), b = rngU01x4(key, i + 4);
+    box_muller4(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7), tmp, tmp + 16);
+    const cs = v128.load(tmp), sn = v128.load(tmp + 16);
+    const lo = v128.shuffle<f32>(cs, sn, 0, 4, 1, 5), hi = v128.shuffle<f32>(cs, sn, 2, 6, 3, 7);
+    const o = z + (<usize>i << 2);
+    if (i + 8 <= n) {
+      v128.store(o, lo);
+      v128.store(o + 16, hi);
+    } else {
+      v128.store(tmp, lo);
+      v128.store(tmp + 16, hi);
+      for (let j: u32 = 0; i + j < n; j++) store<f32>(o + (<usize>j << 2), load<f32>(tmp + (<usize>j << 2)));
+    }
+  }
+  const row = <usize>C << 2;
+  const sg = f32x4.splat(sigma), half = f32x4.splat(0.5), zero = f32x4.splat(0), one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const zr = z + <usize>b * row;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const o = <usize>c << 2;
+      const v = f32x4.add(f32x4.add(v128.load(theta + o), f32x4.mul(sg, v128.load(zr + o))), half);
+      v128.store(zr + o, f32x4.min(one, f32x4.max(zero, v)));
+    }
+    for (; c < C; c++) {
+      const o = <usize>c << 2;
+      store<f32>(zr + o, clamp01f(load<f32>(theta + o) + sigma * load<f32>(zr + o) + <f32>0.5));
+    }
+  }
+}
+
+// Hard concrete without a transcendental per value: sigmoid((log u - log(1 - u) + t) / beta)
+// = 1 / (1 + a * q^(1/beta)) with a = exp(-t / beta) per gate and q = (1 - u) / u; 1/beta = 3/2,
+// so q^(1/beta) = q * sqrt(q). a is kept in z's row 0, which is overwritten last (in place).
+function sample_concrete(z: usize, theta: usize, B: i32, C: i32, key: u64): void {
+  for (let c = 0; c < C; c++) {
+    const o = <usize>c << 2;
+    store<f32>(z + o, Mathf.exp(-load<f32>(theta + o) * <f32>1.5));
+  }
+  const lo = f32x4.splat(<f32>HC_EPS), span = f32x4.splat(<f32>(1.0 - 2.0 * HC_EPS)), one = f32x4.splat(1);
+  const zg = f32x4.splat(<f32>(HC_ZETA - HC_GAMMA)), g = f32x4.splat(<f32>HC_GAMMA), zero = f32x4.splat(0);
+  for (let b = B - 1; b >= 0; b--) {
+    const base = <u32>b * <u32>C;
+    const row = z + ((<usize>b * <usize>C) << 2);
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const o = <usize>c << 2;
+      const u = f32x4.add(lo, f32x4.mul(span, rngU01x4(key, base + <u32>c)));
+      const q = f32x4.div(f32x4.sub(one, u), u);
+      const sv = f32x4.div(one, f32x4.add(one, f32x4.mul(v128.load(z + o), f32x4.mul(q, f32x4.sqrt(q)))));
+      v128.store(row + o, f32x4.min(one, f32x4.max(zero, f32x4.add(f32x4.mul(sv, zg), g))));
+    }
+    for (; c < C; c++) {
+      const o = <usize>c << 2;
+      const u = <f32>HC_EPS + <f32>(1.0 - 2.0 * HC_EPS) * rngU01At(key, <u64>(base + <u32>c));
+      const q = (<f32>1 - u) / u;
+      const sv = <f32>1 / (<f32>1 + load<f32>(z + o) * q * Mathf.sqrt(q));
+      store<f32>(row + o, clamp01f(sv * <f32>(HC_ZETA - HC_GAMMA) + <f32>HC_GAMMA));
+    }
+  }
+}
+
 /** z[B,C]: one gate sample per (b, c) of theta[C]; kind 1 gaussian (sigma), kind 2 hard concrete. */
 export function gate_sample(z: usize, theta: usize, B: i32, C: i32, kind: i32, sigma: f32, seed: u32, stream: u32): void {
   const key = rngKey(seed, stream);
-  for (let b = 0; b < B; b++) {
-    for (let c = 0; c < C; c++) {
-      const i = <u64>(<u32>b * <u32>C + <u32>c);
-      const t = <f64>load<f32>(theta + (<usize>c << 2));
-      let v: f32;
-      if (kind == GAUSSIAN) {
-        // 1 - u lies in (0, 1]: the log is finite
-        const u1 = 1.0 - <f64>rngU01At(key, (i << 1) & 0xffffffff);
-        const u2 = <f64>rngU01At(key, ((i << 1) + 1) & 0xffffffff);
-        const eps = Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
-        v = clamp01(t + <f64>sigma * eps + 0.5);
-      } else {
-        const u = HC_EPS + (1.0 - 2.0 * HC_EPS) * <f64>rngU01At(key, i);
-        const s = 1.0 / (1.0 + Math.exp(-(Math.log(u) - Math.log(1.0 - u) + t) / HC_BETA));
-        v = clamp01(s * (HC_ZETA - HC_GAMMA) + HC_GAMMA);
-      }
-      store<f32>(z + ((<usize>b * <usize>C + <usize>c) << 2), v);
-    }
-  }
+  if (kind == GAUSSIAN) sample_gaussian(z, theta, B, C, sigma, key);
+  else sample_concrete(z, theta, B, C, key);
 }
 
 /** z[B,C] = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1: one gate per

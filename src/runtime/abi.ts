@@ -158,7 +158,8 @@ export interface WasmKernels {
 
   // --- gates.ts: the BSF layer's reparameterized gate variants; kind 1 = gaussian (STG: theta = mu,
   // z = clamp(mu + sigma*eps + 0.5, 0, 1)), kind 2 = hard concrete (L0: theta = log alpha). One z per
-  // (sample, gate) from PRNG index b*C + c (gaussian: uniform values 2i, 2i+1; hard concrete: value i).
+  // (sample, gate) from PRNG index i = b*C + c (gaussian: value i of rng_normal's Box-Muller pairing;
+  // hard concrete: uniform value i). f32 arithmetic.
   /** z[B,C] = samples of the gates theta[C] */
   gate_sample(z: number, theta: number, B: number, C: number, kind: number, sigma: number, seed: number, stream: number): void;
   /** z = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1 for one gate per unit). */

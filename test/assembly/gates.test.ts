@@ -30,8 +30,9 @@ describe("gate variants", async () => {
         rt.k.gate_forward(po, pz, put(rt, inp), put(rt, th), B, P, C, k, SIGMA, 1234, 7);
         const z = gateSample(kind, th, gateNoise(kind, B, C, 1234, 7), B, C, SIGMA);
         const got = get(rt, pz, B * C);
-        // f32 rounding of one f64 expression (and the engines' last-ulp log/cos/exp)
-        expect(maxAbsDiff(got, z), `z ${B}x${P}x${C}`).toBeLessThan(2e-7);
+        // the kernel's f32 arithmetic (polynomial log, sin, cos; closed-form hard concrete) against the
+        // f64 formulas: measured 1.7e-7 (gaussian) and 1.9e-7 (hard concrete) over 37000 values
+        expect(maxAbsDiff(got, z), `z ${B}x${P}x${C}`).toBeLessThan(1e-6);
         const out = get(rt, po, n);
         for (let b = 0; b < B; b++)
           for (let p = 0; p < P; p++)

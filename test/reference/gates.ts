@@ -1,5 +1,6 @@
 // Scalar references of the gaussian (STG) and hard-concrete (L0) gates of assembly/gates.ts, noise
-// drawn from the same PRNG values (test/reference/rng.ts), arithmetic in f64.
+// drawn from the same PRNG values (test/reference/rng.ts), arithmetic in f64 and written as the
+// papers write it (the kernel computes in f32, hard concrete in a closed form without logs).
 import { rngKey, uniformAt } from "./rng.js";
 
 export type GateKind = "gaussian" | "hard-concrete";
@@ -8,10 +9,12 @@ export const KIND_CODE: Record<GateKind, number> = { gaussian: 1, "hard-concrete
 const BETA = 2 / 3, GAMMA = -0.1, ZETA = 1.1, EPS = 1e-6;
 const clamp01 = (x: number) => Math.min(Math.max(x, 0), 1);
 
-/** eps_i = sqrt(-2 ln(1 - u_2i)) cos(2 pi u_(2i+1)): the gaussian gate's noise at index i. */
+/** The gaussian gate's noise at index i: Box-Muller on the uniform pair (2k, 2k+1), k = i >> 1, cosine
+ * for even i and sine for odd i (as rng_normal pairs its values). */
 export function gaussianNoise(key: [number, number], i: number): number {
-  const u1 = 1 - uniformAt(key, 2 * i), u2 = uniformAt(key, 2 * i + 1);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  const k = Math.floor(i / 2);
+  const r = Math.sqrt(-2 * Math.log(1 - uniformAt(key, 2 * k))), t = 2 * Math.PI * uniformAt(key, 2 * k + 1);
+  return r * (i % 2 ? Math.sin(t) : Math.cos(t));
 }
 
 /** u_i in (1e-6, 1 - 1e-6): the hard-concrete gate's uniform at index i. */
