@@ -12,3 +12,4 @@ export * from "./pool";
 export * from "./dropout";
 export * from "./bsf_position";
 export * from "./loss";
+export * from "./gates";

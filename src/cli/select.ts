@@ -8,12 +8,14 @@ import { formatRanking } from "./ranking.js";
 import { epochProgress, progress } from "./progress.js";
 import { reducedCsv } from "./transform.js";
 import { selectReport } from "../report/html.js";
-import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
+import { DEFAULT_THRESHOLD, type BsfGate } from "../layers/bsf.js";
+import { ConfigError } from "../errors.js";
 
 const options = {
   ...csvOptions,
   lambda: { type: "string", arg: "L", default: "0.01", help: "L1 penalty of the input gate" },
   epochs: { type: "string", arg: "E", default: "300", help: "training epochs" },
+  gate: { type: "string", arg: "G", default: "bernoulli", help: "the input gate: bernoulli (the paper's), gaussian (STG) or hard-concrete (L0)" },
   top: { type: "string", arg: "K", default: "all", help: "show (and --transform keeps) the K best features" },
   json: { type: "string", arg: "out.json", help: "write the ranking as JSON" },
   transform: { type: "string", arg: "out.csv", help: `write the reduced dataset: the selected columns (the --top K, else importance > ${DEFAULT_THRESHOLD}) and the label` },
@@ -46,9 +48,11 @@ export const command: Command = {
     const lambda = num(values.lambda, "lambda", 0.01, (n) => n >= 0);
     const top = int(values.top, "top", ds.d);
     const seed = int(values.seed, "seed", 0, 0);
+    const gate = (values.gate ?? "bernoulli") as BsfGate;
+    if (!["bernoulli", "gaussian", "hard-concrete"].includes(gate)) throw new ConfigError(`--gate must be bernoulli, gaussian or hard-concrete, got ${JSON.stringify(gate)}`);
     out(`${ds.source}: ${ds.n} rows, ${ds.d} features, ${ds.classNames.length} classes (label: ${ds.labelColumn})`);
     const p = progress(values.quiet);
-    const r = await selectFeatures(ds.x, ds.y, { features: ds.d, featureNames: ds.featureNames, epochs, lambda, seed, verbose: 0, callbacks: [epochProgress(p, epochs)] });
+    const r = await selectFeatures(ds.x, ds.y, { features: ds.d, featureNames: ds.featureNames, epochs, lambda, seed, gate, verbose: 0, callbacks: [epochProgress(p, epochs)] });
     out(formatRanking(r, top));
     out(`importance: gate weight averaged over the last ${r.lastEpochs} of ${epochs} epochs (lambda ${lambda}, seed ${seed}); ` +
       `gates at or below ${DEFAULT_THRESHOLD} are closed and ordered by their mean over the whole run; ${r.seconds.toFixed(2)} s`);
@@ -57,6 +61,7 @@ export const command: Command = {
         file: ds.source,
         label: ds.labelColumn,
         lambda,
+        gate,
         epochs,
         seed,
         lastEpochs: r.lastEpochs,

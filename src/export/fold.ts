@@ -1,6 +1,7 @@
 // For export: gates become a fixed multiply folded into the next layer's kernel rows (0/1 in
-// threshold mode, w in expectation mode), so exported models hold only standard layers and take
-// the same input as the bsfnet model. (Prune first to also shrink the tensors.)
+// threshold mode, w in expectation mode, z for the reparameterized gates), so exported models
+// hold only standard layers and take the same input as the bsfnet model. (Prune first to also
+// shrink the tensors.)
 import { ConfigError } from "../errors.js";
 import { traitsOf } from "../layers/registry.js";
 import { planGates, type GatePlan } from "../prune/gates.js";
@@ -12,7 +13,9 @@ export function foldGates(spec: ModelSpec): ModelSpec {
     const l = spec.layers.find((x) => x.config.name === g.gate)!;
     const w = l.weights[0].values;
     const keep = Array.from(w.keys());
-    return { ...g, keep, allClosed: false, scale: keep.map((j) => (g.mode === "expectation" ? w[j] : w[j] > g.threshold ? 1 : 0)) };
+    // every unit kept, at the scale the gate applies at inference (its class says which)
+    const inference = traitsOf(l.className).gateScale?.(l.config, w, g.threshold);
+    return { ...g, keep, allClosed: false, scale: keep.map((j) => (inference ? inference.scale[j] : g.mode === "expectation" ? w[j] : w[j] > g.threshold ? 1 : 0)) };
   });
   return pruneSpec(spec, gates);
 }

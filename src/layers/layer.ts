@@ -67,11 +67,24 @@ export interface LayerTraits {
   readonly flattens?: boolean;
   /** A gate: its one parameter holds the gate weights; they are penalties, not model weights. */
   readonly gate?: boolean;
+  /** For a gate: what it does at inference, from its config and its one parameter's values, so
+   * pruning and export treat every kind of gate alike (`threshold` overrides the gate's own). */
+  readonly gateScale?: (config: Record<string, unknown>, values: Float32Array, threshold?: number) => GateScale;
   /** A pass-through layer whose every parameter is a vector with one entry per unit (channel) of
    * the last axis (Normalization's mean and variance): a gate that prunes those units through it
    * takes the same entries. Such a layer does not map 0 to 0, so it may stand between a gate's
    * producer (or the input) and the gate, never between the gate and its consumer. */
   readonly unitParams?: boolean;
+}
+
+/** A gate at inference: unit j is passed when `open[j]`, multiplied by `scale[j]` (1 for a 0/1
+ * gate). `mode` "expectation" when kept units carry a scale other than 1, which pruning folds
+ * into the next layer's kernel (so only through layers that commute with a scale). */
+export interface GateScale {
+  readonly threshold: number;
+  readonly mode: "threshold" | "expectation";
+  readonly open: boolean[];
+  readonly scale: Float32Array;
 }
 
 export const DEFAULT_TRAITS: LayerTraits = { passThrough: "none" };
@@ -141,6 +154,13 @@ export abstract class Layer {
   /** A view layer (Flatten): its output is its input's memory, its backward passes dout through. */
   get aliasesInput(): boolean {
     return false;
+  }
+
+  /** The value this layer adds to the loss (a gate's penalty) at its current parameters; its
+   * gradient the layer adds itself in backward. L1 penalties declared through `Param.l1` are
+   * applied by the model instead and are not counted here. */
+  penaltyValue(_k: WasmKernels): number {
+    return 0;
   }
 
   abstract forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void;

@@ -286,6 +286,8 @@ export class Sequential {
         k.l1_backward(p.grad, p.ptr, p.size, p.l1);
       }
     }
+    // other penalties (a gate's sum P(z > 0)): the layer added the gradient in backward
+    for (const l of this.layers) penalty += l.penaltyValue(k);
     loss += penalty * B;
     this.steps++;
     this.optimizer!.step(k, block.params, block.grads, block.slots, block.floats, this.steps);
@@ -322,6 +324,7 @@ export class Sequential {
     const k = this.runtime.k;
     let s = 0;
     for (const p of this.block!.all) if (p.l1) s += p.l1 * k.l1_value(p.ptr, p.size);
+    for (const l of this.layers) s += l.penaltyValue(k);
     return s;
   }
 

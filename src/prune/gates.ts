@@ -1,4 +1,5 @@
-// Pruning, step 1a: what each BSF gate keeps (w > threshold), which layer produces those units (it
+// Pruning, step 1a: what each BSF gate keeps (its class's gateScale: w > threshold for the
+// Bernoulli gate, z > threshold for the reparameterized ones), which layer produces those units (it
 // loses outputs) and which consumes them (it loses inputs). A gate in front of the first layer with
 // weights is an input gate: it drops input features. Each layer's role is read from its class's
 // traits (see LayerTraits), not from lists of class names.
@@ -56,16 +57,19 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
   L.forEach((l, i) => {
     if (!traits[i].gate) return;
     const name = l.config.name as string;
-    const t = options.threshold ?? (l.config.threshold as number) ?? DEFAULT_THRESHOLD;
-    if (!(t >= 0 && t < 1)) throw new ConfigError(`threshold must be in [0, 1), got ${t}`);
+    const t0 = options.threshold ?? (l.config.threshold as number) ?? DEFAULT_THRESHOLD;
+    if (!(t0 >= 0 && t0 < 1)) throw new ConfigError(`threshold must be in [0, 1), got ${t0}`);
     // A position gate (one per pixel, shared over channels) cannot be removed without changing the
     // convolution after it: it stays in the pruned model, as it is.
     if (l.config.shareAxis === "position") return;
     const axis = l.config.shareAxis === "channel" ? "channel" : "unit";
     // a unit gate's units pass through element-wise layers; a channel gate's also through pooling
     const through = (j: number) => traits[j].passThrough === "units" || (axis === "channel" && traits[j].passThrough === "channels");
-    const mode = (l.config.mode as "threshold" | "expectation") ?? "threshold";
     const w = l.weights[0].values;
+    // what the gate does at inference, asked of its class: every kind of gate is pruned alike
+    const inference = traits[i].gateScale?.(l.config, w, options.threshold);
+    const t = inference?.threshold ?? t0;
+    const mode = inference?.mode ?? (l.config.mode as "threshold" | "expectation") ?? "threshold";
     // producer: back over pass-through layers to a layer with weights, or the input
     let p = i - 1;
     while (p >= 0 && through(p)) p--;
@@ -114,7 +118,7 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     if (mode === "expectation" && blocking.length) {
       throw new ConfigError(`gate ${name}: expectation mode cannot be folded through a ${blocking[0]} that is not ReLU`);
     }
-    let keep = Array.from(w.keys()).filter((j) => w[j] > t);
+    let keep = Array.from(w.keys()).filter((j) => (inference ? inference.open[j] : w[j] > t));
     const allClosed = keep.length === 0;
     const open = new Set(keep);
     // (input gates select features: never padded)
@@ -134,7 +138,7 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
       mode,
       units: w.length,
       keep,
-      scale: keep.map((j) => (!open.has(j) ? 0 : mode === "expectation" ? w[j] : 1)),
+      scale: keep.map((j) => (!open.has(j) ? 0 : inference ? inference.scale[j] : mode === "expectation" ? w[j] : 1)),
       allClosed,
       producer: p < 0 ? undefined : (L[p].config.name as string),
       consumer: consumer.config.name as string,

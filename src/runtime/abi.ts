@@ -162,6 +162,29 @@ export interface WasmKernels {
   bsf_position_infer(
     out: number, inp: number, w: number, B: number, P: number, C: number, threshold: number, expectation: number,
   ): void;
+
+  // --- gates.ts: the BSF layer's reparameterized gate variants; kind 1 = gaussian (STG: theta = mu,
+  // z = clamp(mu + sigma*eps + 0.5, 0, 1)), kind 2 = hard concrete (L0: theta = log alpha). One z per
+  // (sample, gate) from PRNG index i = b*C + c (gaussian: value i of rng_normal's Box-Muller pairing;
+  // hard concrete: uniform value i). f32 arithmetic.
+  /** z[B,C] = samples of the gates theta[C] */
+  gate_sample(z: number, theta: number, B: number, C: number, kind: number, sigma: number, seed: number, stream: number): void;
+  /** z = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1 for one gate per unit). */
+  gate_forward(
+    out: number, z: number, inp: number, theta: number, B: number, P: number, C: number, kind: number, sigma: number,
+    seed: number, stream: number,
+  ): void;
+  /** dinp = dout * z[b,c] (skipped when 0); dtheta[c] += sum dout*inp * dz/dtheta (0 where z is clamped). */
+  gate_backward(
+    dinp: number, dtheta: number, dout: number, inp: number, z: number, B: number, P: number, C: number, kind: number,
+  ): void;
+  /** out[R,C] = inp * scale(theta[c]): the inference gate clamp(mu + 0.5, 0, 1) or
+   * clamp(sigmoid(log alpha) * 1.2 - 0.1, 0, 1), 0 at or below threshold. */
+  gate_infer(out: number, inp: number, theta: number, R: number, C: number, kind: number, threshold: number): void;
+  /** sum_c P(z_c > 0): Phi((mu + 0.5) / sigma) or sigmoid(log alpha + (2/3) log 11) */
+  gate_penalty_value(theta: number, N: number, kind: number, sigma: number): number;
+  /** dtheta[N] += lambda * dP(z > 0)/dtheta */
+  gate_penalty_backward(dtheta: number, theta: number, N: number, lambda: number, kind: number, sigma: number): void;
 }
 
 /** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
@@ -182,4 +205,5 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",
   "dropout_forward", "dropout_backward",
   "bsf_position_forward", "bsf_position_backward", "bsf_position_infer",
+  "gate_sample", "gate_forward", "gate_backward", "gate_infer", "gate_penalty_value", "gate_penalty_backward",
 ];

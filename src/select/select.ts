@@ -12,13 +12,13 @@
 // closes the other late; noise gates close within the first epochs. Ties among open features
 // (gates pinned at 1) are broken by the run mean too; remaining ties keep the feature order.
 import { paperClassifier } from "./classifier.js";
-import type { BSFConfig, BsfGradient } from "../layers/bsf.js";
+import type { BSFConfig, BsfGate, BsfGradient } from "../layers/bsf.js";
 import type { Callback } from "../model/callbacks.js";
 import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
+import { DEFAULT_THRESHOLD, gateValues } from "../layers/bsf.js";
 
 export interface SelectOptions {
   /** L1 penalty of the gate (the paper's lambda, 0.001-0.05 worked there). Default 0.01. */
@@ -30,6 +30,8 @@ export interface SelectOptions {
   /** Initial gate weight. Default 0.5. */
   init?: number;
   gradient?: BsfGradient;
+  /** The input gate: "bernoulli" (the paper's; default), "gaussian" (STG) or "hard-concrete" (L0). */
+  gate?: BsfGate;
   /** Hidden widths as multiples of D; default the paper's [1, 1, 2, 1]. */
   hidden?: number[];
   /** Standardize the features first (fit on the rows given). Default true. */
@@ -112,6 +114,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
     penalty: options.lambda ?? 0.01,
     init: options.init ?? 0.5,
     gradient: options.gradient,
+    gate: options.gate,
   };
   const model = paperClassifier(D, classes, {
     gate,
@@ -128,7 +131,8 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
       callbacks: options.callbacks,
       verbose: options.verbose ?? 0,
     });
-    const history = h.gates["input_gate"];
+    // importances are inference gate values in [0, 1]: w itself for the bernoulli gate
+    const history = h.gates["input_gate"].map((w) => gateValues(gate, w));
     const lastEpochs = options.lastEpochs ?? Math.max(1, Math.round(epochs / 10));
     const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
     return {

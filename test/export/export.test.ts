@@ -161,3 +161,27 @@ describe("Normalization exports", () => {
     m.dispose();
   });
 });
+
+describe("gate variant exports", () => {
+  for (const gate of ["gaussian", "hard-concrete"] as const) {
+    it(`${gate} gates (dense and CNN channel gates): TF.js and ONNX match, gated (z folded) and pruned`, async () => {
+      await tf.setBackend("cpu");
+      const { spreadVariant, variantCnn, variantDense } = await import("../prune/variant-models.js");
+      const dense = await variantDense(gate, 10, 6);
+      spreadVariant(dense, gate, 8);
+      const x = randn(rng(14), 40 * 10, 2);
+      const ref = dense.predictSync(x);
+      await checkExports(dense, x, ref, `${gate} dense gated`);
+      const p = prune(dense);
+      await checkExports(p.model, reduceRows(x, 10, p.plan.inputKeep), ref, `${gate} dense pruned`);
+      const cnn = await variantCnn(gate, 3);
+      const full = 9 * 10 * 3;
+      const xc = randn(rng(15), 16 * full, 1.5);
+      const refc = cnn.predictSync(xc);
+      await checkExports(cnn, xc, refc, `${gate} cnn gated`);
+      const pc = prune(cnn);
+      await checkExports(pc.model, reduceRows(xc, full, pc.plan.inputKeep), refc, `${gate} cnn pruned`);
+      for (const m of [dense, p.model, cnn, pc.model]) m.dispose();
+    });
+  }
+});

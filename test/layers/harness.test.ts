@@ -22,6 +22,8 @@ interface Case {
   training?: boolean;
   /** backward is only defined in training mode for stochastic layers */
   noGrad?: boolean;
+  /** finite-difference step (default 1e-2); smaller for a clamped gate, whose loss has kinks */
+  eps?: number;
 }
 
 const cases: Record<string, Case> = {
@@ -52,6 +54,12 @@ const cases: Record<string, Case> = {
   // mean and variance are not trained: only dinp is checked
   "Normalization over the last axis": { make: () => new Normalization({ mean: [0.5, -1, 2], std: [2, 0.5, 1] }), input: [4, 3], output: [4, 3], params: false },
   "BSF config": { make: () => new BSF({ threshold: 0.4, gradient: "scaled", mode: "expectation" }), input: [6], output: [6], params: false, noGrad: true },
+  // penalty 0: the probe loss holds no penalty term (its gradient is checked in bsf-gates.test.ts)
+  "BSF gaussian gate (training, fixed noise)": { make: () => new BSF({ gate: "gaussian", penalty: 0 }), input: [13], output: [13], params: true, training: true, eps: 1e-3 },
+  "BSF hard-concrete gate (training, fixed noise)": { make: () => new BSF({ gate: "hard-concrete", penalty: 0 }), input: [13], output: [13], params: true, training: true },
+  "BSF gaussian channel gate": { make: () => new BSF({ gate: "gaussian", penalty: 0, sigma: 0.3, shareAxis: "channel" }), input: [3, 5], output: [3, 5], params: true, training: true },
+  "BSF hard-concrete channel gate": { make: () => new BSF({ gate: "hard-concrete", penalty: 0, shareAxis: "channel" }), input: [3, 5], output: [3, 5], params: true, training: true },
+  "BSF gaussian config": { make: () => new BSF({ gate: "gaussian", sigma: 0.7, init: 0.9, threshold: 0.2 }), input: [6], output: [6], params: false, noGrad: true },
   "BSF channel gate": {
     make: () => new BSF({ shareAxis: "channel" }),
     input: [3, 5],
@@ -73,7 +81,7 @@ describe("layer harness", () => {
       expect(again.getConfig()).toEqual(layer.getConfig());
       expect(again.params.map((p) => p.shape)).toEqual(layer.params.map((p) => p.shape));
       if (c.noGrad) return;
-      const err = gradCheck(rt, layer, 3, { training: c.training, params: c.params });
+      const err = gradCheck(rt, layer, 3, { training: c.training, params: c.params, eps: c.eps });
       expect(err.dinp, "dinp vs finite differences").toBeLessThan(5e-3);
       expect(err.params, "parameter gradients vs finite differences").toBeLessThan(5e-3);
     });

@@ -8,7 +8,12 @@ import { sizeOf } from "../../src/layers/layer.js";
 const samples: Record<string, { config: Record<string, unknown>; input: number[] }[]> = {
   Dense: [{ config: { units: 5 }, input: [7] }, { config: { units: 3, useBias: false }, input: [4] }],
   Activation: [{ config: { activation: "relu" }, input: [5, 3] }],
-  BSF: [{ config: {}, input: [6] }, { config: { shareAxis: "channel" }, input: [4, 5, 3] }],
+  BSF: [
+    { config: {}, input: [6] },
+    { config: { shareAxis: "channel" }, input: [4, 5, 3] },
+    { config: { gate: "gaussian" }, input: [6] },
+    { config: { gate: "hard-concrete", shareAxis: "channel" }, input: [4, 5, 3] },
+  ],
   Conv2D: [{ config: { filters: 6, kernelSize: 3 }, input: [7, 8, 3] }, { config: { filters: 2, kernelSize: 3, padding: "same", useBias: false }, input: [5, 5, 1] }],
   Conv1D: [{ config: { filters: 4, kernelSize: 5 }, input: [20, 2] }],
   MaxPool2D: [{ config: { poolSize: 2 }, input: [6, 7, 3] }],
@@ -37,6 +42,11 @@ describe("layer traits", () => {
         if (t.gate) {
           expect(l.params.length).toBe(1);
           expect(l.outputShape).toEqual(input);
+          // pruning and export read the gate's inference through this one function
+          expect(t.gateScale).toBeTypeOf("function");
+          const s = t.gateScale!(l.getConfig(), new Float32Array(l.params[0].size));
+          expect(s.open.length).toBe(l.params[0].size);
+          expect(s.scale.length).toBe(l.params[0].size);
         }
         if (t.prunable) {
           const width = config[t.prunable.widthKey] as number;
