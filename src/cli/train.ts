@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Sequential } from "../model/sequential.js";
 import { Dense } from "../layers/dense.js";
-import { BSF } from "../layers/bsf.js";
+import { BSF, gateValues, type BsfGate } from "../layers/bsf.js";
 import { Normalization } from "../layers/normalization.js";
 import type { Layer } from "../layers/layer.js";
 import { Adam } from "../optim/optimizer.js";
@@ -21,7 +21,6 @@ import { encodeModelFile } from "../io/format.js";
 import type { ModelMeta } from "../model/meta.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ready } from "../runtime/runtime.js";
-import { DEFAULT_THRESHOLD } from "../layers/bsf.js";
 import { ConfigError, DataError } from "../errors.js";
 import { summary } from "../prune/summary.js";
 import { checkOutputs, csvOptions, csvUsageNote, helpOf, integer as int, list, loadCsv, number as num, parse, type OptionTable } from "./args.js";
@@ -42,6 +41,7 @@ const options = {
   gates: { type: "string", arg: GATES.join("|"), default: "input", help: "BSF gates: on the input, after every hidden layer, both, or none" },
   hidden: { type: "string", arg: "w1,w2,...", default: "D,D,2D,D (D: input features)", help: "hidden layer widths" },
   lambda: { type: "string", arg: "L", default: "0.01", help: "L1 penalty of the gates" },
+  gate: { type: "string", arg: "G", default: "bernoulli", help: "the gates: bernoulli (the paper's), gaussian (STG) or hard-concrete (L0)" },
   init: { type: "string", arg: "W", default: "0.99", help: "initial gate weight (a gate starts open and the penalty closes what the task does not need)" },
   epochs: { type: "string", arg: "E", default: "300", help: "training epochs" },
   "batch-size": { type: "string", arg: "B", default: "32", help: "rows per step" },
@@ -136,6 +136,10 @@ export const command: Command = {
     const seed = int(values.seed, "seed", 0, 0);
     const init = num(values.init, "init", 0.99, (v) => v > 0 && v <= 1);
     const regression = parseTask(values.task) === "regression";
+    const gateKind = (values.gate ?? "bernoulli") as BsfGate;
+    if (!["bernoulli", "gaussian", "hard-concrete"].includes(gateKind)) {
+      throw new ConfigError(`--gate must be bernoulli, gaussian or hard-concrete, got ${JSON.stringify(values.gate)}`);
+    }
     // before the (possibly long) run: every path this command will write
     checkOutputs(values, ["out", "history", "report"]);
     const ds = await loadCsv(values, positionals, usage, { numericLabel: regression });
@@ -153,7 +157,7 @@ export const command: Command = {
     const ts = t ? Standardizer.fit(t, 1, parts?.train) : undefined;
     const z = t && ts ? ts.transform(t) : undefined;
     const widths = hiddenWidths(values.hidden, D);
-    const gate = (name: string) => new BSF({ name, penalty: lambda, init });
+    const gate = (name: string) => new BSF({ name, penalty: lambda, init, gate: gateKind });
     const layers: Layer[] = [new Normalization({ name: "normalization", mean: Array.from(st.mean), std: Array.from(st.std) })];
     if (gates === "input" || gates === "all") layers.push(gate("input_gate"));
     widths.forEach((u, i) => {
@@ -203,11 +207,14 @@ export const command: Command = {
       } else {
         io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` + (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""));
       }
-      const g = model.gateWeights();
-      for (const [name, w] of Object.entries(g)) {
-        const open = Array.from(w).filter((v) => v > DEFAULT_THRESHOLD).length;
-        io.out(`gate ${name}: ${open} of ${w.length} open (weight > ${DEFAULT_THRESHOLD})` + (name === "input_gate" ? `: ${columns.filter((_, j) => w[j] > DEFAULT_THRESHOLD).join(", ")}` : ""));
+      // every gate kind through its inference rule (mu and log alpha are not weights in [0, 1])
+      const cfg = { gate: gateKind };
+      for (const [name, raw] of Object.entries(model.gateWeights())) {
+        const s = BSF.inferenceScale(cfg, raw);
+        const open = s.open.filter(Boolean).length;
+        io.out(`gate ${name}: ${open} of ${raw.length} open (gate value > ${s.threshold})` + (name === "input_gate" ? `: ${columns.filter((_, j) => s.open[j]).join(", ")}` : ""));
       }
+      for (const k of Object.keys(history.gates)) history.gates[k] = history.gates[k].map((w) => gateValues(cfg, w));
       await writeFileAtomic(values.out, encodeModelFile(model.toSpec(), meta));
       io.out(`wrote ${values.out}`);
       if (typeof values.history === "string") {
