@@ -9,12 +9,25 @@ export { Activation, type ActivationName } from "./layers/activation.js";
 export { BSF, DEFAULT_THRESHOLD, type BSFConfig } from "./layers/bsf.js";
 export { layerFromConfig, layerClass, registerLayer, traitsOf, type LayerClass } from "./layers/registry.js";
 export type { LayerTraits } from "./layers/layer.js";
-export { countSpec, type ModelSpec, type LayerSpec, type TensorSpec, type ModelCounts, type SpecSource } from "./model/spec.js";
+export {
+  countSpec,
+  type ModelSpec,
+  type LayerSpec,
+  type TensorSpec,
+  type ModelCounts,
+  type SpecSource,
+} from "./model/spec.js";
 export { buildSpec, buildStack, specShapes } from "./model/build.js";
 export { LayerStack } from "./model/stack.js";
 export { modelInput, inputColumns, type ModelMeta } from "./model/meta.js";
 export { Adam, SGD, type Optimizer } from "./optim/optimizer.js";
-export { Sequential, type FitOptions, type CompileOptions, type EvaluateResult, type RegressionResult } from "./model/sequential.js";
+export {
+  Sequential,
+  type FitOptions,
+  type CompileOptions,
+  type EvaluateResult,
+  type RegressionResult,
+} from "./model/sequential.js";
 export { EarlyStopping, ProgressBar, type Callback, type EpochLogs, type History } from "./model/callbacks.js";
 export { paperClassifier } from "./select/classifier.js";
 export {
@@ -41,7 +54,13 @@ export { Flatten } from "./layers/flatten.js";
 export { Dropout } from "./layers/dropout.js";
 export { Normalization, type NormalizationConfig } from "./layers/normalization.js";
 export { checkOptions } from "./layers/layer.js";
-export { selectFeatures, rankGates, type SelectOptions, type SelectionResult, type FeatureImportance } from "./select/select.js";
+export {
+  selectFeatures,
+  rankGates,
+  type SelectOptions,
+  type SelectionResult,
+  type FeatureImportance,
+} from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
 export * from "./data/index.js";
 // Node file reading, as the CLI reads: a CSV (gzip'd, or "-" for stdin), and a CSV read as a

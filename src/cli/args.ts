@@ -47,11 +47,21 @@ function joinNegativeValues(argv: string[], options: OptionTable): string[] {
   return out;
 }
 
-export function parse(argv: string[], options: OptionTable, usage: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parse(
+  argv: string[],
+  options: OptionTable,
+  usage: string,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const config: NonNullable<ParseArgsConfig["options"]> = {};
-  for (const [name, o] of Object.entries(options)) config[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  for (const [name, o] of Object.entries(options))
+    config[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
   try {
-    const r = parseArgs({ args: joinNegativeValues(argv, options), options: config, allowPositionals: true, strict: true });
+    const r = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: config,
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
     const first = usage.split("\n")[0].replace(/^Usage:\s*/, "");
@@ -79,7 +89,8 @@ export function helpOf(synopsis: string, options: OptionTable, ...notes: string[
 export function number(v: unknown, name: string, dflt: number, check: (n: number) => boolean): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || !check(n)) throw new ConfigError(`--${name}: invalid value ${JSON.stringify(v)}`);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || !check(n))
+    throw new ConfigError(`--${name}: invalid value ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -90,15 +101,28 @@ export function integer(v: unknown, name: string, dflt: number, min = 1): number
 
 /** A comma-separated list option ("a, b,c" -> ["a", "b", "c"]), undefined when absent. */
 export function list(v: unknown): string[] | undefined {
-  return typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  return typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** The options of the commands that read a CSV (select, evaluate, train). */
 export const csvOptions = {
-  label: { type: "string", arg: "name|index", help: "the label column: a name, or a 0-based index (negative from the end)" },
+  label: {
+    type: "string",
+    arg: "name|index",
+    help: "the label column: a name, or a 0-based index (negative from the end)",
+  },
   "no-header": { type: "boolean", help: "the first line is data, not column names (columns are then c0, c1, ...)" },
   drop: { type: "string", arg: "c1,c2", help: "columns to ignore (names or indices)" },
-  categorical: { type: "string", arg: "c1,c2", help: "columns to encode as categories whatever their content (also keeps a text column of distinct values)" },
+  categorical: {
+    type: "string",
+    arg: "c1,c2",
+    help: "columns to encode as categories whatever their content (also keeps a text column of distinct values)",
+  },
   epochs: { type: "string", arg: "E", help: "training epochs" },
   seed: { type: "string", arg: "S", default: "0", help: "seed of initialization, shuffling and masks" },
   quiet: { type: "boolean", short: "q", help: "no progress bar" },
@@ -114,7 +138,10 @@ export function checkInput(path: string): void {
     st = statSync(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new DataError(code === "ENOENT" ? "cannot open: no such file" : `cannot open (${code ?? (e as Error).message})`, { file: path });
+    throw new DataError(
+      code === "ENOENT" ? "cannot open: no such file" : `cannot open (${code ?? (e as Error).message})`,
+      { file: path },
+    );
   }
   if (st.isDirectory()) throw new DataError("is a directory, not a file", { file: path });
   try {
@@ -167,7 +194,9 @@ export function checkOutput(path: string, option: string, { directory = false } 
     accessSync(dir, constants.W_OK);
     if (st?.isFile()) accessSync(target, constants.W_OK);
   } catch {
-    bad(st?.isFile() ? "cannot write: permission denied" : `cannot write in ${dirname(path) || "."}: permission denied`);
+    bad(
+      st?.isFile() ? "cannot write: permission denied" : `cannot write in ${dirname(path) || "."}: permission denied`,
+    );
   }
 }
 
@@ -181,13 +210,25 @@ export function checkOutputs(values: Record<string, unknown>, names: readonly st
 
 /** The CSV named by the first positional ("-": stdin), read with --label, --no-header, --drop and
  * --categorical; `numericLabel` reads the label as a regression target (the dataset's `target`). */
-export async function loadCsv(values: Record<string, unknown>, positionals: string[], usage: string, { numericLabel = false } = {}): Promise<CsvDataset> {
+export async function loadCsv(
+  values: Record<string, unknown>,
+  positionals: string[],
+  usage: string,
+  { numericLabel = false } = {},
+): Promise<CsvDataset> {
   const file = positionals[0];
   if (!file) throw new ConfigError(`missing <file.csv>\n\n${usage}`);
-  if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}: give one CSV file`);
+  if (positionals.length > 1)
+    throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}: give one CSV file`);
   if (values.label === undefined) throw new ConfigError("missing --label <name|index>");
   checkInput(file);
-  return readCsv(file, { header: !values["no-header"], label: values.label as string, drop: list(values.drop), categorical: list(values.categorical), numericLabel });
+  return readCsv(file, {
+    header: !values["no-header"],
+    label: values.label as string,
+    drop: list(values.drop),
+    categorical: list(values.categorical),
+    numericLabel,
+  });
 }
 
 /** How select and evaluate name columns and features; ends their usage texts. */

@@ -18,7 +18,12 @@ const real = (v: unknown, name: string, dflt: number) => number(v, name, dflt, (
 const options = {
   data: { type: "string", arg: "DIR", default: "$BSFNET_DATA, else ../shared/data", help: "mnist: the data directory" },
   epochs: { type: "string", arg: "E", default: "20", help: "training epochs" },
-  "fine-tune-epochs": { type: "string", arg: "E", default: "5", help: "mnist: epochs at a tenth of the learning rate after training" },
+  "fine-tune-epochs": {
+    type: "string",
+    arg: "E",
+    default: "5",
+    help: "mnist: epochs at a tenth of the learning rate after training",
+  },
   train: { type: "string", arg: "N", default: "15000", help: "mnist: training images" },
   validation: { type: "string", arg: "N", default: "5000", help: "mnist: validation images" },
   penalty: { type: "string", arg: "L", default: "0.0003 (mnist), 0.001 (spectra)", help: "L1 penalty of the gate" },
@@ -34,11 +39,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const { values: v, positionals } = parse(argv, options, usage);
   // --help before anything touches the disk
   if (v.help) {
-      out(usage);
-      return 0;
-    }
+    out(usage);
+    return 0;
+  }
   const [which, ...extra] = positionals;
-  if (which !== "mnist" && which !== "spectra") throw new ConfigError(`attention: expected "mnist" or "spectra"${which ? `, got ${JSON.stringify(which)}` : ""} (bsfnet attention --help)`);
+  if (which !== "mnist" && which !== "spectra")
+    throw new ConfigError(
+      `attention: expected "mnist" or "spectra"${which ? `, got ${JSON.stringify(which)}` : ""} (bsfnet attention --help)`,
+    );
   if (extra.length) throw new ConfigError(`attention: unexpected argument ${JSON.stringify(extra[0])}`);
   const dir = typeof v.out === "string" ? v.out : "docs";
   checkOutput(dir, "--out", { directory: true });
@@ -56,19 +64,39 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       train: int(v.train, "train", 15000),
       validation: int(v.validation, "validation", 5000),
     });
-    out(`MNIST: ${train.n} training and ${validation.n} validation images (disjoint, drawn from the 60,000 with seed ${seed})`);
+    out(
+      `MNIST: ${train.n} training and ${validation.n} validation images (disjoint, drawn from the 60,000 with seed ${seed})`,
+    );
     const r = await attentionMnist(train, validation, { epochs, fineTuneEpochs, penalty, init: 0.9, seed, log: out });
     const seconds = (performance.now() - t0) / 1000;
     await writeFileAtomic(join(dir, "attention-mnist.png"), grayPng(r.gate, 28, 28, 8));
-    await writeFileAtomic(join(dir, "attention-mnist.svg"), heatMap(r.gate, 28, 28, { title: "MNIST: BSF input gate weights (white = 1)" }));
+    await writeFileAtomic(
+      join(dir, "attention-mnist.svg"),
+      heatMap(r.gate, 28, 28, { title: "MNIST: BSF input gate weights (white = 1)" }),
+    );
     const json = {
-      command, accuracy: { ungated: r.ungated, gated: r.gated }, accuracyBeforeFineTune: r.beforeFineTune,
-      centerToRingRatio: r.ratio, centerMean: r.center, ringMean: r.ring, trainSize: train.n, validationSize: validation.n,
-      epochs, fineTuneEpochs, penalty, init: 0.9, seed, seconds, trainSeconds: r.seconds, node: process.version,
+      command,
+      accuracy: { ungated: r.ungated, gated: r.gated },
+      accuracyBeforeFineTune: r.beforeFineTune,
+      centerToRingRatio: r.ratio,
+      centerMean: r.center,
+      ringMean: r.ring,
+      trainSize: train.n,
+      validationSize: validation.n,
+      epochs,
+      fineTuneEpochs,
+      penalty,
+      init: 0.9,
+      seed,
+      seconds,
+      trainSeconds: r.seconds,
+      node: process.version,
       paper: { ungated: 0.99 },
     };
-    await writeFileAtomic(join(dir, "results", "attention-mnist.json"), JSON.stringify(json, null, 2) + "\n");
-    await writeFileAtomic(join(dir, "attention-mnist.md"), `# MNIST attention map (paper Fig. 3a, section 3.2)
+    await writeFileAtomic(join(dir, "results", "attention-mnist.json"), `${JSON.stringify(json, null, 2)}\n`);
+    await writeFileAtomic(
+      join(dir, "attention-mnist.md"),
+      `# MNIST attention map (paper Fig. 3a, section 3.2)
 
 Produced by \`${command}\` in ${seconds.toFixed(0)} s (Node ${process.version}); figures in
 [results/attention-mnist.json](results/attention-mnist.json). Do not edit by hand.
@@ -89,8 +117,11 @@ Mean gate weight: central 14x14 pixels ${r.center.toFixed(4)}, outer ring 4 pixe
 ratio ${Number.isFinite(r.ratio) ? r.ratio.toFixed(1) : "infinite (the ring is closed)"}. Training took ${r.seconds.ungated.toFixed(0)} s without and ${r.seconds.gated.toFixed(0)} s with the gate.
 
 ![gate map](attention-mnist.png)
-`);
-    out(`accuracy ungated ${r.ungated.toFixed(4)}, gated ${r.gated.toFixed(4)}; center/ring ${r.ratio.toFixed(2)}; wrote ${dir}/attention-mnist.md (${seconds.toFixed(0)} s)`);
+`,
+    );
+    out(
+      `accuracy ungated ${r.ungated.toFixed(4)}, gated ${r.gated.toFixed(4)}; center/ring ${r.ratio.toFixed(2)}; wrote ${dir}/attention-mnist.md (${seconds.toFixed(0)} s)`,
+    );
     return 0;
   }
   if (which === "spectra") {
@@ -100,17 +131,46 @@ ratio ${Number.isFinite(r.ratio) ? r.ratio.toFixed(1) : "infinite (the ring is c
     const seconds = (performance.now() - t0) / 1000;
     const ds = makeSpectra({ seed, nSamples: 6 });
     const classes = ds.classNames.length;
-    await writeFileAtomic(join(dir, "attention-spectra.svg"), lineChart([
-      ...Array.from({ length: classes }, (_, c) => ({ label: `class ${c} (sample)`, values: Array.from(ds.x.subarray(ds.y.indexOf(c) * ds.d, (ds.y.indexOf(c) + 1) * ds.d)) })),
-      { label: "gate weight", values: Array.from(r.gate) },
-    ], { title: "Synthetic spectra: one per class, and the BSF gate weights (dashed: discriminating peaks)", xLabel: "point", marks: r.peaks }));
+    await writeFileAtomic(
+      join(dir, "attention-spectra.svg"),
+      lineChart(
+        [
+          ...Array.from({ length: classes }, (_, c) => ({
+            label: `class ${c} (sample)`,
+            values: Array.from(ds.x.subarray(ds.y.indexOf(c) * ds.d, (ds.y.indexOf(c) + 1) * ds.d)),
+          })),
+          { label: "gate weight", values: Array.from(r.gate) },
+        ],
+        {
+          title: "Synthetic spectra: one per class, and the BSF gate weights (dashed: discriminating peaks)",
+          xLabel: "point",
+          marks: r.peaks,
+        },
+      ),
+    );
     const json = {
-      command, accuracy: { ungated: r.ungated, gated: r.gated }, peakCoverage: r.coverage, precision: r.precision,
-      highGateFraction: 0.1, discriminatingPeaks: r.peaks, commonPeaks: r.common, hwhm: r.hwhm, length: r.length,
-      trainSize: r.trainSize, validationSize: r.validationSize, epochs, penalty, init: 0.9, seed, seconds, node: process.version,
+      command,
+      accuracy: { ungated: r.ungated, gated: r.gated },
+      peakCoverage: r.coverage,
+      precision: r.precision,
+      highGateFraction: 0.1,
+      discriminatingPeaks: r.peaks,
+      commonPeaks: r.common,
+      hwhm: r.hwhm,
+      length: r.length,
+      trainSize: r.trainSize,
+      validationSize: r.validationSize,
+      epochs,
+      penalty,
+      init: 0.9,
+      seed,
+      seconds,
+      node: process.version,
     };
-    await writeFileAtomic(join(dir, "results", "attention-spectra.json"), JSON.stringify(json, null, 2) + "\n");
-    await writeFileAtomic(join(dir, "attention-spectra.md"), `# Spectral regions of interest (paper Fig. 3b/c, section 2.1.3)
+    await writeFileAtomic(join(dir, "results", "attention-spectra.json"), `${JSON.stringify(json, null, 2)}\n`);
+    await writeFileAtomic(
+      join(dir, "attention-spectra.md"),
+      `# Spectral regions of interest (paper Fig. 3b/c, section 2.1.3)
 
 Produced by \`${command}\` in ${seconds.toFixed(0)} s (Node ${process.version}); figures in
 [results/attention-spectra.json](results/attention-spectra.json). Do not edit by hand.
@@ -131,8 +191,11 @@ point within one half width): **${(r.coverage * 100).toFixed(0)}%**; precision (
 discriminating peak): ${(r.precision * 100).toFixed(0)}%. High-gate points: ${r.high.join(", ")}.
 
 ![spectra and gate](attention-spectra.svg)
-`);
-    out(`accuracy ungated ${r.ungated.toFixed(4)}, gated ${r.gated.toFixed(4)}; peak coverage ${(r.coverage * 100).toFixed(0)}%, precision ${(r.precision * 100).toFixed(0)}%; wrote ${dir}/attention-spectra.md`);
+`,
+    );
+    out(
+      `accuracy ungated ${r.ungated.toFixed(4)}, gated ${r.gated.toFixed(4)}; peak coverage ${(r.coverage * 100).toFixed(0)}%, precision ${(r.precision * 100).toFixed(0)}%; wrote ${dir}/attention-spectra.md`,
+    );
     return 0;
   }
   throw new ConfigError(`attention: expected "mnist" or "spectra"\n${usage}`);

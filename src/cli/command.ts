@@ -22,5 +22,5 @@ export interface Command {
 /** The process's stdout and stderr. */
 export const stdio: CliIO = {
   out: (s) => console.log(s),
-  err: (s) => void process.stderr.write(s + "\n"),
+  err: (s) => void process.stderr.write(`${s}\n`),
 };

@@ -33,20 +33,40 @@ export const command: Command = {
     const seed = int(values.seed, "seed", 0, 0);
     const t0 = performance.now();
     const ds = makeClassification({ nSamples: 1000, nInformative: 5, nRedundant: 5, nNoise: 40, classSep: 1.0, seed });
-    const kind = (j: number) => (ds.informative.includes(j) ? "informative" : ds.redundant.includes(j) ? "redundant" : "noise");
-    out(`Synthetic data (Guyon's MADELON recipe, seed ${seed}): ${ds.n} samples, ${ds.d} features ` +
-      `(${ds.informative.length} informative, ${ds.redundant.length} redundant = linear combinations of them, ${ds.noise.length} noise), 2 classes\n`);
-    const r = await selectFeatures(ds.x, ds.y, { features: ds.d, featureNames: ds.featureNames, epochs: 300, lambda: 0.01, seed, verbose: 1 });
+    const kind = (j: number) =>
+      ds.informative.includes(j) ? "informative" : ds.redundant.includes(j) ? "redundant" : "noise";
+    out(
+      `Synthetic data (Guyon's MADELON recipe, seed ${seed}): ${ds.n} samples, ${ds.d} features ` +
+        `(${ds.informative.length} informative, ${ds.redundant.length} redundant = linear combinations of them, ${ds.noise.length} noise), 2 classes\n`,
+    );
+    const r = await selectFeatures(ds.x, ds.y, {
+      features: ds.d,
+      featureNames: ds.featureNames,
+      epochs: 300,
+      lambda: 0.01,
+      seed,
+      verbose: 1,
+    });
     out(formatRanking(r, 15, kind));
     const rank = new Map(r.features.map((f, i) => [f.index, i]));
     const worstUseful = Math.max(...ds.informative.map((j) => rank.get(j)!));
     const bestNoise = Math.min(...ds.noise.map((j) => rank.get(j)!));
     const selected = r.features.filter((f) => f.importance > DEFAULT_THRESHOLD).map((f) => f.index);
-    out(`\nInformative features rank ${ds.informative.map((j) => rank.get(j)! + 1).sort((a, b) => a - b).join(", ")}; ` +
-      `the best noise feature ranks ${bestNoise + 1}: ` + (worstUseful < bestNoise ? "every informative feature ranks above every noise feature." : "NOT all informative features rank above the noise."));
-    out(`Selected (importance > ${DEFAULT_THRESHOLD}, the gate's inference threshold): ${selected.length} features: ` +
-      `${selected.filter((j) => kind(j) === "informative").length} informative, ${selected.filter((j) => kind(j) === "redundant").length} redundant, ` +
-      `${selected.filter((j) => kind(j) === "noise").length} noise`);
+    out(
+      `\nInformative features rank ${ds.informative
+        .map((j) => rank.get(j)! + 1)
+        .sort((a, b) => a - b)
+        .join(", ")}; ` +
+        `the best noise feature ranks ${bestNoise + 1}: ` +
+        (worstUseful < bestNoise
+          ? "every informative feature ranks above every noise feature."
+          : "NOT all informative features rank above the noise."),
+    );
+    out(
+      `Selected (importance > ${DEFAULT_THRESHOLD}, the gate's inference threshold): ${selected.length} features: ` +
+        `${selected.filter((j) => kind(j) === "informative").length} informative, ${selected.filter((j) => kind(j) === "redundant").length} redundant, ` +
+        `${selected.filter((j) => kind(j) === "noise").length} noise`,
+    );
     out("\n10-fold cross-validated accuracy of the paper's classifier (held-out folds):");
     const all = await crossValidate(ds.x, ds.y, { features: ds.d, folds: 10, epochs: 50, seed });
     out(`  all ${ds.d} features:       ${all.mean.toFixed(4)} ± ${all.std.toFixed(4)}`);
@@ -54,8 +74,10 @@ export const command: Command = {
       const sub = await crossValidate(ds.x, ds.y, { features: ds.d, subset: selected, folds: 10, epochs: 50, seed });
       out(`  ${selected.length} selected features: ${sub.mean.toFixed(4)} ± ${sub.std.toFixed(4)}`);
     }
-    out(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s; the selection saw every row, so the second figure is the paper's protocol, ` +
-      `not a nested estimate)`);
+    out(
+      `\n(${((performance.now() - t0) / 1000).toFixed(1)} s; the selection saw every row, so the second figure is the paper's protocol, ` +
+        `not a nested estimate)`,
+    );
     return 0;
   },
 };

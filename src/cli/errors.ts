@@ -16,11 +16,16 @@ import { BsfnetError, ConfigError, DataError, ModelFileError, ShapeError } from 
 
 /** A Node file-system error: has a code such as "ENOENT" and the failed syscall. */
 function isSystemError(e: unknown): e is Error & { code: string; syscall: string } {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && typeof (e as { syscall?: unknown }).syscall === "string";
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    typeof (e as { syscall?: unknown }).syscall === "string"
+  );
 }
 
 export function exitCodeOf(e: unknown): 1 | 2 {
-  if (e instanceof ConfigError || e instanceof DataError || e instanceof ModelFileError || e instanceof ShapeError) return 2;
+  if (e instanceof ConfigError || e instanceof DataError || e instanceof ModelFileError || e instanceof ShapeError)
+    return 2;
   if (isSystemError(e)) return 2;
   return 1;
 }

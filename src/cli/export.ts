@@ -7,7 +7,11 @@ import { checkOutput, helpOf, parse, type OptionTable } from "./args.js";
 import type { Command } from "./command.js";
 
 const options = {
-  format: { type: "string", arg: "tfjs|onnx", help: "tfjs: <dir>/model.json and weights.bin (tf.loadLayersModel); onnx: one .onnx file (opset 13)" },
+  format: {
+    type: "string",
+    arg: "tfjs|onnx",
+    help: "tfjs: <dir>/model.json and weights.bin (tf.loadLayersModel); onnx: one .onnx file (opset 13)",
+  },
   out: { type: "string", short: "o", arg: "dir|file.onnx", help: "where to write (required)" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionTable;
@@ -33,7 +37,8 @@ export const command: Command = {
     }
     const path = positionals[0];
     if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
-    if (values.format !== "tfjs" && values.format !== "onnx") throw new ConfigError(`--format must be tfjs or onnx\n\n${usage}`);
+    if (values.format !== "tfjs" && values.format !== "onnx")
+      throw new ConfigError(`--format must be tfjs or onnx\n\n${usage}`);
     if (typeof values.out !== "string") throw new ConfigError("missing -o <dir|file> (bsfnet export --help)");
     checkOutput(values.out, "-o", { directory: values.format === "tfjs" });
     const spec = (await readModelFile(path)).spec;

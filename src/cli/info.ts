@@ -12,7 +12,11 @@ const options = {
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionTable;
 
-const usage = helpOf("Usage: bsfnet info <model.bsfnet> [--json]", options, "Prints the model's format version, input, layers (units, weights, bytes) and metadata.");
+const usage = helpOf(
+  "Usage: bsfnet info <model.bsfnet> [--json]",
+  options,
+  "Prints the model's format version, input, layers (units, weights, bytes) and metadata.",
+);
 
 export const command: Command = {
   name: "info",
@@ -31,16 +35,34 @@ export const command: Command = {
     const counts = countSpec(spec);
     const bytes = (await stat(path)).size;
     if (values.json) {
-      io.out(JSON.stringify({ file: path, bytes, version: m.version, name: spec.name, inputShape: spec.inputShape, layers: spec.layers.map((l) => ({ className: l.className, ...l.config })), counts, meta: m.meta }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            file: path,
+            bytes,
+            version: m.version,
+            name: spec.name,
+            inputShape: spec.inputShape,
+            layers: spec.layers.map((l) => ({ className: l.className, ...l.config })),
+            counts,
+            meta: m.meta,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     io.out(`${path}: bsfnet model "${spec.name}", format version ${m.version}, ${bytes} bytes, checksum ok`);
     io.out(summary(spec));
-    io.out(`hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`);
+    io.out(
+      `hidden units ${counts.units}, weights ${counts.weights} (+ ${counts.gates} gate weights), ${counts.bytes} bytes of parameters`,
+    );
     const keys = Object.keys(m.meta);
     const keep = m.meta.inputKeep;
     if (keep) {
-      const list = keep.length > 24 ? `${keep.slice(0, 24).join(", ")}, ... (${keep.length - 24} more)` : keep.join(", ");
+      const list =
+        keep.length > 24 ? `${keep.slice(0, 24).join(", ")}, ... (${keep.length - 24} more)` : keep.join(", ");
       io.out(`reads ${keep.length} of ${m.meta.fullInputSize} input values: ${list}`);
     }
     if (Array.isArray(m.meta.columns)) {

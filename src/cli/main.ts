@@ -17,12 +17,23 @@ import { command as train } from "./train.js";
 import { command as predict } from "./predict.js";
 import { readFileSync } from "node:fs";
 
-export const commands: readonly Command[] = [select, evaluate, train, prune, predict, exportModel, info, demo, attention];
+export const commands: readonly Command[] = [
+  select,
+  evaluate,
+  train,
+  prune,
+  predict,
+  exportModel,
+  info,
+  demo,
+  attention,
+];
 
 /** The package's version (package.json is two levels up from both src/cli and dist/cli). */
 export function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+      .version;
   } catch {
     return "unknown";
   }

@@ -14,9 +14,21 @@ import { checkInput, checkOutputs, helpOf, parse, type OptionTable } from "./arg
 import type { Command } from "./command.js";
 
 const options = {
-  "no-header": { type: "boolean", help: "the first line is data: columns are matched by position (the training file's layout, with or without its label)" },
-  label: { type: "string", arg: "name|index", help: "the file's label column: also print the accuracy and the confusion matrix (regression: RMSE and R²)" },
-  format: { type: "string", arg: "csv|json", default: "csv", help: "csv: class,p_<class>,... (regression: prediction); json: one JSON object per line" },
+  "no-header": {
+    type: "boolean",
+    help: "the first line is data: columns are matched by position (the training file's layout, with or without its label)",
+  },
+  label: {
+    type: "string",
+    arg: "name|index",
+    help: "the file's label column: also print the accuracy and the confusion matrix (regression: RMSE and R²)",
+  },
+  format: {
+    type: "string",
+    arg: "csv|json",
+    default: "csv",
+    help: "csv: class,p_<class>,... (regression: prediction); json: one JSON object per line",
+  },
   out: { type: "string", short: "o", arg: "file", help: "write the predictions there instead of stdout" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionTable;
@@ -36,7 +48,8 @@ function confusion(y: Int32Array, pred: Int32Array, names: string[]): string {
   for (let i = 0; i < y.length; i++) m[y[i]][pred[i]]++;
   const w = Math.max(6, ...names.map((s) => s.length), ...m.flat().map((v) => String(v).length));
   const lines = [`${"true \\ predicted".padEnd(w + 2)}${names.map((s) => s.padStart(w + 1)).join("")}`];
-  for (const [i, row] of m.entries()) lines.push(`${names[i].padEnd(w + 2)}${row.map((v) => String(v).padStart(w + 1)).join("")}`);
+  for (const [i, row] of m.entries())
+    lines.push(`${names[i].padEnd(w + 2)}${row.map((v) => String(v).padStart(w + 1)).join("")}`);
   return lines.join("\n");
 }
 
@@ -45,7 +58,12 @@ const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, 
 /** One prediction per row (one column per output for a multi-output model); with the label, RMSE
  * and R² (1 - SSE / SST, pooled over outputs as Sequential.evaluate does). */
 async function regressionOutput(
-  pred: Float32Array, V: number, target: Float32Array | undefined, format: string, out: unknown, io: { out: (s: string) => void; err: (s: string) => void },
+  pred: Float32Array,
+  V: number,
+  target: Float32Array | undefined,
+  format: string,
+  out: unknown,
+  io: { out: (s: string) => void; err: (s: string) => void },
 ): Promise<number> {
   const n = pred.length / V;
   const cols = V === 1 ? ["prediction"] : Array.from({ length: V }, (_, j) => `prediction_${j}`);
@@ -59,7 +77,8 @@ async function regressionOutput(
   if (toFile) await writeFileAtomic(out as string, `${lines.join("\n")}\n`);
   else for (const l of lines) io.out(l);
   if (target) {
-    if (target.length !== pred.length) throw new ModelFileError(`the model has ${V} outputs; the label is one value per row`);
+    if (target.length !== pred.length)
+      throw new ModelFileError(`the model has ${V} outputs; the label is one value per row`);
     const say = toFile ? io.out : io.err;
     let sse = 0;
     let sst = 0;
@@ -87,14 +106,19 @@ export const command: Command = {
       io.out(usage);
       return 0;
     }
-    if (positionals.length !== 2) throw new ConfigError(`expected <model.bsfnet> and <file.csv|-> (bsfnet predict --help)`);
+    if (positionals.length !== 2)
+      throw new ConfigError(`expected <model.bsfnet> and <file.csv|-> (bsfnet predict --help)`);
     const format = (values.format ?? "csv") as string;
-    if (format !== "csv" && format !== "json") throw new ConfigError(`--format must be csv or json, got ${JSON.stringify(format)}`);
+    if (format !== "csv" && format !== "json")
+      throw new ConfigError(`--format must be csv or json, got ${JSON.stringify(format)}`);
     checkOutputs(values, ["out"]);
     const [modelPath, dataPath] = positionals;
     checkInput(dataPath);
     const file = await readModelFile(modelPath);
-    const rows = await readModelRows(dataPath, file.meta, { header: !values["no-header"], label: values.label as string | undefined });
+    const rows = await readModelRows(dataPath, file.meta, {
+      header: !values["no-header"],
+      label: values.label as string | undefined,
+    });
     const model = Sequential.fromSpec(file.spec, await ready());
     let probs: Float32Array;
     try {
@@ -106,17 +130,21 @@ export const command: Command = {
     const V = probs.length / rows.n;
     if (file.meta.task === "regression") return regressionOutput(probs, V, rows.target, format, values.out, io);
     const names = file.meta.classNames ?? Array.from({ length: V }, (_, i) => String(i));
-    if (names.length !== V) throw new ModelFileError(`meta.classNames names ${names.length} classes, the model has ${V}`, modelPath);
+    if (names.length !== V)
+      throw new ModelFileError(`meta.classNames names ${names.length} classes, the model has ${V}`, modelPath);
     const pred = argmaxRows(probs, V);
     const lines: string[] = [];
     if (format === "csv") lines.push(["class", ...names.map((c) => `p_${c}`)].map(csvField).join(","));
     for (let i = 0; i < rows.n; i++) {
       const p = Array.from(probs.subarray(i * V, (i + 1) * V), (v) => Number(v.toPrecision(7)));
       if (format === "csv") lines.push([csvField(names[pred[i]]), ...p.map(String)].join(","));
-      else lines.push(JSON.stringify({ class: names[pred[i]], probabilities: Object.fromEntries(names.map((c, j) => [c, p[j]])) }));
+      else
+        lines.push(
+          JSON.stringify({ class: names[pred[i]], probabilities: Object.fromEntries(names.map((c, j) => [c, p[j]])) }),
+        );
     }
     const toFile = typeof values.out === "string";
-    if (toFile) await writeFileAtomic(values.out as string, lines.join("\n") + "\n");
+    if (toFile) await writeFileAtomic(values.out as string, `${lines.join("\n")}\n`);
     else for (const l of lines) io.out(l);
     if (rows.y) {
       const say = toFile ? io.out : io.err;

@@ -30,7 +30,9 @@ export function progress(quiet: unknown, stream: NodeJS.WriteStream = process.st
       const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
       const width = 24;
       const k = Math.round((done / total) * width);
-      stream.write(`\r${what}[${"=".repeat(k)}${" ".repeat(width - k)}] ${done}/${total} elapsed ${clock(elapsed)} ETA ${clock(eta)}\x1b[K`);
+      stream.write(
+        `\r${what}[${"=".repeat(k)}${" ".repeat(width - k)}] ${done}/${total} elapsed ${clock(elapsed)} ETA ${clock(eta)}\x1b[K`,
+      );
       shown = true;
     },
     end() {

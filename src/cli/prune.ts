@@ -12,9 +12,23 @@ import type { Command } from "./command.js";
 
 const options = {
   out: { type: "string", short: "o", arg: "out.bsfnet", help: "where to write the pruned model (required)" },
-  threshold: { type: "string", arg: "T", default: `each gate's own (${DEFAULT_THRESHOLD} unless configured)`, help: "a gate keeps a unit when its weight is above T" },
-  "fine-tune-epochs": { type: "string", arg: "E", default: "0", help: "then train E epochs on --data at a tenth of --learning-rate" },
-  data: { type: "string", arg: "file.csv", help: "fine-tuning rows: the model's training CSV layout (columns by header name), or full-width rows" },
+  threshold: {
+    type: "string",
+    arg: "T",
+    default: `each gate's own (${DEFAULT_THRESHOLD} unless configured)`,
+    help: "a gate keeps a unit when its weight is above T",
+  },
+  "fine-tune-epochs": {
+    type: "string",
+    arg: "E",
+    default: "0",
+    help: "then train E epochs on --data at a tenth of --learning-rate",
+  },
+  data: {
+    type: "string",
+    arg: "file.csv",
+    help: "fine-tuning rows: the model's training CSV layout (columns by header name), or full-width rows",
+  },
   label: { type: "string", arg: "name|index", default: "the model's label column", help: "label column of --data" },
   "no-header": { type: "boolean", help: "--data has no header line" },
   "learning-rate": { type: "string", arg: "LR", default: "0.001", help: "fine-tuning uses a tenth of it" },
@@ -45,7 +59,10 @@ export const command: Command = {
     if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
     if (typeof values.out !== "string") throw new ConfigError("missing -o <out.bsfnet> (bsfnet prune --help)");
     checkOutputs(values, ["out"]);
-    const threshold = values.threshold === undefined ? undefined : number(values.threshold, "threshold", DEFAULT_THRESHOLD, (t) => t >= 0 && t < 1);
+    const threshold =
+      values.threshold === undefined
+        ? undefined
+        : number(values.threshold, "threshold", DEFAULT_THRESHOLD, (t) => t >= 0 && t < 1);
     const epochs = number(values["fine-tune-epochs"], "fine-tune-epochs", 0, (e) => Number.isInteger(e) && e >= 0);
     const lr = number(values["learning-rate"], "learning-rate", 0.001, (v) => v > 0);
     const batchSize = number(values["batch-size"], "batch-size", 32, (v) => Number.isInteger(v) && v > 0);
@@ -53,10 +70,15 @@ export const command: Command = {
     // fineTune trains with the classification loss; a regression model's fine-tuning needs its
     // target scaling (train folds it into the output layer) and is not built yet
     if (epochs > 0 && file.meta.task === "regression") {
-      throw new ConfigError("--fine-tune-epochs: fine-tuning a regression model is not supported yet; prune without it");
+      throw new ConfigError(
+        "--fine-tune-epochs: fine-tuning a regression model is not supported yet; prune without it",
+      );
     }
     const byName = Array.isArray(file.meta.columns);
-    if (epochs > 0 && (typeof values.data !== "string" || (values.label === undefined && !(byName && file.meta.label)))) {
+    if (
+      epochs > 0 &&
+      (typeof values.data !== "string" || (values.label === undefined && !(byName && file.meta.label)))
+    ) {
       throw new ConfigError("--fine-tune-epochs needs --data <file.csv> and --label <name|index>");
     }
     const header = !values["no-header"];
@@ -65,10 +87,16 @@ export const command: Command = {
       checkInput(data);
       if (!byName) return readCsv(data, { header, label: values.label as string });
       // a model trained from a CSV reads its own columns of it, by name
-      const r = await readModelRows(data, file.meta, { header, label: (values.label as string | undefined) ?? (file.meta.label as string) });
+      const r = await readModelRows(data, file.meta, {
+        header,
+        label: (values.label as string | undefined) ?? (file.meta.label as string),
+      });
       return { x: r.x, y: r.y!, d: r.d, source: r.source };
     };
-    const r = await pruneModelFile(file, { threshold, fineTune: epochs > 0 ? { epochs, batchSize, learningRate: lr, rows } : undefined });
+    const r = await pruneModelFile(file, {
+      threshold,
+      fineTune: epochs > 0 ? { epochs, batchSize, learningRate: lr, rows } : undefined,
+    });
     if (epochs > 0) io.out(`fine-tuned ${epochs} epochs at learning rate ${lr / 10}`);
     await writeFileAtomic(values.out, encodeModelFile(r.spec, r.meta));
     io.out(summary(file.spec, r.spec));

@@ -12,7 +12,7 @@ export function formatRanking(r: SelectionResult, top: number, mark?: (index: nu
   const lines = [`rank  ${"feature".padEnd(w)}  index  importance  run mean`];
   rows.forEach((f, i) => {
     lines.push(
-      `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${f.importance.toFixed(4)}    ${f.runMean.toFixed(4)}  ${bar(f.importance)}${mark ? "  " + mark(f.index) : ""}`,
+      `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${f.importance.toFixed(4)}    ${f.runMean.toFixed(4)}  ${bar(f.importance)}${mark ? `  ${mark(f.index)}` : ""}`,
     );
   });
   return lines.join("\n");

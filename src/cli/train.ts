@@ -23,7 +23,18 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { ready } from "../runtime/runtime.js";
 import { ConfigError, DataError } from "../errors.js";
 import { summary } from "../prune/summary.js";
-import { checkOutputs, csvOptions, csvUsageNote, helpOf, integer as int, list, loadCsv, number as num, parse, type OptionTable } from "./args.js";
+import {
+  checkOutputs,
+  csvOptions,
+  csvUsageNote,
+  helpOf,
+  integer as int,
+  list,
+  loadCsv,
+  number as num,
+  parse,
+  type OptionTable,
+} from "./args.js";
 import type { Command } from "./command.js";
 import { epochProgress, progress } from "./progress.js";
 import { trainReport } from "../report/html.js";
@@ -38,15 +49,35 @@ const options = {
   features: { type: "string", arg: "i,j,k", help: "train on these feature indices only (0-based among the features)" },
   top: { type: "string", arg: "K", help: "train on the K best features of --from" },
   from: { type: "string", arg: "select.json", help: "a `bsfnet select --json` result, for --top" },
-  gates: { type: "string", arg: GATES.join("|"), default: "input", help: "BSF gates: on the input, after every hidden layer, both, or none" },
+  gates: {
+    type: "string",
+    arg: GATES.join("|"),
+    default: "input",
+    help: "BSF gates: on the input, after every hidden layer, both, or none",
+  },
   hidden: { type: "string", arg: "w1,w2,...", default: "D,D,2D,D (D: input features)", help: "hidden layer widths" },
   lambda: { type: "string", arg: "L", default: "0.01", help: "L1 penalty of the gates" },
-  gate: { type: "string", arg: "G", default: "bernoulli", help: "the gates: bernoulli (the paper's), gaussian (STG) or hard-concrete (L0)" },
-  init: { type: "string", arg: "W", default: "0.99", help: "initial gate weight (a gate starts open and the penalty closes what the task does not need)" },
+  gate: {
+    type: "string",
+    arg: "G",
+    default: "bernoulli",
+    help: "the gates: bernoulli (the paper's), gaussian (STG) or hard-concrete (L0)",
+  },
+  init: {
+    type: "string",
+    arg: "W",
+    default: "0.99",
+    help: "initial gate weight (a gate starts open and the penalty closes what the task does not need)",
+  },
   epochs: { type: "string", arg: "E", default: "300", help: "training epochs" },
   "batch-size": { type: "string", arg: "B", default: "32", help: "rows per step" },
   "learning-rate": { type: "string", arg: "LR", default: "0.001", help: "Adam's learning rate" },
-  "validation-split": { type: "string", arg: "F", default: "0.2", help: "fraction of rows held out (stratified) to report accuracy on; 0 trains on all" },
+  "validation-split": {
+    type: "string",
+    arg: "F",
+    default: "0.2",
+    help: "fraction of rows held out (stratified) to report accuracy on; 0 trains on all",
+  },
   history: { type: "string", arg: "h.json", help: "write per-epoch loss, accuracy and gate weights" },
   report: { type: "string", arg: "report.html", help: "write an HTML report (importances, gate weights over epochs)" },
 } as const satisfies OptionTable;
@@ -64,15 +95,19 @@ pruning): \`bsfnet prune\` then deletes the closed units.`,
 
 /** The feature indices to train on: all, --features, or the --top K of a select --json file. */
 function chooseFeatures(values: Record<string, unknown>, d: number, names: string[]): number[] {
-  if (values.features !== undefined && (values.top !== undefined || values.from !== undefined)) throw new ConfigError("give --features or --top K --from <select.json>, not both");
+  if (values.features !== undefined && (values.top !== undefined || values.from !== undefined))
+    throw new ConfigError("give --features or --top K --from <select.json>, not both");
   if (values.features !== undefined) {
     const idx = (list(values.features) ?? []).map(Number);
     if (idx.length === 0) throw new ConfigError("--features: no indices given");
-    for (const i of idx) if (!Number.isInteger(i) || i < 0 || i >= d) throw new ConfigError(`--features: ${i} is not a feature index in [0, ${d - 1}]`);
+    for (const i of idx)
+      if (!Number.isInteger(i) || i < 0 || i >= d)
+        throw new ConfigError(`--features: ${i} is not a feature index in [0, ${d - 1}]`);
     if (new Set(idx).size !== idx.length) throw new ConfigError("--features: an index is repeated");
     return idx;
   }
-  if ((values.top === undefined) !== (values.from === undefined)) throw new ConfigError("--top K and --from <select.json> go together");
+  if ((values.top === undefined) !== (values.from === undefined))
+    throw new ConfigError("--top K and --from <select.json> go together");
   if (values.top === undefined) return Array.from({ length: d }, (_, j) => j);
   const k = int(values.top, "top", 1);
   const path = values.from as string;
@@ -83,13 +118,20 @@ function chooseFeatures(values: Record<string, unknown>, d: number, names: strin
     throw new DataError(`not a select --json result: ${(e as Error).message}`, { file: path });
   }
   const ranked = doc?.features;
-  if (!Array.isArray(ranked) || ranked.length === 0) throw new DataError('not a select --json result (no "features" list)', { file: path });
+  if (!Array.isArray(ranked) || ranked.length === 0)
+    throw new DataError('not a select --json result (no "features" list)', { file: path });
   if (k > ranked.length) throw new ConfigError(`--top ${k}: ${path} ranks ${ranked.length} features`);
   return ranked.slice(0, k).map((f, r) => {
     const j = f.index;
-    if (!Number.isInteger(j) || (j as number) < 0 || (j as number) >= d) throw new DataError(`feature ${r + 1} has index ${String(j)}, not one of this CSV's ${d} features`, { file: path });
+    if (!Number.isInteger(j) || (j as number) < 0 || (j as number) >= d)
+      throw new DataError(`feature ${r + 1} has index ${String(j)}, not one of this CSV's ${d} features`, {
+        file: path,
+      });
     if (f.name !== names[j as number]) {
-      throw new DataError(`feature ${r + 1} is ${JSON.stringify(f.name)}, but feature ${String(j)} of this CSV is ${JSON.stringify(names[j as number])}: select and train read the CSV differently (same --drop?)`, { file: path });
+      throw new DataError(
+        `feature ${r + 1} is ${JSON.stringify(f.name)}, but feature ${String(j)} of this CSV is ${JSON.stringify(names[j as number])}: select and train read the CSV differently (same --drop?)`,
+        { file: path },
+      );
     }
     return j as number;
   });
@@ -98,7 +140,8 @@ function chooseFeatures(values: Record<string, unknown>, d: number, names: strin
 function hiddenWidths(v: unknown, D: number): number[] {
   if (v === undefined) return [D, D, 2 * D, D];
   const w = (list(v) ?? []).map(Number);
-  if (w.length === 0 || w.some((u) => !Number.isInteger(u) || u <= 0)) throw new ConfigError(`--hidden: expected positive integers like 13,13,26,13, got ${JSON.stringify(v)}`);
+  if (w.length === 0 || w.some((u) => !Number.isInteger(u) || u <= 0))
+    throw new ConfigError(`--hidden: expected positive integers like 13,13,26,13, got ${JSON.stringify(v)}`);
   return w;
 }
 
@@ -127,7 +170,8 @@ export const command: Command = {
     }
     if (typeof values.out !== "string") throw new ConfigError(`missing -o <model.bsfnet> (bsfnet train --help)`);
     const gates = (values.gates ?? "input") as Gates;
-    if (!GATES.includes(gates)) throw new ConfigError(`--gates must be one of ${GATES.join(", ")}, got ${JSON.stringify(values.gates)}`);
+    if (!GATES.includes(gates))
+      throw new ConfigError(`--gates must be one of ${GATES.join(", ")}, got ${JSON.stringify(values.gates)}`);
     const epochs = int(values.epochs, "epochs", 300);
     const batchSize = int(values["batch-size"], "batch-size", 32);
     const lr = num(values["learning-rate"], "learning-rate", 0.001, (v) => v > 0);
@@ -148,7 +192,8 @@ export const command: Command = {
     const x = cols.length === ds.d && cols.every((c, i) => c === i) ? ds.x : takeColumns(ds.x, ds.d, cols);
     const classes = regression ? 1 : ds.classNames.length;
     // the split fit() makes with the same seed: stratified for classes, random for a numeric target
-    const parts = split > 0 ? (regression ? randomSplit(ds.n, split, seed) : stratifiedSplit(ds.y, split, seed)) : undefined;
+    const parts =
+      split > 0 ? (regression ? randomSplit(ds.n, split, seed) : stratifiedSplit(ds.y, split, seed)) : undefined;
     // the statistics of the rows the model learns from, not of the held-out ones
     const st = Standardizer.fit(x, D, parts?.train);
     // regression trains on the standardized target (Adam's steps and the gates' penalty then mean
@@ -158,7 +203,9 @@ export const command: Command = {
     const z = t && ts ? ts.transform(t) : undefined;
     const widths = hiddenWidths(values.hidden, D);
     const gate = (name: string) => new BSF({ name, penalty: lambda, init, gate: gateKind });
-    const layers: Layer[] = [new Normalization({ name: "normalization", mean: Array.from(st.mean), std: Array.from(st.std) })];
+    const layers: Layer[] = [
+      new Normalization({ name: "normalization", mean: Array.from(st.mean), std: Array.from(st.std) }),
+    ];
     if (gates === "input" || gates === "all") layers.push(gate("input_gate"));
     widths.forEach((u, i) => {
       layers.push(new Dense({ name: `dense_${i + 1}`, units: u, activation: "relu" }));
@@ -166,11 +213,17 @@ export const command: Command = {
     });
     layers.push(new Dense({ name: "output", units: classes, activation: regression ? "linear" : "softmax" }));
     const model = new Sequential(layers, { inputShape: [D], name: "bsfnet" });
-    model.compile({ optimizer: new Adam({ learningRate: lr }), seed, ...(regression ? { loss: "meanSquaredError" as const } : {}) });
+    model.compile({
+      optimizer: new Adam({ learningRate: lr }),
+      seed,
+      ...(regression ? { loss: "meanSquaredError" as const } : {}),
+    });
     await model.build(undefined, await ready());
     try {
-      io.out(`${ds.source}: ${ds.n} rows, ${D} of ${ds.d} features, ${regression ? "a numeric target" : `${classes} classes`} (label: ${ds.labelColumn}); ` +
-        `${parts ? `${parts.train.length} training, ${parts.validation.length} validation rows` : "all rows for training"}`);
+      io.out(
+        `${ds.source}: ${ds.n} rows, ${D} of ${ds.d} features, ${regression ? "a numeric target" : `${classes} classes`} (label: ${ds.labelColumn}); ` +
+          `${parts ? `${parts.train.length} training, ${parts.validation.length} validation rows` : "all rows for training"}`,
+      );
       const p = progress(values.quiet);
       const t0 = performance.now();
       const history = await model.fit(x, z ?? ds.y, {
@@ -183,10 +236,24 @@ export const command: Command = {
       });
       const seconds = (performance.now() - t0) / 1000;
       const columns = cols.map((j) => ds.featureNames[j]);
-      const categories = ds.categories.filter((c) => columns.includes(c.column)).map((c) => ({ column: c.column, values: c.values }));
+      const categories = ds.categories
+        .filter((c) => columns.includes(c.column))
+        .map((c) => ({ column: c.column, values: c.values }));
       const meta: ModelMeta = regression
-        ? { task: "regression", columns, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) }
-        : { columns, classNames: ds.classNames, label: ds.labelColumn, csvColumns: ds.columns, ...(categories.length ? { categories } : {}) };
+        ? {
+            task: "regression",
+            columns,
+            label: ds.labelColumn,
+            csvColumns: ds.columns,
+            ...(categories.length ? { categories } : {}),
+          }
+        : {
+            columns,
+            classNames: ds.classNames,
+            label: ds.labelColumn,
+            csvColumns: ds.columns,
+            ...(categories.length ? { categories } : {}),
+          };
       io.out(summary(model));
       const last = history.epochs.length - 1;
       const acc = (a: number[]) => (a.length ? a[a.length - 1].toFixed(4) : "n/a");
@@ -202,17 +269,25 @@ export const command: Command = {
         };
         const tr = await score(parts?.train);
         const va = parts ? await score(parts.validation) : undefined;
-        io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training RMSE ${tr.rmse.toPrecision(4)}, R² ${tr.r2.toFixed(4)}` +
-          (va ? `; validation RMSE ${va.rmse.toPrecision(4)}, R² ${va.r2.toFixed(4)}` : ""));
+        io.out(
+          `trained ${epochs} epochs in ${seconds.toFixed(1)} s: training RMSE ${tr.rmse.toPrecision(4)}, R² ${tr.r2.toFixed(4)}` +
+            (va ? `; validation RMSE ${va.rmse.toPrecision(4)}, R² ${va.r2.toFixed(4)}` : ""),
+        );
       } else {
-        io.out(`trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` + (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""));
+        io.out(
+          `trained ${epochs} epochs in ${seconds.toFixed(1)} s: training accuracy ${acc(history.accuracy)}` +
+            (parts ? `; validation accuracy: ${acc(history.valAccuracy)}` : ""),
+        );
       }
       // every gate kind through its inference rule (mu and log alpha are not weights in [0, 1])
       const cfg = { gate: gateKind };
       for (const [name, raw] of Object.entries(model.gateWeights())) {
         const s = BSF.inferenceScale(cfg, raw);
         const open = s.open.filter(Boolean).length;
-        io.out(`gate ${name}: ${open} of ${raw.length} open (gate value > ${s.threshold})` + (name === "input_gate" ? `: ${columns.filter((_, j) => s.open[j]).join(", ")}` : ""));
+        io.out(
+          `gate ${name}: ${open} of ${raw.length} open (gate value > ${s.threshold})` +
+            (name === "input_gate" ? `: ${columns.filter((_, j) => s.open[j]).join(", ")}` : ""),
+        );
       }
       for (const k of Object.keys(history.gates)) history.gates[k] = history.gates[k].map((w) => gateValues(cfg, w));
       await writeFileAtomic(values.out, encodeModelFile(model.toSpec(), meta));
@@ -226,14 +301,22 @@ export const command: Command = {
           ...(regression
             ? { task: "regression", rmse: history.rmse, valRmse: history.valRmse, valR2: history.valR2 }
             : { accuracy: history.accuracy, valAccuracy: history.valAccuracy }),
-          gates: Object.fromEntries(Object.entries(history.gates).map(([k, ws]) => [k, ws.map((w) => Array.from(w, (v) => Math.round(v * 1e6) / 1e6))])),
+          gates: Object.fromEntries(
+            Object.entries(history.gates).map(([k, ws]) => [
+              k,
+              ws.map((w) => Array.from(w, (v) => Math.round(v * 1e6) / 1e6)),
+            ]),
+          ),
           columns,
         };
-        await writeFileAtomic(values.history, JSON.stringify(doc) + "\n");
+        await writeFileAtomic(values.history, `${JSON.stringify(doc)}\n`);
         io.out(`wrote ${values.history}`);
       }
       if (typeof values.report === "string") {
-        await writeFileAtomic(values.report, trainReport({ title: `bsfnet train ${ds.source}`, columns, history, last }));
+        await writeFileAtomic(
+          values.report,
+          trainReport({ title: `bsfnet train ${ds.source}`, columns, history, last }),
+        );
         io.out(`wrote ${values.report}`);
       }
       return 0;

@@ -12,7 +12,8 @@ export function float32Text(v: number): string {
   return String(Number(v.toPrecision(9)));
 }
 
-const field = (s: string): string => (/[",\n\r]/.test(s) || s !== s.trim() || s === "" ? `"${s.replace(/"/g, '""')}"` : s);
+const field = (s: string): string =>
+  /[",\n\r]/.test(s) || s !== s.trim() || s === "" ? `"${s.replace(/"/g, '""')}"` : s;
 
 export function reducedCsv(ds: CsvDataset, features: readonly number[]): string {
   const cols = [...features].sort((a, b) => a - b);
@@ -27,5 +28,5 @@ export function reducedCsv(ds: CsvDataset, features: readonly number[]): string 
     cells.push(field(ds.classNames[ds.y[i]]));
     lines.push(cells.join(","));
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,18 @@ import { dataDir } from "./datadir.js";
 import type { ImageDataset } from "./mnist.js";
 
 export const CIFAR_RECORD = 3073;
-export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+export const CIFAR10_CLASSES = [
+  "airplane",
+  "automobile",
+  "bird",
+  "cat",
+  "deer",
+  "dog",
+  "frog",
+  "horse",
+  "ship",
+  "truck",
+];
 
 let names: string[] | undefined;
 function pixelNames(): string[] {
@@ -41,7 +52,16 @@ export function parseCifar10(bytes: Uint8Array, file = "array"): ImageDataset {
       x[out + p * 3 + 2] = bytes[rec + 1 + 2048 + p] / 255;
     }
   }
-  return { x, y, n, d: 3072, shape: [32, 32, 3], featureNames: pixelNames(), classNames: CIFAR10_CLASSES.slice(), source: file };
+  return {
+    x,
+    y,
+    n,
+    d: 3072,
+    shape: [32, 32, 3],
+    featureNames: pixelNames(),
+    classNames: CIFAR10_CLASSES.slice(),
+    source: file,
+  };
 }
 
 /** Reads one CIFAR-10 binary batch file. */
@@ -51,7 +71,10 @@ export async function readCifar10(file: string): Promise<ImageDataset> {
 
 /** The subset shipped in <dataDir()>/cifar10-subset: "train" = first 4,000 images of data_batch_1,
  * "test" = first 1,000 of test_batch. */
-export async function loadCifar10Subset(split: "train" | "test", options: { dir?: string } = {}): Promise<ImageDataset> {
+export async function loadCifar10Subset(
+  split: "train" | "test",
+  options: { dir?: string } = {},
+): Promise<ImageDataset> {
   const dir = options.dir ?? `${dataDir()}/cifar10-subset`;
   return readCifar10(`${dir}/${split === "train" ? "data_batch_1_first4000.bin" : "test_batch_first1000.bin"}`);
 }

@@ -34,10 +34,15 @@ export interface ModelRows {
 export function modelColumns(meta: ModelMeta): string[] {
   // files written before meta.columns may name their full input row as featureNames
   const full = meta.inputKeep ? meta.fullInputSize : undefined;
-  const legacy = Array.isArray(meta.featureNames) && (full === undefined || meta.featureNames.length === full) ? (meta.featureNames as string[]) : undefined;
+  const legacy =
+    Array.isArray(meta.featureNames) && (full === undefined || meta.featureNames.length === full)
+      ? (meta.featureNames as string[])
+      : undefined;
   const cols = meta.columns ?? legacy;
   if (!Array.isArray(cols) || cols.length === 0) {
-    throw new DataError("this model file does not name its input columns (it was not trained by `bsfnet train`): give rows as numbers in the model's input order");
+    throw new DataError(
+      "this model file does not name its input columns (it was not trained by `bsfnet train`): give rows as numbers in the model's input order",
+    );
   }
   return cols as string[];
 }
@@ -48,7 +53,9 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
   const source = options.source ?? "<csv>";
   const header = options.header ?? true;
   const trained = (meta.csvColumns as string[] | undefined) ?? undefined;
-  const categories = ((meta.categories as { column: string; values: string[] }[] | undefined) ?? []).filter((c) => columns.includes(c.column));
+  const categories = ((meta.categories as { column: string; values: string[] }[] | undefined) ?? []).filter((c) =>
+    columns.includes(c.column),
+  );
   const label = options.label;
   const regression = meta.task === "regression";
   const parse = (names?: string[]): CsvDataset => {
@@ -58,7 +65,10 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
     const labelName = label === undefined ? undefined : resolveName(present, label, source);
     for (const c of columns) {
       if (!present.includes(c)) {
-        throw new DataError(`no column ${JSON.stringify(c)}, which the model reads (${header ? "columns are matched by header name" : "columns are matched by position"}); the file has: ${present.slice(0, 20).join(", ")}${present.length > 20 ? ", ..." : ""}`, { file: source });
+        throw new DataError(
+          `no column ${JSON.stringify(c)}, which the model reads (${header ? "columns are matched by header name" : "columns are matched by position"}); the file has: ${present.slice(0, 20).join(", ")}${present.length > 20 ? ", ..." : ""}`,
+          { file: source },
+        );
       }
     }
     const drop = present.filter((c) => !columns.includes(c) && c !== labelName);
@@ -69,7 +79,10 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
       numericLabel: regression,
       drop,
       source,
-      encoding: { categories: categories.map((c, i) => ({ feature: i, column: c.column, values: c.values })), classNames: (meta.classNames as string[] | undefined) ?? [] },
+      encoding: {
+        categories: categories.map((c, i) => ({ feature: i, column: c.column, values: c.values })),
+        classNames: (meta.classNames as string[] | undefined) ?? [],
+      },
     });
   };
   let ds: CsvDataset;
@@ -79,7 +92,11 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
     const labelName = meta.label as string | undefined;
     if (width === trained.length) ds = parse(trained);
     else if (labelName && width === trained.length - 1) ds = parse(trained.filter((c) => c !== labelName));
-    else throw new DataError(`${width} columns per row; the model was trained on rows of ${trained.length} columns (or ${trained.length - 1} without the label)`, { file: source });
+    else
+      throw new DataError(
+        `${width} columns per row; the model was trained on rows of ${trained.length} columns (or ${trained.length - 1} without the label)`,
+        { file: source },
+      );
   } else ds = parse(undefined);
   const order = columns.map((c) => ds.featureNames.indexOf(c));
   const x = takeColumns(ds.x, ds.d, order);
@@ -89,7 +106,14 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
   } else if (label !== undefined) {
     const names = (meta.classNames as string[] | undefined) ?? [];
     const unknown = ds.classNames.filter((c) => !names.includes(c));
-    if (unknown.length) throw new DataError(`label values ${unknown.slice(0, 5).map((s) => JSON.stringify(s)).join(", ")} are not classes of the model (${names.join(", ")})`, { file: source, column: ds.labelColumn });
+    if (unknown.length)
+      throw new DataError(
+        `label values ${unknown
+          .slice(0, 5)
+          .map((s) => JSON.stringify(s))
+          .join(", ")} are not classes of the model (${names.join(", ")})`,
+        { file: source, column: ds.labelColumn },
+      );
     out.y = ds.y;
     out.labels = Array.from(ds.y, (k) => ds.classNames[k]);
   }
@@ -99,7 +123,8 @@ export function modelRows(bytes: Uint8Array, meta: ModelMeta, options: ModelRows
 function resolveName(present: string[], ref: string | number, source: string): string {
   if (typeof ref === "string" && present.includes(ref)) return ref;
   const i = typeof ref === "number" ? ref : /^-?\d+$/.test(ref.trim()) ? Number(ref) : Number.NaN;
-  if (!Number.isInteger(i) || i >= present.length || i < -present.length) throw new DataError(`label column ${JSON.stringify(ref)} not found`, { file: source });
+  if (!Number.isInteger(i) || i >= present.length || i < -present.length)
+    throw new DataError(`label column ${JSON.stringify(ref)} not found`, { file: source });
   return present[i < 0 ? present.length + i : i];
 }
 

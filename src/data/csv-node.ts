@@ -21,10 +21,13 @@ function isGzipFile(path: string): boolean {
       got = readSync(fd, head, 0, 2, 0);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new DataError(code === "EISDIR" ? "is a directory, not a file" : `cannot read: ${(err as Error).message}`, { file: path });
+      throw new DataError(code === "EISDIR" ? "is a directory, not a file" : `cannot read: ${(err as Error).message}`, {
+        file: path,
+      });
     }
     const gz = got === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    if (!gz && /\.gz$/i.test(path)) throw new DataError("named .gz but not gzip data (no 1f 8b magic bytes)", { file: path });
+    if (!gz && /\.gz$/i.test(path))
+      throw new DataError("named .gz but not gzip data (no 1f 8b magic bytes)", { file: path });
     return gz;
   } finally {
     closeSync(fd);
@@ -80,7 +83,10 @@ export async function readInputBytes(path: string): Promise<Uint8Array> {
 
 /** A CSV read as a trained model needs it (see modelRows): its columns by header name, in its order. */
 export async function readModelRows(path: string, meta: ModelMeta, options: ModelRowsOptions = {}): Promise<ModelRows> {
-  return modelRows(await readInputBytes(path), meta, { ...options, source: options.source ?? (path === "-" ? "<stdin>" : path) });
+  return modelRows(await readInputBytes(path), meta, {
+    ...options,
+    source: options.source ?? (path === "-" ? "<stdin>" : path),
+  });
 }
 
 /** Synchronous readCsv: reads (and gunzips) the whole file into memory, then parses it. */

@@ -191,7 +191,8 @@ export class CsvParser {
     else if (dl === "\t") this.delim = 9;
     else if (dl === ";") this.delim = 59;
     else if (dl === "whitespace") this.delim = WHITESPACE;
-    else if (dl !== "auto") throw new ConfigError(`delimiter must be "auto", ",", "\\t", ";" or "whitespace", got ${JSON.stringify(dl)}`);
+    else if (dl !== "auto")
+      throw new ConfigError(`delimiter must be "auto", ",", "\\t", ";" or "whitespace", got ${JSON.stringify(dl)}`);
   }
 
   push(chunk: Uint8Array): void {
@@ -251,7 +252,16 @@ export class CsvParser {
       const x = this.cap === n ? this.x : this.x.slice(0, n * this.d);
       this.x = new Float32Array(0);
       this.t = new Float32Array(0);
-      return { ...this.columnsOut(), x, y: new Int32Array(0), n, d: this.d, classNames: [], target, source: this.opts.source };
+      return {
+        ...this.columnsOut(),
+        x,
+        y: new Int32Array(0),
+        n,
+        d: this.d,
+        classNames: [],
+        target,
+        source: this.opts.source,
+      };
     }
 
     // Labels: first-appearance codes -> sorted class indices.
@@ -275,7 +285,10 @@ export class CsvParser {
   }
 
   /** What the dataset says about its columns, whatever the label's kind. */
-  private columnsOut(): Pick<CsvDataset, "featureNames" | "columns" | "labelColumn" | "dropped" | "categories" | "delimiter"> {
+  private columnsOut(): Pick<
+    CsvDataset,
+    "featureNames" | "columns" | "labelColumn" | "dropped" | "categories" | "delimiter"
+  > {
     const names = this.names!;
     const featureNames: string[] = [];
     const categories: CategoryMap[] = [];
@@ -285,7 +298,8 @@ export class CsvParser {
       if (k === DROP) dropped.push(names[c]);
       else if (k !== LABEL) {
         featureNames.push(names[c]);
-        if (k === INFERRED_CAT || k === FORCED_CAT) categories.push({ feature: this.feat[c], column: names[c], values: this.cats[c]!.values });
+        if (k === INFERRED_CAT || k === FORCED_CAT)
+          categories.push({ feature: this.feat[c], column: names[c], values: this.cats[c]!.values });
       }
     }
     return {
@@ -330,7 +344,8 @@ export class CsvParser {
       this.delim = detectDelimiter(b, p, end);
     }
     while (p < end) {
-      const next = this.delim === WHITESPACE ? this.scanWhitespace(b, p, end, final) : this.scanDelimited(b, p, end, final);
+      const next =
+        this.delim === WHITESPACE ? this.scanWhitespace(b, p, end, final) : this.scanDelimited(b, p, end, final);
       if (next < 0) return p;
       const line = this.line;
       this.line += 1 + this.extraLines;
@@ -366,7 +381,11 @@ export class CsvParser {
       const k = b.indexOf(34, r);
       if (k < 0) {
         if (final) {
-          throw new DataError("unterminated quoted field (no closing '\"')", { file: this.file, row: this.line, column: this.colRef(this.nf) });
+          throw new DataError("unterminated quoted field (no closing '\"')", {
+            file: this.file,
+            row: this.line,
+            column: this.colRef(this.nf),
+          });
         }
         return -1;
       }
@@ -486,7 +505,10 @@ export class CsvParser {
     if (this.names === null) {
       const given = this.opts.names;
       if (given && given.length !== this.nf) {
-        throw new DataError(`options.names has ${given.length} names but the file has ${this.nf} columns`, { file: this.file, row: line });
+        throw new DataError(`options.names has ${given.length} names but the file has ${this.nf} columns`, {
+          file: this.file,
+          row: line,
+        });
       }
       if (this.header) {
         const names: string[] = [];
@@ -540,7 +562,7 @@ export class CsvParser {
         const code = fq[c] === 2 ? this.cats[c]!.codeOfText(this.text(b, c)) : this.cats[c]!.code(b, s, e);
         if (this.kind[c] === INFERRED_CAT && fq[c] !== 2) {
           const v = parseDecimal(b, s, e);
-          if (v === v) this.catNumeric[c]++;
+          if (!Number.isNaN(v)) this.catNumeric[c]++;
         }
         x[base + this.feat[c]] = code;
       }
@@ -551,9 +573,11 @@ export class CsvParser {
   private labelNumberError(b: Uint8Array, c: number, line: number): never {
     const t = this.text(b, c);
     const where = { file: this.file, row: line, column: this.colRef(c) };
-    if (isNonFiniteLiteral(t)) throw new DataError(`label '${t}' is not a finite number (NaN and Infinity are not allowed)`, where);
+    if (isNonFiniteLiteral(t))
+      throw new DataError(`label '${t}' is not a finite number (NaN and Infinity are not allowed)`, where);
     const v = Number(t);
-    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw new DataError(`label '${t}' is out of float32 range`, where);
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v)))
+      throw new DataError(`label '${t}' is out of float32 range`, where);
     throw new DataError(`label '${t}' is not a number (a regression target must be numeric)`, where);
   }
 
@@ -561,9 +585,11 @@ export class CsvParser {
     const t = this.text(b, c);
     const where = { file: this.file, row: line, column: this.colRef(c) };
     if (t === "") throw new DataError("empty cell in a numeric column", where);
-    if (isNonFiniteLiteral(t)) throw new DataError(`'${t}' is not a finite number (NaN and Infinity are not allowed)`, where);
+    if (isNonFiniteLiteral(t))
+      throw new DataError(`'${t}' is not a finite number (NaN and Infinity are not allowed)`, where);
     const v = Number(t);
-    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw new DataError(`'${t}' is out of float32 range`, where);
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v)))
+      throw new DataError(`'${t}' is out of float32 range`, where);
     const hint =
       this.rows > 0
         ? ` (the column is numeric because row ${this.firstDataLine} is; to treat it as categorical, pass categorical: [${JSON.stringify(this.names![c])}])`
@@ -641,14 +667,23 @@ export class CsvParser {
       };
       if (typeof ref === "string") {
         const hits: number[] = [];
-        names.forEach((s, i) => s === ref && hits.push(i));
-        if (hits.length > 1) throw new DataError(`${what} column name ${JSON.stringify(ref)} is ambiguous (columns ${hits.map((i) => i + 1).join(", ")})`, { file });
+        names.forEach((s, i) => {
+          if (s === ref) hits.push(i);
+        });
+        if (hits.length > 1)
+          throw new DataError(
+            `${what} column name ${JSON.stringify(ref)} is ambiguous (columns ${hits.map((i) => i + 1).join(", ")})`,
+            { file },
+          );
         if (hits.length === 1) return hits[0];
         if (/^-?\d+$/.test(ref.trim())) ref = Number(ref);
         else throw new DataError(`${what} column ${JSON.stringify(ref)} not found; available: ${list()}`, { file });
       }
       if (!Number.isInteger(ref) || ref >= ncol || ref < -ncol) {
-        throw new DataError(`${what} column index ${ref} out of range: the file has ${ncol} columns (0..${ncol - 1}, or -1..-${ncol} from the end); names: ${list()}`, { file });
+        throw new DataError(
+          `${what} column index ${ref} out of range: the file has ${ncol} columns (0..${ncol - 1}, or -1..-${ncol} from the end); names: ${list()}`,
+          { file },
+        );
       }
       return ref < 0 ? ncol + ref : ref;
     };
@@ -674,13 +709,16 @@ export class CsvParser {
       for (const m of enc.categories) {
         const c = resolve(m.column, "encoding's categorical");
         if (this.kind[c] === LABEL || this.kind[c] === DROP) {
-          throw new ConfigError(`encoding's categorical column ${JSON.stringify(m.column)} is the label or dropped here`);
+          throw new ConfigError(
+            `encoding's categorical column ${JSON.stringify(m.column)} is the label or dropped here`,
+          );
         }
         this.kind[c] = FORCED_CAT;
         const it = (this.cats[c] = new Interner());
         for (const v of m.values) it.codeOfText(v);
       }
-      if (new Set(enc.classNames).size !== enc.classNames.length) throw new ConfigError("encoding.classNames repeat a name");
+      if (new Set(enc.classNames).size !== enc.classNames.length)
+        throw new ConfigError("encoding.classNames repeat a name");
       for (const v of enc.classNames) this.labels.codeOfText(v);
     }
     let d = 0;

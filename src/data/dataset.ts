@@ -48,9 +48,16 @@ export interface ValidateOptions {
  * wrong lengths and DataError naming the 1-based row and the column (name, else 1-based number)
  * for a NaN/Infinity feature or a bad label.
  */
-export function validateXY(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, options: ValidateOptions = {}): void {
+export function validateXY(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+  d: number,
+  options: ValidateOptions = {},
+): void {
   const file = options.source ?? "array";
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 0) throw new ShapeError(`invalid shape n=${n}, d=${d}`);
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 0)
+    throw new ShapeError(`invalid shape n=${n}, d=${d}`);
   if (x.length !== n * d) throw new ShapeError(`x has ${x.length} values, expected n*d = ${n}*${d} = ${n * d}`);
   if (y.length !== n) throw new ShapeError(`y has ${y.length} labels, expected n = ${n}`);
   if (options.featureNames && options.featureNames.length !== d)
@@ -61,7 +68,11 @@ export function validateXY(x: ArrayLike<number>, y: ArrayLike<number>, n: number
       const v = x[base + j];
       if (!Number.isFinite(v)) {
         const column = options.featureNames?.[j] ?? j + 1;
-        throw new DataError(`feature value is ${v} (x[${base + j}], 0-based sample ${i}, feature ${j})`, { file, row: i + 1, column });
+        throw new DataError(`feature value is ${v} (x[${base + j}], 0-based sample ${i}, feature ${j})`, {
+          file,
+          row: i + 1,
+          column,
+        });
       }
     }
   }
@@ -93,7 +104,11 @@ export interface FromArraysOptions {
  * Builds a validated Dataset from plain arrays. y may be integer class indices (0..k-1) or
  * strings (class names, mapped to indices in sorted order, numerically if all are numbers).
  */
-export function fromArrays(x: number[][] | Float32Array, y: ArrayLike<number> | string[], options: FromArraysOptions = {}): Dataset {
+export function fromArrays(
+  x: number[][] | Float32Array,
+  y: ArrayLike<number> | string[],
+  options: FromArraysOptions = {},
+): Dataset {
   const n = y.length;
   let d: number;
   let xf: Float32Array;
@@ -107,7 +122,11 @@ export function fromArrays(x: number[][] | Float32Array, y: ArrayLike<number> | 
     xf = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       const row = x[i];
-      if (row.length !== d) throw new DataError(`row has ${row.length} values, expected ${d}`, { file: options.source ?? "array", row: i + 1 });
+      if (row.length !== d)
+        throw new DataError(`row has ${row.length} values, expected ${d}`, {
+          file: options.source ?? "array",
+          row: i + 1,
+        });
       xf.set(row, i * d);
     }
   }
@@ -116,14 +135,19 @@ export function fromArrays(x: number[][] | Float32Array, y: ArrayLike<number> | 
   if (n > 0 && typeof y[0] === "string") {
     const names = [...new Set(y as string[])];
     classNames = sortClassNames(names);
-    if (options.classNames) throw new ConfigError("classNames cannot be given with string labels (they are the class names)");
+    if (options.classNames)
+      throw new ConfigError("classNames cannot be given with string labels (they are the class names)");
     const index = new Map(classNames.map((c, i) => [c, i]));
     yi = Int32Array.from(y as string[], (s) => index.get(s)!);
   } else {
     const yn = y as ArrayLike<number>;
     for (let i = 0; i < n; i++) {
       if (!Number.isInteger(yn[i]) || yn[i] < 0)
-        throw new DataError(`label ${yn[i]} is not a non-negative integer`, { file: options.source ?? "array", row: i + 1, column: "label" });
+        throw new DataError(`label ${yn[i]} is not a non-negative integer`, {
+          file: options.source ?? "array",
+          row: i + 1,
+          column: "label",
+        });
     }
     yi = Int32Array.from(yn);
     const k = classCounts(yi).length;

@@ -37,9 +37,12 @@ export function parseIdx(bytes: Uint8Array, file = "array", expectMagic?: number
   if (bytes.length < 4) throw new DataError(`truncated IDX header (${bytes.length} bytes)`, { file });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
-  const type = bytes[2], nd = bytes[3];
+  const type = bytes[2],
+    nd = bytes[3];
   if (bytes[0] !== 0 || bytes[1] !== 0 || nd === 0) {
-    throw new DataError(`not an IDX file: bad magic number ${magic} (0x${magic.toString(16).padStart(8, "0")})`, { file });
+    throw new DataError(`not an IDX file: bad magic number ${magic} (0x${magic.toString(16).padStart(8, "0")})`, {
+      file,
+    });
   }
   if (type !== 0x08) {
     throw new DataError(`unsupported IDX element type 0x${type.toString(16)} (only unsigned bytes, 0x08)`, { file });
@@ -48,7 +51,10 @@ export function parseIdx(bytes: Uint8Array, file = "array", expectMagic?: number
     throw new DataError(`bad magic number ${magic}, expected ${expectMagic}`, { file });
   }
   const header = 4 + 4 * nd;
-  if (bytes.length < header) throw new DataError(`truncated IDX header: ${nd} dimensions need ${header} bytes, file has ${bytes.length}`, { file });
+  if (bytes.length < header)
+    throw new DataError(`truncated IDX header: ${nd} dimensions need ${header} bytes, file has ${bytes.length}`, {
+      file,
+    });
   const dims: number[] = [];
   let count = 1;
   for (let i = 0; i < nd; i++) {
@@ -58,10 +64,15 @@ export function parseIdx(bytes: Uint8Array, file = "array", expectMagic?: number
   }
   const have = bytes.length - header;
   if (have < count) {
-    throw new DataError(`truncated IDX data: header [${dims.join(", ")}] needs ${count} bytes, file has ${have}`, { file });
+    throw new DataError(`truncated IDX data: header [${dims.join(", ")}] needs ${count} bytes, file has ${have}`, {
+      file,
+    });
   }
   if (have > count) {
-    throw new DataError(`IDX size mismatch: header [${dims.join(", ")}] gives ${count} bytes of data, file has ${have}`, { file });
+    throw new DataError(
+      `IDX size mismatch: header [${dims.join(", ")}] gives ${count} bytes of data, file has ${have}`,
+      { file },
+    );
   }
   return { dims, data: bytes.subarray(header, header + count) };
 }
@@ -85,4 +96,3 @@ export async function readBytes(file: string): Promise<Uint8Array> {
 export async function readIdx(file: string, expectMagic?: number): Promise<IdxArray> {
   return decodeIdx(await readBytes(file), file, expectMagic);
 }
-

@@ -1,7 +1,17 @@
 // The data layer's public pieces that run anywhere (browser, Workers, Deno, Bun, Node).
 // File reading (node:fs, node:zlib) is in ./node.ts, which re-exports all of this as well.
 export type { Dataset, ValidateOptions, FromArraysOptions } from "./dataset.js";
-export { fromArrays, validateXY, validateDataset, subsetRows, selectColumns, classCounts, numClasses, sortClassNames, row } from "./dataset.js";
+export {
+  fromArrays,
+  validateXY,
+  validateDataset,
+  subsetRows,
+  selectColumns,
+  classCounts,
+  numClasses,
+  sortClassNames,
+  row,
+} from "./dataset.js";
 export type { CsvOptions, CsvDataset, CsvEncoding, CategoryMap, ColumnRef } from "./csv.js";
 export { parseCsv, parseCsvStream, CsvParser, detectDelimiter } from "./csv.js";
 export { modelRows, modelColumns, type ModelRows, type ModelRowsOptions } from "./csv-model.js";

@@ -17,15 +17,23 @@ export const MNIST_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 function pixelNames(h: number, w: number, c: number): string[] {
   const names: string[] = [];
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) for (let k = 0; k < c; k++) names.push(c === 1 ? `px_${i}_${j}` : `px_${i}_${j}_${k}`);
+  for (let i = 0; i < h; i++)
+    for (let j = 0; j < w; j++) for (let k = 0; k < c; k++) names.push(c === 1 ? `px_${i}_${j}` : `px_${i}_${j}_${k}`);
   return names;
 }
 
 /** Images [n, rows, cols] + labels [n] (IDX) -> an ImageDataset with pixels / 255 and shape [rows, cols, 1]. */
-export function mnistFromIdx(images: IdxArray, labels: IdxArray, files: { images?: string; labels?: string } = {}): ImageDataset {
-  const fi = files.images ?? "images", fl = files.labels ?? "labels";
-  if (images.dims.length !== 3) throw new DataError(`expected 3 IDX dimensions (count, rows, cols), got ${images.dims.length}`, { file: fi });
-  if (labels.dims.length !== 1) throw new DataError(`expected 1 IDX dimension (count), got ${labels.dims.length}`, { file: fl });
+export function mnistFromIdx(
+  images: IdxArray,
+  labels: IdxArray,
+  files: { images?: string; labels?: string } = {},
+): ImageDataset {
+  const fi = files.images ?? "images",
+    fl = files.labels ?? "labels";
+  if (images.dims.length !== 3)
+    throw new DataError(`expected 3 IDX dimensions (count, rows, cols), got ${images.dims.length}`, { file: fi });
+  if (labels.dims.length !== 1)
+    throw new DataError(`expected 1 IDX dimension (count), got ${labels.dims.length}`, { file: fl });
   const [n, h, w] = images.dims;
   if (labels.dims[0] !== n) {
     throw new DataError(`count mismatch: ${labels.dims[0]} labels for ${n} images in ${fi}`, { file: fl });
@@ -38,7 +46,16 @@ export function mnistFromIdx(images: IdxArray, labels: IdxArray, files: { images
   }
   const x = new Float32Array(images.data.length);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
-  return { x, y, n, d: h * w, shape: [h, w, 1], featureNames: pixelNames(h, w, 1), classNames: MNIST_CLASSES.slice(), source: fi };
+  return {
+    x,
+    y,
+    n,
+    d: h * w,
+    shape: [h, w, 1],
+    featureNames: pixelNames(h, w, 1),
+    classNames: MNIST_CLASSES.slice(),
+    source: fi,
+  };
 }
 
 async function findFile(dir: string, base: string): Promise<string> {
@@ -48,7 +65,9 @@ async function findFile(dir: string, base: string): Promise<string> {
     const p = path.join(dir, name);
     if (fs.existsSync(p)) return p;
   }
-  throw new DataError(`MNIST file not found (also tried ${base}.gz); set BSFNET_DATA or pass dir`, { file: path.join(dir, base) });
+  throw new DataError(`MNIST file not found (also tried ${base}.gz); set BSFNET_DATA or pass dir`, {
+    file: path.join(dir, base),
+  });
 }
 
 /** Loads MNIST "train" (60,000) or "test" (10,000) from `dir` (default: <dataDir()>/mnist). */
@@ -68,7 +87,8 @@ export async function loadMnist(split: "train" | "test", options: { dir?: string
  * consecutive disjoint pieces of the given sizes (each piece sorted, so images keep file order). */
 export function sampleIndices(n: number, sizes: number[], seed: number): Int32Array[] {
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (sizes.some((s) => !Number.isInteger(s) || s < 0)) throw new DataError(`subset sizes must be non-negative integers: ${sizes.join(", ")}`);
+  if (sizes.some((s) => !Number.isInteger(s) || s < 0))
+    throw new DataError(`subset sizes must be non-negative integers: ${sizes.join(", ")}`);
   if (total > n) throw new DataError(`cannot draw ${total} disjoint samples from ${n}`);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
@@ -111,6 +131,10 @@ export async function loadMnistPaperSplit(
   options: { dir?: string; seed?: number; train?: number; validation?: number } = {},
 ): Promise<{ train: ImageDataset; validation: ImageDataset }> {
   const all = await loadMnist("train", { dir: options.dir });
-  const [train, validation] = sampleSubsets(all, [options.train ?? 15000, options.validation ?? 5000], options.seed ?? 0);
+  const [train, validation] = sampleSubsets(
+    all,
+    [options.train ?? 15000, options.validation ?? 5000],
+    options.seed ?? 0,
+  );
   return { train, validation };
 }

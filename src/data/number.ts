@@ -7,7 +7,10 @@
 // of ten are exact doubles, so one multiplication or division rounds correctly (Clinger's fast
 // path); anything else falls back to Number() on the validated text.
 
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /** The number written in b[s..e) (no surrounding blanks), or NaN when it is not a decimal number. */
 export function parseDecimal(b: Uint8Array, s: number, e: number): number {

@@ -42,7 +42,8 @@ export function makeSpectra(o: SpectraOptions = {}): SpectraDataset {
   const g = o.hwhm ?? 3;
   const noise = o.noise ?? 0.05;
   const jitter = o.jitter ?? 1;
-  if (!(Number.isInteger(L) && L >= 32)) throw new ConfigError(`makeSpectra: length must be an integer >= 32, got ${L}`);
+  if (!(Number.isInteger(L) && L >= 32))
+    throw new ConfigError(`makeSpectra: length must be an integer >= 32, got ${L}`);
   if (!(Number.isInteger(K) && K >= 2)) throw new ConfigError(`makeSpectra: nClasses must be >= 2, got ${K}`);
   const rng = new Random(o.seed ?? 0);
   // Peak positions on a grid with margins so that peaks do not overlap (4 half widths apart).
@@ -109,10 +110,18 @@ export function makeSpectra(o: SpectraOptions = {}): SpectraDataset {
  * of points by gate weight; a peak is covered when a high-gate point lies within its half width.
  * Precision: the fraction of high-gate points within 2 half widths of a discriminating peak.
  */
-export function peakCoverage(w: ArrayLike<number>, peaks: readonly number[], hwhm: number, top = 0.1): { coverage: number; precision: number; high: number[] } {
+export function peakCoverage(
+  w: ArrayLike<number>,
+  peaks: readonly number[],
+  hwhm: number,
+  top = 0.1,
+): { coverage: number; precision: number; high: number[] } {
   const L = w.length;
   const k = Math.max(1, Math.round(top * L));
-  const high = Array.from({ length: L }, (_, i) => i).sort((a, b) => w[b] - w[a] || a - b).slice(0, k).sort((a, b) => a - b);
+  const high = Array.from({ length: L }, (_, i) => i)
+    .sort((a, b) => w[b] - w[a] || a - b)
+    .slice(0, k)
+    .sort((a, b) => a - b);
   const covered = peaks.filter((p) => high.some((h) => Math.abs(h - p) <= hwhm)).length;
   const near = high.filter((h) => peaks.some((p) => Math.abs(h - p) <= 2 * hwhm)).length;
   return { coverage: covered / peaks.length, precision: near / high.length, high };

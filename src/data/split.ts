@@ -15,7 +15,8 @@ export interface Split {
 
 function checkLabels(y: ArrayLike<number>): void {
   for (let i = 0; i < y.length; i++) {
-    if (!Number.isInteger(y[i]) || y[i] < 0) throw new ConfigError(`label y[${i}] = ${y[i]} is not a non-negative integer`);
+    if (!Number.isInteger(y[i]) || y[i] < 0)
+      throw new ConfigError(`label y[${i}] = ${y[i]} is not a non-negative integer`);
   }
 }
 
@@ -71,7 +72,9 @@ export function stratifiedSplit(y: ArrayLike<number>, validationFraction: number
     for (let i = 0; i < g.length; i++) (i < quota[c] ? validation : train).push(g[i]);
   });
   if (validation.length === 0 || train.length === 0) {
-    throw new ConfigError(`cannot split ${n} samples with validation fraction ${validationFraction}: one side would be empty`);
+    throw new ConfigError(
+      `cannot split ${n} samples with validation fraction ${validationFraction}: one side would be empty`,
+    );
   }
   return { train: sorted(train), validation: sorted(validation) };
 }
@@ -80,7 +83,10 @@ export function stratifiedSplit(y: ArrayLike<number>, validationFraction: number
 export function randomSplit(n: number, validationFraction: number, seed = 0): Split {
   checkFraction(validationFraction);
   const m = Math.round(validationFraction * n);
-  if (m === 0 || m === n) throw new ConfigError(`cannot split ${n} samples with validation fraction ${validationFraction}: one side would be empty`);
+  if (m === 0 || m === n)
+    throw new ConfigError(
+      `cannot split ${n} samples with validation fraction ${validationFraction}: one side would be empty`,
+    );
   const perm = new Random(seed).permutation(n);
   return { validation: perm.slice(0, m).sort(), train: perm.slice(m).sort() };
 }

@@ -35,13 +35,15 @@ export class Standardizer {
    * Accumulates in float64, two passes (mean, then squared deviations).
    */
   static fit(x: Float32Array, d: number, rows?: ArrayLike<number>): Standardizer {
-    if (!Number.isInteger(d) || d <= 0 || x.length % d !== 0) throw new ShapeError(`x has ${x.length} values, not a multiple of d = ${d}`);
+    if (!Number.isInteger(d) || d <= 0 || x.length % d !== 0)
+      throw new ShapeError(`x has ${x.length} values, not a multiple of d = ${d}`);
     const n = x.length / d;
     const m = rows ? rows.length : n;
     if (m === 0) throw new ShapeError("cannot fit a standardizer on zero rows");
     const at = (r: number): number => {
       const i = rows ? rows[r] : r;
-      if (rows && (!Number.isInteger(i) || i < 0 || i >= n)) throw new ShapeError(`row index ${i} out of range 0..${n - 1}`);
+      if (rows && (!Number.isInteger(i) || i < 0 || i >= n))
+        throw new ShapeError(`row index ${i} out of range 0..${n - 1}`);
       return i * d;
     };
     const mean = new Float64Array(d);
@@ -67,7 +69,8 @@ export class Standardizer {
     }
     const std = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      if (!Number.isFinite(mean[j])) throw new ConfigError(`feature ${j} has non-finite values; validate the data first`);
+      if (!Number.isFinite(mean[j]))
+        throw new ConfigError(`feature ${j} has non-finite values; validate the data first`);
       const s = Math.sqrt(v2[j] / m);
       // Constant columns (or spread far below float32 resolution) get std 1: they standardize to 0.
       std[j] = lo[j] === hi[j] || !(s > 1e-7 * Math.max(1, Math.abs(mean[j]))) ? 1 : s;
@@ -112,10 +115,12 @@ export class Standardizer {
 
   /** Statistics of selected features only (e.g. after feature selection). */
   select(cols: ArrayLike<number>): Standardizer {
-    const pick = (a: Float64Array) => Array.from({ length: cols.length }, (_, c) => {
-      if (!(cols[c] >= 0 && cols[c] < this.d)) throw new ShapeError(`column ${cols[c]} out of range 0..${this.d - 1}`);
-      return a[cols[c]];
-    });
+    const pick = (a: Float64Array) =>
+      Array.from({ length: cols.length }, (_, c) => {
+        if (!(cols[c] >= 0 && cols[c] < this.d))
+          throw new ShapeError(`column ${cols[c]} out of range 0..${this.d - 1}`);
+        return a[cols[c]];
+      });
     return new Standardizer(pick(this.mean), pick(this.std));
   }
 
@@ -124,7 +129,8 @@ export class Standardizer {
   }
 
   static fromJSON(json: StandardizerJSON): Standardizer {
-    if (!json || !Array.isArray(json.mean) || !Array.isArray(json.std)) throw new ConfigError("standardizer JSON needs arrays mean and std");
+    if (!json || !Array.isArray(json.mean) || !Array.isArray(json.std))
+      throw new ConfigError("standardizer JSON needs arrays mean and std");
     return new Standardizer(json.mean, json.std);
   }
 }

@@ -35,7 +35,8 @@ export interface SyntheticDataset extends Dataset {
 }
 
 function int(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new ConfigError(`makeClassification: ${name} must be an integer >= ${min}, got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new ConfigError(`makeClassification: ${name} must be an integer >= ${min}, got ${v}`);
   return v;
 }
 
@@ -48,11 +49,14 @@ export function makeClassification(options: MakeClassificationOptions = {}): Syn
   const cpc = int("nClustersPerClass", options.nClustersPerClass ?? 2, 1);
   const sep = options.classSep ?? 1.0;
   const flip = options.flipY ?? 0.01;
-  if (!(Number.isFinite(sep) && sep >= 0)) throw new ConfigError(`makeClassification: classSep must be >= 0, got ${sep}`);
+  if (!(Number.isFinite(sep) && sep >= 0))
+    throw new ConfigError(`makeClassification: classSep must be >= 0, got ${sep}`);
   if (!(flip >= 0 && flip <= 1)) throw new ConfigError(`makeClassification: flipY must be in [0, 1], got ${flip}`);
   const nClusters = k * cpc;
   if (ni < 31 && nClusters > 2 ** ni) {
-    throw new ConfigError(`makeClassification: nClasses * nClustersPerClass = ${nClusters} must be <= 2^nInformative = ${2 ** ni}`);
+    throw new ConfigError(
+      `makeClassification: nClasses * nClustersPerClass = ${nClusters} must be <= 2^nInformative = ${2 ** ni}`,
+    );
   }
   const rng = new Random(options.seed ?? 0);
   const d = ni + nr + nn;
@@ -62,7 +66,8 @@ export function makeClassification(options: MakeClassificationOptions = {}): Syn
   // Distinct hypercube vertices, one per cluster: bit b of a vertex -> coordinate +-sep on axis b.
   const vertices: number[][] = [];
   if (ni <= 30) {
-    for (const v of rng.sample(2 ** ni, nClusters)) vertices.push(Array.from({ length: ni }, (_, b) => (((v >>> b) & 1) * 2 - 1) * sep));
+    for (const v of rng.sample(2 ** ni, nClusters))
+      vertices.push(Array.from({ length: ni }, (_, b) => (((v >>> b) & 1) * 2 - 1) * sep));
   } else {
     const seen = new Set<string>();
     while (vertices.length < nClusters) {
@@ -148,7 +153,9 @@ export function makeClassification(options: MakeClassificationOptions = {}): Syn
     for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) xs[r * d + j] = xo[r * d + fp[j]];
     xo = xs;
     const where = new Int32Array(d);
-    fp.forEach((g, j) => (where[g] = j));
+    fp.forEach((g, j) => {
+      where[g] = j;
+    });
     informative = informative.map((g) => where[g]).sort((p, q) => p - q);
     redundant = redundant.map((g) => where[g]).sort((p, q) => p - q);
     noise = noise.map((g) => where[g]).sort((p, q) => p - q);

@@ -51,14 +51,28 @@ export function spectraCnn(length: number, classes: number, gate?: BSFConfig): S
 }
 
 /** Mean gate weight of the central 14x14 pixels over that of the outer ring 4 pixels wide. */
-export function centerToRing(w: ArrayLike<number>, size = 28, center = 14, ring = 4): { center: number; ring: number; ratio: number } {
-  let c = 0, nc = 0, r = 0, nr = 0;
+export function centerToRing(
+  w: ArrayLike<number>,
+  size = 28,
+  center = 14,
+  ring = 4,
+): { center: number; ring: number; ratio: number } {
+  let c = 0,
+    nc = 0,
+    r = 0,
+    nr = 0;
   const lo = (size - center) / 2;
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
       const v = w[i * size + j];
-      if (i >= lo && i < lo + center && j >= lo && j < lo + center) (c += v), nc++;
-      if (i < ring || j < ring || i >= size - ring || j >= size - ring) (r += v), nr++;
+      if (i >= lo && i < lo + center && j >= lo && j < lo + center) {
+        c += v;
+        nc++;
+      }
+      if (i < ring || j < ring || i >= size - ring || j >= size - ring) {
+        r += v;
+        nr++;
+      }
     }
   }
   const center_ = c / nc;
@@ -90,25 +104,54 @@ export interface TrainResult {
 
 /** Trains `model` on `train` (Adam, then the optional fine-tuning stage) and scores the final
  * model on `validation`; no epoch is chosen by its validation score. */
-export async function trainClassifier(model: Sequential, train: Dataset, validation: Dataset, o: Omit<AttentionRunOptions, "penalty">, tag = ""): Promise<TrainResult> {
+export async function trainClassifier(
+  model: Sequential,
+  train: Dataset,
+  validation: Dataset,
+  o: Omit<AttentionRunOptions, "penalty">,
+  tag = "",
+): Promise<TrainResult> {
   const log = o.log ?? (() => {});
   const seed = o.seed ?? 0;
   const lr = o.learningRate ?? 0.001;
-  const common = { batchSize: o.batchSize ?? 32, validationData: [validation.x, validation.y] as [Float32Array, Int32Array], verbose: 1 as const };
+  const common = {
+    batchSize: o.batchSize ?? 32,
+    validationData: [validation.x, validation.y] as [Float32Array, Int32Array],
+    verbose: 1 as const,
+  };
   const logEpoch = (stage: string): Callback => ({
-    onEpochEnd: (e, l) => log(`${tag}${stage}epoch ${e + 1}: loss ${l.loss.toFixed(4)} val acc ${l.valAccuracy?.toFixed(4)} (${l.seconds.toFixed(1)} s)`),
+    onEpochEnd: (e, l) =>
+      log(
+        `${tag}${stage}epoch ${e + 1}: loss ${l.loss.toFixed(4)} val acc ${l.valAccuracy?.toFixed(4)} (${l.seconds.toFixed(1)} s)`,
+      ),
   });
   const t0 = performance.now();
   model.compile({ optimizer: new Adam({ learningRate: lr }), seed });
   // fit scores the validation data after every epoch; the last score is the final model's
   const last = (h: { valAccuracy: number[] }) => h.valAccuracy[h.valAccuracy.length - 1];
-  const beforeFineTune = last(await model.fit(train.x, train.y, { ...common, epochs: o.epochs, seed, callbacks: [...(o.callbacks ?? []), logEpoch("")] }));
+  const beforeFineTune = last(
+    await model.fit(train.x, train.y, {
+      ...common,
+      epochs: o.epochs,
+      seed,
+      callbacks: [...(o.callbacks ?? []), logEpoch("")],
+    }),
+  );
   const ft = o.fineTuneEpochs ?? 0;
   // The fine-tuning stage gets its own shuffling and dropout seed: compile restarts the step
   // count, and the first stage's seed would replay that stage's first batches and masks.
-  const accuracy = ft > 0
-    ? last(await fineTune(model, train.x, train.y, { ...common, baseLearningRate: lr, epochs: ft, seed: seed + 1000, callbacks: [...(o.callbacks ?? []), logEpoch("fine-tune ")] }))
-    : beforeFineTune;
+  const accuracy =
+    ft > 0
+      ? last(
+          await fineTune(model, train.x, train.y, {
+            ...common,
+            baseLearningRate: lr,
+            epochs: ft,
+            seed: seed + 1000,
+            callbacks: [...(o.callbacks ?? []), logEpoch("fine-tune ")],
+          }),
+        )
+      : beforeFineTune;
   return { accuracy, beforeFineTune, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -139,8 +182,11 @@ async function trainPair(
   const gated = await run(true);
   const [u, g] = [ungated.r, gated.r];
   return {
-    ungated: u.accuracy, gated: g.accuracy, beforeFineTune: { ungated: u.beforeFineTune, gated: g.beforeFineTune },
-    gate: gated.gate, seconds: { ungated: u.seconds, gated: g.seconds },
+    ungated: u.accuracy,
+    gated: g.accuracy,
+    beforeFineTune: { ungated: u.beforeFineTune, gated: g.beforeFineTune },
+    gate: gated.gate,
+    seconds: { ungated: u.seconds, gated: g.seconds },
   };
 }
 
@@ -149,12 +195,28 @@ export async function attentionMnist(train: Dataset, validation: Dataset, o: Att
   return { ...r, ...centerToRing(r.gate) };
 }
 
-export async function attentionSpectra(o: AttentionRunOptions & { spectra?: SpectraOptions; validationFraction?: number; top?: number }) {
+export async function attentionSpectra(
+  o: AttentionRunOptions & { spectra?: SpectraOptions; validationFraction?: number; top?: number },
+) {
   const ds = makeSpectra({ seed: o.seed ?? 0, ...o.spectra });
   const { train, validation } = stratifiedSplit(ds.y, o.validationFraction ?? 0.25, o.seed ?? 0);
   const classes = ds.classNames.length;
-  const r = await trainPair((gate) => spectraCnn(ds.d, classes, gate), subsetRows(ds, train), subsetRows(ds, validation), o);
+  const r = await trainPair(
+    (gate) => spectraCnn(ds.d, classes, gate),
+    subsetRows(ds, train),
+    subsetRows(ds, validation),
+    o,
+  );
   const peaks = ds.discriminating.flat();
   const cov = peakCoverage(r.gate, peaks, ds.hwhm, o.top ?? 0.1);
-  return { ...r, ...cov, peaks, common: ds.common, hwhm: ds.hwhm, length: ds.d, trainSize: train.length, validationSize: validation.length };
+  return {
+    ...r,
+    ...cov,
+    peaks,
+    common: ds.common,
+    hwhm: ds.hwhm,
+    length: ds.d,
+    trainSize: train.length,
+    validationSize: validation.length,
+  };
 }

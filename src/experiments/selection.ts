@@ -64,16 +64,32 @@ export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOpt
     for (const [f, { train, validation }] of stratifiedKFold(ds.y, o.folds, o.seed).entries()) {
       const xtr = takeRows(ds.x, ds.d, train);
       const ytr = Int32Array.from(train, (i) => ds.y[i]);
-      const s = await selectFeatures(xtr, ytr, { features: ds.d, epochs: o.selectEpochs, lambda: o.lambda, seed: o.seed + f, gradient: o.gradient });
+      const s = await selectFeatures(xtr, ytr, {
+        features: ds.d,
+        epochs: o.selectEpochs,
+        lambda: o.lambda,
+        seed: o.seed + f,
+        gradient: o.gradient,
+      });
       const cols = s.features.slice(0, o.top).map((q) => q.index);
       selections.push(cols);
       const yva = Int32Array.from(validation, (i) => ds.y[i]);
       const k = classCountOf(ds.y);
-      const r = await trainAndScore(takeColumns(ds.x, ds.d, cols, train), ytr, takeColumns(ds.x, ds.d, cols, validation), yva, k, { epochs: o.cvEpochs }, o.seed + f);
+      const r = await trainAndScore(
+        takeColumns(ds.x, ds.d, cols, train),
+        ytr,
+        takeColumns(ds.x, ds.d, cols, validation),
+        yva,
+        k,
+        { epochs: o.cvEpochs },
+        o.seed + f,
+      );
       accs.push(r.validation);
     }
     result.nested = { ...meanStd(accs), selections };
-    log(`nested (selection inside each training fold): ${result.nested.mean.toFixed(4)} ± ${result.nested.std.toFixed(4)}`);
+    log(
+      `nested (selection inside each training fold): ${result.nested.mean.toFixed(4)} ± ${result.nested.std.toFixed(4)}`,
+    );
   }
   result.seconds = (performance.now() - t0) / 1000;
   return result;

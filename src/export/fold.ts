@@ -15,7 +15,14 @@ export function foldGates(spec: ModelSpec): ModelSpec {
     const keep = Array.from(w.keys());
     // every unit kept, at the scale the gate applies at inference (its class says which)
     const inference = traitsOf(l.className).gateScale?.(l.config, w, g.threshold);
-    return { ...g, keep, allClosed: false, scale: keep.map((j) => (inference ? inference.scale[j] : g.mode === "expectation" ? w[j] : w[j] > g.threshold ? 1 : 0)) };
+    return {
+      ...g,
+      keep,
+      allClosed: false,
+      scale: keep.map((j) =>
+        inference ? inference.scale[j] : g.mode === "expectation" ? w[j] : w[j] > g.threshold ? 1 : 0,
+      ),
+    };
   });
   return pruneSpec(spec, gates);
 }
@@ -23,14 +30,22 @@ export function foldGates(spec: ModelSpec): ModelSpec {
 /** The model as a spec with its gates folded, checked against what a format's exporter can write:
  * `writes` holds one entry per layer class it converts. Gates that cannot be folded (position
  * gates) stay, for a format whose exporter has an entry for the gate class. */
-export function exportableSpec(model: SpecSource, writes: Readonly<Record<string, unknown>>, format: string): ModelSpec {
+export function exportableSpec(
+  model: SpecSource,
+  writes: Readonly<Record<string, unknown>>,
+  format: string,
+): ModelSpec {
   const folded = foldGates(asSpec(model));
   for (const l of folded.layers) {
     if (l.className in writes) continue;
     if (traitsOf(l.className).gate) {
-      throw new ConfigError(`cannot export position gate ${String(l.config.name)} to ${format}: it cannot be folded into a layer (ONNX can express it)`);
+      throw new ConfigError(
+        `cannot export position gate ${String(l.config.name)} to ${format}: it cannot be folded into a layer (ONNX can express it)`,
+      );
     }
-    throw new ConfigError(`cannot export layer ${String(l.config.name)}: ${l.className} export to ${format} is not supported yet`);
+    throw new ConfigError(
+      `cannot export layer ${String(l.config.name)}: ${l.className} export to ${format} is not supported yet`,
+    );
   }
   return folded;
 }

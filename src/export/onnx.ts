@@ -74,7 +74,7 @@ function tensor(name: string, shape: number[], values: Float32Array): Pb {
   t.string(8, name);
   const raw = new Uint8Array(values.length * 4);
   const dv = new DataView(raw.buffer);
-  values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
+  for (let i = 0; i < values.length; i++) dv.setFloat32(i * 4, values[i], true);
   t.bytes(9, raw); // raw_data, little-endian
   return t;
 }
@@ -115,7 +115,8 @@ function convWeight(shape: number[], v: Float32Array): { shape: number[]; values
   const OC = shape[n - 1];
   const S = v.length / (C * OC);
   const out = new Float32Array(v.length);
-  for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) for (let o = 0; o < OC; o++) out[(o * C + c) * S + s] = v[(s * C + c) * OC + o];
+  for (let s = 0; s < S; s++)
+    for (let c = 0; c < C; c++) for (let o = 0; o < OC; o++) out[(o * C + c) * S + s] = v[(s * C + c) * OC + o];
   return { shape: [OC, C, ...shape.slice(0, n - 2)], values: out };
 }
 
@@ -154,7 +155,13 @@ function convLayer(g: Graph, l: LayerSpec): void {
     inputs.push(`${name}/bias`);
   }
   const out = `${name}/out`;
-  g.nodes.push(node("Conv", inputs, [out], `${name}_Conv`, [["kernel_shape", spatial], ["pads", [...begin, ...end]], ["strides", spatial.map(() => 1)]]));
+  g.nodes.push(
+    node("Conv", inputs, [out], `${name}_Conv`, [
+      ["kernel_shape", spatial],
+      ["pads", [...begin, ...end]],
+      ["strides", spatial.map(() => 1)],
+    ]),
+  );
   g.cur = out;
   g.act(l.config.activation, name);
 }
@@ -165,7 +172,12 @@ function maxPool(g: Graph, l: LayerSpec, two: boolean): void {
   const p = l.config.poolSize as number | number[] | undefined;
   const ps = two ? (Array.isArray(p) ? p : [p ?? 2, p ?? 2]) : [Array.isArray(p) ? p[0] : (p ?? 2)];
   const out = `${name}/out`;
-  g.nodes.push(node("MaxPool", [g.cur], [out], `${name}_MaxPool`, [["kernel_shape", ps], ["strides", ps]]));
+  g.nodes.push(
+    node("MaxPool", [g.cur], [out], `${name}_MaxPool`, [
+      ["kernel_shape", ps],
+      ["strides", ps],
+    ]),
+  );
   g.cur = out;
 }
 
@@ -243,14 +255,22 @@ export function toOnnx(model: SpecSource, options: { producerVersion?: string } 
     toFirst(name) {
       if (channelsFirst) return;
       const out = `${name}/nchw`;
-      g.nodes.push(node("Transpose", [g.cur], [out], `${name}_to_nchw`, [["perm", [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]]]));
+      g.nodes.push(
+        node("Transpose", [g.cur], [out], `${name}_to_nchw`, [
+          ["perm", [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]],
+        ]),
+      );
       g.cur = out;
       channelsFirst = true;
     },
     toLast(name) {
       if (!channelsFirst) return;
       const out = `${name}/nhwc`;
-      g.nodes.push(node("Transpose", [g.cur], [out], `${name}_to_nhwc`, [["perm", [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]]]));
+      g.nodes.push(
+        node("Transpose", [g.cur], [out], `${name}_to_nhwc`, [
+          ["perm", [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]],
+        ]),
+      );
       g.cur = out;
       channelsFirst = false;
     },
@@ -263,7 +283,9 @@ export function toOnnx(model: SpecSource, options: { producerVersion?: string } 
     },
   };
   const shapes = specShapes(spec);
-  spec.layers.forEach((l, i) => ONNX_LAYERS[l.className](g, l, shapes[i]));
+  spec.layers.forEach((l, i) => {
+    ONNX_LAYERS[l.className](g, l, shapes[i]);
+  });
   // rename the last value to "output" via Identity (keeps node names simple)
   g.nodes.push(node("Identity", [g.cur], ["output"], g.cur === "input" ? "identity" : "output_Identity"));
   const graph = new Pb();

@@ -41,18 +41,26 @@ export const TFJS_LAYERS: Readonly<Record<string, (c: Config, base: Config) => C
   MaxPool2D: (c, base) => {
     const p = c.poolSize as number | number[];
     const ps = Array.isArray(p) ? p : [p ?? 2, p ?? 2];
-    return { class_name: "MaxPooling2D", config: { ...base, pool_size: ps, strides: ps, padding: "valid", data_format: "channels_last" } };
+    return {
+      class_name: "MaxPooling2D",
+      config: { ...base, pool_size: ps, strides: ps, padding: "valid", data_format: "channels_last" },
+    };
   },
   MaxPool1D: (c, base) => {
     const p = (c.poolSize as number | undefined) ?? 2;
     return { class_name: "MaxPooling1D", config: { ...base, pool_size: [p], strides: [p], padding: "valid" } };
   },
   Flatten: (_c, base) => ({ class_name: "Flatten", config: { ...base, data_format: "channels_last" } }),
-  Dropout: (c, base) => ({ class_name: "Dropout", config: { ...base, rate: c.rate ?? 0, noise_shape: null, seed: null } }),
+  Dropout: (c, base) => ({
+    class_name: "Dropout",
+    config: { ...base, rate: c.rate ?? 0, noise_shape: null, seed: null },
+  }),
   // TF.js has no Normalization layer: foldNormalization multiplies it into the Dense after it; one
   // left here had none.
   Normalization: (c) => {
-    throw new ConfigError(`cannot export layer ${String(c.name)} to TF.js: a Normalization is folded into a Dense layer right after it, and this one has none`);
+    throw new ConfigError(
+      `cannot export layer ${String(c.name)} to TF.js: a Normalization is folded into a Dense layer right after it, and this one has none`,
+    );
   },
 };
 
@@ -108,7 +116,11 @@ export function foldNormalization(spec: ModelSpec): ModelSpec {
     }
     dense.weights[k] = { ...kernel, values: W };
     const b = dense.weights.findIndex((w) => w.name === "bias");
-    if (b >= 0) dense.weights[b] = { ...dense.weights[b], values: Float32Array.from(dense.weights[b].values, (v, o) => v - shift[o]) };
+    if (b >= 0)
+      dense.weights[b] = {
+        ...dense.weights[b],
+        values: Float32Array.from(dense.weights[b].values, (v, o) => v - shift[o]),
+      };
     else {
       dense.config.useBias = true;
       dense.weights.splice(k + 1, 0, { name: "bias", shape: [OC], values: Float32Array.from(shift, (v) => -v) });
@@ -141,7 +153,10 @@ export function toTfjs(model: SpecSource, weightsFile = "weights.bin"): TfjsArti
     convertedBy: null,
     modelTopology: {
       class_name: "Sequential",
-      config: { name: spec.name, layers: spec.layers.map((l, i) => kerasLayer(l.className, l.config, i === 0, spec.inputShape)) },
+      config: {
+        name: spec.name,
+        layers: spec.layers.map((l, i) => kerasLayer(l.className, l.config, i === 0, spec.inputShape)),
+      },
       keras_version: "tfjs-layers 4.22.0",
       backend: "tensor_flow.js",
     },

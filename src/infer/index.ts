@@ -45,7 +45,9 @@ export class InferenceModel {
     const mem = (this.mem = new KernelMemory(kernels));
     this.stack.placeParams(mem, 0, false);
     file.spec.layers.forEach((l, i) => {
-      this.layers[i].params.forEach((p, j) => mem.f32(p.ptr, p.size).set(l.weights[j].values));
+      this.layers[i].params.forEach((p, j) => {
+        mem.f32(p.ptr, p.size).set(l.weights[j].values);
+      });
     });
     const width = Math.max(this.inputSize, ...this.layers.map((l) => l.outputSize));
     const B = Math.max(1, Math.min(options.batchSize ?? 256, Math.floor(2 ** 26 / width)));
@@ -58,7 +60,11 @@ export class InferenceModel {
   }
 
   /** Load on kernels given as a Module or as the .wasm bytes (compiled asynchronously). */
-  static async load(wasm: KernelSource, modelBytes: Uint8Array | ArrayBuffer, options: InferenceOptions = {}): Promise<InferenceModel> {
+  static async load(
+    wasm: KernelSource,
+    modelBytes: Uint8Array | ArrayBuffer,
+    options: InferenceOptions = {},
+  ): Promise<InferenceModel> {
     let mod: WebAssembly.Module;
     if (wasm instanceof WebAssembly.Module) mod = wasm;
     else {

@@ -58,7 +58,11 @@ export function encodeModelFile(spec: ModelSpec, meta: ModelMeta = {}): Uint8Arr
   const header = {
     format: "bsfnet-model",
     version: FORMAT_VERSION,
-    model: { name: spec.name, inputShape: [...spec.inputShape], layers: spec.layers.map((l) => ({ className: l.className, config: l.config })) },
+    model: {
+      name: spec.name,
+      inputShape: [...spec.inputShape],
+      layers: spec.layers.map((l) => ({ className: l.className, config: l.config })),
+    },
     weights: index,
     meta,
   };
@@ -97,7 +101,8 @@ function depth(v: unknown, limit: number): boolean {
 }
 
 function checkShape(s: unknown, what: string, file?: string): number[] {
-  if (!Array.isArray(s) || s.length > LIMITS.dims || !s.every(isDim)) fail(`${what}: shape ${JSON.stringify(s)?.slice(0, 80)} is not a list of positive integers`, file);
+  if (!Array.isArray(s) || s.length > LIMITS.dims || !s.every(isDim))
+    fail(`${what}: shape ${JSON.stringify(s)?.slice(0, 80)} is not a list of positive integers`, file);
   return s as number[];
 }
 
@@ -106,13 +111,18 @@ function checkShape(s: unknown, what: string, file?: string): number[] {
  * the layers by `readModel` (or by whatever builds the spec). */
 export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
   if (!(bytes instanceof Uint8Array)) fail("expected the file's bytes", file);
-  if (bytes.length < PREFIX) fail(`not a bsfnet model file: ${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix (truncated?)`, file);
+  if (bytes.length < PREFIX)
+    fail(`not a bsfnet model file: ${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix (truncated?)`, file);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
-  if (magic !== MAGIC) fail(`not a bsfnet model file (starts with ${JSON.stringify(magic)}, expected "${MAGIC}")`, file);
+  if (magic !== MAGIC)
+    fail(`not a bsfnet model file (starts with ${JSON.stringify(magic)}, expected "${MAGIC}")`, file);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
   if (version > FORMAT_VERSION) {
-    fail(`written by a newer bsfnet (format version ${version}; this version reads up to ${FORMAT_VERSION}): upgrade bsfnet`, file);
+    fail(
+      `written by a newer bsfnet (format version ${version}; this version reads up to ${FORMAT_VERSION}): upgrade bsfnet`,
+      file,
+    );
   }
   if (version < 1) fail(`invalid format version ${version}`, file);
   const J = dv.getUint32(8, true);
@@ -120,11 +130,15 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
   if (J % 4 || W % 4) fail(`corrupt prefix: section lengths ${J} and ${W} must be multiples of 4`, file);
   if (J > LIMITS.headerBytes) fail(`header of ${J} bytes exceeds the limit of ${LIMITS.headerBytes}`, file);
   const expected = PREFIX + J + W;
-  if (bytes.length < expected) fail(`truncated: the file has ${bytes.length} bytes, its prefix announces ${expected}`, file);
+  if (bytes.length < expected)
+    fail(`truncated: the file has ${bytes.length} bytes, its prefix announces ${expected}`, file);
   if (bytes.length > expected) fail(`${bytes.length - expected} unexpected bytes after the weights`, file);
   const crc = crc32(bytes.subarray(PREFIX));
   if (crc !== dv.getUint32(16, true)) {
-    fail(`checksum mismatch (stored ${dv.getUint32(16, true).toString(16)}, computed ${crc.toString(16)}): the file is corrupt`, file);
+    fail(
+      `checksum mismatch (stored ${dv.getUint32(16, true).toString(16)}, computed ${crc.toString(16)}): the file is corrupt`,
+      file,
+    );
   }
   let h: unknown;
   try {
@@ -139,28 +153,39 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
   const name = typeof model.name === "string" ? model.name : "model";
   const inputShape = checkShape(model.inputShape, "model inputShape", file);
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  if (inputSize > LIMITS.inputSize) fail(`input of ${inputSize} values per sample exceeds the limit of ${LIMITS.inputSize}`, file);
+  if (inputSize > LIMITS.inputSize)
+    fail(`input of ${inputSize} values per sample exceeds the limit of ${LIMITS.inputSize}`, file);
   if (!Array.isArray(model.layers) || model.layers.length === 0) fail("the model has no layers", file);
-  if (model.layers.length > LIMITS.layers) fail(`${model.layers.length} layers exceed the limit of ${LIMITS.layers}`, file);
+  if (model.layers.length > LIMITS.layers)
+    fail(`${model.layers.length} layers exceed the limit of ${LIMITS.layers}`, file);
   const layers: LayerSpec[] = model.layers.map((l: unknown, i: number) => {
-    if (!isObj(l) || typeof l.className !== "string" || !isObj(l.config)) fail(`layer ${i}: expected { className, config }`, file);
+    if (!isObj(l) || typeof l.className !== "string" || !isObj(l.config))
+      fail(`layer ${i}: expected { className, config }`, file);
     if (!depth(l.config, LIMITS.configDepth)) fail(`layer ${i}: config is nested too deeply or too large`, file);
     return { className: l.className, config: l.config, weights: [] };
   });
   if (!Array.isArray(h.weights)) fail("header has no weights index", file);
-  if (h.weights.length > LIMITS.tensors) fail(`${h.weights.length} tensors exceed the limit of ${LIMITS.tensors}`, file);
+  if (h.weights.length > LIMITS.tensors)
+    fail(`${h.weights.length} tensors exceed the limit of ${LIMITS.tensors}`, file);
   const floats = W / 4;
   let next = 0;
   const wdv = new DataView(bytes.buffer, bytes.byteOffset + PREFIX + J, W);
   // Tensors are tagged with their layer's name and come in layer order.
   let at = 0;
   h.weights.forEach((e: unknown, i: number) => {
-    if (!isObj(e) || typeof e.layer !== "string" || typeof e.name !== "string") fail(`weights[${i}]: expected { layer, name, shape, offset, length }`, file);
+    if (!isObj(e) || typeof e.layer !== "string" || typeof e.name !== "string")
+      fail(`weights[${i}]: expected { layer, name, shape, offset, length }`, file);
     const shape = checkShape(e.shape, `weights[${i}] (${e.layer}/${e.name})`, file);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (e.length !== size) fail(`weights[${i}] (${e.layer}/${e.name}): shape [${shape.join(", ")}] holds ${size} values, the index says ${String(e.length)}`, file);
-    if (e.offset !== next) fail(`weights[${i}] (${e.layer}/${e.name}): offset ${String(e.offset)}, expected ${next}`, file);
-    if (next + size > floats) fail(`weights[${i}] (${e.layer}/${e.name}) runs past the end of the weights (${floats} floats)`, file);
+    if (e.length !== size)
+      fail(
+        `weights[${i}] (${e.layer}/${e.name}): shape [${shape.join(", ")}] holds ${size} values, the index says ${String(e.length)}`,
+        file,
+      );
+    if (e.offset !== next)
+      fail(`weights[${i}] (${e.layer}/${e.name}): offset ${String(e.offset)}, expected ${next}`, file);
+    if (next + size > floats)
+      fail(`weights[${i}] (${e.layer}/${e.name}) runs past the end of the weights (${floats} floats)`, file);
     const values = new Float32Array(size);
     for (let j = 0; j < size; j++) {
       const v = wdv.getFloat32((next + j) * 4, true);
@@ -169,16 +194,22 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelFile {
     }
     next += size;
     while (at < layers.length && layers[at].config.name !== e.layer) at++;
-    if (at === layers.length) fail(`weights[${i}] (${e.layer}/${e.name}) names no layer at or after the previous tensor's`, file);
+    if (at === layers.length)
+      fail(`weights[${i}] (${e.layer}/${e.name}) names no layer at or after the previous tensor's`, file);
     layers[at].weights.push({ name: e.name, shape, values });
   });
   if (next !== floats) fail(`the weights section holds ${floats} floats, the index uses ${next}`, file);
   const meta = isObj(h.meta) ? (h.meta as ModelMeta) : {};
   if (meta.inputKeep !== undefined) {
     const full = meta.fullInputSize;
-    if (!Number.isInteger(full) || (full as number) <= 0 || (full as number) > LIMITS.inputSize) fail("meta.fullInputSize must be a positive integer", file);
+    if (!Number.isInteger(full) || (full as number) <= 0 || (full as number) > LIMITS.inputSize)
+      fail("meta.fullInputSize must be a positive integer", file);
     const k = meta.inputKeep;
-    if (!Array.isArray(k) || k.length !== inputSize || !k.every((j, i) => Number.isInteger(j) && j >= 0 && j < (full as number) && (i === 0 || j > k[i - 1]))) {
+    if (
+      !Array.isArray(k) ||
+      k.length !== inputSize ||
+      !k.every((j, i) => Number.isInteger(j) && j >= 0 && j < (full as number) && (i === 0 || j > k[i - 1]))
+    ) {
       fail(`meta.inputKeep must list ${inputSize} ascending feature indices below ${String(full)}`, file);
     }
   }
@@ -201,7 +232,16 @@ function checkMetaColumns(meta: ModelMeta, inputSize: number, file?: string): vo
   strings(meta.csvColumns, "csvColumns");
   if (meta.label !== undefined && typeof meta.label !== "string") fail("meta.label must be a column name", file);
   if (meta.categories !== undefined) {
-    if (!Array.isArray(meta.categories) || !meta.categories.every((c) => isObj(c) && typeof c.column === "string" && Array.isArray(c.values) && c.values.every((v) => typeof v === "string"))) {
+    if (
+      !Array.isArray(meta.categories) ||
+      !meta.categories.every(
+        (c) =>
+          isObj(c) &&
+          typeof c.column === "string" &&
+          Array.isArray(c.values) &&
+          c.values.every((v) => typeof v === "string"),
+      )
+    ) {
       fail("meta.categories must be a list of { column, values }", file);
     }
   }

@@ -23,7 +23,14 @@ export function activationForward(k: WasmKernels, act: ActivationName, out: numb
 }
 
 /** dinp = dout * act'(from out), in place allowed. Linear and (fused) softmax pass through. */
-export function activationBackward(k: WasmKernels, act: ActivationName, dinp: number, dout: number, out: number, N: number): void {
+export function activationBackward(
+  k: WasmKernels,
+  act: ActivationName,
+  dinp: number,
+  dout: number,
+  out: number,
+  N: number,
+): void {
   if (act === "relu") k.relu_backward(dinp, dout, out, N);
   else if (act === "tanh") k.tanh_backward(dinp, dout, out, N);
 }

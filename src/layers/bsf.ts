@@ -10,7 +10,16 @@
 // gradient and penaltyValue reports it. At inference they scale by the references' deterministic
 // z (clamp(mu + 0.5, 0, 1), clamp(sigmoid(log alpha) * 1.2 - 0.1, 0, 1)), which is exactly 0 for
 // a closed gate, so pruning the z = 0 units and folding the others' z is exact.
-import { Layer, sizeOf, type GateScale, type LayerTraits, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import {
+  Layer,
+  sizeOf,
+  type GateScale,
+  type LayerTraits,
+  type LayerConfig,
+  type Param,
+  type Shape,
+  type StepContext,
+} from "./layer.js";
 import type { WasmKernels } from "../runtime/abi.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
@@ -25,7 +34,8 @@ export type BsfGate = "bernoulli" | "gaussian" | "hard-concrete";
 const GATE_KIND = { gaussian: 1, "hard-concrete": 2 } as const;
 // Hard concrete's stretch (gamma, zeta) and the reference's bounds on log alpha (L0_regularization's
 // constrain_parameters: log 1e-2 .. log 1e2), which also keep a closed gate's z at exactly 0.
-const HC_GAMMA = -0.1, HC_ZETA = 1.1;
+const HC_GAMMA = -0.1,
+  HC_ZETA = 1.1;
 const HC_LOG_ALPHA_CLIP: [number, number] = [Math.log(1e-2), Math.log(1e2)];
 const GATES: readonly BsfGate[] = ["bernoulli", "gaussian", "hard-concrete"];
 
@@ -49,21 +59,31 @@ export function gateParamFor(gate: BsfGate, init: number): number {
 export function gateValues(config: { readonly gate?: unknown }, values: ArrayLike<number>): Float32Array {
   const gate = (config.gate as BsfGate | undefined) ?? "bernoulli";
   if (gate === "gaussian") return Float32Array.from(values, (t) => clamp01(t + 0.5));
-  if (gate === "hard-concrete") return Float32Array.from(values, (t) => clamp01((1 / (1 + Math.exp(-t))) * (HC_ZETA - HC_GAMMA) + HC_GAMMA));
+  if (gate === "hard-concrete")
+    return Float32Array.from(values, (t) => clamp01((1 / (1 + Math.exp(-t))) * (HC_ZETA - HC_GAMMA) + HC_GAMMA));
   return Float32Array.from(values);
 }
 
 /** What a BSF gate does at inference (its `traits.gateScale`): bernoulli passes w > threshold,
  * scaled by 1 (or by w in expectation mode); the reparameterized gates pass z > threshold
  * (default 0) scaled by z. */
-export function bsfInferenceScale(config: Record<string, unknown>, values: Float32Array, threshold?: number): GateScale {
+export function bsfInferenceScale(
+  config: Record<string, unknown>,
+  values: Float32Array,
+  threshold?: number,
+): GateScale {
   const gate = (config.gate as BsfGate | undefined) ?? "bernoulli";
   const t = threshold ?? (config.threshold as number | undefined) ?? (gate === "bernoulli" ? DEFAULT_THRESHOLD : 0);
   if (!(t >= 0 && t < 1)) throw new ConfigError(`threshold must be in [0, 1), got ${t}`);
   if (gate === "bernoulli") {
     const mode = (config.mode as BsfMode | undefined) ?? "threshold";
     const open = Array.from(values, (v) => v > t);
-    return { threshold: t, mode, open, scale: mode === "expectation" ? Float32Array.from(values) : Float32Array.from(open, (o) => (o ? 1 : 0)) };
+    return {
+      threshold: t,
+      mode,
+      open,
+      scale: mode === "expectation" ? Float32Array.from(values) : Float32Array.from(open, (o) => (o ? 1 : 0)),
+    };
   }
   const z = gateValues(config, values);
   const open = Array.from(z, (v) => v > t);
@@ -112,39 +132,58 @@ export class BSF extends Layer {
     super(config, "BSF", ["penalty", "init", "threshold", "gradient", "mode", "shareAxis", "gate", "sigma"]);
     const where = `layer ${this.name}`;
     this.gate = config.gate ?? "bernoulli";
-    if (!GATES.includes(this.gate)) throw new ConfigError(`${where}: gate must be "bernoulli", "gaussian" or "hard-concrete", got ${JSON.stringify(this.gate)}`);
+    if (!GATES.includes(this.gate))
+      throw new ConfigError(
+        `${where}: gate must be "bernoulli", "gaussian" or "hard-concrete", got ${JSON.stringify(this.gate)}`,
+      );
     if (this.gate !== "bernoulli") {
       for (const key of ["gradient", "mode"] as const) {
-        if (config[key] !== undefined) throw new ConfigError(`${where}: option ${key} applies to the bernoulli gate only, not gate "${this.gate}"`);
+        if (config[key] !== undefined)
+          throw new ConfigError(`${where}: option ${key} applies to the bernoulli gate only, not gate "${this.gate}"`);
       }
-      if (config.shareAxis === "position") throw new ConfigError(`${where}: shareAxis "position" is supported by the bernoulli gate only, not gate "${this.gate}"`);
+      if (config.shareAxis === "position")
+        throw new ConfigError(
+          `${where}: shareAxis "position" is supported by the bernoulli gate only, not gate "${this.gate}"`,
+        );
     }
-    if (config.sigma !== undefined && this.gate !== "gaussian") throw new ConfigError(`${where}: option sigma applies to the gaussian gate only`);
+    if (config.sigma !== undefined && this.gate !== "gaussian")
+      throw new ConfigError(`${where}: option sigma applies to the gaussian gate only`);
     this.sigma = config.sigma ?? 0.5;
-    if (!(this.sigma > 0) || !Number.isFinite(this.sigma)) throw new ConfigError(`${where}: sigma must be > 0, got ${this.sigma}`);
+    if (!(this.sigma > 0) || !Number.isFinite(this.sigma))
+      throw new ConfigError(`${where}: sigma must be > 0, got ${this.sigma}`);
     this.penalty = config.penalty ?? 0.01;
     this.init = config.init ?? 0.5;
     this.threshold = config.threshold ?? (this.gate === "bernoulli" ? DEFAULT_THRESHOLD : 0);
     this.gradient = config.gradient ?? "straight-through";
     this.mode = config.mode ?? "threshold";
     this.shareAxis = config.shareAxis;
-    if (!(this.penalty >= 0) || !Number.isFinite(this.penalty)) throw new ConfigError(`${where}: penalty must be >= 0, got ${this.penalty}`);
-    if (!(this.init >= 0 && this.init <= 1)) throw new ConfigError(`${where}: init must be in [0, 1], got ${this.init}`);
-    if (!(this.threshold >= 0 && this.threshold < 1)) throw new ConfigError(`${where}: threshold must be in [0, 1), got ${this.threshold}`);
+    if (!(this.penalty >= 0) || !Number.isFinite(this.penalty))
+      throw new ConfigError(`${where}: penalty must be >= 0, got ${this.penalty}`);
+    if (!(this.init >= 0 && this.init <= 1))
+      throw new ConfigError(`${where}: init must be in [0, 1], got ${this.init}`);
+    if (!(this.threshold >= 0 && this.threshold < 1))
+      throw new ConfigError(`${where}: threshold must be in [0, 1), got ${this.threshold}`);
     if (this.gradient !== "straight-through" && this.gradient !== "scaled") {
-      throw new ConfigError(`${where}: gradient must be "straight-through" or "scaled", got ${JSON.stringify(this.gradient)}`);
+      throw new ConfigError(
+        `${where}: gradient must be "straight-through" or "scaled", got ${JSON.stringify(this.gradient)}`,
+      );
     }
     if (this.mode !== "threshold" && this.mode !== "expectation") {
       throw new ConfigError(`${where}: mode must be "threshold" or "expectation", got ${JSON.stringify(this.mode)}`);
     }
     if (this.shareAxis !== undefined && this.shareAxis !== "channel" && this.shareAxis !== "position") {
-      throw new ConfigError(`${where}: shareAxis must be "channel", "position" or omitted, got ${JSON.stringify(this.shareAxis)}`);
+      throw new ConfigError(
+        `${where}: shareAxis must be "channel", "position" or omitted, got ${JSON.stringify(this.shareAxis)}`,
+      );
     }
   }
 
   computeOutputShape(inputShape: Shape): Shape {
     if (this.shareAxis && inputShape.length < 2) {
-      throw new ShapeError(`shareAxis "${this.shareAxis}" needs input with positions and channels, got [${inputShape.join(", ")}]`, this.name);
+      throw new ShapeError(
+        `shareAxis "${this.shareAxis}" needs input with positions and channels, got [${inputShape.join(", ")}]`,
+        this.name,
+      );
     }
     return inputShape;
   }
@@ -159,7 +198,11 @@ export class BSF extends Layer {
 
   /** Number of gate weights. */
   get gates(): number {
-    return this.shareAxis === "channel" ? this.channels : this.shareAxis === "position" ? this.positions : this.inputSize;
+    return this.shareAxis === "channel"
+      ? this.channels
+      : this.shareAxis === "position"
+        ? this.positions
+        : this.inputSize;
   }
 
   /** Kernel code of a reparameterized gate; 0 for the bernoulli gate. */
@@ -171,7 +214,13 @@ export class BSF extends Layer {
     super.build(inputShape);
     const value = gateParamFor(this.gate, this.init);
     if (this.gate === "bernoulli") {
-      this.weight = this.addParam({ name: "gate", shape: [this.gates], init: { kind: "constant", value }, l1: this.penalty, clip: [0, 1] });
+      this.weight = this.addParam({
+        name: "gate",
+        shape: [this.gates],
+        init: { kind: "constant", value },
+        l1: this.penalty,
+        clip: [0, 1],
+      });
     } else {
       // mu is unbounded as in the STG reference; log alpha is bounded as in the L0 reference
       const clip = this.gate === "hard-concrete" ? HC_LOG_ALPHA_CLIP : undefined;
@@ -218,11 +267,34 @@ export class BSF extends Layer {
       const P = this.shareAxis === "channel" ? this.positions : 1;
       k.gate_backward(dinp, this.weight.grad, dout, inp, ws, B, P, this.gates, this.kind);
       // The penalty's gradient, once per step (the model adds Param.l1 penalties the same way).
-      if (this.penalty > 0) k.gate_penalty_backward(this.weight.grad, this.weight.ptr, this.gates, this.penalty, this.kind, this.sigma);
+      if (this.penalty > 0)
+        k.gate_penalty_backward(this.weight.grad, this.weight.ptr, this.gates, this.penalty, this.kind, this.sigma);
     } else if (this.shareAxis === "channel") {
-      k.bsf_channel_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.positions, this.gates, scaled);
+      k.bsf_channel_backward(
+        dinp,
+        this.weight.grad,
+        dout,
+        inp,
+        ws,
+        this.weight.ptr,
+        B,
+        this.positions,
+        this.gates,
+        scaled,
+      );
     } else if (this.shareAxis === "position") {
-      k.bsf_position_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.positions, this.channels, scaled);
+      k.bsf_position_backward(
+        dinp,
+        this.weight.grad,
+        dout,
+        inp,
+        ws,
+        this.weight.ptr,
+        B,
+        this.positions,
+        this.channels,
+        scaled,
+      );
     } else k.bsf_backward(dinp, this.weight.grad, dout, inp, ws, this.weight.ptr, B, this.gates, scaled);
   }
 
@@ -232,7 +304,12 @@ export class BSF extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    const c: Record<string, unknown> = { ...super.getConfig(), penalty: this.penalty, init: this.init, threshold: this.threshold };
+    const c: Record<string, unknown> = {
+      ...super.getConfig(),
+      penalty: this.penalty,
+      init: this.init,
+      threshold: this.threshold,
+    };
     if (this.gate === "bernoulli") {
       // (the bernoulli gate's config is what it was before gate variants: files and specs unchanged)
       c.gradient = this.gradient;

@@ -1,6 +1,14 @@
 // Convolutions, NHWC with Keras' kernel layout (kh, kw, cin, cout), stride 1, "valid" or "same".
 // The kernels pick Winograd F(4x4,3x3) or a direct SIMD loop; the layer only plans the scratch.
-import { Layer, type LayerTraits, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import {
+  Layer,
+  type LayerTraits,
+  type Initializer,
+  type LayerConfig,
+  type Param,
+  type Shape,
+  type StepContext,
+} from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import type { WasmKernels } from "../runtime/abi.js";
@@ -24,12 +32,16 @@ export interface Conv1DConfig extends ConvBase {
 }
 
 function positiveInt(v: unknown, what: string): number {
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) <= 0)
+    throw new ConfigError(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
   return v as number;
 }
 
 abstract class ConvLayer extends Layer {
-  static override readonly traits: LayerTraits = { passThrough: "none", prunable: { kind: "conv", widthKey: "filters" } };
+  static override readonly traits: LayerTraits = {
+    passThrough: "none",
+    prunable: { kind: "conv", widthKey: "filters" },
+  };
   readonly filters: number;
   readonly activation: ActivationName;
   readonly padding: Padding;
@@ -44,10 +56,13 @@ abstract class ConvLayer extends Layer {
     super(config, className, ["filters", "kernelSize", "activation", "padding", "useBias", "kernelInitializer"]);
     this.filters = positiveInt(config.filters, `layer ${this.name}: filters`);
     this.activation = checkActivation(config.activation, `layer ${this.name}`);
-    if (this.activation === "softmax") throw new ConfigError(`layer ${this.name}: softmax is not a convolution activation`);
+    if (this.activation === "softmax")
+      throw new ConfigError(`layer ${this.name}: softmax is not a convolution activation`);
     this.padding = config.padding ?? "valid";
     if (this.padding !== "valid" && this.padding !== "same") {
-      throw new ConfigError(`layer ${this.name}: padding must be "valid" or "same", got ${JSON.stringify(config.padding)}`);
+      throw new ConfigError(
+        `layer ${this.name}: padding must be "valid" or "same", got ${JSON.stringify(config.padding)}`,
+      );
     }
     this.useBias = config.useBias ?? true;
     this.kernelInitializer = config.kernelInitializer ?? { kind: "glorotUniform" };
@@ -65,7 +80,10 @@ abstract class ConvLayer extends Layer {
     const oh = H - this.kh + 1;
     const ow = W - this.kw + 1;
     if (oh <= 0 || ow <= 0) {
-      throw new ShapeError(`a ${this.kh}x${this.kw} kernel with "valid" padding does not fit an input of ${H}x${W}`, this.name);
+      throw new ShapeError(
+        `a ${this.kh}x${this.kw} kernel with "valid" padding does not fit an input of ${H}x${W}`,
+        this.name,
+      );
     }
     return [oh, ow];
   }
@@ -77,7 +95,9 @@ abstract class ConvLayer extends Layer {
     const fanOut = this.kh * this.kw * this.filters;
     const shape = this instanceof Conv1D ? [this.kw, C, this.filters] : [this.kh, this.kw, C, this.filters];
     this.kernel = this.addParam({ name: "kernel", shape, init: this.kernelInitializer, fans: [fanIn, fanOut] });
-    this.bias = this.useBias ? this.addParam({ name: "bias", shape: [this.filters], init: { kind: "zeros" } }) : undefined;
+    this.bias = this.useBias
+      ? this.addParam({ name: "bias", shape: [this.filters], init: { kind: "zeros" } })
+      : undefined;
   }
 
   /** Scratch shared by forward and backward: the larger of the two (dinp assumed needed). */
@@ -93,7 +113,21 @@ abstract class ConvLayer extends Layer {
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
     const k = ctx.rt.k;
     const [H, W, C] = this.hwc;
-    k.conv2d_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, ws, B, H, W, C, this.filters, this.kh, this.kw, this.padding === "same" ? 1 : 0);
+    k.conv2d_forward(
+      out,
+      inp,
+      this.kernel.ptr,
+      this.bias?.ptr ?? 0,
+      ws,
+      B,
+      H,
+      W,
+      C,
+      this.filters,
+      this.kh,
+      this.kw,
+      this.padding === "same" ? 1 : 0,
+    );
     activationForward(k, this.activation, out, out, B * this.outputSize);
   }
 
@@ -101,7 +135,23 @@ abstract class ConvLayer extends Layer {
     const k = ctx.rt.k;
     const [H, W, C] = this.hwc;
     activationBackward(k, this.activation, dout, dout, out, B * this.outputSize);
-    k.conv2d_backward(dinp, this.kernel.grad, this.bias?.grad ?? 0, dout, inp, this.kernel.ptr, ws, B, H, W, C, this.filters, this.kh, this.kw, this.padding === "same" ? 1 : 0);
+    k.conv2d_backward(
+      dinp,
+      this.kernel.grad,
+      this.bias?.grad ?? 0,
+      dout,
+      inp,
+      this.kernel.ptr,
+      ws,
+      B,
+      H,
+      W,
+      C,
+      this.filters,
+      this.kh,
+      this.kw,
+      this.padding === "same" ? 1 : 0,
+    );
   }
 
   override getConfig(): Record<string, unknown> {
@@ -129,7 +179,8 @@ export class Conv2D extends ConvLayer {
   }
 
   computeOutputShape(s: Shape): Shape {
-    if (s.length !== 3) throw new ShapeError(`Conv2D expects [height, width, channels], got [${s.join(", ")}]`, this.name);
+    if (s.length !== 3)
+      throw new ShapeError(`Conv2D expects [height, width, channels], got [${s.join(", ")}]`, this.name);
     const [oh, ow] = this.outHW(s[0], s[1]);
     return [oh, ow, this.filters];
   }

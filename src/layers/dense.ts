@@ -1,5 +1,13 @@
 // Fully connected layer, Keras layout: kernel (in, out), bias (out), optional activation.
-import { Layer, type LayerTraits, type Initializer, type LayerConfig, type Param, type Shape, type StepContext } from "./layer.js";
+import {
+  Layer,
+  type LayerTraits,
+  type Initializer,
+  type LayerConfig,
+  type Param,
+  type Shape,
+  type StepContext,
+} from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
 
@@ -11,7 +19,10 @@ export interface DenseConfig extends LayerConfig {
 }
 
 export class Dense extends Layer {
-  static override readonly traits: LayerTraits = { passThrough: "none", prunable: { kind: "dense", widthKey: "units" } };
+  static override readonly traits: LayerTraits = {
+    passThrough: "none",
+    prunable: { kind: "dense", widthKey: "units" },
+  };
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -32,7 +43,10 @@ export class Dense extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     if (inputShape.length !== 1) {
-      throw new ShapeError(`Dense expects a flat input, got [${inputShape.join(", ")}]: add a Flatten layer`, this.name);
+      throw new ShapeError(
+        `Dense expects a flat input, got [${inputShape.join(", ")}]: add a Flatten layer`,
+        this.name,
+      );
     }
     return [this.units];
   }
@@ -40,8 +54,15 @@ export class Dense extends Layer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const C = inputShape[0];
-    this.kernel = this.addParam({ name: "kernel", shape: [C, this.units], init: this.kernelInitializer, fans: [C, this.units] });
-    this.bias = this.useBias ? this.addParam({ name: "bias", shape: [this.units], init: { kind: "zeros" } }) : undefined;
+    this.kernel = this.addParam({
+      name: "kernel",
+      shape: [C, this.units],
+      init: this.kernelInitializer,
+      fans: [C, this.units],
+    });
+    this.bias = this.useBias
+      ? this.addParam({ name: "bias", shape: [this.units], init: { kind: "zeros" } })
+      : undefined;
   }
 
   override get outputActivation(): string {
@@ -58,7 +79,17 @@ export class Dense extends Layer {
     const k = ctx.rt.k;
     // dout is ours to overwrite: turn it into the pre-activation gradient in place.
     activationBackward(k, this.activation, dout, dout, out, B * this.units);
-    k.dense_backward(dinp, this.kernel.grad, this.bias?.grad ?? 0, dout, inp, this.kernel.ptr, B, this.inputSize, this.units);
+    k.dense_backward(
+      dinp,
+      this.kernel.grad,
+      this.bias?.grad ?? 0,
+      dout,
+      inp,
+      this.kernel.ptr,
+      B,
+      this.inputSize,
+      this.units,
+    );
   }
 
   override getConfig(): Record<string, unknown> {

@@ -13,7 +13,8 @@ export class Dropout extends Layer {
 
   constructor(config: DropoutConfig) {
     super(config, "Dropout", ["rate"]);
-    if (!(config.rate >= 0 && config.rate < 1)) throw new ConfigError(`layer ${this.name}: rate must be in [0, 1), got ${config.rate}`);
+    if (!(config.rate >= 0 && config.rate < 1))
+      throw new ConfigError(`layer ${this.name}: rate must be in [0, 1), got ${config.rate}`);
     this.rate = config.rate;
   }
 

@@ -12,7 +12,8 @@ export function initParam(rt: Runtime, p: Param, seed: number, stream: number): 
       k.fill_f32(p.ptr, p.size, 0);
       return;
     case "values":
-      if (init.values.length !== p.size) throw new ConfigError(`parameter ${p.name}: ${init.values.length} initial values for ${p.size} elements`);
+      if (init.values.length !== p.size)
+        throw new ConfigError(`parameter ${p.name}: ${init.values.length} initial values for ${p.size} elements`);
       rt.f32(p.ptr, p.size).set(init.values);
       return;
     case "constant":

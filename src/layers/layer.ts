@@ -92,7 +92,12 @@ export const DEFAULT_TRAITS: LayerTraits = { passThrough: "none" };
 /** A library call's options checked against the keys it takes: an unknown key (a typo, or
  * `lambda` where the option is `penalty`) is a ConfigError naming it instead of being ignored.
  * `aliases` maps a known wrong name to the right one for the message. */
-export function checkOptions(options: object | undefined, known: readonly string[], where: string, aliases: Readonly<Record<string, string>> = {}): void {
+export function checkOptions(
+  options: object | undefined,
+  known: readonly string[],
+  where: string,
+  aliases: Readonly<Record<string, string>> = {},
+): void {
   if (options === undefined || options === null) return;
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
@@ -118,10 +123,15 @@ export abstract class Layer {
   constructor(config: LayerConfig, className: string, options?: readonly string[]) {
     this.className = className;
     this.name = config.name ?? `${className.toLowerCase()}_${++nameCounter}`;
-    if (options) checkOptions(config, ["name", "inputShape", ...options], `layer ${this.name} (${className})`, { lambda: "penalty" });
+    if (options)
+      checkOptions(config, ["name", "inputShape", ...options], `layer ${this.name} (${className})`, {
+        lambda: "penalty",
+      });
     if (config.inputShape !== undefined) {
       if (!Array.isArray(config.inputShape) || config.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-        throw new ConfigError(`layer ${this.name}: inputShape must be positive integers, got ${JSON.stringify(config.inputShape)}`);
+        throw new ConfigError(
+          `layer ${this.name}: inputShape must be positive integers, got ${JSON.stringify(config.inputShape)}`,
+        );
       }
       this.declaredInputShape = [...config.inputShape];
     }
@@ -166,7 +176,15 @@ export abstract class Layer {
   abstract forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void;
 
   /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
-  abstract backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void;
+  abstract backward(
+    ctx: StepContext,
+    dinp: number,
+    dout: number,
+    inp: number,
+    out: number,
+    B: number,
+    ws: number,
+  ): void;
 
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name };

@@ -57,7 +57,10 @@ export class Normalization extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     const n = this.initMean?.length ?? this.initVariance?.length;
     if (n !== undefined && inputShape[inputShape.length - 1] !== n) {
-      throw new ShapeError(`mean/std have ${n} values, the input's last axis ${inputShape[inputShape.length - 1]}`, this.name);
+      throw new ShapeError(
+        `mean/std have ${n} values, the input's last axis ${inputShape[inputShape.length - 1]}`,
+        this.name,
+      );
     }
     return inputShape;
   }
@@ -65,8 +68,16 @@ export class Normalization extends Layer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const F = this.features;
-    this.mean = this.addParam({ name: "mean", shape: [F], init: this.initMean ? { kind: "values", values: this.initMean } : { kind: "zeros" } });
-    this.variance = this.addParam({ name: "variance", shape: [F], init: this.initVariance ? { kind: "values", values: this.initVariance } : { kind: "constant", value: 1 } });
+    this.mean = this.addParam({
+      name: "mean",
+      shape: [F],
+      init: this.initMean ? { kind: "values", values: this.initMean } : { kind: "zeros" },
+    });
+    this.variance = this.addParam({
+      name: "variance",
+      shape: [F],
+      init: this.initVariance ? { kind: "values", values: this.initVariance } : { kind: "constant", value: 1 },
+    });
   }
 
   /** 1 / max(sqrt(variance), epsilon) per feature, read from the parameters as they are now. */

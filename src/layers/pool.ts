@@ -11,7 +11,8 @@ export interface MaxPool1DConfig extends LayerConfig {
 }
 
 function poolInt(v: unknown, where: string): number {
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${where}: poolSize must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) <= 0)
+    throw new ConfigError(`${where}: poolSize must be a positive integer, got ${JSON.stringify(v)}`);
   return v as number;
 }
 
@@ -29,10 +30,12 @@ export class MaxPool2D extends Layer {
   }
 
   computeOutputShape(s: Shape): Shape {
-    if (s.length !== 3) throw new ShapeError(`MaxPool2D expects [height, width, channels], got [${s.join(", ")}]`, this.name);
+    if (s.length !== 3)
+      throw new ShapeError(`MaxPool2D expects [height, width, channels], got [${s.join(", ")}]`, this.name);
     const oh = Math.floor(s[0] / this.ph);
     const ow = Math.floor(s[1] / this.pw);
-    if (oh === 0 || ow === 0) throw new ShapeError(`a ${this.ph}x${this.pw} pool does not fit an input of ${s[0]}x${s[1]}`, this.name);
+    if (oh === 0 || ow === 0)
+      throw new ShapeError(`a ${this.ph}x${this.pw} pool does not fit an input of ${s[0]}x${s[1]}`, this.name);
     return [oh, ow, s[2]];
   }
 

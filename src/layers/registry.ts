@@ -39,7 +39,9 @@ export function registerLayer(className: string, cls: LayerClass): void {
 export function layerClass(className: string): LayerClass {
   const c = registry.get(className);
   if (!c) {
-    throw new ConfigError(`unknown layer type ${JSON.stringify(className)} (known: ${[...registry.keys()].join(", ")})`);
+    throw new ConfigError(
+      `unknown layer type ${JSON.stringify(className)} (known: ${[...registry.keys()].join(", ")})`,
+    );
   }
   return c;
 }

@@ -67,13 +67,19 @@ export function buildSpec(spec: ModelSpec, options: BuildOptions = {}): BuiltLay
   built.layers.forEach((layer, i) => {
     const ws = spec.layers[i].weights;
     if (ws.length !== layer.params.length) {
-      throw new ShapeError(`has ${layer.params.length} parameter tensors (${layer.params.map((p) => p.name).join(", ") || "none"}), the model gives ${ws.length}`, layer.name);
+      throw new ShapeError(
+        `has ${layer.params.length} parameter tensors (${layer.params.map((p) => p.name).join(", ") || "none"}), the model gives ${ws.length}`,
+        layer.name,
+      );
     }
     layer.params.forEach((p, j) => {
       const w = ws[j];
       if (w.name !== p.name) throw new ShapeError(`parameter ${j} is ${p.name}, the model gives ${w.name}`, layer.name);
       if (w.shape.length !== p.shape.length || w.shape.some((d, k) => d !== p.shape[k]) || w.values.length !== p.size) {
-        throw new ShapeError(`${p.name} is [${p.shape.join(", ")}] by its config, the weights are [${w.shape.join(", ")}] (${w.values.length} values)`, layer.name);
+        throw new ShapeError(
+          `${p.name} is [${p.shape.join(", ")}] by its config, the weights are [${w.shape.join(", ")}] (${w.values.length} values)`,
+          layer.name,
+        );
       }
     });
   });

@@ -142,7 +142,9 @@ export class ProgressBar implements Callback {
     this.out?.write(
       `\rEpoch ${this.epoch + 1}/${this.info.epochs} [${"=".repeat(done)}${" ".repeat(width - done)}] ` +
         `${batch + 1}/${steps} loss ${(this.sum / this.seen).toFixed(4)} ` +
-        (this.regression ? `rmse ${Math.sqrt(this.correct / this.seen).toFixed(4)}` : `acc ${(this.correct / this.seen).toFixed(4)}`) +
+        (this.regression
+          ? `rmse ${Math.sqrt(this.correct / this.seen).toFixed(4)}`
+          : `acc ${(this.correct / this.seen).toFixed(4)}`) +
         "\x1b[K",
     );
   }
@@ -150,7 +152,10 @@ export class ProgressBar implements Callback {
   onEpochEnd(epoch: number, logs: EpochLogs): void {
     if (!this.info) return;
     const metric = logs.rmse !== undefined ? `rmse ${logs.rmse.toFixed(4)}` : `acc ${logs.accuracy!.toFixed(4)}`;
-    const valMetric = logs.valRmse !== undefined ? ` val_rmse ${logs.valRmse.toFixed(4)} val_r2 ${logs.valR2!.toFixed(4)}` : ` val_acc ${logs.valAccuracy?.toFixed(4)}`;
+    const valMetric =
+      logs.valRmse !== undefined
+        ? ` val_rmse ${logs.valRmse.toFixed(4)} val_r2 ${logs.valR2!.toFixed(4)}`
+        : ` val_acc ${logs.valAccuracy?.toFixed(4)}`;
     const val = logs.valLoss !== undefined ? ` val_loss ${logs.valLoss.toFixed(4)}${valMetric}` : "";
     this.out?.write(
       `\rEpoch ${epoch + 1}/${this.info.epochs} loss ${logs.loss.toFixed(4)} ${metric}${val} ` +

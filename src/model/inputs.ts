@@ -16,7 +16,10 @@ export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: 
     data = new Float32Array(rows.length * d);
     rows.forEach((r, i) => {
       if (!Array.isArray(r) || r.length !== d) {
-        throw new ShapeError(`${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} values, the model expects ${d}`, "input");
+        throw new ShapeError(
+          `${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} values, the model expects ${d}`,
+          "input",
+        );
       }
       data.set(r, i * d);
     });
@@ -58,11 +61,15 @@ export function toTargets(y: TargetInput | YInput, n: number, outputs: number, w
   let out: Float32Array;
   if (Array.isArray(y) && y.length > 0 && Array.isArray(y[0])) {
     const rows = y as readonly (readonly number[])[];
-    if (rows.length !== n) throw new ShapeError(`x has ${n} samples but ${what} has ${rows.length} target rows`, "input");
+    if (rows.length !== n)
+      throw new ShapeError(`x has ${n} samples but ${what} has ${rows.length} target rows`, "input");
     out = new Float32Array(n * outputs);
     rows.forEach((r, i) => {
       if (!Array.isArray(r) || r.length !== outputs) {
-        throw new ShapeError(`${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} targets, the model has ${outputs} outputs`, "input");
+        throw new ShapeError(
+          `${what}: row ${i} has ${Array.isArray(r) ? r.length : "no"} targets, the model has ${outputs} outputs`,
+          "input",
+        );
       }
       out.set(r, i * outputs);
     });
@@ -70,11 +77,17 @@ export function toTargets(y: TargetInput | YInput, n: number, outputs: number, w
     // a copy, so the caller's array is never aliased by the training data
     out = Float32Array.from(y as ArrayLike<number>);
     if (out.length !== n * outputs) {
-      throw new ShapeError(`x has ${n} samples but ${what} has ${out.length} targets (the model has ${outputs} outputs per sample)`, "input");
+      throw new ShapeError(
+        `x has ${n} samples but ${what} has ${out.length} targets (the model has ${outputs} outputs per sample)`,
+        "input",
+      );
     }
   }
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new DataError(`${what}[${Math.floor(i / outputs)}] holds ${out[i]}: targets must be finite numbers`, { row: Math.floor(i / outputs) });
+    if (!Number.isFinite(out[i]))
+      throw new DataError(`${what}[${Math.floor(i / outputs)}] holds ${out[i]}: targets must be finite numbers`, {
+        row: Math.floor(i / outputs),
+      });
   }
   return out;
 }

@@ -36,7 +36,8 @@ export function inputColumns(meta: ModelMeta, x: ArrayLike<number>): Float32Arra
   const keep = meta.inputKeep;
   if (!keep) return Float32Array.from(x);
   const full = meta.fullInputSize as number;
-  if (x.length % full !== 0) throw new ShapeError(`got ${x.length} values, not a multiple of the ${full} full input features`, "input");
+  if (x.length % full !== 0)
+    throw new ShapeError(`got ${x.length} values, not a multiple of the ${full} full input features`, "input");
   return takeColumns(x, full, keep);
 }
 

@@ -130,9 +130,12 @@ export class Sequential {
     const loss = options.loss ?? "sparseCategoricalCrossentropy";
     const regression = REGRESSION_LOSSES.includes(loss);
     if (!regression && !CLASSIFICATION_LOSSES.includes(loss)) {
-      throw new ConfigError(`unknown loss ${JSON.stringify(loss)}: bsfnet trains with sparseCategoricalCrossentropy (classification) or meanSquaredError (regression)`);
+      throw new ConfigError(
+        `unknown loss ${JSON.stringify(loss)}: bsfnet trains with sparseCategoricalCrossentropy (classification) or meanSquaredError (regression)`,
+      );
     }
-    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new ConfigError(`seed must be an integer, got ${options.seed}`);
+    if (options.seed !== undefined && !Number.isInteger(options.seed))
+      throw new ConfigError(`seed must be an integer, got ${options.seed}`);
     this.regression = regression;
     this.checkHead();
     this.optimizer = makeOptimizer(options.optimizer);
@@ -152,7 +155,9 @@ export class Sequential {
   private checkHead(): void {
     const last = this.layers[this.layers.length - 1];
     if (this.regression && last?.outputActivation === "softmax") {
-      throw new ConfigError(`model ${this.name}: loss meanSquaredError needs a linear output, but layer ${last.name} ends in softmax (give it activation "linear")`);
+      throw new ConfigError(
+        `model ${this.name}: loss meanSquaredError needs a linear output, but layer ${last.name} ends in softmax (give it activation "linear")`,
+      );
     }
   }
 
@@ -185,7 +190,10 @@ export class Sequential {
   buildSync(inputShape: Shape | undefined, runtime: Runtime): void {
     if (this.block) return;
     const shape = inputShape ?? this.inputShape ?? this.layers[0]?.declaredInputShape;
-    if (!shape) throw new ConfigError(`model ${this.name}: unknown input shape (give inputShape to the first layer or the model)`);
+    if (!shape)
+      throw new ConfigError(
+        `model ${this.name}: unknown input shape (give inputShape to the first layer or the model)`,
+      );
     if (this.layers.length === 0) throw new ConfigError(`model ${this.name} has no layers`);
     this.stack = new LayerStack(this.layers, shape);
     this.rt = runtime;
@@ -232,7 +240,9 @@ export class Sequential {
       return;
     }
     this.block = this.stack!.placeParams(rt, slots);
-    this.block.all.forEach((p, i) => initParam(rt, p, this.seed, 0x40000000 + i));
+    this.block.all.forEach((p, i) => {
+      initParam(rt, p, this.seed, 0x40000000 + i);
+    });
   }
 
   private plan(B: number): BatchPlan {
@@ -378,8 +388,10 @@ export class Sequential {
     }
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw new ConfigError(`epochs must be a non-negative integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
     const inSize = sizeOf(this.inputShape!);
     let { data: x, n } = toX(xIn, inSize);
     const V = this.classes;
@@ -411,7 +423,17 @@ export class Sequential {
     const callbacks = [...(options.callbacks ?? [])];
     if ((options.verbose ?? 1) === 1 && ProgressBar.wanted()) callbacks.push(new ProgressBar());
     const batchCallbacks = callbacks.filter((c) => c.onBatchEnd);
-    const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], rmse: [], valRmse: [], valR2: [], gates: {} };
+    const history: History = {
+      epochs: [],
+      loss: [],
+      accuracy: [],
+      valLoss: [],
+      valAccuracy: [],
+      rmse: [],
+      valRmse: [],
+      valR2: [],
+      gates: {},
+    };
     const regression = this.regression;
     const gateLayers = this.stack!.gates;
     for (const g of gateLayers) history.gates[g.name] = [];
@@ -451,11 +473,17 @@ export class Sequential {
           }
           lossSum += l;
           correct += c;
-          const batchLogs = regression ? { loss: l / B, rmse: Math.sqrt(c / B), size: B } : { loss: l / B, accuracy: c / B, size: B };
+          const batchLogs = regression
+            ? { loss: l / B, rmse: Math.sqrt(c / B), size: B }
+            : { loss: l / B, accuracy: c / B, size: B };
           for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, batchLogs, this);
         }
         if (k.has_nonfinite(this.block!.params, this.block!.floats)) {
-          throw new DivergenceError(`training diverged: a weight became NaN or infinite in epoch ${epoch + 1}`, epoch, steps);
+          throw new DivergenceError(
+            `training diverged: a weight became NaN or infinite in epoch ${epoch + 1}`,
+            epoch,
+            steps,
+          );
         }
         const logs: EpochLogs = regression
           ? { loss: lossSum / n, rmse: Math.sqrt(correct / n), gates: {}, seconds: 0 }
@@ -515,7 +543,8 @@ export class Sequential {
   }
 
   private checkBuilt(where: string): void {
-    if (!this.block) throw new ConfigError(`model ${this.name}: ${where}() needs a built model (fit() or build() first)`);
+    if (!this.block)
+      throw new ConfigError(`model ${this.name}: ${where}() needs a built model (fit() or build() first)`);
   }
 
   /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values. */
@@ -534,12 +563,16 @@ export class Sequential {
     return argmaxRows(await this.predict(xIn, options), this.classes);
   }
 
-
   /** Copies of every parameter, in layer order. */
   getWeights(): { layer: string; name: string; shape: number[]; values: Float32Array }[] {
     this.checkBuilt("getWeights");
     return this.layers.flatMap((l) =>
-      l.params.map((p) => ({ layer: l.name, name: p.name, shape: [...p.shape], values: this.runtime.f32(p.ptr, p.size).slice() })),
+      l.params.map((p) => ({
+        layer: l.name,
+        name: p.name,
+        shape: [...p.shape],
+        values: this.runtime.f32(p.ptr, p.size).slice(),
+      })),
     );
   }
 
@@ -552,7 +585,10 @@ export class Sequential {
     all.forEach(({ l, p }, i) => {
       const w = weights[i];
       if (w.values.length !== p.size) {
-        throw new ShapeError(`${p.name} needs ${p.size} values [${p.shape.join(", ")}], got ${w.values.length}`, l.name);
+        throw new ShapeError(
+          `${p.name} needs ${p.size} values [${p.shape.join(", ")}], got ${w.values.length}`,
+          l.name,
+        );
       }
       for (let j = 0; j < w.values.length; j++) {
         if (!Number.isFinite(w.values[j])) throw new ShapeError(`${p.name}[${j}] is ${w.values[j]}`, l.name);
@@ -564,7 +600,8 @@ export class Sequential {
   /** Gate weights of every BSF layer (copies). */
   gateWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
-    for (const l of this.layers) if (l.traits.gate) out[l.name] = this.runtime.f32(l.params[0].ptr, l.params[0].size).slice();
+    for (const l of this.layers)
+      if (l.traits.gate) out[l.name] = this.runtime.f32(l.params[0].ptr, l.params[0].size).slice();
     return out;
   }
 
@@ -572,7 +609,11 @@ export class Sequential {
     return this.layers.reduce((s, l) => s + l.paramCount, 0);
   }
 
-  getConfig(): { name: string; inputShape?: number[]; layers: { className: string; config: Record<string, unknown> }[] } {
+  getConfig(): {
+    name: string;
+    inputShape?: number[];
+    layers: { className: string; config: Record<string, unknown> }[];
+  } {
     return {
       name: this.name,
       inputShape: this.inputShape ? [...this.inputShape] : undefined,

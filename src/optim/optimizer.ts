@@ -97,7 +97,11 @@ export class SGD implements Optimizer {
   }
 }
 
-export type OptimizerSpec = Optimizer | "adam" | "sgd" | { className: "Adam" | "SGD"; config?: Record<string, unknown> };
+export type OptimizerSpec =
+  | Optimizer
+  | "adam"
+  | "sgd"
+  | { className: "Adam" | "SGD"; config?: Record<string, unknown> };
 
 export function makeOptimizer(spec: OptimizerSpec | undefined): Optimizer {
   if (spec === undefined || spec === "adam") return new Adam();

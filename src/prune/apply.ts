@@ -12,7 +12,14 @@ import type { GatePlan } from "./gates.js";
 
 /** values viewed as [outer, C, inner] -> [outer, keep.length, inner]: entries keep[j] of the middle
  * axis, each scaled by scale[j] (by 1 without scale). */
-function takeMiddle(values: Float32Array, outer: number, C: number, inner: number, keep: readonly number[], scale?: readonly number[]): Float32Array {
+function takeMiddle(
+  values: Float32Array,
+  outer: number,
+  C: number,
+  inner: number,
+  keep: readonly number[],
+  scale?: readonly number[],
+): Float32Array {
   const out = new Float32Array(outer * keep.length * inner);
   for (let o = 0; o < outer; o++) {
     keep.forEach((c, j) => {
@@ -28,12 +35,22 @@ function takeMiddle(values: Float32Array, outer: number, C: number, inner: numbe
 /** kernel [..., OC] -> entries `cols` of the last axis (Dense columns, conv output channels) */
 function kernelColumns(t: TensorSpec, cols: readonly number[]): TensorSpec {
   const C = t.shape[t.shape.length - 1];
-  return { name: t.name, shape: [...t.shape.slice(0, -1), cols.length], values: takeMiddle(t.values, t.values.length / C, C, 1, cols) };
+  return {
+    name: t.name,
+    shape: [...t.shape.slice(0, -1), cols.length],
+    values: takeMiddle(t.values, t.values.length / C, C, 1, cols),
+  };
 }
 
 /** Dense kernel [P*U, OC] -> rows p*U + keep[j] for every p, each scaled by scale[j]
  * (P = 1 for units; P positions per channel after a Flatten). */
-function kernelRows(t: TensorSpec, U: number, P: number, keep: readonly number[], scale: readonly number[]): TensorSpec {
+function kernelRows(
+  t: TensorSpec,
+  U: number,
+  P: number,
+  keep: readonly number[],
+  scale: readonly number[],
+): TensorSpec {
   const OC = t.shape[1];
   return { name: t.name, shape: [P * keep.length, OC], values: takeMiddle(t.values, P, U, OC, keep, scale) };
 }
@@ -67,9 +84,14 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     const gate = byName(out, g.gate);
     if (!traitsOf(gate.className).gate) throw new ConfigError(`plan: ${g.gate} is not a gate`);
     if (gate.weights[0].values.length !== g.units) {
-      throw new ConfigError(`plan: gate ${g.gate} has ${gate.weights[0].values.length} units, the plan says ${g.units}`);
+      throw new ConfigError(
+        `plan: gate ${g.gate} has ${gate.weights[0].values.length} units, the plan says ${g.units}`,
+      );
     }
-    if (g.keep.length === 0 || g.keep.some((j, i) => !Number.isInteger(j) || j < 0 || j >= g.units || (i > 0 && j <= g.keep[i - 1]))) {
+    if (
+      g.keep.length === 0 ||
+      g.keep.some((j, i) => !Number.isInteger(j) || j < 0 || j >= g.units || (i > 0 && j <= g.keep[i - 1]))
+    ) {
       throw new ConfigError(`plan: gate ${g.gate} keeps an invalid unit list`);
     }
     // per-unit layers between the producer (or the input) and the gate lose the same units
@@ -78,7 +100,10 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
       const l = out.layers[j];
       if (!traitsOf(l.className).unitParams) continue;
       l.weights = l.weights.map((w) => {
-        if (w.values.length !== g.units) throw new ConfigError(`plan: ${String(l.config.name)}/${w.name} has ${w.values.length} entries, gate ${g.gate} has ${g.units} units`);
+        if (w.values.length !== g.units)
+          throw new ConfigError(
+            `plan: ${String(l.config.name)}/${w.name} has ${w.values.length} entries, gate ${g.gate} has ${g.units} units`,
+          );
         return { name: w.name, shape: [g.keep.length], values: Float32Array.from(g.keep, (k) => w.values[k]) };
       });
     }
@@ -89,12 +114,16 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
     const consumerKind = traitsOf(consumer.className).prunable?.kind;
     if (consumerKind === "dense") {
       if (kt.shape[0] !== g.units * positions) {
-        throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[0]} values, gate ${g.gate} gives ${g.units} x ${positions}`);
+        throw new ConfigError(
+          `plan: ${g.consumer} reads ${kt.shape[0]} values, gate ${g.gate} gives ${g.units} x ${positions}`,
+        );
       }
       consumer.weights[k] = kernelRows(kt, g.units, positions, g.keep, g.scale);
     } else {
       if (kt.shape[kt.shape.length - 2] !== g.units) {
-        throw new ConfigError(`plan: ${g.consumer} reads ${kt.shape[kt.shape.length - 2]} channels, gate ${g.gate} has ${g.units}`);
+        throw new ConfigError(
+          `plan: ${g.consumer} reads ${kt.shape[kt.shape.length - 2]} channels, gate ${g.gate} has ${g.units}`,
+        );
       }
       consumer.weights[k] = takeInputChannels(kt, g.keep, g.scale);
     }
@@ -105,7 +134,11 @@ export function pruneSpec(spec: ModelSpec, gates: readonly GatePlan[]): ModelSpe
       if (producer.config.useBias !== false) {
         const pb = param(producer, "bias");
         const b = producer.weights[pb];
-        producer.weights[pb] = { name: b.name, shape: [g.keep.length], values: Float32Array.from(g.keep, (j) => b.values[j]) };
+        producer.weights[pb] = {
+          name: b.name,
+          shape: [g.keep.length],
+          values: Float32Array.from(g.keep, (j) => b.values[j]),
+        };
       }
       const width = traitsOf(producer.className).prunable;
       if (!width) throw new ConfigError(`plan: ${g.producer} has no outputs a gate can prune`);

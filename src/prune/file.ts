@@ -46,7 +46,11 @@ export async function pruneModelFile(file: ModelFile, options: PruneFileOptions 
       const ds = await ft.rows();
       const full = meta.fullInputSize ?? plan.inputSize;
       if (ds.d !== full) throw new DataError(`has ${ds.d} features, the model reads ${full}`, { file: ds.source });
-      const x = modelInput(meta, ds.x, model.inputShape!.reduce((a, b) => a * b, 1));
+      const x = modelInput(
+        meta,
+        ds.x,
+        model.inputShape!.reduce((a, b) => a * b, 1),
+      );
       await fineTune(model, x, ds.y, { epochs: ft.epochs, batchSize: ft.batchSize, baseLearningRate: ft.learningRate });
     }
     return { spec: model.toSpec(), meta, plan };

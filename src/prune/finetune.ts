@@ -10,7 +10,12 @@ export interface FineTuneOptions extends FitOptions {
   baseLearningRate?: number;
 }
 
-export async function fineTune(model: Sequential, x: XInput, y: YInput, options: FineTuneOptions = {}): Promise<History> {
+export async function fineTune(
+  model: Sequential,
+  x: XInput,
+  y: YInput,
+  options: FineTuneOptions = {},
+): Promise<History> {
   const { baseLearningRate = 0.001, ...fit } = options;
   model.compile({ optimizer: new Adam({ learningRate: baseLearningRate / 10 }), seed: fit.seed ?? 0 });
   return model.fit(x, y, { epochs: 10, verbose: 0, ...fit });

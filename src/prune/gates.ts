@@ -50,7 +50,11 @@ export interface PlanOptions {
 
 /** What each gate of the spec keeps, and which layers absorb the pruning. `shapes` (each layer's
  * input shape) is computed from the spec unless the caller has it from a built model. */
-export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: readonly Shape[] = specShapes(spec)): GatePlan[] {
+export function planGates(
+  spec: ModelSpec,
+  options: PlanOptions = {},
+  shapes: readonly Shape[] = specShapes(spec),
+): GatePlan[] {
   const L = spec.layers;
   const traits = L.map((l) => traitsOf(l.className));
   const gates: GatePlan[] = [];
@@ -64,7 +68,8 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     if (l.config.shareAxis === "position") return;
     const axis = l.config.shareAxis === "channel" ? "channel" : "unit";
     // a unit gate's units pass through element-wise layers; a channel gate's also through pooling
-    const through = (j: number) => traits[j].passThrough === "units" || (axis === "channel" && traits[j].passThrough === "channels");
+    const through = (j: number) =>
+      traits[j].passThrough === "units" || (axis === "channel" && traits[j].passThrough === "channels");
     const w = l.weights[0].values;
     // what the gate does at inference, asked of its class: every kind of gate is pruned alike
     const inference = traits[i].gateScale?.(l.config, w, options.threshold);
@@ -73,8 +78,12 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     // producer: back over pass-through layers to a layer with weights, or the input
     let p = i - 1;
     while (p >= 0 && through(p)) p--;
-    if (p >= 0 && traits[p].gate) throw new ConfigError(`gate ${name} directly follows gate ${String(L[p].config.name)}: two gates on the same units cannot be pruned`);
-    if (p < 0 && traits.slice(0, i).some((x) => x.gate)) throw new ConfigError(`gate ${name}: two input gates in a row cannot be pruned`);
+    if (p >= 0 && traits[p].gate)
+      throw new ConfigError(
+        `gate ${name} directly follows gate ${String(L[p].config.name)}: two gates on the same units cannot be pruned`,
+      );
+    if (p < 0 && traits.slice(0, i).some((x) => x.gate))
+      throw new ConfigError(`gate ${name}: two input gates in a row cannot be pruned`);
     if (p >= 0) {
       const ok = traits[p].prunable?.kind === (axis === "unit" ? "dense" : "conv");
       if (!ok) {
@@ -91,7 +100,10 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     const blocking: string[] = [];
     while (c < L.length && (through(c) || (traits[c].flattens && flatten < 0))) {
       // a closed unit is 0 after the gate, but not after a shift: deleting it would change the model
-      if (traits[c].unitParams) throw new ConfigError(`gate ${name} is followed by ${L[c].className} layer ${String(L[c].config.name)}: put the ${L[c].className} before the gate`);
+      if (traits[c].unitParams)
+        throw new ConfigError(
+          `gate ${name} is followed by ${L[c].className} layer ${String(L[c].config.name)}: put the ${L[c].className} before the gate`,
+        );
       if (traits[c].flattens) flatten = c;
       else if (traits[c].scaleCommutes && !traits[c].scaleCommutes!(L[c].config)) blocking.push(L[c].className);
       c++;
@@ -99,35 +111,52 @@ export function planGates(spec: ModelSpec, options: PlanOptions = {}, shapes: re
     if (c >= L.length) throw new ConfigError(`gate ${name} has no layer after it to absorb the pruning`);
     const consumer = L[c];
     const kind = traits[c].prunable?.kind;
-    if (traits[c].gate) throw new ConfigError(`gate ${name} is directly followed by gate ${String(consumer.config.name)}: two gates on the same units cannot be pruned`);
+    if (traits[c].gate)
+      throw new ConfigError(
+        `gate ${name} is directly followed by gate ${String(consumer.config.name)}: two gates on the same units cannot be pruned`,
+      );
     let positions = 1;
     if (kind === "dense") {
       if (axis === "channel") {
-        if (flatten < 0) throw new ConfigError(`gate ${name}: a channel gate reaches Dense layer ${String(consumer.config.name)} without a Flatten`);
+        if (flatten < 0)
+          throw new ConfigError(
+            `gate ${name}: a channel gate reaches Dense layer ${String(consumer.config.name)} without a Flatten`,
+          );
         positions = shapes[flatten].slice(0, -1).reduce((a, b) => a * b, 1);
       } else if (flatten >= 0 && p >= 0) {
-        throw new ConfigError(`gate ${name}: a per-value gate before a Flatten cannot prune its producer; use shareAxis "channel"`);
+        throw new ConfigError(
+          `gate ${name}: a per-value gate before a Flatten cannot prune its producer; use shareAxis "channel"`,
+        );
       }
     } else if (kind === "conv") {
       if (axis !== "channel" || flatten >= 0) {
-        throw new ConfigError(`gate ${name} feeds convolution ${String(consumer.config.name)}: only channel gates (shareAxis "channel") can be pruned there`);
+        throw new ConfigError(
+          `gate ${name} feeds convolution ${String(consumer.config.name)}: only channel gates (shareAxis "channel") can be pruned there`,
+        );
       }
     } else {
-      throw new ConfigError(`gate ${name} feeds a ${consumer.className} layer: only Dense and convolution consumers are supported`);
+      throw new ConfigError(
+        `gate ${name} feeds a ${consumer.className} layer: only Dense and convolution consumers are supported`,
+      );
     }
     if (mode === "expectation" && blocking.length) {
-      throw new ConfigError(`gate ${name}: expectation mode cannot be folded through a ${blocking[0]} that is not ReLU`);
+      throw new ConfigError(
+        `gate ${name}: expectation mode cannot be folded through a ${blocking[0]} that is not ReLU`,
+      );
     }
     let keep = Array.from(w.keys()).filter((j) => (inference ? inference.open[j] : w[j] > t));
     const allClosed = keep.length === 0;
     const open = new Set(keep);
     // (input gates select features: never padded)
     const multiple = p < 0 ? 1 : axis === "channel" ? (options.channelMultiple ?? 4) : (options.unitMultiple ?? 1);
-    if (!Number.isInteger(multiple) || multiple < 1) throw new ConfigError(`channelMultiple/unitMultiple must be positive integers, got ${multiple}`);
+    if (!Number.isInteger(multiple) || multiple < 1)
+      throw new ConfigError(`channelMultiple/unitMultiple must be positive integers, got ${multiple}`);
     const want = Math.min(w.length, Math.max(1, Math.ceil(keep.length / multiple) * multiple));
     if (keep.length < want) {
       // pad with the closed units of largest w (ties: lowest index), then restore ascending order
-      const closed = Array.from(w.keys()).filter((j) => !open.has(j)).sort((a, b) => w[b] - w[a] || a - b);
+      const closed = Array.from(w.keys())
+        .filter((j) => !open.has(j))
+        .sort((a, b) => w[b] - w[a] || a - b);
       keep = [...keep, ...closed.slice(0, want - keep.length)].sort((a, b) => a - b);
     }
     gates.push({

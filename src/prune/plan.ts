@@ -61,7 +61,11 @@ function inputKeepOf(spec: ModelSpec, gates: readonly GatePlan[]): number[] | un
 
 /** The plan for a spec and the pruned spec it leads to (rewritten once: the plan's "after"
  * figures are counted on it). */
-export function planAndPrune(spec: ModelSpec, options: PlanOptions = {}, shapes?: readonly Shape[]): { plan: PrunePlan; pruned: ModelSpec } {
+export function planAndPrune(
+  spec: ModelSpec,
+  options: PlanOptions = {},
+  shapes?: readonly Shape[],
+): { plan: PrunePlan; pruned: ModelSpec } {
   const gates = planGates(spec, options, shapes);
   const pruned = pruneSpec(spec, gates);
   const plan: PrunePlan = {

@@ -8,17 +8,27 @@ function rows(spec: ModelSpec): Map<string, { className: string; units: string; 
     const t = traitsOf(l.className);
     const width = layerWidth(l);
     const units =
-      width !== undefined ? `${width}${t.prunable?.kind === "conv" ? " ch" : ""}`
-      : t.gate ? `${l.weights[0]?.values.length ?? 0} gates`
-      : "";
-    m.set(l.config.name as string, { className: l.className, units, weights: l.weights.reduce((s, w) => s + w.values.length, 0) });
+      width !== undefined
+        ? `${width}${t.prunable?.kind === "conv" ? " ch" : ""}`
+        : t.gate
+          ? `${l.weights[0]?.values.length ?? 0} gates`
+          : "";
+    m.set(l.config.name as string, {
+      className: l.className,
+      units,
+      weights: l.weights.reduce((s, w) => s + w.values.length, 0),
+    });
   }
   return m;
 }
 
 function table(header: string[], body: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), w.map((n) => "-".repeat(n)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -42,7 +52,7 @@ export function summary(before: SpecSource, after?: SpecSource): string {
   body.push(total);
   const header = ["layer", "type", "units", "weights", "bytes"];
   if (b) header.push("units after", "weights after", "bytes after");
-  let s = `input [${a.inputShape.join(", ")}]${b ? ` -> [${b.inputShape.join(", ")}]` : ""}\n` + table(header, body);
+  let s = `input [${a.inputShape.join(", ")}]${b ? ` -> [${b.inputShape.join(", ")}]` : ""}\n${table(header, body)}`;
   if (cb) {
     const pct = (x: number, y: number) => (x ? ((100 * (x - y)) / x).toFixed(1) : "0.0");
     s += `\nweights without gates: ${ca.weights} -> ${cb.weights} (${pct(ca.weights, cb.weights)}% fewer); hidden units ${ca.units} -> ${cb.units}`;

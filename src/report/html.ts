@@ -3,7 +3,8 @@
 import type { History } from "../model/callbacks.js";
 import { barChart, lineChart } from "./svg.js";
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function page(title: string, sections: string[]): string {
   return `<!doctype html>
@@ -20,7 +21,9 @@ ${sections.join("\n")}
 /** Gate weights of every feature over the epochs, at most `max` lines (the highest at the end). */
 function gateHistory(columns: readonly string[], epochsOfGates: readonly Float32Array[], max = 12): string {
   const lastW = epochsOfGates[epochsOfGates.length - 1];
-  const order = Array.from(lastW.keys()).sort((a, b) => lastW[b] - lastW[a]).slice(0, max);
+  const order = Array.from(lastW.keys())
+    .sort((a, b) => lastW[b] - lastW[a])
+    .slice(0, max);
   return lineChart(
     order.map((j) => ({ label: columns[j] ?? `unit ${j}`, values: epochsOfGates.map((w) => w[j]) })),
     { title: `Input gate weights over epochs (top ${order.length} of ${lastW.length})`, xLabel: "epoch" },
@@ -41,7 +44,14 @@ export function trainReport(r: TrainReportInput): string {
   if (gate?.length) {
     const w = gate[gate.length - 1];
     const order = Array.from(w.keys()).sort((a, b) => w[b] - w[a]);
-    sections.push(`<h2>Input gate weights after training</h2>`, barChart(order.map((j) => r.columns[j]), order.map((j) => w[j]), { title: "gate weight per feature", max: 1 }));
+    sections.push(
+      `<h2>Input gate weights after training</h2>`,
+      barChart(
+        order.map((j) => r.columns[j]),
+        order.map((j) => w[j]),
+        { title: "gate weight per feature", max: 1 },
+      ),
+    );
     sections.push(`<h2>Gate weights over epochs</h2>`, gateHistory(r.columns, gate));
   }
   const acc = [{ label: "training accuracy", values: h.accuracy }];
@@ -61,12 +71,22 @@ export interface SelectReportInput {
 }
 
 export function selectReport(r: SelectReportInput): string {
-  const sections = [`<h2>Ranked importances</h2>`, barChart(r.features.map((f) => f.name), r.features.map((f) => f.importance), { title: "importance (gate weight, mean of the last epochs)", max: 1 })];
+  const sections = [
+    `<h2>Ranked importances</h2>`,
+    barChart(
+      r.features.map((f) => f.name),
+      r.features.map((f) => f.importance),
+      { title: "importance (gate weight, mean of the last epochs)", max: 1 },
+    ),
+  ];
   if (r.gates?.length) sections.push(`<h2>Gate weights over epochs</h2>`, gateHistory(r.columns, r.gates));
   if (r.curve?.length) {
     sections.push(
       `<h2>Cross-validated accuracy against the number of top features kept</h2>`,
-      lineChart([{ label: "mean accuracy", values: r.curve.map((c) => c.mean) }], { title: `accuracy with the top k features, k = ${r.curve.map((c) => c.k).join(", ")}`, xLabel: "point" }),
+      lineChart([{ label: "mean accuracy", values: r.curve.map((c) => c.mean) }], {
+        title: `accuracy with the top k features, k = ${r.curve.map((c) => c.k).join(", ")}`,
+        xLabel: "point",
+      }),
       `<table><tr><th>top k</th><th>accuracy</th><th>std</th></tr>${r.curve.map((c) => `<tr><td>${c.k}</td><td>${c.mean.toFixed(4)}</td><td>${c.std.toFixed(4)}</td></tr>`).join("")}</table>`,
     );
   }

@@ -27,8 +27,15 @@ export interface WasmKernels {
   /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
    * dbias[OC] += sum_b dout (skipped when dbias is 0). */
   dense_backward(
-    dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number,
-    B: number, C: number, OC: number,
+    dinp: number,
+    dweight: number,
+    dbias: number,
+    dout: number,
+    inp: number,
+    weight: number,
+    B: number,
+    C: number,
+    OC: number,
   ): void;
 
   // --- act.ts (in place allowed: out == inp, dinp == dout)
@@ -58,27 +65,66 @@ export interface WasmKernels {
   // --- bsf.ts: Binary Stochastic Filtering gates (DESIGN.md section 1).
   /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value (b*C + c) of (seed, stream);
    * out[B,C] = inp * mask. */
-  bsf_forward(out: number, mask: number, inp: number, w: number, B: number, C: number, seed: number, stream: number): void;
+  bsf_forward(
+    out: number,
+    mask: number,
+    inp: number,
+    w: number,
+    B: number,
+    C: number,
+    seed: number,
+    stream: number,
+  ): void;
   /** dinp = dout * mask (skipped when dinp is 0); dw[c] += sum_b dout*inp (scaled = 0, straight-through)
    * or dw[c] += w[c] * sum_b dout*inp (scaled = 1). */
   bsf_backward(
-    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
-    B: number, C: number, scaled: number,
+    dinp: number,
+    dw: number,
+    dout: number,
+    inp: number,
+    mask: number,
+    w: number,
+    B: number,
+    C: number,
+    scaled: number,
   ): void;
   /** out = inp * (w > threshold) (expectation = 0) or out = inp * w (expectation = 1). */
   bsf_infer(out: number, inp: number, w: number, B: number, C: number, threshold: number, expectation: number): void;
   /** Channel gate on [B,P,C] (P positions, NHWC flattened): mask[B,C] = (u < w[c]) with u = value (b*C + c);
    * out[b,p,c] = inp[b,p,c] * mask[b,c]. */
   bsf_channel_forward(
-    out: number, mask: number, inp: number, w: number, B: number, P: number, C: number, seed: number, stream: number,
+    out: number,
+    mask: number,
+    inp: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    seed: number,
+    stream: number,
   ): void;
   /** dinp = dout * mask[b,c] (skipped when 0); dw[c] += sum_b sum_p dout*inp (times w[c] when scaled). */
   bsf_channel_backward(
-    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
-    B: number, P: number, C: number, scaled: number,
+    dinp: number,
+    dw: number,
+    dout: number,
+    inp: number,
+    mask: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    scaled: number,
   ): void;
   bsf_channel_infer(
-    out: number, inp: number, w: number, B: number, P: number, C: number, threshold: number, expectation: number,
+    out: number,
+    inp: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    threshold: number,
+    expectation: number,
   ): void;
   /** dw[N] += lambda * sign(w) (sign(0) = 0, as Keras' L1 regularizer). */
   l1_backward(dw: number, w: number, N: number, lambda: number): void;
@@ -91,12 +137,28 @@ export interface WasmKernels {
   /** Keras Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr_t * m / (sqrt(v) + eps),
    * lr_t = lr * sqrt(1-b2^t) / (1-b1^t) computed by the caller. clearGrads = 1 also zeroes grads. */
   adam_step(
-    params: number, grads: number, m: number, v: number, N: number, lrT: number, beta1: number, beta2: number, eps: number,
+    params: number,
+    grads: number,
+    m: number,
+    v: number,
+    N: number,
+    lrT: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
     clearGrads?: number,
   ): void;
   /** velocity = momentum * velocity - lr * g; p += velocity (or nesterov: p += momentum*velocity - lr*g).
    * With momentum 0 the velocity buffer is not touched (may be 0). */
-  sgd_step(params: number, grads: number, velocity: number, N: number, lr: number, momentum: number, nesterov: number): void;
+  sgd_step(
+    params: number,
+    grads: number,
+    velocity: number,
+    N: number,
+    lr: number,
+    momentum: number,
+    nesterov: number,
+  ): void;
   /** x[i] = 0 where |x[i]| < tiny (keeps decaying optimizer moments out of the slow subnormal range). */
   flush_tiny(x: number, N: number, tiny: number): void;
 
@@ -119,25 +181,78 @@ export interface WasmKernels {
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
    * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
   conv2d_scratch_bytes(
-    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number, backward: number, hasDinp: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OC: number,
+    KH: number,
+    KW: number,
+    same: number,
+    backward: number,
+    hasDinp: number,
   ): number;
   /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none). */
   conv2d_forward(
-    out: number, inp: number, kernel: number, bias: number, scratch: number,
-    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number,
+    out: number,
+    inp: number,
+    kernel: number,
+    bias: number,
+    scratch: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OC: number,
+    KH: number,
+    KW: number,
+    same: number,
   ): void;
   /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
   conv2d_backward(
-    dinp: number, dkernel: number, dbias: number, dout: number, inp: number, kernel: number, scratch: number,
-    B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number,
+    dinp: number,
+    dkernel: number,
+    dbias: number,
+    dout: number,
+    inp: number,
+    kernel: number,
+    scratch: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OC: number,
+    KH: number,
+    KW: number,
+    same: number,
   ): void;
 
   // --- pool.ts: max pooling, pool = stride, valid (trailing rows/columns dropped); idx: i32, flat
   // index into inp of each output's max (ties: the first in row-major window order). Not in place.
   /** out[B,H/PH,W/PW,C], idx (same shape, i32) from inp[B,H,W,C]. */
-  maxpool2d_forward(out: number, idx: number, inp: number, B: number, H: number, W: number, C: number, PH: number, PW: number): void;
+  maxpool2d_forward(
+    out: number,
+    idx: number,
+    inp: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    PH: number,
+    PW: number,
+  ): void;
   /** dinp[B,H,W,C] written: zeros, then dout at each recorded max. */
-  maxpool2d_backward(dinp: number, dout: number, idx: number, B: number, H: number, W: number, C: number, PH: number, PW: number): void;
+  maxpool2d_backward(
+    dinp: number,
+    dout: number,
+    idx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    PH: number,
+    PW: number,
+  ): void;
   /** out[B,L/P,C], idx from inp[B,L,C]. */
   maxpool1d_forward(out: number, idx: number, inp: number, B: number, L: number, C: number, P: number): void;
   maxpool1d_backward(dinp: number, dout: number, idx: number, B: number, L: number, C: number, P: number): void;
@@ -151,16 +266,39 @@ export interface WasmKernels {
   // --- bsf_position.ts: position gate on [B,P,C], one w[p] per position shared over channels.
   /** mask[B,P] = (u < w[p]) as 0/1 with u = value (b*P + p) of (seed, stream); out[b,p,c] = inp[b,p,c] * mask[b,p]. */
   bsf_position_forward(
-    out: number, mask: number, inp: number, w: number, B: number, P: number, C: number, seed: number, stream: number,
+    out: number,
+    mask: number,
+    inp: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    seed: number,
+    stream: number,
   ): void;
   /** dinp = dout * mask[b,p] (skipped when 0); dw[p] += sum_b sum_c dout*inp (times w[p] when scaled). */
   bsf_position_backward(
-    dinp: number, dw: number, dout: number, inp: number, mask: number, w: number,
-    B: number, P: number, C: number, scaled: number,
+    dinp: number,
+    dw: number,
+    dout: number,
+    inp: number,
+    mask: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    scaled: number,
   ): void;
   /** out = inp * (w[p] > threshold) (expectation = 0) or inp * w[p] (expectation = 1). */
   bsf_position_infer(
-    out: number, inp: number, w: number, B: number, P: number, C: number, threshold: number, expectation: number,
+    out: number,
+    inp: number,
+    w: number,
+    B: number,
+    P: number,
+    C: number,
+    threshold: number,
+    expectation: number,
   ): void;
 
   // --- gates.ts: the BSF layer's reparameterized gate variants; kind 1 = gaussian (STG: theta = mu,
@@ -168,15 +306,41 @@ export interface WasmKernels {
   // (sample, gate) from PRNG index i = b*C + c (gaussian: value i of rng_normal's Box-Muller pairing;
   // hard concrete: uniform value i). f32 arithmetic.
   /** z[B,C] = samples of the gates theta[C] */
-  gate_sample(z: number, theta: number, B: number, C: number, kind: number, sigma: number, seed: number, stream: number): void;
+  gate_sample(
+    z: number,
+    theta: number,
+    B: number,
+    C: number,
+    kind: number,
+    sigma: number,
+    seed: number,
+    stream: number,
+  ): void;
   /** z = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1 for one gate per unit). */
   gate_forward(
-    out: number, z: number, inp: number, theta: number, B: number, P: number, C: number, kind: number, sigma: number,
-    seed: number, stream: number,
+    out: number,
+    z: number,
+    inp: number,
+    theta: number,
+    B: number,
+    P: number,
+    C: number,
+    kind: number,
+    sigma: number,
+    seed: number,
+    stream: number,
   ): void;
   /** dinp = dout * z[b,c] (skipped when 0); dtheta[c] += sum dout*inp * dz/dtheta (0 where z is clamped). */
   gate_backward(
-    dinp: number, dtheta: number, dout: number, inp: number, z: number, B: number, P: number, C: number, kind: number,
+    dinp: number,
+    dtheta: number,
+    dout: number,
+    inp: number,
+    z: number,
+    B: number,
+    P: number,
+    C: number,
+    kind: number,
   ): void;
   /** out[R,C] = inp * scale(theta[c]): the inference gate clamp(mu + 0.5, 0, 1) or
    * clamp(sigmoid(log alpha) * 1.2 - 0.1, 0, 1), 0 at or below threshold. */
@@ -190,20 +354,55 @@ export interface WasmKernels {
 /** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
 export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "memory",
-  "rng_uniform", "rng_normal",
-  "gemm_nn", "gemm_nt", "gemm_tn",
-  "dense_forward", "dense_backward",
-  "relu_forward", "relu_backward", "tanh_forward", "tanh_backward",
-  "softmax_forward", "softmax_xent_forward", "softmax_xent_backward", "argmax_correct",
-  "mse_forward", "mse_backward",
-  "bsf_forward", "bsf_backward", "bsf_infer",
-  "bsf_channel_forward", "bsf_channel_backward", "bsf_channel_infer",
-  "l1_backward", "l1_value", "clip",
-  "adam_step", "sgd_step", "flush_tiny",
-  "fill_f32", "has_nonfinite", "gather_rows", "gather_i32",
-  "conv2d_scratch_bytes", "conv2d_forward", "conv2d_backward",
-  "maxpool2d_forward", "maxpool2d_backward", "maxpool1d_forward", "maxpool1d_backward",
-  "dropout_forward", "dropout_backward",
-  "bsf_position_forward", "bsf_position_backward", "bsf_position_infer",
-  "gate_sample", "gate_forward", "gate_backward", "gate_infer", "gate_penalty_value", "gate_penalty_backward",
+  "rng_uniform",
+  "rng_normal",
+  "gemm_nn",
+  "gemm_nt",
+  "gemm_tn",
+  "dense_forward",
+  "dense_backward",
+  "relu_forward",
+  "relu_backward",
+  "tanh_forward",
+  "tanh_backward",
+  "softmax_forward",
+  "softmax_xent_forward",
+  "softmax_xent_backward",
+  "argmax_correct",
+  "mse_forward",
+  "mse_backward",
+  "bsf_forward",
+  "bsf_backward",
+  "bsf_infer",
+  "bsf_channel_forward",
+  "bsf_channel_backward",
+  "bsf_channel_infer",
+  "l1_backward",
+  "l1_value",
+  "clip",
+  "adam_step",
+  "sgd_step",
+  "flush_tiny",
+  "fill_f32",
+  "has_nonfinite",
+  "gather_rows",
+  "gather_i32",
+  "conv2d_scratch_bytes",
+  "conv2d_forward",
+  "conv2d_backward",
+  "maxpool2d_forward",
+  "maxpool2d_backward",
+  "maxpool1d_forward",
+  "maxpool1d_backward",
+  "dropout_forward",
+  "dropout_backward",
+  "bsf_position_forward",
+  "bsf_position_backward",
+  "bsf_position_infer",
+  "gate_sample",
+  "gate_forward",
+  "gate_backward",
+  "gate_infer",
+  "gate_penalty_value",
+  "gate_penalty_backward",
 ];

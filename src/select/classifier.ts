@@ -23,7 +23,14 @@ export function paperClassifier(D: number, classes: number, o: ClassifierOptions
   const layers: Layer[] = [];
   if (o.gate) layers.push(new BSF({ ...o.gate, name: o.gate.name ?? "input_gate" }));
   for (const [i, m] of (o.hidden ?? [1, 1, 2, 1]).entries()) {
-    layers.push(new Dense({ units: Math.max(1, Math.round(m * D)), activation: o.activation ?? "relu", name: `dense_${i + 1}`, kernelInitializer: o.init === "he" ? { kind: "heNormal" } : undefined }));
+    layers.push(
+      new Dense({
+        units: Math.max(1, Math.round(m * D)),
+        activation: o.activation ?? "relu",
+        name: `dense_${i + 1}`,
+        kernelInitializer: o.init === "he" ? { kind: "heNormal" } : undefined,
+      }),
+    );
   }
   layers.push(new Dense({ units: classes, activation: "softmax", name: "output" }));
   const model = new Sequential(layers, { inputShape: [D] });

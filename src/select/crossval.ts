@@ -48,7 +48,6 @@ export function meanStd(v: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-
 export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOptions): Promise<CrossValidateResult> {
   const t0 = performance.now();
   const D = o.features;
@@ -79,7 +78,17 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
     }
   }
   const { mean, std } = meanStd(accuracies);
-  return { accuracies, trainAccuracies, mean, std, folds: k, repeats, restarts, features: cols, seconds: (performance.now() - t0) / 1000 };
+  return {
+    accuracies,
+    trainAccuracies,
+    mean,
+    std,
+    folds: k,
+    repeats,
+    restarts,
+    features: cols,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Fraction of the most common class: what a network that ignores its input scores. */
@@ -96,9 +105,14 @@ function majority(y: Int32Array, classes: number): number {
  * initial seed, at most `maxRestarts` times. The check reads the training rows only.
  */
 export async function trainAndScore(
-  xtr: Float32Array, ytr: Int32Array, xva: Float32Array, yva: Int32Array, classes: number,
+  xtr: Float32Array,
+  ytr: Int32Array,
+  xva: Float32Array,
+  yva: Int32Array,
+  classes: number,
   o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime">,
-  seed: number, maxRestarts = 3,
+  seed: number,
+  maxRestarts = 3,
 ): Promise<{ train: number; validation: number; restarts: number }> {
   const st = Standardizer.fit(xtr, xtr.length / ytr.length);
   const a = st.transform(xtr);
@@ -106,7 +120,12 @@ export async function trainAndScore(
   const floor = majority(ytr, classes) + 1e-9;
   for (let restart = 0; ; restart++) {
     const s = seed + 7919 * restart;
-    const model = paperClassifier(xtr.length / ytr.length, classes, { hidden: o.hidden, learningRate: o.learningRate, init: o.init, seed: s });
+    const model = paperClassifier(xtr.length / ytr.length, classes, {
+      hidden: o.hidden,
+      learningRate: o.learningRate,
+      init: o.init,
+      seed: s,
+    });
     try {
       await model.build(undefined, o.runtime);
       await model.fit(a, ytr, { epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 32, seed: s, verbose: 0 });
@@ -121,10 +140,25 @@ export async function trainAndScore(
 }
 
 async function runFold(
-  data: Float32Array, D: number, y: Int32Array, classes: number, cols: number[],
-  train: Int32Array, validation: Int32Array, o: CrossValidateOptions, seed: number,
+  data: Float32Array,
+  D: number,
+  y: Int32Array,
+  classes: number,
+  cols: number[],
+  train: Int32Array,
+  validation: Int32Array,
+  o: CrossValidateOptions,
+  seed: number,
 ): Promise<{ train: number; validation: number; restarts: number }> {
   const ytr = Int32Array.from(train, (i) => y[i]);
   const yva = Int32Array.from(validation, (i) => y[i]);
-  return trainAndScore(takeColumns(data, D, cols, train), ytr, takeColumns(data, D, cols, validation), yva, classes, o, seed);
+  return trainAndScore(
+    takeColumns(data, D, cols, train),
+    ytr,
+    takeColumns(data, D, cols, validation),
+    yva,
+    classes,
+    o,
+    seed,
+  );
 }

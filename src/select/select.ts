@@ -86,7 +86,13 @@ export function rankGates(
       all += history[e][j];
       if (e >= E - K) tail += history[e][j];
     }
-    feats.push({ index: j, name: names[j] ?? `f${j}`, importance: tail / K, runMean: all / E, final: history[E - 1][j] });
+    feats.push({
+      index: j,
+      name: names[j] ?? `f${j}`,
+      importance: tail / K,
+      runMean: all / E,
+      final: history[E - 1][j],
+    });
   }
   const closed = (f: FeatureImportance) => (f.importance <= threshold ? 1 : 0);
   return feats.sort(
@@ -98,15 +104,25 @@ export function rankGates(
   );
 }
 
-export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOptions & { features?: number } = {}): Promise<SelectionResult> {
+export async function selectFeatures(
+  xIn: XInput,
+  yIn: YInput,
+  options: SelectOptions & { features?: number } = {},
+): Promise<SelectionResult> {
   const t0 = performance.now();
-  const D = options.features ?? (Array.isArray(xIn) && Array.isArray(xIn[0]) ? (xIn[0] as number[]).length : options.featureNames?.length);
-  if (!D) throw new ConfigError("selectFeatures: give x as rows, or `features` (columns per row) or `featureNames` with a flat Float32Array");
+  const D =
+    options.features ??
+    (Array.isArray(xIn) && Array.isArray(xIn[0]) ? (xIn[0] as number[]).length : options.featureNames?.length);
+  if (!D)
+    throw new ConfigError(
+      "selectFeatures: give x as rows, or `features` (columns per row) or `featureNames` with a flat Float32Array",
+    );
   const { data, n } = toX(xIn, D);
   const classes = classCountOf(yIn);
   const y = toY(yIn, n, classes);
   const counts = new Set(y);
-  if (counts.size < 2) throw new DataError(`the label has a single class (${[...counts][0]}): nothing to select features for`);
+  if (counts.size < 2)
+    throw new DataError(`the label has a single class (${[...counts][0]}): nothing to select features for`);
   const epochs = options.epochs ?? 100;
   const x = options.standardize === false ? data : Standardizer.fit(data, D).transform(data);
   const gate: BSFConfig = {
@@ -132,7 +148,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
       verbose: options.verbose ?? 0,
     });
     // importances are inference gate values in [0, 1]: w itself for the bernoulli gate
-    const history = h.gates["input_gate"].map((w) => gateValues(gate, w));
+    const history = h.gates.input_gate.map((w) => gateValues(gate, w));
     const lastEpochs = options.lastEpochs ?? Math.max(1, Math.round(epochs / 10));
     const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
     return {

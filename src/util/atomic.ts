@@ -8,13 +8,31 @@ import { basename, dirname, join } from "node:path";
 
 function named(path: string, e: unknown): Error {
   const err = e as NodeJS.ErrnoException;
-  const why = err.code === "ENOENT" ? "the directory does not exist" : err.code === "EACCES" || err.code === "EPERM" ? "permission denied" : err.code === "EISDIR" ? "is a directory" : err.message;
-  return Object.assign(new Error(`cannot write ${path}: ${why}`), { code: err.code ?? "EIO", syscall: err.syscall ?? "open", path });
+  const why =
+    err.code === "ENOENT"
+      ? "the directory does not exist"
+      : err.code === "EACCES" || err.code === "EPERM"
+        ? "permission denied"
+        : err.code === "EISDIR"
+          ? "is a directory"
+          : err.message;
+  return Object.assign(new Error(`cannot write ${path}: ${why}`), {
+    code: err.code ?? "EIO",
+    syscall: err.syscall ?? "open",
+    path,
+  });
 }
 
 // The process's own streams: opening /dev/stdout fails (ENXIO) when it is a socket, as a Node
 // parent's pipe is, so these names write to the stream itself.
-const STREAMS: Readonly<Record<string, 1 | 2>> = { "/dev/stdout": 1, "/dev/fd/1": 1, "/proc/self/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2, "/proc/self/fd/2": 2 };
+const STREAMS: Readonly<Record<string, 1 | 2>> = {
+  "/dev/stdout": 1,
+  "/dev/fd/1": 1,
+  "/proc/self/fd/1": 1,
+  "/dev/stderr": 2,
+  "/dev/fd/2": 2,
+  "/proc/self/fd/2": 2,
+};
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const fd = STREAMS[path];

@@ -47,7 +47,10 @@ export class Random {
 
   /** Uniform 32-bit unsigned integer. */
   uint32(): number {
-    const s0 = this.s0, s1 = this.s1, s2 = this.s2 ^ s0, s3 = this.s3 ^ s1;
+    const s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2 ^ s0,
+      s3 = this.s3 ^ s1;
     const x = Math.imul(s1, 5);
     const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
     const t = s1 << 9;
@@ -89,7 +92,7 @@ export class Random {
 
   /** Standard normal deviate times std plus mean (Marsaglia's polar method). */
   normal(mean = 0, std = 1): number {
-    if (this.spare === this.spare) {
+    if (!Number.isNaN(this.spare)) {
       const z = this.spare;
       this.spare = NaN;
       return mean + std * z;
@@ -125,7 +128,8 @@ export class Random {
 
   /** k distinct integers from [0, n), in random order (Floyd's algorithm; O(k) memory). */
   sample(n: number, k: number): number[] {
-    if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new ConfigError(`cannot sample ${k} distinct values from ${n}`);
+    if (!Number.isSafeInteger(k) || k < 0 || k > n)
+      throw new ConfigError(`cannot sample ${k} distinct values from ${n}`);
     const chosen = new Set<number>();
     const out: number[] = [];
     for (let j = n - k; j < n; j++) {
@@ -153,7 +157,8 @@ export class Random {
   }
 
   static fromState(state: readonly number[]): Random {
-    if (state.length !== 4 || state.every((w) => (w >>> 0) === 0)) throw new ConfigError("random state must be 4 words, not all zero");
+    if (state.length !== 4 || state.every((w) => w >>> 0 === 0))
+      throw new ConfigError("random state must be 4 words, not all zero");
     const r = new Random(0);
     [r.s0, r.s1, r.s2, r.s3] = state.map((w) => w >>> 0);
     return r;
@@ -163,10 +168,10 @@ export class Random {
 // ---- fdlibm e_log.c, ported: natural logarithm with plain double arithmetic ----
 
 const view = new DataView(new ArrayBuffer(8));
-const ln2_hi = 6.93147180369123816490e-1;
+const ln2_hi = 6.9314718036912381649e-1;
 const ln2_lo = 1.90821492927058770002e-10;
 const two54 = 1.8014398509481984e16;
-const Lg1 = 6.666666666666735130e-1;
+const Lg1 = 6.66666666666673513e-1;
 const Lg2 = 3.999999999940941908e-1;
 const Lg3 = 2.857142874366239149e-1;
 const Lg4 = 2.222219843214978396e-1;

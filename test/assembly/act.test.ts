@@ -12,12 +12,15 @@ describe("activations", async () => {
   it("relu forward/backward match the reference, also in place", () => {
     const r = rng(21);
     for (const n of SIZES) {
-      const x = randn(r, n, 3), d = randn(r, n);
-      const px = put(rt, x), po = put(rt, new Float32Array(n).fill(NaN));
+      const x = randn(r, n, 3),
+        d = randn(r, n);
+      const px = put(rt, x),
+        po = put(rt, new Float32Array(n).fill(NaN));
       rt.k.relu_forward(po, px, n);
       const out = get(rt, po, n);
       expect(maxAbsDiff(out, relu(x)), `relu_forward n=${n}`).toBe(0);
-      const pd = put(rt, d), pdi = put(rt, new Float32Array(n).fill(NaN));
+      const pd = put(rt, d),
+        pdi = put(rt, new Float32Array(n).fill(NaN));
       rt.k.relu_backward(pdi, pd, po, n);
       expect(maxAbsDiff(get(rt, pdi, n), reluBackward(d, out)), `relu_backward n=${n}`).toBe(0);
       rt.k.relu_forward(px, px, n);
@@ -30,7 +33,8 @@ describe("activations", async () => {
   it("tanh forward is within 1e-6 of Math.tanh over [-12, 12] and saturates", () => {
     const n = 24001;
     const x = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
-    const px = put(rt, x), po = put(rt, new Float32Array(n));
+    const px = put(rt, x),
+      po = put(rt, new Float32Array(n));
     rt.k.tanh_forward(po, px, n);
     const err = maxAbsDiff(get(rt, po, n), tanh(x));
     console.log(`tanh_forward: max abs err vs Math.tanh ${err.toExponential(2)}`);
@@ -43,12 +47,15 @@ describe("activations", async () => {
   it("tanh forward/backward match the reference on every tail size, also in place", () => {
     const r = rng(22);
     for (const n of SIZES) {
-      const x = randn(r, n, 3), d = randn(r, n);
-      const px = put(rt, x), po = put(rt, new Float32Array(n));
+      const x = randn(r, n, 3),
+        d = randn(r, n);
+      const px = put(rt, x),
+        po = put(rt, new Float32Array(n));
       rt.k.tanh_forward(po, px, n);
       const out = get(rt, po, n);
       expect(maxAbsDiff(out, tanh(x)), `tanh_forward n=${n}`).toBeLessThan(1e-6);
-      const pd = put(rt, d), pdi = put(rt, new Float32Array(n));
+      const pd = put(rt, d),
+        pdi = put(rt, new Float32Array(n));
       rt.k.tanh_backward(pdi, pd, po, n);
       expect(maxAbsDiff(get(rt, pdi, n), tanhBackward(d, out)), `tanh_backward n=${n}`).toBeLessThan(1e-6);
       rt.k.tanh_backward(pd, pd, po, n);
@@ -63,7 +70,10 @@ describe("activations", async () => {
       // Keep relu's inputs away from the kink, where the difference quotient is meaningless.
       const x = randn(r, n, 2).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
       const R = randn(r, n);
-      const px = put(rt, x), po = put(rt, new Float32Array(n)), pR = put(rt, R), pdi = put(rt, new Float32Array(n));
+      const px = put(rt, x),
+        po = put(rt, new Float32Array(n)),
+        pR = put(rt, R),
+        pdi = put(rt, new Float32Array(n));
       const fwd = name === "relu" ? rt.k.relu_forward : rt.k.tanh_forward;
       const loss = () => {
         fwd(po, px, n);

@@ -7,15 +7,26 @@ import type { Runtime } from "../../src/runtime/runtime.js";
 import { bsfPositionBackward, bsfPositionForward, bsfPositionInfer } from "../reference/bsf_position.js";
 import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
 
-const SEED = 1234, STREAM = 5;
+const SEED = 1234,
+  STREAM = 5;
 
 function fwd(rt: Runtime, x: Float32Array, w: Float32Array, B: number, P: number, C: number) {
-  const pout = rt.alloc(x.length * 4), pmask = rt.alloc(B * P * 4);
+  const pout = rt.alloc(x.length * 4),
+    pmask = rt.alloc(B * P * 4);
   rt.k.bsf_position_forward(pout, pmask, put(rt, x), put(rt, w), B, P, C, SEED, STREAM);
   return { out: get(rt, pout, x.length), mask: get(rt, pmask, B * P), pmask };
 }
 
-function infer(rt: Runtime, x: Float32Array, w: Float32Array, B: number, P: number, C: number, thr: number, exp: number) {
+function infer(
+  rt: Runtime,
+  x: Float32Array,
+  w: Float32Array,
+  B: number,
+  P: number,
+  C: number,
+  thr: number,
+  exp: number,
+) {
   const pout = rt.alloc(x.length * 4);
   rt.k.bsf_position_infer(pout, put(rt, x), put(rt, w), B, P, C, thr, exp);
   return get(rt, pout, x.length);
@@ -27,14 +38,21 @@ function uniforms(rt: Runtime, n: number): Float32Array {
   return get(rt, p, n);
 }
 
-const shapes: [number, number, number][] = [[3, 7, 5], [2, 13, 1], [4, 5, 8], [1, 28 * 28, 1], [2, 9, 3]];
+const shapes: [number, number, number][] = [
+  [3, 7, 5],
+  [2, 13, 1],
+  [4, 5, 8],
+  [1, 28 * 28, 1],
+  [2, 9, 3],
+];
 
 describe("bsf_position", () => {
   for (const [B, P, C] of shapes) {
     it(`B${B} P${P} C${C}: forward, backward (both gradients), infer vs reference`, async () => {
       const rt = await runtime();
       const r = rng(B * 1000 + P * 10 + C);
-      const x = randn(r, B * P * C), dout = randn(r, B * P * C);
+      const x = randn(r, B * P * C),
+        dout = randn(r, B * P * C);
       const w = Float32Array.from({ length: P }, () => r());
       const got = fwd(rt, x, w, B, P, C);
       const ref = bsfPositionForward(x, w, uniforms(rt, B * P), B, P, C);
@@ -42,14 +60,22 @@ describe("bsf_position", () => {
       expect(maxAbsDiff(got.out, ref.out)).toBe(0);
       for (const scaled of [0, 1]) {
         const dw0 = randn(r, P); // dw accumulates
-        const pdx = put(rt, new Float32Array(x.length).fill(Number.NaN)), pdw = put(rt, dw0);
+        const pdx = put(rt, new Float32Array(x.length).fill(Number.NaN)),
+          pdw = put(rt, dw0);
         rt.k.bsf_position_backward(pdx, pdw, put(rt, dout), put(rt, x), got.pmask, put(rt, w), B, P, C, scaled);
         const g = bsfPositionBackward(dout, x, ref.mask, w, B, P, C, scaled === 1);
         expect(maxAbsDiff(get(rt, pdx, x.length), g.dx)).toBe(0);
-        const e = maxAbsDiff(get(rt, pdw, P), g.dw.map((v, i) => v + dw0[i]));
+        const e = maxAbsDiff(
+          get(rt, pdw, P),
+          g.dw.map((v, i) => v + dw0[i]),
+        );
         expect(e).toBeLessThan(1e-5 * Math.max(1, C));
       }
-      for (const [thr, exp] of [[0.1, 0], [0.5, 0], [0.5, 1]]) {
+      for (const [thr, exp] of [
+        [0.1, 0],
+        [0.5, 0],
+        [0.5, 1],
+      ]) {
         expect(maxAbsDiff(infer(rt, x, w, B, P, C, thr, exp), bsfPositionInfer(x, w, B, P, C, thr, exp === 1))).toBe(0);
       }
     });
@@ -57,7 +83,9 @@ describe("bsf_position", () => {
 
   it("keeps position p with probability w[p], the same mask for every channel", async () => {
     const rt = await runtime();
-    const B = 4000, P = 3, C = 2;
+    const B = 4000,
+      P = 3,
+      C = 2;
     const w = Float32Array.from([0.1, 0.5, 0.9]);
     const { out, mask } = fwd(rt, new Float32Array(B * P * C).fill(1), w, B, P, C);
     for (let p = 0; p < P; p++) {
@@ -70,14 +98,19 @@ describe("bsf_position", () => {
 
   it("dinp and the straight-through dw match finite differences; dinp 0 is skipped", async () => {
     const rt = await runtime();
-    const B = 3, P = 6, C = 3;
+    const B = 3,
+      P = 6,
+      C = 3;
     const r = rng(77);
-    const x = randn(r, B * P * C), R = randn(r, B * P * C);
+    const x = randn(r, B * P * C),
+      R = randn(r, B * P * C);
     const w = Float32Array.from({ length: P }, () => 0.2 + 0.6 * r());
     const { pmask } = fwd(rt, x, w, B, P, C);
-    const pdx = rt.alloc(x.length * 4), pdw = rt.alloc(P * 4);
+    const pdx = rt.alloc(x.length * 4),
+      pdw = rt.alloc(P * 4);
     rt.k.bsf_position_backward(pdx, pdw, put(rt, R), put(rt, x), pmask, put(rt, w), B, P, C, 0);
-    const dx = get(rt, pdx, x.length), dw = get(rt, pdw, P);
+    const dx = get(rt, pdx, x.length),
+      dw = get(rt, pdw, P);
     const dot = (o: Float32Array) => o.reduce((a, v, i) => a + v * R[i], 0);
     const eps = 1e-2;
     let worst = 0;

@@ -9,8 +9,13 @@ import { get, maxAbsDiff, put as putRaw, randn, rng, runtime } from "../util/was
 const TOL = 2e-5; // per unit of the largest reference magnitude
 
 /** Runs the wasm kernels for shape s; dinp/dkernel/dbias start from the given values (to check = and +=). */
-export function wasmConv(
-  rt: Runtime, s: ConvShape, x: Float32Array, k: Float32Array, bias: Float32Array | null, dout?: Float32Array,
+function wasmConv(
+  rt: Runtime,
+  s: ConvShape,
+  x: Float32Array,
+  k: Float32Array,
+  bias: Float32Array | null,
+  dout?: Float32Array,
   init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
 ) {
   // every buffer is released at the end, so the finite-difference loops do not grow memory
@@ -22,7 +27,9 @@ export function wasmConv(
   };
   const { OH, OW } = outSize(s);
   const nOut = s.B * OH * OW * s.OC;
-  const px = put(rt, x), pk = put(rt, k), pb = bias ? put(rt, bias) : 0;
+  const px = put(rt, x),
+    pk = put(rt, k),
+    pb = bias ? put(rt, bias) : 0;
   const pout = put(rt, new Float32Array(nOut).fill(Number.NaN));
   const same = s.same ? 1 : 0;
   const withDx = init?.dx !== "skip";
@@ -38,7 +45,9 @@ export function wasmConv(
   const out = get(rt, pout, nOut);
   let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
   if (dout) {
-    const pdx = withDx ? put(rt, (init?.dx as Float32Array | undefined) ?? new Float32Array(x.length).fill(Number.NaN)) : 0;
+    const pdx = withDx
+      ? put(rt, (init?.dx as Float32Array | undefined) ?? new Float32Array(x.length).fill(Number.NaN))
+      : 0;
     const pdk = put(rt, init?.dk ?? new Float32Array(k.length));
     const withDb = init?.db !== "skip";
     const pdb = withDb ? put(rt, (init?.db as Float32Array | undefined) ?? new Float32Array(s.OC)) : 0;
@@ -68,18 +77,36 @@ function name(s: ConvShape): string {
 // Shapes chosen to hit every code path: OC = 1..3 (scalar columns), 4/5/7 (4-wide + tail),
 // 8..13 and 17 (8-wide + 4-wide + tail); output widths with row tails (not multiples of 4).
 const cases: ConvShape[] = [];
-const kernels: [number, number][] = [[1, 1], [3, 3], [5, 5], [2, 3]];
+const kernels: [number, number][] = [
+  [1, 1],
+  [3, 3],
+  [5, 5],
+  [2, 3],
+];
 const r0 = rng(7);
 for (const [KH, KW] of kernels)
   for (const same of [false, true])
-    for (const [C, OC] of [[1, 3], [3, 5], [5, 13], [7, 17], [2, 9]]) {
-      const H = KH + 1 + Math.floor(r0() * 6), W = KW + 2 + Math.floor(r0() * 7);
+    for (const [C, OC] of [
+      [1, 3],
+      [3, 5],
+      [5, 13],
+      [7, 17],
+      [2, 9],
+    ]) {
+      const H = KH + 1 + Math.floor(r0() * 6),
+        W = KW + 2 + Math.floor(r0() * 7);
       cases.push({ B: 1 + Math.floor(r0() * 3), H, W, C, OC, KH, KW, same });
     }
 // 3x3 kernels with C and OC multiples of 4 take the Winograd F(2x2,3x3) path: odd and even output
 // sizes (partial tiles), both paddings, OC with a 4-wide tail, outputs of a single row or column
 for (const same of [false, true])
-  for (const [H, W, C, OC] of [[7, 9, 4, 12], [8, 5, 8, 4], [3, 11, 12, 20], [10, 3, 4, 8], [6, 6, 16, 36]]) {
+  for (const [H, W, C, OC] of [
+    [7, 9, 4, 12],
+    [8, 5, 8, 4],
+    [3, 11, 12, 20],
+    [10, 3, 4, 8],
+    [6, 6, 16, 36],
+  ]) {
     cases.push({ B: 1 + ((H + W) % 3), H, W, C, OC, KH: 3, KW: 3, same });
   }
 // one output channel (the N = 1 dot-product path, also taken by dinp when C = 1)
@@ -103,15 +130,26 @@ describe("conv2d vs scalar reference", () => {
       const bias = randn(r, s.OC);
       const dout = randn(r, s.B * OH * OW * s.OC);
       // parameter gradients must accumulate onto what is there; dinp must be overwritten (starts NaN)
-      const dk0 = randn(r, k.length), db0 = randn(r, s.OC);
+      const dk0 = randn(r, k.length),
+        db0 = randn(r, s.OC);
       const { out, grads, guard } = wasmConv(rt, s, x, k, bias, dout, { dk: dk0, db: db0 });
       const ref = conv2dForward(s, x, k, bias);
       const g = conv2dBackward(s, dout, x, k);
       const eOut = maxAbsDiff(out, ref) / Math.max(1, maxAbs(ref));
       const eDx = maxAbsDiff(grads!.dx!, g.dx) / Math.max(1, maxAbs(g.dx));
-      const eDk = maxAbsDiff(grads!.dk, g.dk.map((v, i) => v + dk0[i])) / Math.max(1, maxAbs(g.dk));
-      const eDb = maxAbsDiff(grads!.db!, g.dbias.map((v, i) => v + db0[i])) / Math.max(1, maxAbs(g.dbias));
-      errors.push(`${name(s)}: out ${eOut.toExponential(1)} dx ${eDx.toExponential(1)} dk ${eDk.toExponential(1)} db ${eDb.toExponential(1)}`);
+      const eDk =
+        maxAbsDiff(
+          grads!.dk,
+          g.dk.map((v, i) => v + dk0[i]),
+        ) / Math.max(1, maxAbs(g.dk));
+      const eDb =
+        maxAbsDiff(
+          grads!.db!,
+          g.dbias.map((v, i) => v + db0[i]),
+        ) / Math.max(1, maxAbs(g.dbias));
+      errors.push(
+        `${name(s)}: out ${eOut.toExponential(1)} dx ${eDx.toExponential(1)} dk ${eDk.toExponential(1)} db ${eDb.toExponential(1)}`,
+      );
       expect(guard).toEqual([12345, 12345, 12345, 12345]);
       expect(eOut).toBeLessThan(TOL);
       expect(eDx).toBeLessThan(TOL);
@@ -132,7 +170,8 @@ describe("conv2d vs scalar reference", () => {
     ]) {
       const r = rng(99);
       const { OH, OW } = outSize(s);
-      const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
+      const x = randn(r, s.B * s.H * s.W * s.C),
+        k = randn(r, s.KH * s.KW * s.C * s.OC);
       const dout = randn(r, s.B * OH * OW * s.OC);
       const { grads, guard } = wasmConv(rt, s, x, k, null, dout, { dx: "skip", db: "skip" });
       expect(guard).toEqual([12345, 12345, 12345, 12345]);
@@ -145,7 +184,10 @@ describe("conv2d vs scalar reference", () => {
     const rt = await runtime();
     const f = rt.k.conv2d_scratch_bytes;
     // Winograd (3x3, C and OC multiples of 4): 4*(1984 + 108*C*OC + 1152*(2C+OC)), any B, H, W
-    for (const [C, OC] of [[32, 64], [4, 12]]) {
+    for (const [C, OC] of [
+      [32, 64],
+      [4, 12],
+    ]) {
       const want = 4 * (1984 + 108 * C * OC + 1152 * (2 * C + OC));
       expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
       expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
@@ -165,7 +207,8 @@ describe("conv2d vs scalar reference", () => {
     const rt = await runtime();
     const s: ConvShape = { B: 1, H: 5, W: 5, C: 2, OC: 9, KH: 3, KW: 3, same: false };
     const r = rng(3);
-    const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC);
+    const x = randn(r, s.B * s.H * s.W * s.C),
+      k = randn(r, s.KH * s.KW * s.C * s.OC);
     expect(maxAbsDiff(wasmConv(rt, s, x, k, null).out, conv2dForward(s, x, k, null))).toBeLessThan(1e-5);
   });
 });
@@ -183,7 +226,9 @@ describe("conv2d backward vs central finite differences", () => {
       const rt = await runtime();
       const r = rng(1234 + s.OC);
       const { OH, OW } = outSize(s);
-      const x = randn(r, s.B * s.H * s.W * s.C), k = randn(r, s.KH * s.KW * s.C * s.OC), bias = randn(r, s.OC);
+      const x = randn(r, s.B * s.H * s.W * s.C),
+        k = randn(r, s.KH * s.KW * s.C * s.OC),
+        bias = randn(r, s.OC);
       const R = randn(r, s.B * OH * OW * s.OC); // loss = sum(out * R), so dout = R
       const loss = (xx: Float32Array, kk: Float32Array, bb: Float32Array) => {
         const o = wasmConv(rt, s, xx, kk, bb).out;

@@ -5,7 +5,14 @@ import { denseBackward, denseForward } from "../reference/dense.js";
 import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime, sampleIndices } from "../util/wasm.js";
 
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [3, 5, 7], [5, 17, 3], [7, 33, 2], [17, 9, 33], [32, 168, 336], [128, 336, 168], [128, 168, 2],
+  [1, 1, 1],
+  [3, 5, 7],
+  [5, 17, 3],
+  [7, 33, 2],
+  [17, 9, 33],
+  [32, 168, 336],
+  [128, 336, 168],
+  [128, 168, 2],
 ];
 
 describe("dense", async () => {
@@ -15,8 +22,13 @@ describe("dense", async () => {
     const r = rng(11);
     let worst = 0;
     for (const [B, C, OC] of SHAPES) {
-      const inp = randn(r, B * C), w = randn(r, C * OC), bias = randn(r, OC);
-      const pi = put(rt, inp), pw = put(rt, w), pbias = put(rt, bias), po = put(rt, new Float32Array(B * OC).fill(NaN));
+      const inp = randn(r, B * C),
+        w = randn(r, C * OC),
+        bias = randn(r, OC);
+      const pi = put(rt, inp),
+        pw = put(rt, w),
+        pbias = put(rt, bias),
+        po = put(rt, new Float32Array(B * OC).fill(NaN));
       for (const withBias of [true, false]) {
         rt.k.dense_forward(po, pi, pw, withBias ? pbias : 0, B, C, OC);
         const err = maxAbsDiff(get(rt, po, B * OC), denseForward(inp, w, withBias ? bias : null, B, C, OC));
@@ -31,15 +43,28 @@ describe("dense", async () => {
     const r = rng(12);
     let worst = 0;
     for (const [B, C, OC] of SHAPES) {
-      const inp = randn(r, B * C), w = randn(r, C * OC), dout = randn(r, B * OC);
-      const dw0 = randn(r, C * OC), db0 = randn(r, OC);
-      const pi = put(rt, inp), pw = put(rt, w), pd = put(rt, dout);
-      const pdi = put(rt, new Float32Array(B * C).fill(NaN)), pdw = put(rt, dw0), pdb = put(rt, db0);
+      const inp = randn(r, B * C),
+        w = randn(r, C * OC),
+        dout = randn(r, B * OC);
+      const dw0 = randn(r, C * OC),
+        db0 = randn(r, OC);
+      const pi = put(rt, inp),
+        pw = put(rt, w),
+        pd = put(rt, dout);
+      const pdi = put(rt, new Float32Array(B * C).fill(NaN)),
+        pdw = put(rt, dw0),
+        pdb = put(rt, db0);
       rt.k.dense_backward(pdi, pdw, pdb, pd, pi, pw, B, C, OC);
       const ref = denseBackward(dout, inp, w, B, C, OC);
       const e1 = maxAbsDiff(get(rt, pdi, B * C), ref.dinp);
-      const e2 = maxAbsDiff(get(rt, pdw, C * OC), ref.dweight.map((x, i) => x + dw0[i]));
-      const e3 = maxAbsDiff(get(rt, pdb, OC), ref.dbias.map((x, i) => x + db0[i]));
+      const e2 = maxAbsDiff(
+        get(rt, pdw, C * OC),
+        ref.dweight.map((x, i) => x + dw0[i]),
+      );
+      const e3 = maxAbsDiff(
+        get(rt, pdb, OC),
+        ref.dbias.map((x, i) => x + db0[i]),
+      );
       const tol = 2e-6 * (Math.max(B, OC) + 1);
       expect(e1, `dinp ${B}x${C}x${OC}: err ${e1}`).toBeLessThan(tol);
       expect(e2, `dweight ${B}x${C}x${OC}: err ${e2}`).toBeLessThan(tol);
@@ -52,8 +77,13 @@ describe("dense", async () => {
   it("backward skips dinp and dbias when their pointers are 0", () => {
     const r = rng(13);
     const [B, C, OC] = [5, 7, 3];
-    const inp = randn(r, B * C), w = randn(r, C * OC), dout = randn(r, B * OC);
-    const pi = put(rt, inp), pw = put(rt, w), pd = put(rt, dout), pdw = put(rt, new Float32Array(C * OC));
+    const inp = randn(r, B * C),
+      w = randn(r, C * OC),
+      dout = randn(r, B * OC);
+    const pi = put(rt, inp),
+      pw = put(rt, w),
+      pd = put(rt, dout),
+      pdw = put(rt, new Float32Array(C * OC));
     rt.k.dense_backward(0, pdw, 0, pd, pi, pw, B, C, OC);
     const err = maxAbsDiff(get(rt, pdw, C * OC), denseBackward(dout, inp, w, B, C, OC).dweight);
     expect(err).toBeLessThan(1e-5);
@@ -62,17 +92,33 @@ describe("dense", async () => {
   it("backward equals central finite differences of the forward kernel", () => {
     const r = rng(14);
     let worst = 0;
-    for (const [B, C, OC] of [[3, 5, 7], [17, 9, 2], [32, 33, 17]] as [number, number, number][]) {
-      const inp = randn(r, B * C), w = randn(r, C * OC), bias = randn(r, OC), R = randn(r, B * OC);
-      const pi = put(rt, inp), pw = put(rt, w), pb = put(rt, bias), po = put(rt, new Float32Array(B * OC));
+    for (const [B, C, OC] of [
+      [3, 5, 7],
+      [17, 9, 2],
+      [32, 33, 17],
+    ] as [number, number, number][]) {
+      const inp = randn(r, B * C),
+        w = randn(r, C * OC),
+        bias = randn(r, OC),
+        R = randn(r, B * OC);
+      const pi = put(rt, inp),
+        pw = put(rt, w),
+        pb = put(rt, bias),
+        po = put(rt, new Float32Array(B * OC));
       const loss = () => {
         rt.k.dense_forward(po, pi, pw, pb, B, C, OC);
         return dot64(get(rt, po, B * OC), R);
       };
       const pR = put(rt, R);
-      const pdi = put(rt, new Float32Array(B * C)), pdw = put(rt, new Float32Array(C * OC)), pdb = put(rt, new Float32Array(OC));
+      const pdi = put(rt, new Float32Array(B * C)),
+        pdw = put(rt, new Float32Array(C * OC)),
+        pdb = put(rt, new Float32Array(OC));
       rt.k.dense_backward(pdi, pdw, pdb, pR, pi, pw, B, C, OC);
-      const grads: [number, number, number][] = [[pi, pdi, B * C], [pw, pdw, C * OC], [pb, pdb, OC]];
+      const grads: [number, number, number][] = [
+        [pi, pdi, B * C],
+        [pw, pdw, C * OC],
+        [pb, pdb, OC],
+      ];
       for (const [p, pg, n] of grads) {
         const g = get(rt, pg, n);
         for (const i of sampleIndices(r, n, 12)) {

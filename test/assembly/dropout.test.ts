@@ -7,7 +7,9 @@ import { dropoutForward } from "../reference/dropout.js";
 import { get, maxAbsDiff, put, randn, rng, runtime, worstFiniteDiff } from "../util/wasm.js";
 
 function fwd(rt: Runtime, x: Float32Array, rate: number, seed: number, stream: number) {
-  const px = put(rt, x), pout = rt.alloc(x.length * 4), pmask = rt.alloc(x.length * 4);
+  const px = put(rt, x),
+    pout = rt.alloc(x.length * 4),
+    pmask = rt.alloc(x.length * 4);
   rt.k.dropout_forward(pout, pmask, px, x.length, rate, seed, stream);
   return { out: get(rt, pout, x.length), mask: get(rt, pmask, x.length), pmask };
 }
@@ -36,7 +38,9 @@ describe("dropout", () => {
     const n = 200_000;
     for (const rate of [0.2, 0.5]) {
       const { mask } = fwd(rt, new Float32Array(n).fill(1), rate, 3, 1);
-      let kept = 0, sum = 0, wrongScale = 0;
+      let kept = 0,
+        sum = 0,
+        wrongScale = 0;
       for (const m of mask) {
         if (m !== 0) {
           kept++;
@@ -54,8 +58,10 @@ describe("dropout", () => {
   it("is reproducible for (seed, stream) and differs across streams and seeds", async () => {
     const rt = await runtime();
     const x = new Float32Array(500).fill(1);
-    const a = fwd(rt, x, 0.5, 9, 1).mask, b = fwd(rt, x, 0.5, 9, 1).mask;
-    const c = fwd(rt, x, 0.5, 9, 2).mask, d = fwd(rt, x, 0.5, 10, 1).mask;
+    const a = fwd(rt, x, 0.5, 9, 1).mask,
+      b = fwd(rt, x, 0.5, 9, 1).mask;
+    const c = fwd(rt, x, 0.5, 9, 2).mask,
+      d = fwd(rt, x, 0.5, 10, 1).mask;
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(maxAbsDiff(a, c)).toBeGreaterThan(0);
     expect(maxAbsDiff(a, d)).toBeGreaterThan(0);
@@ -70,12 +76,18 @@ describe("dropout", () => {
   it("backward is dout * mask, and matches finite differences for a fixed mask", async () => {
     const rt = await runtime();
     const r = rng(5);
-    const x = randn(r, 41), R = randn(r, 41);
+    const x = randn(r, 41),
+      R = randn(r, 41);
     const { pmask, mask } = fwd(rt, x, 0.4, 77, 3);
     const pdx = rt.alloc(41 * 4);
     rt.k.dropout_backward(pdx, put(rt, R), pmask, 41);
     const dx = get(rt, pdx, 41);
-    expect(maxAbsDiff(dx, R.map((v, i) => v * mask[i]))).toBe(0);
+    expect(
+      maxAbsDiff(
+        dx,
+        R.map((v, i) => v * mask[i]),
+      ),
+    ).toBe(0);
     const loss = () => fwd(rt, x, 0.4, 77, 3).out.reduce((a, v, i) => a + v * R[i], 0);
     expect(worstFiniteDiff(x, dx, 1e-2, loss)).toBeLessThan(1e-3);
     // in place: dinp == dout

@@ -4,11 +4,25 @@
 // an independent value of the normal CDF and its own finite differences.
 import { describe, expect, it } from "vitest";
 import {
-  KIND_CODE, gateBackward, gateNoise, gateOpenProbability, gateSample, gateScale, type GateKind,
+  KIND_CODE,
+  gateBackward,
+  gateNoise,
+  gateOpenProbability,
+  gateSample,
+  gateScale,
+  type GateKind,
 } from "../reference/gates.js";
 import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 1, 5], [7, 1, 17], [5, 3, 7], [2, 9, 33], [33, 1, 3], [4, 5, 8]];
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 1, 5],
+  [7, 1, 17],
+  [5, 3, 7],
+  [2, 9, 33],
+  [33, 1, 3],
+  [4, 5, 8],
+];
 const KINDS: GateKind[] = ["gaussian", "hard-concrete"];
 const SIGMA = 0.5;
 
@@ -25,8 +39,10 @@ describe("gate variants", async () => {
       const r = rng(61 + k);
       for (const [B, P, C] of SHAPES) {
         const n = B * P * C;
-        const inp = randn(r, n), th = thetas(r, kind, C);
-        const pz = put(rt, new Float32Array(B * C).fill(NaN)), po = put(rt, new Float32Array(n));
+        const inp = randn(r, n),
+          th = thetas(r, kind, C);
+        const pz = put(rt, new Float32Array(B * C).fill(NaN)),
+          po = put(rt, new Float32Array(n));
         rt.k.gate_forward(po, pz, put(rt, inp), put(rt, th), B, P, C, k, SIGMA, 1234, 7);
         const z = gateSample(kind, th, gateNoise(kind, B, C, 1234, 7), B, C, SIGMA);
         const got = get(rt, pz, B * C);
@@ -50,7 +66,8 @@ describe("gate variants", async () => {
     });
 
     it(`${kind}: the sample's distribution (P(z > 0), P(z = 1), mean) matches the theory`, () => {
-      const B = 40000, C = 3;
+      const B = 40000,
+        C = 3;
       const th = kind === "gaussian" ? Float32Array.from([-0.6, 0, 0.4]) : Float32Array.from([-2, 0, 1.5]);
       const pz = put(rt, new Float32Array(B * C));
       rt.k.gate_sample(pz, put(rt, th), B, C, k, SIGMA, 99, 3);
@@ -68,16 +85,25 @@ describe("gate variants", async () => {
       const r = rng(71 + k);
       for (const [B, P, C] of SHAPES) {
         const n = B * P * C;
-        const inp = randn(r, n), dout = randn(r, n), th = thetas(r, kind, C), dt0 = randn(r, C);
-        const pz = put(rt, new Float32Array(B * C)), po = put(rt, new Float32Array(n));
-        const pi = put(rt, inp), pd = put(rt, dout);
+        const inp = randn(r, n),
+          dout = randn(r, n),
+          th = thetas(r, kind, C),
+          dt0 = randn(r, C);
+        const pz = put(rt, new Float32Array(B * C)),
+          po = put(rt, new Float32Array(n));
+        const pi = put(rt, inp),
+          pd = put(rt, dout);
         rt.k.gate_forward(po, pz, pi, put(rt, th), B, P, C, k, SIGMA, 5, 6);
         const z = get(rt, pz, B * C);
-        const pdi = put(rt, new Float32Array(n).fill(NaN)), pdt = put(rt, dt0);
+        const pdi = put(rt, new Float32Array(n).fill(NaN)),
+          pdt = put(rt, dt0);
         rt.k.gate_backward(pdi, pdt, pd, pi, pz, B, P, C, k);
         const ref = gateBackward(kind, dout, inp, z, th, gateNoise(kind, B, C, 5, 6), B, P, C, SIGMA);
         expect(maxAbsDiff(get(rt, pdi, n), ref.dinp.map(Math.fround)), `dinp ${B}x${P}x${C}`).toBe(0);
-        const err = maxAbsDiff(get(rt, pdt, C), ref.dtheta.map((x, i) => x + dt0[i]));
+        const err = maxAbsDiff(
+          get(rt, pdt, C),
+          ref.dtheta.map((x, i) => x + dt0[i]),
+        );
         expect(err, `dtheta ${B}x${P}x${C}: err ${err}`).toBeLessThan(2e-6 * (B * P + 1));
         const pdt2 = put(rt, new Float32Array(C));
         rt.k.gate_backward(0, pdt2, pd, pi, pz, B, P, C, k);
@@ -87,38 +113,56 @@ describe("gate variants", async () => {
 
     it(`${kind}: with the noise fixed, dinp and dtheta equal finite differences (away from the clamp's kinks)`, () => {
       const r = rng(81 + k);
-      for (const [B, P, C] of [[6, 1, 11], [3, 4, 5]] as const) {
+      for (const [B, P, C] of [
+        [6, 1, 11],
+        [3, 4, 5],
+      ] as const) {
         const n = B * P * C;
-        const inp = randn(r, n), R = randn(r, n), th = thetas(r, kind, C);
-        const pi = put(rt, inp), pt = put(rt, th), pz = put(rt, new Float32Array(B * C)), po = put(rt, new Float32Array(n));
+        const inp = randn(r, n),
+          R = randn(r, n),
+          th = thetas(r, kind, C);
+        const pi = put(rt, inp),
+          pt = put(rt, th),
+          pz = put(rt, new Float32Array(B * C)),
+          po = put(rt, new Float32Array(n));
         const loss = () => {
           rt.k.gate_forward(po, pz, pi, pt, B, P, C, k, SIGMA, 77, 1);
           return dot64(get(rt, po, n), R);
         };
         loss();
         const z = get(rt, pz, B * C);
-        const pdi = put(rt, new Float32Array(n)), pdt = put(rt, new Float32Array(C));
+        const pdi = put(rt, new Float32Array(n)),
+          pdt = put(rt, new Float32Array(C));
         rt.k.gate_backward(pdi, pdt, put(rt, R), pi, pz, B, P, C, k);
-        const gi = get(rt, pdi, n), gt = get(rt, pdt, C);
+        const gi = get(rt, pdi, n),
+          gt = get(rt, pdt, C);
         let worst = 0;
         for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(centralDiff(rt, pi, i, 1e-2, loss) - gi[i]));
         expect(worst, "dinp").toBeLessThan(1e-4);
         // theta: skip a gate when a sample lies within the step of the clamp (the loss has a kink there)
         const noise = gateNoise(kind, B, C, 77, 1);
         const eps = 1e-2;
-        let checked = 0, worstT = 0;
+        let checked = 0,
+          worstT = 0;
         for (let c = 0; c < C; c++) {
           const near = Array.from({ length: B }, (_, b) => b).some((b) => {
             const lo = gateSample(kind, [th[c] - 2 * eps], [noise[b * C + c]], 1, 1, SIGMA)[0];
             const hi = gateSample(kind, [th[c] + 2 * eps], [noise[b * C + c]], 1, 1, SIGMA)[0];
             const zc = z[b * C + c];
-            return (zc === 0) !== (hi === 0) || (zc === 0) !== (lo === 0) || (zc === 1) !== (hi === 1) || (zc === 1) !== (lo === 1);
+            return (
+              (zc === 0) !== (hi === 0) ||
+              (zc === 0) !== (lo === 0) ||
+              (zc === 1) !== (hi === 1) ||
+              (zc === 1) !== (lo === 1)
+            );
           });
           if (near) continue;
           checked++;
           worstT = Math.max(worstT, Math.abs(centralDiff(rt, pt, c, eps, loss) - gt[c]) / Math.max(1, Math.abs(gt[c])));
         }
-        console.log(`${kind} ${B}x${P}x${C}: dtheta vs finite differences on ${checked}/${C} gates: worst ${worstT.toExponential(2)}`);
+        console.log(
+          `${kind} ${B}x${P}x${C}: dtheta vs finite differences on ${checked}/${C} gates: worst ${worstT.toExponential(2)}`,
+        );
         expect(checked).toBeGreaterThan(C / 3);
         expect(worstT, "dtheta").toBeLessThan(2e-3);
       }
@@ -128,8 +172,11 @@ describe("gate variants", async () => {
       const r = rng(91 + k);
       for (const [B, P, C] of SHAPES) {
         const R = B * P;
-        const inp = randn(r, R * C), th = thetas(r, kind, C).map((v) => v * 2);
-        const pi = put(rt, inp), pt = put(rt, th), po = put(rt, new Float32Array(R * C));
+        const inp = randn(r, R * C),
+          th = thetas(r, kind, C).map((v) => v * 2);
+        const pi = put(rt, inp),
+          pt = put(rt, th),
+          po = put(rt, new Float32Array(R * C));
         for (const thr of [0, 0.3]) {
           rt.k.gate_infer(po, pi, pt, R, C, k, thr);
           const s = Array.from(th, (t) => gateScale(kind, t, Math.fround(thr)));
@@ -146,7 +193,8 @@ describe("gate variants", async () => {
         const pt = put(rt, th);
         const want = Array.from(th).reduce((s, t) => s + gateOpenProbability(kind, t, SIGMA), 0);
         expect(Math.abs(rt.k.gate_penalty_value(pt, N, k, SIGMA) - want), `value N=${N}`).toBeLessThan(2e-7 * N);
-        const lambda = 0.03, dt0 = randn(r, N);
+        const lambda = 0.03,
+          dt0 = randn(r, N);
         const pdt = put(rt, dt0);
         rt.k.gate_penalty_backward(pdt, pt, N, lambda, k, SIGMA);
         const g = get(rt, pdt, N);

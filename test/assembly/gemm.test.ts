@@ -21,10 +21,21 @@ const GUARD = 8;
 function shapes(): [number, number, number][] {
   const r = rng(7);
   const out: [number, number, number][] = [
-    [1, 1, 1], [3, 5, 7], [4, 4, 8], [5, 3, 17], [17, 33, 9], [33, 1, 3],
-    [32, 168, 336], [128, 336, 168], [128, 168, 2], [7, 2, 168], [168, 128, 2], [336, 32, 168],
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 4, 8],
+    [5, 3, 17],
+    [17, 33, 9],
+    [33, 1, 3],
+    [32, 168, 336],
+    [128, 336, 168],
+    [128, 168, 2],
+    [7, 2, 168],
+    [168, 128, 2],
+    [336, 32, 168],
     // several k blocks: nn/tn block K by the byte span of B's rows (wide N), nt by the size of A (tall M)
-    [5, 150, 1100], [601, 301, 9],
+    [5, 150, 1100],
+    [601, 301, 9],
     // an empty sum
     [3, 0, 5],
   ];
@@ -46,8 +57,11 @@ describe.each(builds)("gemm (%s build)", async (build, load) => {
         const r = rng(v.length * 31 + accumulate + v.charCodeAt(1));
         let worst = 0;
         for (const [M, K, N] of shapes()) {
-          const a = randn(r, M * K), b = randn(r, K * N), c0 = randn(r, M * N);
-          const pa = put(rt, a), pb = put(rt, b);
+          const a = randn(r, M * K),
+            b = randn(r, K * N),
+            c0 = randn(r, M * N);
+          const pa = put(rt, a),
+            pb = put(rt, b);
           // C followed by NaN guards: a tail that writes past the end shows up as a changed guard.
           const withGuard = new Float32Array(M * N + GUARD).fill(NaN);
           withGuard.set(c0);
@@ -73,8 +87,10 @@ describe.each(builds)("gemm (%s build)", async (build, load) => {
   it("accumulate=0 ignores whatever C held (even NaN)", () => {
     const r = rng(3);
     const [M, K, N] = [5, 7, 9];
-    const a = randn(r, M * K), b = randn(r, K * N);
-    const pa = put(rt, a), pb = put(rt, b);
+    const a = randn(r, M * K),
+      b = randn(r, K * N);
+    const pa = put(rt, a),
+      pb = put(rt, b);
     for (const v of ["nn", "nt", "tn"] as Variant[]) {
       const pc = put(rt, new Float32Array(M * N).fill(NaN));
       rt.k[`gemm_${v}`](pc, pa, pb, M, K, N, 0);

@@ -5,11 +5,24 @@ import type { Runtime } from "../../src/runtime/runtime.js";
 import { maxpool2dBackward, maxpool2dForward } from "../reference/pool.js";
 import { get, maxAbsDiff, put, randn, rng, runtime, worstFiniteDiff } from "../util/wasm.js";
 
-function run(rt: Runtime, x: Float32Array, dout: Float32Array | null, B: number, H: number, W: number, C: number, PH: number, PW: number) {
+function run(
+  rt: Runtime,
+  x: Float32Array,
+  dout: Float32Array | null,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  PH: number,
+  PW: number,
+) {
   const n = B * Math.floor(H / PH) * Math.floor(W / PW) * C;
-  const px = put(rt, x), pout = rt.alloc(n * 4), pidx = rt.alloc(n * 4);
+  const px = put(rt, x),
+    pout = rt.alloc(n * 4),
+    pidx = rt.alloc(n * 4);
   rt.k.maxpool2d_forward(pout, pidx, px, B, H, W, C, PH, PW);
-  const out = get(rt, pout, n), idx = rt.i32(pidx, n).slice();
+  const out = get(rt, pout, n),
+    idx = rt.i32(pidx, n).slice();
   let dx: Float32Array | undefined;
   if (dout) {
     const pdx = put(rt, new Float32Array(x.length).fill(Number.NaN)); // must be fully written
@@ -21,7 +34,12 @@ function run(rt: Runtime, x: Float32Array, dout: Float32Array | null, B: number,
 
 describe("maxpool2d", () => {
   const cases = [
-    [2, 7, 9, 5, 2, 2], [1, 6, 6, 4, 2, 2], [3, 5, 7, 3, 3, 2], [2, 8, 5, 9, 1, 3], [1, 9, 11, 13, 2, 3], [2, 24, 24, 64, 2, 2],
+    [2, 7, 9, 5, 2, 2],
+    [1, 6, 6, 4, 2, 2],
+    [3, 5, 7, 3, 3, 2],
+    [2, 8, 5, 9, 1, 3],
+    [1, 9, 11, 13, 2, 3],
+    [2, 24, 24, 64, 2, 2],
   ];
   for (const [B, H, W, C, PH, PW] of cases) {
     it(`B${B} ${H}x${W}x${C} pool ${PH}x${PW} vs reference`, async () => {
@@ -40,7 +58,10 @@ describe("maxpool2d", () => {
   it("ties go to the first max in row-major window order", async () => {
     const rt = await runtime();
     const r = rng(11);
-    const B = 2, H = 6, W = 8, C = 7;
+    const B = 2,
+      H = 6,
+      W = 8,
+      C = 7;
     // values from {0, 1, 2}: many ties per window
     const x = Float32Array.from({ length: B * H * W * C }, () => Math.floor(r() * 3));
     const ref = maxpool2dForward(x, B, H, W, C, 2, 2);
@@ -56,7 +77,12 @@ describe("maxpool2d", () => {
   it("backward matches central finite differences", async () => {
     const rt = await runtime();
     const r = rng(21);
-    const B = 2, H = 5, W = 7, C = 6, PH = 2, PW = 3;
+    const B = 2,
+      H = 5,
+      W = 7,
+      C = 6,
+      PH = 2,
+      PW = 3;
     const x = randn(r, B * H * W * C);
     const n = B * 2 * 2 * C;
     const R = randn(r, n);
@@ -73,12 +99,17 @@ describe("maxpool1d", () => {
   it("equals maxpool2d with height 1, forward and backward", async () => {
     const rt = await runtime();
     const r = rng(31);
-    const B = 3, L = 17, C = 5, P = 3;
+    const B = 3,
+      L = 17,
+      C = 5,
+      P = 3;
     const x = randn(r, B * L * C);
     const ref = maxpool2dForward(x, B, 1, L, C, 1, P);
     const dout = randn(r, ref.out.length);
     const n = ref.out.length;
-    const px = put(rt, x), pout = rt.alloc(n * 4), pidx = rt.alloc(n * 4);
+    const px = put(rt, x),
+      pout = rt.alloc(n * 4),
+      pidx = rt.alloc(n * 4);
     rt.k.maxpool1d_forward(pout, pidx, px, B, L, C, P);
     expect(Array.from(get(rt, pout, n))).toEqual(Array.from(ref.out));
     expect(Array.from(rt.i32(pidx, n))).toEqual(Array.from(ref.idx));

@@ -14,7 +14,10 @@ describe("optimizers", async () => {
     for (const n of SIZES) {
       const p0 = randn(r, n);
       const ref = { p: Float64Array.from(p0), m: new Float64Array(n), v: new Float64Array(n) };
-      const pp = put(rt, p0), pg = put(rt, new Float32Array(n)), pm = put(rt, new Float32Array(n)), pv = put(rt, new Float32Array(n));
+      const pp = put(rt, p0),
+        pg = put(rt, new Float32Array(n)),
+        pm = put(rt, new Float32Array(n)),
+        pv = put(rt, new Float32Array(n));
       let worst = 0;
       for (let t = 1; t <= 6; t++) {
         const g = randn(r, n, 2);
@@ -43,14 +46,21 @@ describe("optimizers", async () => {
     }
   });
 
-  for (const [momentum, nesterov] of [[0, 0], [0.9, 0], [0.9, 1], [0.5, 1]]) {
+  for (const [momentum, nesterov] of [
+    [0, 0],
+    [0.9, 0],
+    [0.9, 1],
+    [0.5, 1],
+  ]) {
     it(`sgd_step momentum=${momentum} nesterov=${nesterov} for 5 steps`, () => {
       const r = rng(62 + momentum * 10 + nesterov);
       const lr = 0.05;
       for (const n of SIZES) {
         const p0 = randn(r, n);
-        const p = Float64Array.from(p0), vel = new Float64Array(n);
-        const pp = put(rt, p0), pg = put(rt, new Float32Array(n));
+        const p = Float64Array.from(p0),
+          vel = new Float64Array(n);
+        const pp = put(rt, p0),
+          pg = put(rt, new Float32Array(n));
         // momentum 0 never touches the velocity buffer, so pointer 0 is fine then.
         const pvel = momentum === 0 ? 0 : put(rt, new Float32Array(n));
         for (let t = 0; t < 5; t++) {

@@ -28,7 +28,12 @@ describe("rng", async () => {
   };
 
   it("equals the reference and is reproducible; value i does not depend on n", () => {
-    for (const [seed, stream] of [[0, 0], [1, 2], [0xffffffff, 0x80000000], [123456789, 42]]) {
+    for (const [seed, stream] of [
+      [0, 0],
+      [1, 2],
+      [0xffffffff, 0x80000000],
+      [123456789, 42],
+    ]) {
       const a = draw(37, seed, stream);
       expect(maxAbsDiff(a, uniform(37, seed, stream)), `seed ${seed} stream ${stream}`).toBe(0);
       expect(maxAbsDiff(draw(37, seed, stream), a)).toBe(0);
@@ -40,7 +45,8 @@ describe("rng", async () => {
     const n = 10000;
     const base = draw(n, 7, 0);
     for (const other of [draw(n, 7, 1), draw(n, 8, 0), draw(n, 7, 2), draw(n, 0, 7)]) {
-      let same = 0, cov = 0;
+      let same = 0,
+        cov = 0;
       for (let i = 0; i < n; i++) {
         if (other[i] === base[i]) same++;
         cov += (other[i] - 0.5) * (base[i] - 0.5);
@@ -52,10 +58,16 @@ describe("rng", async () => {
   });
 
   it("uniform: in [0,1), mean 1/2, variance 1/12, chi-square over 64 buckets", () => {
-    for (const [seed, stream] of [[1, 0], [2024, 17]]) {
+    for (const [seed, stream] of [
+      [1, 0],
+      [2024, 17],
+    ]) {
       const n = 200000;
       const u = draw(n, seed, stream);
-      let s = 0, s2 = 0, mn = 1, mx = 0;
+      let s = 0,
+        s2 = 0,
+        mn = 1,
+        mx = 0;
       const buckets = new Float64Array(64);
       for (const x of u) {
         s += x;
@@ -64,10 +76,13 @@ describe("rng", async () => {
         mx = Math.max(mx, x);
         buckets[Math.floor(x * 64)]++;
       }
-      const mean = s / n, variance = s2 / n - mean * mean;
+      const mean = s / n,
+        variance = s2 / n - mean * mean;
       const e = n / 64;
       const chi2 = buckets.reduce((a, o) => a + ((o - e) * (o - e)) / e, 0);
-      console.log(`rng_uniform seed ${seed}: mean ${mean.toFixed(5)} var ${variance.toFixed(5)} chi2(63) ${chi2.toFixed(1)}`);
+      console.log(
+        `rng_uniform seed ${seed}: mean ${mean.toFixed(5)} var ${variance.toFixed(5)} chi2(63) ${chi2.toFixed(1)}`,
+      );
       expect(mn).toBeGreaterThanOrEqual(0);
       expect(mx).toBeLessThan(1);
       expect(Math.abs(mean - 0.5)).toBeLessThan(4.5 * Math.sqrt(1 / 12 / n));
@@ -97,12 +112,14 @@ describe("rng", async () => {
     const z = get(rt, p, n);
     expect(maxAbsDiff(z.subarray(0, 1001), normal(1001, 5, 6, 2, 3))).toBeLessThan(1e-5);
     expect(Math.abs(z[n - 1] - normal(n, 5, 6, 2, 3)[n - 1])).toBeLessThan(1e-5);
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (const x of z) {
       s += x;
       s2 += x * x;
     }
-    const mean = s / n, sd = Math.sqrt(s2 / n - mean * mean);
+    const mean = s / n,
+      sd = Math.sqrt(s2 / n - mean * mean);
     console.log(`rng_normal(2, 3): mean ${mean.toFixed(4)} sd ${sd.toFixed(4)}`);
     expect(Math.abs(mean - 2)).toBeLessThan(4.5 * (3 / Math.sqrt(n)));
     expect(Math.abs(sd - 3)).toBeLessThan(0.05);

@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { argmaxRows, softmax, xentBackward, xentLoss } from "../reference/act.js";
 import { centralDiff, get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
 
-const SHAPES: [number, number][] = [[1, 1], [1, 2], [3, 5], [7, 10], [17, 3], [128, 2], [33, 7]];
+const SHAPES: [number, number][] = [
+  [1, 1],
+  [1, 2],
+  [3, 5],
+  [7, 10],
+  [17, 3],
+  [128, 2],
+  [33, 7],
+];
 
 function labelsFor(r: () => number, B: number, V: number): Int32Array {
   return Int32Array.from({ length: B }, () => Math.floor(r() * V));
@@ -18,7 +26,8 @@ describe("softmax + cross-entropy", async () => {
     for (const [B, V] of SHAPES) {
       const x = randn(r, B * V, 8);
       x[0] += 80; // exp overflows in f32 without the max subtraction
-      const px = put(rt, x), pp = put(rt, new Float32Array(B * V));
+      const px = put(rt, x),
+        pp = put(rt, new Float32Array(B * V));
       rt.k.softmax_forward(pp, px, B, V);
       const p = get(rt, pp, B * V);
       const err = maxAbsDiff(p, softmax(x, B, V));
@@ -33,8 +42,11 @@ describe("softmax + cross-entropy", async () => {
   it("softmax_xent_forward returns the summed loss and writes probs", () => {
     const r = rng(32);
     for (const [B, V] of SHAPES) {
-      const x = randn(r, B * V, 4), y = labelsFor(r, B, V);
-      const px = put(rt, x), py = put(rt, y, "i32"), pp = put(rt, new Float32Array(B * V));
+      const x = randn(r, B * V, 4),
+        y = labelsFor(r, B, V);
+      const px = put(rt, x),
+        py = put(rt, y, "i32"),
+        pp = put(rt, new Float32Array(B * V));
       const loss = rt.k.softmax_xent_forward(pp, px, py, B, V);
       const pr = softmax(x, B, V);
       expect(maxAbsDiff(get(rt, pp, B * V), pr)).toBeLessThan(1e-6);
@@ -44,7 +56,9 @@ describe("softmax + cross-entropy", async () => {
   });
 
   it("softmax_xent_forward floors the probability at 1e-7", () => {
-    const px = put(rt, [0, 100, 0, 0]), py = put(rt, [0, 0], "i32"), pp = put(rt, new Float32Array(4));
+    const px = put(rt, [0, 100, 0, 0]),
+      py = put(rt, [0, 0], "i32"),
+      pp = put(rt, new Float32Array(4));
     const loss = rt.k.softmax_xent_forward(pp, px, py, 2, 2);
     expect(loss).toBeCloseTo(-Math.log(1e-7) + Math.log(2), 4);
   });
@@ -53,8 +67,12 @@ describe("softmax + cross-entropy", async () => {
     const r = rng(33);
     for (const [B, V] of SHAPES) {
       for (const scale of [1, 1 / B, 0.37]) {
-        const x = randn(r, B * V, 3), y = labelsFor(r, B, V);
-        const px = put(rt, x), py = put(rt, y, "i32"), pp = put(rt, new Float32Array(B * V)), pd = put(rt, new Float32Array(B * V));
+        const x = randn(r, B * V, 3),
+          y = labelsFor(r, B, V);
+        const px = put(rt, x),
+          py = put(rt, y, "i32"),
+          pp = put(rt, new Float32Array(B * V)),
+          pd = put(rt, new Float32Array(B * V));
         rt.k.softmax_xent_forward(pp, px, py, B, V);
         const p = get(rt, pp, B * V);
         rt.k.softmax_xent_backward(pd, pp, py, B, V, scale);
@@ -68,9 +86,17 @@ describe("softmax + cross-entropy", async () => {
   it("softmax_xent_backward equals central finite differences of the loss", () => {
     const r = rng(34);
     let worst = 0;
-    for (const [B, V] of [[3, 5], [7, 2], [4, 10]] as [number, number][]) {
-      const x = randn(r, B * V, 2), y = labelsFor(r, B, V);
-      const px = put(rt, x), py = put(rt, y, "i32"), pp = put(rt, new Float32Array(B * V)), pd = put(rt, new Float32Array(B * V));
+    for (const [B, V] of [
+      [3, 5],
+      [7, 2],
+      [4, 10],
+    ] as [number, number][]) {
+      const x = randn(r, B * V, 2),
+        y = labelsFor(r, B, V);
+      const px = put(rt, x),
+        py = put(rt, y, "i32"),
+        pp = put(rt, new Float32Array(B * V)),
+        pd = put(rt, new Float32Array(B * V));
       const loss = () => rt.k.softmax_xent_forward(pp, px, py, B, V);
       loss();
       rt.k.softmax_xent_backward(pd, pp, py, B, V, 1);
@@ -89,7 +115,8 @@ describe("softmax + cross-entropy", async () => {
     for (const [B, V] of SHAPES) {
       const p = randn(r, B * V).map((v) => Math.round(v * 3) / 3); // ties are common
       const y = labelsFor(r, B, V);
-      const pp = put(rt, p), py = put(rt, y, "i32");
+      const pp = put(rt, p),
+        py = put(rt, y, "i32");
       const correct = argmaxRows(p, B, V).reduce((n, a, b) => n + (a === y[b] ? 1 : 0), 0);
       expect(rt.k.argmax_correct(pp, py, B, V)).toBe(correct);
     }

@@ -40,16 +40,23 @@ describe("util", async () => {
   it("gather_rows copies rows by index; gather_i32 gathers labels", () => {
     const r = rng(72);
     for (const C of [1, 3, 4, 7, 17]) {
-      const rows = 10, B = 6;
+      const rows = 10,
+        B = 6;
       const src = randn(r, rows * C);
       const idx = Int32Array.from({ length: B }, () => Math.floor(r() * rows));
       idx[0] = rows - 1;
-      const ps = put(rt, src), pi = put(rt, idx, "i32"), po = put(rt, new Float32Array(B * C));
+      const ps = put(rt, src),
+        pi = put(rt, idx, "i32"),
+        po = put(rt, new Float32Array(B * C));
       rt.k.gather_rows(po, ps, pi, B, C);
       const got = get(rt, po, B * C);
-      for (let b = 0; b < B; b++) expect(Array.from(got.subarray(b * C, b * C + C))).toEqual(Array.from(src.subarray(idx[b] * C, idx[b] * C + C)));
+      for (let b = 0; b < B; b++)
+        expect(Array.from(got.subarray(b * C, b * C + C))).toEqual(
+          Array.from(src.subarray(idx[b] * C, idx[b] * C + C)),
+        );
       const labels = Int32Array.from({ length: rows }, (_, i) => i * 7 - 3);
-      const pl = put(rt, labels, "i32"), pol = put(rt, new Int32Array(B), "i32");
+      const pl = put(rt, labels, "i32"),
+        pol = put(rt, new Int32Array(B), "i32");
       rt.k.gather_i32(pol, pl, pi, B);
       expect(Array.from(rt.i32(pol, B))).toEqual(Array.from(idx, (i) => labels[i]));
     }

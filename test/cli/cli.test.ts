@@ -15,7 +15,7 @@ function csvFile(): string {
     lines.push([r[0], r[1], ds.y[i] ? "yes" : "no", r[2], r[3], r[4], r[5]].join(","));
   }
   const f = join(dir, "data.csv");
-  writeFileSync(f, lines.join("\n") + "\n");
+  writeFileSync(f, `${lines.join("\n")}\n`);
   return f;
 }
 
@@ -33,7 +33,20 @@ describe("bsfnet CLI", () => {
   it("select prints a ranked table and writes the JSON sorted by importance", async () => {
     const f = csvFile();
     const json = join(f, "..", "out.json");
-    const { code, out } = await run(["select", f, "--label", "target", "--epochs", "60", "--top", "3", "--seed", "1", "--json", json]);
+    const { code, out } = await run([
+      "select",
+      f,
+      "--label",
+      "target",
+      "--epochs",
+      "60",
+      "--top",
+      "3",
+      "--seed",
+      "1",
+      "--json",
+      json,
+    ]);
     expect(code).toBe(0);
     expect(out).toMatch(/rank\s+feature\s+index\s+importance/);
     const doc = JSON.parse(readFileSync(json, "utf8"));
@@ -51,7 +64,18 @@ describe("bsfnet CLI", () => {
 
   it("evaluate prints `accuracy: <mean> ± <std>`", async () => {
     const f = csvFile();
-    const { code, out } = await run(["evaluate", f, "--label", "2", "--features", "0,1", "--folds", "3", "--epochs", "20"]);
+    const { code, out } = await run([
+      "evaluate",
+      f,
+      "--label",
+      "2",
+      "--features",
+      "0,1",
+      "--folds",
+      "3",
+      "--epochs",
+      "20",
+    ]);
     expect(code).toBe(0);
     expect(out).toMatch(/^accuracy: 0\.\d{4} ± 0\.\d{4}$/m);
   });

@@ -5,7 +5,18 @@
 // evaluate --json, attention --help writing nothing, train -> predict from raw rows.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commands, main } from "../../src/cli/main.js";
@@ -47,7 +58,7 @@ function dataCsv(): string {
     lines.push([`row-${i}`, r[0], r[1], i % 3 === 0 ? "red" : "blue", r[2], r[3], ds.y[i] ? "yes" : "no"].join(","));
   }
   const f = join(dir, "data.csv");
-  writeFileSync(f, lines.join("\n") + "\n");
+  writeFileSync(f, `${lines.join("\n")}\n`);
   return f;
 }
 const csv = dataCsv();
@@ -76,7 +87,12 @@ describe("command-line conventions", () => {
       expect(r.out, c.name).toMatch(/\n {2}-h, --help +show this help/);
     }
     const train = (await cli(["train", "--help"])).out;
-    for (const o of ["--epochs <E> +training epochs \\(default: 300\\)", "--gates <none\\|input\\|hidden\\|all> .*\\(default: input\\)", "--validation-split <F> .*\\(default: 0.2\\)", "-o, --out <model.bsfnet>"]) {
+    for (const o of [
+      "--epochs <E> +training epochs \\(default: 300\\)",
+      "--gates <none\\|input\\|hidden\\|all> .*\\(default: input\\)",
+      "--validation-split <F> .*\\(default: 0.2\\)",
+      "-o, --out <model.bsfnet>",
+    ]) {
       expect(train).toMatch(new RegExp(o));
     }
     expect((await cli(["evaluate", "--help"])).out).toMatch(/--folds <K> +stratified folds \(default: 10\)/);
@@ -98,12 +114,27 @@ describe("command-line conventions", () => {
   it("output paths are checked before any training: a missing directory, a directory, a read-only place", async () => {
     const t0 = performance.now();
     const train = (o: string[]) => ["train", csv, "--label", "class", "--drop", "name", "--epochs", "200", ...o];
-    await userError(train(["-o", join(dir, "nope/m.bsfnet")]), /-o .*nope\/m\.bsfnet: the directory .*nope does not exist/);
+    await userError(
+      train(["-o", join(dir, "nope/m.bsfnet")]),
+      /-o .*nope\/m\.bsfnet: the directory .*nope does not exist/,
+    );
     await userError(train(["-o", dir]), new RegExp(`-o ${dir}: is a directory`));
-    await userError(train(["-o", join(dir, "ok.bsfnet"), "--history", join(dir, "nope/h.json")]), /--history .*nope\/h\.json/);
-    await userError(["select", csv, "--label", "class", "--drop", "name", "--json", join(dir, "nope/s.json")], /--json .*nope\/s\.json/);
-    await userError(["select", csv, "--label", "class", "--drop", "name", "--transform", join(dir, "nope/t.csv")], /--transform .*nope\/t\.csv/);
-    await userError(["evaluate", csv, "--label", "class", "--drop", "name", "--json", join(dir, "nope/e.json")], /--json .*nope\/e\.json/);
+    await userError(
+      train(["-o", join(dir, "ok.bsfnet"), "--history", join(dir, "nope/h.json")]),
+      /--history .*nope\/h\.json/,
+    );
+    await userError(
+      ["select", csv, "--label", "class", "--drop", "name", "--json", join(dir, "nope/s.json")],
+      /--json .*nope\/s\.json/,
+    );
+    await userError(
+      ["select", csv, "--label", "class", "--drop", "name", "--transform", join(dir, "nope/t.csv")],
+      /--transform .*nope\/t\.csv/,
+    );
+    await userError(
+      ["evaluate", csv, "--label", "class", "--drop", "name", "--json", join(dir, "nope/e.json")],
+      /--json .*nope\/e\.json/,
+    );
     expect(performance.now() - t0).toBeLessThan(5000); // nothing trained
     // root writes anywhere a mode allows nothing; /proc/sys refuses even root
     let ro = "/proc/sys";
@@ -112,7 +143,10 @@ describe("command-line conventions", () => {
       mkdirSync(ro);
       chmodSync(ro, 0o555);
     }
-    await userError(train(["-o", join(ro, "m.bsfnet")]), new RegExp(`-o ${ro}/m\\.bsfnet: cannot write in ${ro}: permission denied`));
+    await userError(
+      train(["-o", join(ro, "m.bsfnet")]),
+      new RegExp(`-o ${ro}/m\\.bsfnet: cannot write in ${ro}: permission denied`),
+    );
   });
 
   it("an atomic write keeps a symlink a symlink and writes a device directly", async () => {
@@ -136,7 +170,10 @@ describe("command-line conventions", () => {
   it("inputs: a directory or an unreadable path is a one-line error; - reads stdin", async () => {
     await userError(["select", dir, "--label", "class"], /is a directory/);
     await userError(["predict", join(dir, "target.bsfnet"), dir], /is a directory/);
-    await userError(["select", join(dir, "missing.csv"), "--label", "class"], /missing\.csv: cannot open: no such file/);
+    await userError(
+      ["select", join(dir, "missing.csv"), "--label", "class"],
+      /missing\.csv: cannot open: no such file/,
+    );
     if (!isRoot) {
       const locked = join(dir, "locked.csv");
       writeFileSync(locked, "a,b\n1,2\n");
@@ -152,7 +189,10 @@ describe("command-line conventions", () => {
   }, 60000);
 
   it("a text column of nearly all distinct values is refused, naming it; --drop or --categorical decide", async () => {
-    await userError(["select", csv, "--label", "class", ...quick], /column name: 120 distinct text values in 120 rows: .*--drop name.*--categorical name/);
+    await userError(
+      ["select", csv, "--label", "class", ...quick],
+      /column name: 120 distinct text values in 120 rows: .*--drop name.*--categorical name/,
+    );
     expect((await cli(["select", csv, "--label", "class", "--drop", "name", ...quick])).code).toBe(0);
     expect((await cli(["select", csv, "--label", "class", "--categorical", "name", ...quick])).code).toBe(0);
   });
@@ -166,14 +206,34 @@ describe("command-line conventions", () => {
     p.end();
     expect(written.join("")).toMatch(/folds \[=+ *\] 1\/4 elapsed \d+:\d\d ETA \d+:\d\d/);
     const quiet: string[] = [];
-    progress(true, { isTTY: true, write: (s: string) => void quiet.push(s) } as unknown as NodeJS.WriteStream).update(1, 2);
-    progress(false, { isTTY: false, write: (s: string) => void quiet.push(s) } as unknown as NodeJS.WriteStream).update(1, 2);
+    progress(true, { isTTY: true, write: (s: string) => void quiet.push(s) } as unknown as NodeJS.WriteStream).update(
+      1,
+      2,
+    );
+    progress(false, { isTTY: false, write: (s: string) => void quiet.push(s) } as unknown as NodeJS.WriteStream).update(
+      1,
+      2,
+    );
     expect(quiet).toEqual([]);
   });
 
   it("evaluate --json writes the per-fold accuracies", async () => {
     const out = join(dir, "eval.json");
-    const r = await cli(["evaluate", csv, "--label", "class", "--drop", "name", "--folds", "2", "--epochs", "3", "--quiet", "--json", out]);
+    const r = await cli([
+      "evaluate",
+      csv,
+      "--label",
+      "class",
+      "--drop",
+      "name",
+      "--folds",
+      "2",
+      "--epochs",
+      "3",
+      "--quiet",
+      "--json",
+      out,
+    ]);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(readFileSync(out, "utf8"));
     expect(doc.accuracies).toHaveLength(2);
@@ -190,7 +250,21 @@ describe("command-line conventions", () => {
 
   it("select --transform writes the selected columns and the label, read back as the same values", async () => {
     const out = join(dir, "reduced.csv");
-    const r = await cli(["select", csv, "--label", "class", "--drop", "name", "--top", "2", "--epochs", "20", "--quiet", "--transform", out]);
+    const r = await cli([
+      "select",
+      csv,
+      "--label",
+      "class",
+      "--drop",
+      "name",
+      "--top",
+      "2",
+      "--epochs",
+      "20",
+      "--quiet",
+      "--transform",
+      out,
+    ]);
     expect(r.code, r.err).toBe(0);
     const reduced = parseCsv(readFileSync(out), { label: "class" });
     const full = parseCsv(readFileSync(csv), { label: "class", drop: ["name"] });
@@ -200,8 +274,12 @@ describe("command-line conventions", () => {
     for (const [j, name] of reduced.featureNames.entries()) {
       const k = full.featureNames.indexOf(name);
       for (let i = 0; i < full.n; i++) {
-        const v = reduced.categories.find((c) => c.column === name) ? reduced.categories.find((c) => c.column === name)!.values[reduced.x[i * 2 + j]] : reduced.x[i * 2 + j];
-        const w = full.categories.find((c) => c.column === name) ? full.categories.find((c) => c.column === name)!.values[full.x[i * full.d + k]] : full.x[i * full.d + k];
+        const v = reduced.categories.find((c) => c.column === name)
+          ? reduced.categories.find((c) => c.column === name)!.values[reduced.x[i * 2 + j]]
+          : reduced.x[i * 2 + j];
+        const w = full.categories.find((c) => c.column === name)
+          ? full.categories.find((c) => c.column === name)!.values[full.x[i * full.d + k]]
+          : full.x[i * full.d + k];
         expect(v).toBe(w);
       }
     }
@@ -209,7 +287,9 @@ describe("command-line conventions", () => {
 
   it("train -> predict: raw rows in, class names and probabilities out; columns by name, a missing one named", async () => {
     const model = join(dir, "m.bsfnet");
-    expect((await cli(["train", csv, "--label", "class", "--drop", "name", "--epochs", "40", "--quiet", "-o", model])).code).toBe(0);
+    expect(
+      (await cli(["train", csv, "--label", "class", "--drop", "name", "--epochs", "40", "--quiet", "-o", model])).code,
+    ).toBe(0);
     const r = await cli(["predict", model, csv, "--label", "class"]);
     expect(r.code, r.err).toBe(0);
     const lines = r.out.split("\n");
@@ -217,13 +297,16 @@ describe("command-line conventions", () => {
     expect(lines).toHaveLength(121);
     expect(r.err).toMatch(/^accuracy: 0\.\d{4} \(\d+ of 120 rows\)\ntrue \\ predicted/);
     // the columns in another order, the label and the row names gone: the same predictions
-    const parsed = readFileSync(csv, "utf8").trim().split("\n").map((l) => l.split(","));
+    const parsed = readFileSync(csv, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(","));
     const shuffled = join(dir, "shuffled.csv");
-    writeFileSync(shuffled, parsed.map((f) => [f[4], f[3], f[1], f[5], f[2]].join(",")).join("\n") + "\n");
+    writeFileSync(shuffled, `${parsed.map((f) => [f[4], f[3], f[1], f[5], f[2]].join(",")).join("\n")}\n`);
     const again = await cli(["predict", model, shuffled]);
     expect(again.out).toBe(lines.join("\n"));
     const missing = join(dir, "missing-col.csv");
-    writeFileSync(missing, parsed.map((f) => [f[1], f[2], f[3], f[4]].join(",")).join("\n") + "\n");
+    writeFileSync(missing, `${parsed.map((f) => [f[1], f[2], f[3], f[4]].join(",")).join("\n")}\n`);
     await userError(["predict", model, missing], /no column "d", which the model reads/);
     expect(existsSync(model)).toBe(true);
   });
@@ -233,7 +316,14 @@ describe("older model files", () => {
   it("a model file without meta.columns (examples/shared/wine.bsfnet) still loads and predicts from raw rows", async () => {
     const { hasData, dataPath } = await import("../util/data.js");
     if (!hasData("wine/wine.data")) return;
-    const r = await cli(["predict", join(root, "examples/shared/wine.bsfnet"), dataPath("wine/wine.data"), "--no-header", "--label", "0"]);
+    const r = await cli([
+      "predict",
+      join(root, "examples/shared/wine.bsfnet"),
+      dataPath("wine/wine.data"),
+      "--no-header",
+      "--label",
+      "0",
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.out.split("\n")[0]).toBe("class,p_1,p_2,p_3");
     expect(Number(/accuracy: (\d\.\d+)/.exec(r.err)?.[1])).toBeGreaterThan(0.95);

@@ -7,7 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commands, main } from "../../src/cli/main.js";
 import { exitCodeOf, errorMessageOf } from "../../src/cli/errors.js";
-import { ConfigError, DataError, DivergenceError, ModelFileError, ShapeError, WasmLoadError } from "../../src/errors.js";
+import {
+  ConfigError,
+  DataError,
+  DivergenceError,
+  ModelFileError,
+  ShapeError,
+  WasmLoadError,
+} from "../../src/errors.js";
 import { OutOfMemoryError } from "../../src/runtime/memory.js";
 import { saveModel } from "../../src/io/file.js";
 import { setRuntime } from "../../src/runtime/runtime.js";
@@ -34,7 +41,7 @@ async function expectUserError(argv: string[], what: RegExp): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), "bsfnet-cli-exit-"));
 // Row 3's cell in column b is not a number (rows 1 and 2 made the column numeric).
 const badCsv = join(dir, "bad.csv");
-writeFileSync(badCsv, ["a,b,label", "1,2,x", "3,4,y", "5,abc,x", "7,8,y"].join("\n") + "\n");
+writeFileSync(badCsv, `${["a,b,label", "1,2,x", "3,4,y", "5,abc,x", "7,8,y"].join("\n")}\n`);
 const missingCsv = join(dir, "missing.csv");
 const junkModel = join(dir, "junk.bsfnet");
 writeFileSync(junkModel, "not a model at all, not even close");
@@ -46,7 +53,11 @@ describe("exitCodeOf", () => {
     expect(exitCodeOf(new DataError("x", { file: "f.csv", row: 2 }))).toBe(2);
     expect(exitCodeOf(new ShapeError("x", "dense"))).toBe(2);
     expect(exitCodeOf(new ModelFileError("x", "m.bsfnet"))).toBe(2);
-    expect(exitCodeOf(Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: "ENOENT", syscall: "open" }))).toBe(2);
+    expect(
+      exitCodeOf(
+        Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: "ENOENT", syscall: "open" }),
+      ),
+    ).toBe(2);
     expect(exitCodeOf(new DivergenceError("non-finite loss", 3, 7))).toBe(1);
     expect(exitCodeOf(new WasmLoadError("x"))).toBe(1);
     expect(exitCodeOf(new OutOfMemoryError("x"))).toBe(1);
@@ -55,7 +66,9 @@ describe("exitCodeOf", () => {
   });
 
   it("prints typed errors as `bsfnet: <message>` and anything else with its stack", () => {
-    expect(errorMessageOf(new DataError("'abc' is not a number", { file: "f.csv", row: 4, column: "b" }))).toBe("bsfnet: f.csv, row 4, column b: 'abc' is not a number");
+    expect(errorMessageOf(new DataError("'abc' is not a number", { file: "f.csv", row: 4, column: "b" }))).toBe(
+      "bsfnet: f.csv, row 4, column b: 'abc' is not a number",
+    );
     expect(errorMessageOf(new DivergenceError("non-finite loss", 3, 7))).toBe("bsfnet: non-finite loss");
     const bug = errorMessageOf(new TypeError("x is undefined"));
     expect(bug).toMatch(/^bsfnet: unexpected error: TypeError: x is undefined\n\s+at /);
@@ -64,7 +77,17 @@ describe("exitCodeOf", () => {
 
 describe("bsfnet exit codes through every command", () => {
   it("an unknown option exits 2 naming the option, for every command", async () => {
-    expect(commands.map((c) => c.name).sort()).toEqual(["attention", "demo", "evaluate", "export", "info", "predict", "prune", "select", "train"]);
+    expect(commands.map((c) => c.name).sort()).toEqual([
+      "attention",
+      "demo",
+      "evaluate",
+      "export",
+      "info",
+      "predict",
+      "prune",
+      "select",
+      "train",
+    ]);
     for (const c of commands) {
       const argv = c.name === "attention" ? ["attention", "spectra", "--frobnicate"] : [c.name, "--frobnicate"];
       await expectUserError(argv, /--frobnicate/);
@@ -84,12 +107,23 @@ describe("bsfnet exit codes through every command", () => {
     const model = join(dir, "gated.bsfnet");
     await saveModel(gated, model);
     gated.dispose();
-    const ft = (csv: string) => ["prune", model, "-o", join(dir, "out.bsfnet"), "--fine-tune-epochs", "1", "--data", csv, "--label", "label"];
+    const ft = (csv: string) => [
+      "prune",
+      model,
+      "-o",
+      join(dir, "out.bsfnet"),
+      "--fine-tune-epochs",
+      "1",
+      "--data",
+      csv,
+      "--label",
+      "label",
+    ];
     await expectUserError(ft(badCsv), cell);
     await expectUserError(ft(missingCsv), /missing\.csv: cannot open/);
     // A well-formed CSV of the wrong width is a DataError too.
     const narrow = join(dir, "narrow.csv");
-    writeFileSync(narrow, ["a,b,label", "1,2,0", "3,4,1", "5,6,0"].join("\n") + "\n");
+    writeFileSync(narrow, `${["a,b,label", "1,2,0", "3,4,1", "5,6,0"].join("\n")}\n`);
     await expectUserError(ft(narrow), new RegExp(`narrow\\.csv: has 2 features, the model reads ${D}`));
   });
 

@@ -74,11 +74,23 @@ describe("bsfnet prune / export / info", () => {
     await saveModel(gated, src);
     gated.dispose();
     const { x, y } = blobs(120, D, 3, 6, 4);
-    const lines = ["label," + Array.from({ length: D }, (_, j) => `f${j}`).join(",")];
+    const lines = [`label,${Array.from({ length: D }, (_, j) => `f${j}`).join(",")}`];
     for (let i = 0; i < y.length; i++) lines.push(`${y[i]},${Array.from(x.subarray(i * D, (i + 1) * D)).join(",")}`);
     writeFileSync(join(dir, "d.csv"), lines.join("\n"));
     const c = capture();
-    expect(await prune([src, "-o", join(dir, "ft.bsfnet"), "--fine-tune-epochs", "3", "--data", join(dir, "d.csv"), "--label", "label"])).toBe(0);
+    expect(
+      await prune([
+        src,
+        "-o",
+        join(dir, "ft.bsfnet"),
+        "--fine-tune-epochs",
+        "3",
+        "--data",
+        join(dir, "d.csv"),
+        "--label",
+        "label",
+      ]),
+    ).toBe(0);
     expect(c.out()).toMatch(/fine-tuned 3 epochs at learning rate 0.0001/);
     expect(existsSync(join(dir, "ft.bsfnet"))).toBe(true);
   });

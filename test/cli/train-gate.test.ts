@@ -33,7 +33,23 @@ describe("train --gate", () => {
       writeFileSync(join(dir, "d.csv"), csv(400));
       const m = join(dir, "m.bsfnet");
       const h = join(dir, "h.json");
-      const r = await run(["train", join(dir, "d.csv"), "--label", "class", "--gate", gate, "--epochs", "40", "--lambda", "0.05", "--quiet", "-o", m, "--history", h]);
+      const r = await run([
+        "train",
+        join(dir, "d.csv"),
+        "--label",
+        "class",
+        "--gate",
+        gate,
+        "--epochs",
+        "40",
+        "--lambda",
+        "0.05",
+        "--quiet",
+        "-o",
+        m,
+        "--history",
+        h,
+      ]);
       expect(r.code, r.err).toBe(0);
       const line = /gate input_gate: (\d+) of 8 open \(gate value > 0\): (.*)/.exec(r.out);
       expect(line, r.out).not.toBeNull();

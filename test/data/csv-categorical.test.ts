@@ -5,7 +5,10 @@ import { DataError } from "../../src/errors.js";
 
 describe("categorical columns", () => {
   it("encodes non-numeric columns in order of first appearance and records the mapping", () => {
-    const ds = parseCsv("dur,proto,flag,y\n0,tcp,SF,normal.\n1,udp,S0,smurf.\n2,tcp,REJ,normal.\n3,icmp,SF,smurf.\n", {});
+    const ds = parseCsv(
+      "dur,proto,flag,y\n0,tcp,SF,normal.\n1,udp,S0,smurf.\n2,tcp,REJ,normal.\n3,icmp,SF,smurf.\n",
+      {},
+    );
     expect(ds.featureNames).toEqual(["dur", "proto", "flag"]);
     expect(Array.from(ds.x)).toEqual([0, 0, 0, 1, 1, 1, 2, 0, 2, 3, 2, 0]);
     expect(ds.categories).toEqual([
@@ -36,13 +39,17 @@ describe("categorical columns", () => {
   it("a typo in a numeric column (first row numeric) is an error naming row and column", () => {
     const text = "a,b,y\n1,2,p\n3,4,q\n5,4..2,p\n";
     expect(() => parseCsv(text, { source: "typo.csv" })).toThrow(DataError);
-    expect(() => parseCsv(text, { source: "typo.csv" })).toThrow(/^typo\.csv, row 4, column b: '4\.\.2' is not a number \(the column is numeric because row 2 is; to treat it as categorical, pass categorical: \["b"\]\)$/);
+    expect(() => parseCsv(text, { source: "typo.csv" })).toThrow(
+      /^typo\.csv, row 4, column b: '4\.\.2' is not a number \(the column is numeric because row 2 is; to treat it as categorical, pass categorical: \["b"\]\)$/,
+    );
   });
 
   it("a typo in the first row of a mostly numeric column is caught too (rule 3)", () => {
     let text = "a,b,y\n1,x7,p\n";
     for (let i = 0; i < 10; i++) text += `${i},${i * 2},${i % 2 ? "p" : "q"}\n`;
-    expect(() => parseCsv(text, { source: "t.csv" })).toThrow(/^t\.csv, row 2, column b: 'x7' is not a number, but 10 of 11 cells in this column are numbers/);
+    expect(() => parseCsv(text, { source: "t.csv" })).toThrow(
+      /^t\.csv, row 2, column b: 'x7' is not a number, but 10 of 11 cells in this column are numbers/,
+    );
     // Forcing the column keeps it categorical.
     const ds = parseCsv(text, { categorical: ["b"] });
     expect(ds.categories[0].values.length).toBe(11);

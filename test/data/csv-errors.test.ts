@@ -25,11 +25,15 @@ describe("CSV errors", () => {
   it("NaN and Infinity in numeric columns", () => {
     for (const bad of ["NaN", "nan", "Infinity", "-inf", "+Inf"]) {
       const e = fail(`a,b,y\n1,2,p\n3,${bad},q\n`);
-      expect(e.message).toBe(`bad.csv, row 3, column b: '${bad}' is not a finite number (NaN and Infinity are not allowed)`);
+      expect(e.message).toBe(
+        `bad.csv, row 3, column b: '${bad}' is not a finite number (NaN and Infinity are not allowed)`,
+      );
       expect([e.row, e.column]).toEqual([3, "b"]);
     }
     // Also when it is the first data row (the column is then numeric, not categorical).
-    expect(fail("a,b,y\n1,NaN,p\n3,4,q\n").message).toBe("bad.csv, row 2, column b: 'NaN' is not a finite number (NaN and Infinity are not allowed)");
+    expect(fail("a,b,y\n1,NaN,p\n3,4,q\n").message).toBe(
+      "bad.csv, row 2, column b: 'NaN' is not a finite number (NaN and Infinity are not allowed)",
+    );
   });
 
   it("values beyond float32 range", () => {
@@ -58,10 +62,14 @@ describe("CSV errors", () => {
   it("an unknown label column lists the available ones", () => {
     const e = fail("a,b,y\n1,2,p\n3,4,q\n", { label: "target" });
     expect(e.message).toBe('bad.csv: label column "target" not found; available: "a", "b", "y"');
-    expect(fail("a,b,y\n1,2,p\n", { label: 3 }).message).toMatch(/^bad\.csv: label column index 3 out of range: the file has 3 columns/);
+    expect(fail("a,b,y\n1,2,p\n", { label: 3 }).message).toMatch(
+      /^bad\.csv: label column index 3 out of range: the file has 3 columns/,
+    );
     expect(fail("a,b,y\n1,2,p\n", { label: -4 }).message).toMatch(/out of range/);
     expect(fail("a,b,y\n1,2,p\n", { drop: ["zz"] }).message).toMatch(/^bad\.csv: drop column "zz" not found/);
-    expect(fail("a,b,y\n1,2,p\n", { categorical: ["zz"] }).message).toMatch(/^bad\.csv: categorical column "zz" not found/);
+    expect(fail("a,b,y\n1,2,p\n", { categorical: ["zz"] }).message).toMatch(
+      /^bad\.csv: categorical column "zz" not found/,
+    );
   });
 
   it("an ambiguous label name", () => {
@@ -88,8 +96,12 @@ describe("CSV errors", () => {
   });
 
   it("options.names of the wrong length; no feature columns", () => {
-    expect(fail("1,2,p\n", { header: false, names: ["a", "y"] }).message).toBe("bad.csv, row 1: options.names has 2 names but the file has 3 columns");
-    expect(fail("a,y\n1,p\n", { drop: ["a"] }).message).toBe("bad.csv: no feature columns (every column is the label or dropped)");
+    expect(fail("1,2,p\n", { header: false, names: ["a", "y"] }).message).toBe(
+      "bad.csv, row 1: options.names has 2 names but the file has 3 columns",
+    );
+    expect(fail("a,y\n1,p\n", { drop: ["a"] }).message).toBe(
+      "bad.csv: no feature columns (every column is the label or dropped)",
+    );
   });
 
   it("the label cannot also be dropped (a configuration error)", () => {

@@ -120,7 +120,9 @@ describe("quoting, line ends, blanks", () => {
   });
 
   it("counts rows as file lines (blank lines and quoted newlines included) in errors", () => {
-    expect(() => parseCsv('a,b,y\n"x\ny",1,p\n\n2,oops,q\n', { categorical: ["a"] })).toThrow(/row 5, column b: 'oops' is not a number/);
+    expect(() => parseCsv('a,b,y\n"x\ny",1,p\n\n2,oops,q\n', { categorical: ["a"] })).toThrow(
+      /row 5, column b: 'oops' is not a number/,
+    );
   });
 });
 
@@ -161,8 +163,9 @@ describe("delimiter detection", () => {
 
 describe("streaming", () => {
   it("gives the same dataset whatever the chunk boundaries", () => {
-    let text = 'id,name,v,y\n';
-    for (let i = 0; i < 300; i++) text += `${i},"n""${i % 7}\r\nz",${(i * 0.37).toFixed(3)},${i % 3 === 0 ? "cat" : "dog"}\r\n`;
+    let text = "id,name,v,y\n";
+    for (let i = 0; i < 300; i++)
+      text += `${i},"n""${i % 7}\r\nz",${(i * 0.37).toFixed(3)},${i % 3 === 0 ? "cat" : "dog"}\r\n`;
     const bytes = new TextEncoder().encode(text);
     const whole = parseCsv(bytes, { categorical: ["name"] });
     expect(whole.n).toBe(300);

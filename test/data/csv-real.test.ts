@@ -55,23 +55,27 @@ describeWithData("NSL-KDD (nsl-kdd/KDDTrain+_20Percent.txt)", "nsl-kdd/KDDTrain+
   });
 });
 
-describeWithData("NSL-KDD test set read with the training encoding", ["nsl-kdd/KDDTrain+_20Percent.txt", "nsl-kdd/KDDTest+.txt"], (trainPath, testPath) => {
-  it("keeps the training codes; the test labels unseen in training come after the 22 training classes", async () => {
-    const opts = { header: false, label: -2, drop: [-1] };
-    const train = await readCsv(trainPath, opts);
-    const test = await readCsv(testPath, { ...opts, encoding: train });
-    expect(test.n).toBe(22544);
-    expect(test.classNames.slice(0, 22)).toEqual(train.classNames);
-    const present = classCounts(test.y, test.classNames.length).filter((c) => c > 0).length;
-    expect(present).toBe(38); // the test set's 38 labels
-    const unseen = test.classNames.slice(22);
-    expect(unseen.every((c) => !train.classNames.includes(c))).toBe(true);
-    expect(unseen).toEqual([...unseen].sort());
-    expect(test.classNames.length).toBe(40); // 2 training classes do not occur in KDDTest+
-    expect(classCounts(test.y, 40)[test.classNames.indexOf("normal")]).toBe(9711);
-    for (let i = 0; i < 3; i++) {
-      const tv = test.categories[i].values;
-      expect(tv.slice(0, train.categories[i].values.length)).toEqual(train.categories[i].values);
-    }
-  });
-});
+describeWithData(
+  "NSL-KDD test set read with the training encoding",
+  ["nsl-kdd/KDDTrain+_20Percent.txt", "nsl-kdd/KDDTest+.txt"],
+  (trainPath, testPath) => {
+    it("keeps the training codes; the test labels unseen in training come after the 22 training classes", async () => {
+      const opts = { header: false, label: -2, drop: [-1] };
+      const train = await readCsv(trainPath, opts);
+      const test = await readCsv(testPath, { ...opts, encoding: train });
+      expect(test.n).toBe(22544);
+      expect(test.classNames.slice(0, 22)).toEqual(train.classNames);
+      const present = classCounts(test.y, test.classNames.length).filter((c) => c > 0).length;
+      expect(present).toBe(38); // the test set's 38 labels
+      const unseen = test.classNames.slice(22);
+      expect(unseen.every((c) => !train.classNames.includes(c))).toBe(true);
+      expect(unseen).toEqual([...unseen].sort());
+      expect(test.classNames.length).toBe(40); // 2 training classes do not occur in KDDTest+
+      expect(classCounts(test.y, 40)[test.classNames.indexOf("normal")]).toBe(9711);
+      for (let i = 0; i < 3; i++) {
+        const tv = test.categories[i].values;
+        expect(tv.slice(0, train.categories[i].values.length)).toEqual(train.categories[i].values);
+      }
+    });
+  },
+);

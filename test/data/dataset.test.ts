@@ -1,5 +1,12 @@
 import { describe, it, expect } from "vitest";
-import { fromArrays, validateXY, subsetRows, selectColumns, classCounts, sortClassNames } from "../../src/data/dataset.js";
+import {
+  fromArrays,
+  validateXY,
+  subsetRows,
+  selectColumns,
+  classCounts,
+  sortClassNames,
+} from "../../src/data/dataset.js";
 import { DataError, ShapeError } from "../../src/errors.js";
 
 describe("Dataset helpers", () => {
@@ -46,7 +53,9 @@ describe("Dataset helpers", () => {
     expect(() => validateXY(x, new Int32Array(2), 2, 3, { source: "f.csv", featureNames: ["p", "q", "r"] })).toThrow(
       /^f\.csv, row 2, column q: feature value is Infinity/,
     );
-    expect(() => validateXY(new Float32Array(6), Int32Array.from([0, 2]), 2, 3, { k: 2 })).toThrow(/row 2, column label: label 2 is not an integer in 0\.\.1/);
+    expect(() => validateXY(new Float32Array(6), Int32Array.from([0, 2]), 2, 3, { k: 2 })).toThrow(
+      /row 2, column label: label 2 is not an integer in 0\.\.1/,
+    );
     expect(() => validateXY(new Float32Array(6), Int32Array.from([0, 1]), 2, 3, { k: 2 })).not.toThrow();
   });
 

@@ -18,7 +18,9 @@ function idx(dims: number[], data?: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + body.length);
   const v = new DataView(out.buffer);
   v.setUint32(0, 0x0800 | dims.length, false);
-  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+  dims.forEach((d, i) => {
+    v.setUint32(4 + 4 * i, d, false);
+  });
   out.set(body, 4 + 4 * dims.length);
   return out;
 }
@@ -35,7 +37,10 @@ function expectDataError(f: () => unknown, ...parts: (string | RegExp)[]): void 
 }
 
 async function expectDataErrorAsync(p: Promise<unknown>, ...parts: (string | RegExp)[]): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DataError);
   for (const s of parts) expect((err as Error).message).toMatch(s);
 }
@@ -96,7 +101,11 @@ describe("MNIST from IDX (synthetic)", () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-mnist-"));
     writeFileSync(join(dir, "train-images-idx3-ubyte"), idx([3, 2, 2]));
     writeFileSync(join(dir, "train-labels-idx1-ubyte.gz"), gzipSync(idx([2])));
-    await expectDataErrorAsync(loadMnist("train", { dir }), "train-labels-idx1-ubyte.gz", /count mismatch: 2 labels for 3 images/);
+    await expectDataErrorAsync(
+      loadMnist("train", { dir }),
+      "train-labels-idx1-ubyte.gz",
+      /count mismatch: 2 labels for 3 images/,
+    );
     writeFileSync(join(dir, "train-labels-idx1-ubyte.gz"), gzipSync(idx([3], Uint8Array.from([1, 12, 3]))));
     await expectDataErrorAsync(loadMnist("train", { dir }), "train-labels-idx1-ubyte.gz", /label 12/, /row 2/);
     writeFileSync(join(dir, "train-labels-idx1-ubyte.gz"), gzipSync(idx([3], Uint8Array.from([1, 2, 3]))));
@@ -123,40 +132,50 @@ describe("subset sampler", () => {
 });
 
 // ---- the real files (skipped with a notice when absent; failing when CI=true)
-describeWithData("MNIST (real files)", ["mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz", "mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz"], (trainImages) => {
-  const dir = dirname(trainImages);
-  it("loads 60,000 training and 10,000 test images with the published class counts", async () => {
-    const train = await loadMnist("train", { dir });
-    expect(train.n).toBe(60000);
-    expect(train.shape).toEqual([28, 28, 1]);
-    expect(train.x.length).toBe(60000 * 784);
-    const counts = new Array(10).fill(0);
-    for (const v of train.y) counts[v]++;
-    expect(counts).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of train.x) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    expect([lo, hi]).toEqual([0, 1]);
-    const test = await loadMnist("test", { dir });
-    expect(test.n).toBe(10000);
-    expect(Array.from(test.y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
-  }, 30_000);
+describeWithData(
+  "MNIST (real files)",
+  [
+    "mnist/train-images-idx3-ubyte.gz",
+    "mnist/train-labels-idx1-ubyte.gz",
+    "mnist/t10k-images-idx3-ubyte.gz",
+    "mnist/t10k-labels-idx1-ubyte.gz",
+  ],
+  (trainImages) => {
+    const dir = dirname(trainImages);
+    it("loads 60,000 training and 10,000 test images with the published class counts", async () => {
+      const train = await loadMnist("train", { dir });
+      expect(train.n).toBe(60000);
+      expect(train.shape).toEqual([28, 28, 1]);
+      expect(train.x.length).toBe(60000 * 784);
+      const counts = new Array(10).fill(0);
+      for (const v of train.y) counts[v]++;
+      expect(counts).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of train.x) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      expect([lo, hi]).toEqual([0, 1]);
+      const test = await loadMnist("test", { dir });
+      expect(test.n).toBe(10000);
+      expect(Array.from(test.y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+    }, 30_000);
 
-  it("gives the paper's split: 15,000 + 5,000 disjoint images, the same for the same seed", async () => {
-    const s = await loadMnistPaperSplit({ seed: 1, dir });
-    expect(s.train.n).toBe(15000);
-    expect(s.validation.n).toBe(5000);
-    expect(s.train.x.length).toBe(15000 * 784);
-    const [ti, vi] = sampleIndices(60000, [15000, 5000], 1);
-    const seen = new Set(ti);
-    for (const i of vi) expect(seen.has(i)).toBe(false);
-    // every class present in both
-    for (const part of [s.train, s.validation]) expect(new Set(part.y).size).toBe(10);
-  }, 30_000);
+    it("gives the paper's split: 15,000 + 5,000 disjoint images, the same for the same seed", async () => {
+      const s = await loadMnistPaperSplit({ seed: 1, dir });
+      expect(s.train.n).toBe(15000);
+      expect(s.validation.n).toBe(5000);
+      expect(s.train.x.length).toBe(15000 * 784);
+      const [ti, vi] = sampleIndices(60000, [15000, 5000], 1);
+      const seen = new Set(ti);
+      for (const i of vi) expect(seen.has(i)).toBe(false);
+      // every class present in both
+      for (const part of [s.train, s.validation]) expect(new Set(part.y).size).toBe(10);
+    }, 30_000);
 
-  it("finds the directory by itself (BSFNET_DATA or ../shared/data)", async () => {
-    expect(dataDir()).toBe(dirname(dir));
-  });
-});
+    it("finds the directory by itself (BSFNET_DATA or ../shared/data)", async () => {
+      expect(dataDir()).toBe(dirname(dir));
+    });
+  },
+);

@@ -35,7 +35,12 @@ describe("stratifiedKFold", () => {
   it("per class, the folds' counts differ by at most 1", () => {
     for (const k of [3, 10]) {
       const folds = stratifiedKFold(yTiny, k, 2);
-      const per = folds.map((f) => classCounts(Array.from(f.validation, (i) => yTiny[i]), 5));
+      const per = folds.map((f) =>
+        classCounts(
+          Array.from(f.validation, (i) => yTiny[i]),
+          5,
+        ),
+      );
       for (let c = 0; c < 5; c++) {
         const counts = per.map((p) => p[c]);
         expect(Math.max(...counts) - Math.min(...counts), `class ${c}, k ${k}`).toBeLessThanOrEqual(1);

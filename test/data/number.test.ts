@@ -24,7 +24,26 @@ describe("parseDecimal", () => {
   });
 
   it("refuses everything that is not a decimal number", () => {
-    for (const s of ["", "-", "+", ".", "e5", "1e", "1e+", "0x10", "1_000", "1,5", "abc", "1.2.3", "--1", "1 2", "NaN", "Infinity", "inf", " 1"]) {
+    for (const s of [
+      "",
+      "-",
+      "+",
+      ".",
+      "e5",
+      "1e",
+      "1e+",
+      "0x10",
+      "1_000",
+      "1,5",
+      "abc",
+      "1.2.3",
+      "--1",
+      "1 2",
+      "NaN",
+      "Infinity",
+      "inf",
+      " 1",
+    ]) {
       expect(parse(s), s).toBeNaN();
     }
   });
@@ -36,14 +55,25 @@ describe("parseDecimal", () => {
       const fracDigits = r.int(20);
       let s = r.next() < 0.3 ? "-" : "";
       for (let i = 0; i < intDigits; i++) s += String(r.int(10));
-      if (fracDigits > 0 || intDigits === 0) s += "." + Array.from({ length: Math.max(1, fracDigits) }, () => r.int(10)).join("");
-      if (r.next() < 0.3) s += "e" + (r.next() < 0.5 ? "-" : "") + String(r.int(330));
+      if (fracDigits > 0 || intDigits === 0)
+        s += `.${Array.from({ length: Math.max(1, fracDigits) }, () => r.int(10)).join("")}`;
+      if (r.next() < 0.3) s += `e${r.next() < 0.5 ? "-" : ""}${String(r.int(330))}`;
       expect(parse(s), s).toBe(Number(s));
     }
   });
 
   it("is exact at the fast path's edges", () => {
-    for (const s of ["123456789012345", "1234567890123456", "9007199254740993", "1e22", "1e23", "123456789012345e-22", "1.7976931348623157e308", "5e-324", "2.2250738585072011e-308"]) {
+    for (const s of [
+      "123456789012345",
+      "1234567890123456",
+      "9007199254740993",
+      "1e22",
+      "1e23",
+      "123456789012345e-22",
+      "1.7976931348623157e308",
+      "5e-324",
+      "2.2250738585072011e-308",
+    ]) {
       expect(parse(s), s).toBe(Number(s));
     }
   });

@@ -14,10 +14,11 @@ describe("makeSpectra", () => {
       cnt[a.y[i]]++;
       for (let t = 0; t < L; t++) mean[a.y[i]][t] += a.x[i * L + t];
     }
-    mean.forEach((m, c) => m.forEach((_, t) => (m[t] /= cnt[c])));
+    for (const [c, m] of mean.entries()) for (let t = 0; t < m.length; t++) m[t] /= cnt[c];
     // the largest between-class mean difference sits on a discriminating peak
     let best = 0;
-    for (let t = 1; t < L; t++) if (Math.abs(mean[0][t] - mean[1][t]) > Math.abs(mean[0][best] - mean[1][best])) best = t;
+    for (let t = 1; t < L; t++)
+      if (Math.abs(mean[0][t] - mean[1][t]) > Math.abs(mean[0][best] - mean[1][best])) best = t;
     const peaks = [...a.discriminating[0], ...a.discriminating[1]];
     expect(peaks.some((p) => Math.abs(p - best) <= a.hwhm)).toBe(true);
   });

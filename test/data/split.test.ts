@@ -23,7 +23,10 @@ describe("stratifiedSplit", () => {
 
   it("keeps class proportions (within one sample per class)", () => {
     const { validation } = stratifiedSplit(y, 0.25, 2);
-    const vc = classCounts(Array.from(validation, (i) => y[i]), 5);
+    const vc = classCounts(
+      Array.from(validation, (i) => y[i]),
+      5,
+    );
     const all = classCounts(y, 5);
     for (let c = 0; c < 3; c++) expect(Math.abs(vc[c] - 0.25 * all[c])).toBeLessThanOrEqual(1);
     expect(vc[3]).toBe(1); // a 2-sample class appears on both sides
@@ -39,7 +42,10 @@ describe("stratifiedSplit", () => {
   it("every class with >= 2 samples appears in both parts, even for tiny fractions", () => {
     const { train, validation } = stratifiedSplit(y, 0.01, 3);
     for (const part of [train, validation]) {
-      const c = classCounts(Array.from(part, (i) => y[i]), 5);
+      const c = classCounts(
+        Array.from(part, (i) => y[i]),
+        5,
+      );
       for (let k = 0; k < 4; k++) expect(c[k]).toBeGreaterThan(0);
     }
   });

@@ -8,7 +8,9 @@ import { ConfigError } from "../../src/errors.js";
 function separation(x: Float32Array, y: Int32Array, n: number, d: number): number[] {
   const out: number[] = [];
   for (let j = 0; j < d; j++) {
-    const s = [0, 0], s2 = [0, 0], c = [0, 0];
+    const s = [0, 0],
+      s2 = [0, 0],
+      c = [0, 0];
     for (let i = 0; i < n; i++) {
       const v = x[i * d + j];
       s[y[i]] += v;
@@ -48,7 +50,9 @@ describe("makeClassification", () => {
 
   it("pins the data of seed 0 (a change here changes every synthetic experiment)", () => {
     const ds = makeClassification({ seed: 0, nSamples: 20 });
-    expect(Array.from(ds.x.slice(0, 4))).toEqual([2.373425245285034, 2.484060049057007, 1.2399438619613647, 1.2843984365463257]);
+    expect(Array.from(ds.x.slice(0, 4))).toEqual([
+      2.373425245285034, 2.484060049057007, 1.2399438619613647, 1.2843984365463257,
+    ]);
     expect(Array.from(ds.y.slice(0, 10))).toEqual([1, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
   });
 
@@ -70,7 +74,9 @@ describe("makeClassification", () => {
     const A = [0, 1, 2].map((i) => [0, 1, 2].map((j) => ds.x[i * d + j]));
     const rhs = [0, 1, 2].map((i) => ds.x[i * d + 3]);
     const det = (m: number[][]) =>
-      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+      m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
     const D = det(A);
     const b = [0, 1, 2].map((c) => det(A.map((r, i) => r.map((v, j) => (j === c ? rhs[i] : v)))) / D);
     for (let i = 3; i < ds.n; i++) {
@@ -94,7 +100,14 @@ describe("makeClassification", () => {
   });
 
   it("supports more classes and flips the requested fraction of labels", () => {
-    const ds = makeClassification({ seed: 5, nClasses: 4, nClustersPerClass: 1, nInformative: 3, nSamples: 400, flipY: 0 });
+    const ds = makeClassification({
+      seed: 5,
+      nClasses: 4,
+      nClustersPerClass: 1,
+      nInformative: 3,
+      nSamples: 400,
+      flipY: 0,
+    });
     expect(classCounts(ds.y, 4)).toEqual([100, 100, 100, 100]);
     const a = makeClassification({ seed: 6, flipY: 0, shuffle: false });
     const b = makeClassification({ seed: 6, flipY: 0.5, shuffle: false });

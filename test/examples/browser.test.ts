@@ -25,7 +25,12 @@ const chromium = findChromium();
 const why = "no chromium found (apt-get install chromium, or set CHROMIUM)";
 if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED examples/browser: ${why}\n`);
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+};
 
 (chromium ? describe : describe.skip)(`examples/browser${chromium ? "" : ` [SKIPPED: ${why}]`}`, () => {
   it("classifies in headless Chromium like bsfnet in Node (1e-5)", async () => {
@@ -45,18 +50,32 @@ const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javas
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, "--virtual-time-budget=10000", "--dump-dom", `http://127.0.0.1:${port}/index.html`];
+      const args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        `--user-data-dir=${join(dir, "profile")}`,
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        `http://127.0.0.1:${port}/index.html`,
+      ];
       const proc = spawn(chromium!, args, { stdio: ["ignore", "pipe", "pipe"] });
       let dom = "";
       proc.stdout.on("data", (d) => (dom += d));
       const code = await new Promise<number | null>((res) => {
         const t = setTimeout(() => proc.kill("SIGKILL"), 60000);
-        proc.on("close", (c) => (clearTimeout(t), res(c)));
+        proc.on("close", (c) => {
+          clearTimeout(t);
+          res(c);
+        });
       });
       expect(code).toBe(0);
       const m = /<pre id="result"[^>]*>([^<]*)<\/pre>/.exec(dom);
       expect(m, dom.slice(0, 2000)).not.toBeNull();
-      const result = JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as { predictions: { probabilities: number[] }[] };
+      const result = JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
+        predictions: { probabilities: number[] }[];
+      };
       const got = result.predictions.flatMap((p) => p.probabilities);
       expect(got.length).toBe(32 * 3);
       expect(maxAbsDiff(got, await referenceProbabilities(rows))).toBeLessThan(1e-5);

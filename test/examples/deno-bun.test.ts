@@ -8,7 +8,10 @@ import { maxAbsDiff } from "../util/wasm.js";
 import { exampleRows, referenceProbabilities, root } from "./helpers.js";
 
 const runtimes: Record<string, { bin: string; args: string[] }> = {
-  deno: { bin: join(root, "node_modules/.bin/deno"), args: ["run", "--unstable-sloppy-imports", "--allow-read", "examples/deno/main.ts"] },
+  deno: {
+    bin: join(root, "node_modules/.bin/deno"),
+    args: ["run", "--unstable-sloppy-imports", "--allow-read", "examples/deno/main.ts"],
+  },
   bun: { bin: join(root, "node_modules/.bin/bun"), args: ["examples/bun/main.ts"] },
 };
 
@@ -20,7 +23,13 @@ for (const [name, { bin, args }] of Object.entries(runtimes)) {
   (usable ? describe : describe.skip)(`examples/${name}${usable ? "" : ` [SKIPPED: ${why}]`}`, () => {
     it(`${name} ${version?.stdout.split("\n")[0].trim()} predicts what Node predicts (1e-5)`, async () => {
       const rows = exampleRows(48, name.length);
-      const r = spawnSync(bin, args, { cwd: root, input: JSON.stringify({ rows }), encoding: "utf8", timeout: 60000, env: { ...process.env, NO_COLOR: "1" } });
+      const r = spawnSync(bin, args, {
+        cwd: root,
+        input: JSON.stringify({ rows }),
+        encoding: "utf8",
+        timeout: 60000,
+        env: { ...process.env, NO_COLOR: "1" },
+      });
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { predictions: { probabilities: number[] }[] };
       const got = out.predictions.flatMap((p) => p.probabilities);

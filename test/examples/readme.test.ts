@@ -11,7 +11,10 @@ import { join } from "node:path";
 import { dataDir, describeWithData } from "../util/data.js";
 import { freePort, root } from "./helpers.js";
 
-const blocks = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2] }));
+const blocks = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+  lang: m[1],
+  code: m[2],
+}));
 
 /** A fresh clone's layout: the repository's files (linked) in clone/, the data in shared/data. */
 function cloneDir(): string {
@@ -20,7 +23,8 @@ function cloneDir(): string {
   mkdirSync(clone);
   mkdirSync(join(base, "shared"));
   symlinkSync(dataDir(), join(base, "shared/data"));
-  for (const f of ["src", "examples", "build", "node_modules", "package.json", "tsconfig.json"]) symlinkSync(join(root, f), join(clone, f));
+  for (const f of ["src", "examples", "build", "node_modules", "package.json", "tsconfig.json"])
+    symlinkSync(join(root, f), join(clone, f));
   return clone;
 }
 
@@ -37,9 +41,14 @@ describeWithData("README.md examples", "wine/wine.data", () => {
     if (b.lang === "ts") {
       it(`ts block ${i + 1} runs and gives a sensible result`, () => {
         const clone = cloneDir();
-        const code = b.code.replace(/from "bsfnet"/g, `from "${root}src/index.ts"`).replace(/from "bsfnet\/infer"/g, `from "${root}src/infer/index.ts"`);
+        const code = b.code
+          .replace(/from "bsfnet"/g, `from "${root}src/index.ts"`)
+          .replace(/from "bsfnet\/infer"/g, `from "${root}src/infer/index.ts"`);
         writeFileSync(join(clone, `example-${i}.mts`), code);
-        const p = spawnSync(join(root, "node_modules/.bin/tsx"), [`example-${i}.mts`], { cwd: clone, encoding: "utf8" });
+        const p = spawnSync(join(root, "node_modules/.bin/tsx"), [`example-${i}.mts`], {
+          cwd: clone,
+          encoding: "utf8",
+        });
         expect(p.status, p.stderr).toBe(0);
         const acc = /validation accuracy (\d\.\d+)/.exec(p.stdout);
         if (acc) expect(Number(acc[1])).toBeGreaterThan(0.9);

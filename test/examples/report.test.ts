@@ -15,12 +15,15 @@ const csv = join(dir, "data.csv");
 {
   const ds = makeClassification({ nSamples: 100, nInformative: 2, nRedundant: 0, nNoise: 3, seed: 2 });
   const lines = ["f0,f1,f2,f3,f4,label"];
-  for (let i = 0; i < ds.n; i++) lines.push([...Array.from(ds.x.subarray(i * ds.d, (i + 1) * ds.d), (v) => v.toFixed(3)), String(ds.y[i])].join(","));
-  writeFileSync(csv, lines.join("\n") + "\n");
+  for (let i = 0; i < ds.n; i++)
+    lines.push(
+      [...Array.from(ds.x.subarray(i * ds.d, (i + 1) * ds.d), (v) => v.toFixed(3)), String(ds.y[i])].join(","),
+    );
+  writeFileSync(csv, `${lines.join("\n")}\n`);
 }
 
 async function cli(argv: string[]): Promise<number> {
-  return main(argv, { out: () => {}, err: (s) => process.stderr.write(s + "\n") });
+  return main(argv, { out: () => {}, err: (s) => process.stderr.write(`${s}\n`) });
 }
 
 function selfContained(html: string): void {
@@ -42,7 +45,15 @@ const why = "no chromium found (apt-get install chromium, or set CHROMIUM)";
 if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED rendering the HTML reports in Chromium: ${why}\n`);
 
 async function render(file: string): Promise<string> {
-  const args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, "--dump-dom", `file://${file}`];
+  const args = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    `--user-data-dir=${join(dir, "profile")}`,
+    "--dump-dom",
+    `file://${file}`,
+  ];
   const proc = spawn(chromium!, args, { stdio: ["ignore", "pipe", "pipe"] });
   let dom = "";
   proc.stdout.on("data", (d) => (dom += d));
@@ -65,14 +76,30 @@ describe("HTML reports", () => {
     selfContained(html);
     expect(html).toContain("Ranked importances");
     expect(html).toContain("Gate weights over epochs");
-    expect(html).toMatch(/Cross-validated accuracy against the number of top features kept[\s\S]*<td>1<\/td>[\s\S]*<td>5<\/td>/);
+    expect(html).toMatch(
+      /Cross-validated accuracy against the number of top features kept[\s\S]*<td>1<\/td>[\s\S]*<td>5<\/td>/,
+    );
     for (const f of ["f0", "f1", "f2", "f3", "f4"]) expect(html).toContain(`>${f}<`);
     if (chromium) expect((await render(file)).match(/<svg/g)?.length).toBe(3);
   }, 120000);
 
   it("train --report: gate weights and accuracy over epochs", async () => {
     const file = join(dir, "train.html");
-    expect(await cli(["train", csv, "--label", "label", "--epochs", "20", "--quiet", "-o", join(dir, "m.bsfnet"), "--report", file])).toBe(0);
+    expect(
+      await cli([
+        "train",
+        csv,
+        "--label",
+        "label",
+        "--epochs",
+        "20",
+        "--quiet",
+        "-o",
+        join(dir, "m.bsfnet"),
+        "--report",
+        file,
+      ]),
+    ).toBe(0);
     const html = readFileSync(file, "utf8");
     selfContained(html);
     expect(html).toContain("Input gate weights after training");

@@ -14,7 +14,10 @@ describe("examples/worker under workerd", () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-worker-"));
     const port = await freePort();
     const config = await buildWorker(dir, port);
-    const proc = spawn(join(root, "node_modules/.bin/workerd"), ["serve", config], { cwd: dirname(config), stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(join(root, "node_modules/.bin/workerd"), ["serve", config], {
+      cwd: dirname(config),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let log = "";
     proc.stderr.on("data", (d) => (log += d));
     try {
@@ -23,7 +26,10 @@ describe("examples/worker under workerd", () => {
       const rows = exampleRows(64);
       const res = await fetch(url, { method: "POST", body: JSON.stringify({ rows }) });
       expect(res.status, log).toBe(200);
-      const body = (await res.json()) as { classes: string[]; predictions: { class: string; probabilities: number[] }[] };
+      const body = (await res.json()) as {
+        classes: string[];
+        predictions: { class: string; probabilities: number[] }[];
+      };
       expect(body.classes).toEqual(["1", "2", "3"]);
       const got = body.predictions.flatMap((p) => p.probabilities);
       const ref = await referenceProbabilities(rows);

@@ -16,10 +16,19 @@ it("centerToRing averages the central 14x14 and the 4-pixel ring", () => {
 
 describeWithData("MNIST attention map (shortened)", "mnist/train-images-idx3-ubyte.gz", () => {
   it("the Table 6 CNN learns, the gated one keeps up, and the gate favours the centre", async () => {
-    const { train, validation } = await loadMnistPaperSplit({ dir: join(dataDir(), "mnist"), train: 2000, validation: 500 });
+    const { train, validation } = await loadMnistPaperSplit({
+      dir: join(dataDir(), "mnist"),
+      train: 2000,
+      validation: 500,
+    });
     let epochsRun = 0;
     const r = await attentionMnist(train, validation, {
-      epochs: 2, fineTuneEpochs: 1, penalty: 0.001, init: 0.9, seed: 0, callbacks: [{ onEpochEnd: () => void epochsRun++ }],
+      epochs: 2,
+      fineTuneEpochs: 1,
+      penalty: 0.001,
+      init: 0.9,
+      seed: 0,
+      callbacks: [{ onEpochEnd: () => void epochsRun++ }],
     });
     expect(epochsRun).toBe(2 * (2 + 1)); // both models, both stages
     expect(r.beforeFineTune.ungated).toBeGreaterThan(0.85);

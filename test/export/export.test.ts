@@ -100,7 +100,12 @@ describe("position gates", () => {
     const { runtime } = await import("../util/wasm.js");
     const { toTfjs } = await import("../../src/export/tfjs.js");
     const m = new Sequential(
-      [new BSF({ name: "pixel_gate", shareAxis: "position" }), new Conv2D({ name: "c", filters: 4, kernelSize: 3, padding: "same", activation: "relu" }), new Flatten({ name: "f" }), new Dense({ name: "o", units: 3 })],
+      [
+        new BSF({ name: "pixel_gate", shareAxis: "position" }),
+        new Conv2D({ name: "c", filters: 4, kernelSize: 3, padding: "same", activation: "relu" }),
+        new Flatten({ name: "f" }),
+        new Dense({ name: "o", units: 3 }),
+      ],
       { inputShape: [5, 6, 2] },
     );
     m.compile({ seed: 3 });
@@ -115,14 +120,21 @@ describe("position gates", () => {
     const y = (await s.run({ input: new ort.Tensor("float32", x, [7, 5, 6, 2]) })).output.data as Float32Array;
     expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
     // the gate matters: without it the outputs differ
-    expect(maxAbsDiff(y, ref)).toBeLessThan(maxAbsDiff(ref, (() => {
-      const open = m.getWeights().map((w) => (w.layer === "pixel_gate" ? { ...w, values: w.values.map(() => 1) } : w));
-      const saved = m.getWeights();
-      m.setWeights(open);
-      const out = m.predictSync(x);
-      m.setWeights(saved);
-      return out;
-    })()));
+    expect(maxAbsDiff(y, ref)).toBeLessThan(
+      maxAbsDiff(
+        ref,
+        (() => {
+          const open = m
+            .getWeights()
+            .map((w) => (w.layer === "pixel_gate" ? { ...w, values: w.values.map(() => 1) } : w));
+          const saved = m.getWeights();
+          m.setWeights(open);
+          const out = m.predictSync(x);
+          m.setWeights(saved);
+          return out;
+        })(),
+      ),
+    );
     expect(() => toTfjs(m)).toThrow(/position gate pixel_gate/);
     m.dispose();
   });
@@ -140,12 +152,24 @@ describe("Normalization exports", () => {
     const mean = [100, -3, 0.5, 1000, 7, 0];
     const std = [20, 0.1, 1, 300, 2, 1];
     const m = new Sequential(
-      [new Normalization({ name: "norm", mean, std }), new BSF({ name: "input_gate" }), new Dense({ name: "h", units: 5, activation: "relu" }), new BSF({ name: "g" }), new Dense({ name: "o", units: 3, activation: "softmax" })],
+      [
+        new Normalization({ name: "norm", mean, std }),
+        new BSF({ name: "input_gate" }),
+        new Dense({ name: "h", units: 5, activation: "relu" }),
+        new BSF({ name: "g" }),
+        new Dense({ name: "o", units: 3, activation: "softmax" }),
+      ],
       { inputShape: [D] },
     );
     m.compile({ seed: 4 });
     await m.build(undefined, await runtime());
-    m.setWeights(m.getWeights().map((w) => (w.name === "gate" ? { ...w, values: Float32Array.from(w.values, (_, j) => (j % 3 === 1 ? 0.05 : 0.8)) } : w)));
+    m.setWeights(
+      m
+        .getWeights()
+        .map((w) =>
+          w.name === "gate" ? { ...w, values: Float32Array.from(w.values, (_, j) => (j % 3 === 1 ? 0.05 : 0.8)) } : w,
+        ),
+    );
     const r = rng(21);
     const x = Float32Array.from({ length: 40 * D }, (_, i) => mean[i % D] + std[i % D] * 2 * (r() * 2 - 1));
     const ref = m.predictSync(x);

@@ -19,7 +19,7 @@ const wasmBytes = () => readFileSync(`${root}build/bsfnet.wasm`);
 /** Budget of the minified inference bundle: the dense layers, the file decoder and the loader take
  * 17 KB today; conv layers will add some. 40 KB minified / 12 KB gzipped leaves room for them
  * and still fails on an accidental import of training code (the optimizer, Sequential, data). */
-export const BUDGET = { minified: 40_000, gzipped: 12_000 };
+const BUDGET = { minified: 40_000, gzipped: 12_000 };
 
 describe("bsfnet/infer", () => {
   it("predicts what the pruned Sequential predicts, from a Module and from bytes; maps full rows", async () => {
@@ -38,7 +38,9 @@ describe("bsfnet/infer", () => {
     expect(maxAbsDiff(pa, pruned.predictSync(reduceRows(x, D, plan.inputKeep)))).toBe(0);
     expect(Array.from(a.predictClasses(a.reduceInput(x)))).toEqual(Array.from(await gated.predictClasses(x)));
     expect(() => a.predict([new Array(a.inputSize + 1).fill(0)])).toThrow(/row 0 has/);
-    console.log(`[bsfnet] test net: input ${D} -> ${a.inputSize}, weights ${plan.before.weights} -> ${plan.after.weights}`);
+    console.log(
+      `[bsfnet] test net: input ${D} -> ${a.inputSize}, weights ${plan.before.weights} -> ${plan.after.weights}`,
+    );
     expect(plan.after.weights).toBeLessThan(plan.before.weights);
     gated.dispose();
     pruned.dispose();
@@ -49,7 +51,11 @@ describe("bsfnet/infer", () => {
       const gated = await gatedCnn(5, oneD);
       const full = gated.inputShape!.reduce((a, b) => a * b, 1);
       const { model: pruned, plan } = prune(gated);
-      const m = InferenceModel.fromModule(new WebAssembly.Module(wasmBytes()), modelToBytes(pruned, { inputKeep: plan.inputKeep, fullInputSize: full }), { batchSize: 5 });
+      const m = InferenceModel.fromModule(
+        new WebAssembly.Module(wasmBytes()),
+        modelToBytes(pruned, { inputKeep: plan.inputKeep, fullInputSize: full }),
+        { batchSize: 5 },
+      );
       const x = randn(rng(21), 13 * full, 1.5);
       expect(maxAbsDiff(m.predict(m.reduceInput(x)), gated.predictSync(x))).toBeLessThan(1e-5);
       pruned.dispose();
@@ -82,7 +88,15 @@ describe("bsfnet/infer", () => {
     expect(inputs).toContain("src/layers/dense.ts");
     // the layer stack training runs, shared, not a copy
     expect(inputs).toContain("src/model/stack.ts");
-    const training = ["src/optim/", "src/model/sequential.ts", "src/model/callbacks.ts", "src/select/", "src/data/", "src/prune/", "src/export/"];
+    const training = [
+      "src/optim/",
+      "src/model/sequential.ts",
+      "src/model/callbacks.ts",
+      "src/select/",
+      "src/data/",
+      "src/prune/",
+      "src/export/",
+    ];
     for (const banned of [...training, "src/util/atomic", "src/runtime/runtime.ts", "src/runtime/wasm.ts"]) {
       expect(inputs.filter((i) => i.includes(banned))).toEqual([]);
     }

@@ -1,4 +1,5 @@
 // The bsfnet model file: round trip, hostile files, fuzzing, atomic saves.
+// biome-ignore-all lint/suspicious/noExplicitAny: the hostile-file cases rewrite arbitrary parts of a parsed JSON header
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
@@ -122,7 +123,10 @@ describe("model file round trip", () => {
       await writeFileAtomic(${JSON.stringify(p)}, new Uint8Array(100000).fill(7));
       console.log("not killed");
     `;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 30000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 30000,
+    });
     expect(r.signal).toBe("SIGKILL");
     expect(r.stdout).not.toContain("not killed");
     expect(readFileSync(p)).toEqual(old);
@@ -180,14 +184,39 @@ describe("hostile model files give a ModelFileError", () => {
     const b = modelToBytes(m);
     m.dispose();
     // units changed in the config: the kernel in the file no longer fits
-    await refuse(withHeader(b, (h: any) => { h.model.layers[1].config.units = 6; }), /is \[4, 6\] by its config|\[4, 5\]/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[1].config.units = 6;
+      }),
+      /is \[4, 6\] by its config|\[4, 5\]/,
+    );
     // index shape disagrees with its own length
-    await refuse(withHeader(b, (h: any) => { h.weights[1].shape = [5, 4]; }), /is \[4, 5\] by its config/);
-    await refuse(withHeader(b, (h: any) => { h.weights[1].shape = [4, 6]; }), /holds 24 values/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.weights[1].shape = [5, 4];
+      }),
+      /is \[4, 5\] by its config/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.weights[1].shape = [4, 6];
+      }),
+      /holds 24 values/,
+    );
     // input shape changed
-    await refuse(withHeader(b, (h: any) => { h.model.inputShape = [7]; }), /gate is \[7\] by its config, the weights are \[4\]/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.inputShape = [7];
+      }),
+      /gate is \[7\] by its config, the weights are \[4\]/,
+    );
     // a tensor missing
-    await refuse(withHeader(b, (h: any) => { h.weights.pop(); }), /floats|no more tensors/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.weights.pop();
+      }),
+      /floats|no more tensors/,
+    );
   });
 
   it("absurd sizes that would exhaust memory are refused before allocating", async () => {
@@ -195,19 +224,53 @@ describe("hostile model files give a ModelFileError", () => {
     const b = modelToBytes(m);
     m.dispose();
     const t0 = performance.now();
-    await refuse(withHeader(b, (h: any) => { h.model.layers[1].config.units = 2 ** 30; }), /too large|by its config/);
-    await refuse(withHeader(b, (h: any) => { h.model.inputShape = [2 ** 20, 2 ** 20]; }), /exceeds the limit/);
-    await refuse(withHeader(b, (h: any) => { h.weights[1].shape = [2 ** 31, 2 ** 31]; h.weights[1].length = 2 ** 62; }), /runs past|offset|holds/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[1].config.units = 2 ** 30;
+      }),
+      /too large|by its config/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.inputShape = [2 ** 20, 2 ** 20];
+      }),
+      /exceeds the limit/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.weights[1].shape = [2 ** 31, 2 ** 31];
+        h.weights[1].length = 2 ** 62;
+      }),
+      /runs past|offset|holds/,
+    );
     const big = b.slice();
     dv(big).setUint32(12, 0xfffffffc, true);
     await refuse(big, /truncated/);
     const bigHeader = b.slice();
     dv(bigHeader).setUint32(8, 0x7ffffffc, true);
     await refuse(bigHeader, /exceeds the limit/);
-    const deep = '{"a":'.repeat(200000) + "1" + "}".repeat(200000);
-    await refuse(withHeader(b, (h: any) => { h.model.layers[0].config.deep = "DEEP"; }, (s) => s.replace('"DEEP"', deep)), /nested too deeply|JSON/);
-    const wide = "[" + Array.from({ length: 300000 }, () => "0").join(",") + "]";
-    await refuse(withHeader(b, (h: any) => { h.model.layers[0].config.wide = "WIDE"; }, (s) => s.replace('"WIDE"', wide)), /nested too deeply/);
+    const deep = `${'{"a":'.repeat(200000)}1${"}".repeat(200000)}`;
+    await refuse(
+      withHeader(
+        b,
+        (h: any) => {
+          h.model.layers[0].config.deep = "DEEP";
+        },
+        (s) => s.replace('"DEEP"', deep),
+      ),
+      /nested too deeply|JSON/,
+    );
+    const wide = `[${Array.from({ length: 300000 }, () => "0").join(",")}]`;
+    await refuse(
+      withHeader(
+        b,
+        (h: any) => {
+          h.model.layers[0].config.wide = "WIDE";
+        },
+        (s) => s.replace('"WIDE"', wide),
+      ),
+      /nested too deeply/,
+    );
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 
@@ -215,12 +278,42 @@ describe("hostile model files give a ModelFileError", () => {
     const m = await small();
     const b = modelToBytes(m);
     m.dispose();
-    await refuse(withHeader(b, (h: any) => { h.model.layers[2].className = "Transformer"; }), /unknown layer type "Transformer"/);
-    await refuse(withHeader(b, (h: any) => { h.model.layers[0].config.threshold = 7; }), /threshold/);
-    await refuse(withHeader(b, (h: any) => { h.model.layers[2].config.activation = "gelu"; }), /unknown activation/);
-    await refuse(withHeader(b, (h: any) => { h.model.layers[2].config.name = "h"; }), /two layers are named h/);
-    await refuse(withHeader(b, (h: any) => { h.format = "onnx"; }), /not a bsfnet model header/);
-    await refuse(withHeader(b, (h: any) => { h.meta = { inputKeep: [0, 9, 2, 3], fullInputSize: 5 }; }), /inputKeep/);
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[2].className = "Transformer";
+      }),
+      /unknown layer type "Transformer"/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[0].config.threshold = 7;
+      }),
+      /threshold/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[2].config.activation = "gelu";
+      }),
+      /unknown activation/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.model.layers[2].config.name = "h";
+      }),
+      /two layers are named h/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.format = "onnx";
+      }),
+      /not a bsfnet model header/,
+    );
+    await refuse(
+      withHeader(b, (h: any) => {
+        h.meta = { inputKeep: [0, 9, 2, 3], fullInputSize: 5 };
+      }),
+      /inputKeep/,
+    );
   });
 
   it("non-finite weights", async () => {
@@ -326,7 +419,21 @@ describe("fuzzing the loader (fast-check)", () => {
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
       fc.integer({ min: -2, max: 12 }),
-      fc.constantFrom([3, 3], [1, 1], [9, 10], [2 ** 12, 2 ** 12, 3], [9, 10, 3], [9, 10], "same", "valid", "channel", "position", "Flatten", "Conv2D", 2 ** 20),
+      fc.constantFrom(
+        [3, 3],
+        [1, 1],
+        [9, 10],
+        [2 ** 12, 2 ** 12, 3],
+        [9, 10, 3],
+        [9, 10],
+        "same",
+        "valid",
+        "channel",
+        "position",
+        "Flatten",
+        "Conv2D",
+        2 ** 20,
+      ),
     );
     let loaded = 0;
     await fc.assert(
@@ -338,4 +445,3 @@ describe("fuzzing the loader (fast-check)", () => {
     expect(loaded).toBeGreaterThan(0);
   });
 });
-

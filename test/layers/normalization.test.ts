@@ -17,7 +17,14 @@ const std = [2, 0.5, 50];
 function model(optimizer: Adam | SGD, gateFirst = false): Sequential {
   const norm = new Normalization({ name: "norm", mean, std });
   const gate = new BSF({ name: "gate", penalty: 0.01 });
-  const m = new Sequential([...(gateFirst ? [gate, norm] : [norm, gate]), new Dense({ name: "h", units: 4, activation: "relu" }), new Dense({ name: "o", units: 2, activation: "softmax" })], { inputShape: [3] });
+  const m = new Sequential(
+    [
+      ...(gateFirst ? [gate, norm] : [norm, gate]),
+      new Dense({ name: "h", units: 4, activation: "relu" }),
+      new Dense({ name: "o", units: 2, activation: "softmax" }),
+    ],
+    { inputShape: [3] },
+  );
   m.compile({ optimizer, seed: 1 });
   return m;
 }
@@ -28,7 +35,17 @@ describe("Normalization", () => {
     await m.build(undefined, await runtime());
     const spec = m.toSpec();
     expect(Array.from(spec.layers[0].weights[1].values)).toEqual(std.map((s) => s * s));
-    const probe = new Sequential([new Normalization({ mean, std }), new Dense({ units: 3, useBias: false, kernelInitializer: { kind: "values", values: [1, 0, 0, 0, 1, 0, 0, 0, 1] } })], { inputShape: [3] });
+    const probe = new Sequential(
+      [
+        new Normalization({ mean, std }),
+        new Dense({
+          units: 3,
+          useBias: false,
+          kernelInitializer: { kind: "values", values: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+        }),
+      ],
+      { inputShape: [3] },
+    );
     probe.compile();
     await probe.build(undefined, await runtime());
     const y = probe.predictSync([[12, -1, 200]]);

@@ -6,7 +6,10 @@ import { layerFromConfig, registeredLayers, traitsOf } from "../../src/layers/re
 import { sizeOf } from "../../src/layers/layer.js";
 
 const samples: Record<string, { config: Record<string, unknown>; input: number[] }[]> = {
-  Dense: [{ config: { units: 5 }, input: [7] }, { config: { units: 3, useBias: false }, input: [4] }],
+  Dense: [
+    { config: { units: 5 }, input: [7] },
+    { config: { units: 3, useBias: false }, input: [4] },
+  ],
   Activation: [{ config: { activation: "relu" }, input: [5, 3] }],
   BSF: [
     { config: {}, input: [6] },
@@ -14,13 +17,19 @@ const samples: Record<string, { config: Record<string, unknown>; input: number[]
     { config: { gate: "gaussian" }, input: [6] },
     { config: { gate: "hard-concrete", shareAxis: "channel" }, input: [4, 5, 3] },
   ],
-  Conv2D: [{ config: { filters: 6, kernelSize: 3 }, input: [7, 8, 3] }, { config: { filters: 2, kernelSize: 3, padding: "same", useBias: false }, input: [5, 5, 1] }],
+  Conv2D: [
+    { config: { filters: 6, kernelSize: 3 }, input: [7, 8, 3] },
+    { config: { filters: 2, kernelSize: 3, padding: "same", useBias: false }, input: [5, 5, 1] },
+  ],
   Conv1D: [{ config: { filters: 4, kernelSize: 5 }, input: [20, 2] }],
   MaxPool2D: [{ config: { poolSize: 2 }, input: [6, 7, 3] }],
   MaxPool1D: [{ config: { poolSize: 3 }, input: [10, 4] }],
   Flatten: [{ config: {}, input: [3, 4, 2] }],
   Dropout: [{ config: { rate: 0.5 }, input: [9] }],
-  Normalization: [{ config: { mean: [1, 2, 3], std: [1, 2, 4] }, input: [3] }, { config: {}, input: [4, 4, 2] }],
+  Normalization: [
+    { config: { mean: [1, 2, 3], std: [1, 2, 4] }, input: [3] },
+    { config: {}, input: [4, 4, 2] },
+  ],
 };
 
 describe("layer traits", () => {
@@ -68,6 +77,10 @@ describe("layer traits", () => {
 
   it("an expectation-mode scale commutes with ReLU and linear, not with tanh", () => {
     const f = traitsOf("Activation").scaleCommutes!;
-    expect([f({ activation: "relu" }), f({ activation: "linear" }), f({ activation: "tanh" })]).toEqual([true, true, false]);
+    expect([f({ activation: "relu" }), f({ activation: "linear" }), f({ activation: "tanh" })]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 });

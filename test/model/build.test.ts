@@ -21,7 +21,11 @@ function spec(): ModelSpec {
           { name: "bias", shape: [2], values: new Float32Array(2) },
         ],
       },
-      { className: "Dense", config: { name: "out", units: 2, activation: "softmax", useBias: false }, weights: [{ name: "kernel", shape: [2, 2], values: new Float32Array(4) }] },
+      {
+        className: "Dense",
+        config: { name: "out", units: 2, activation: "softmax", useBias: false },
+        weights: [{ name: "kernel", shape: [2, 2], values: new Float32Array(4) }],
+      },
     ],
   };
 }
@@ -62,6 +66,8 @@ describe("buildSpec", () => {
     inside.layers[0].config.activation = "softmax";
     expect(() => buildSpec(inside)).toThrow(/softmax is only supported as the output activation/);
     expect(() => buildStack([new Conv2D({ filters: 2, kernelSize: 1 })], [2, 2, 1])).toThrow(/flat class scores/);
-    expect(() => buildStack([new Flatten(), new Dense({ units: 3 })], [2, 2, 1], { maxActivation: 2 })).toThrow(/outputs 4 values per sample: too large/);
+    expect(() => buildStack([new Flatten(), new Dense({ units: 3 })], [2, 2, 1], { maxActivation: 2 })).toThrow(
+      /outputs 4 values per sample: too large/,
+    );
   });
 });

@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { Sequential, Dense, BSF, Adam, SGD, ShapeError, DataError, ConfigError, DivergenceError } from "../../src/index.js";
+import {
+  Sequential,
+  Dense,
+  BSF,
+  Adam,
+  SGD,
+  ShapeError,
+  DataError,
+  ConfigError,
+  DivergenceError,
+} from "../../src/index.js";
 
 function model(): Sequential {
-  const m = new Sequential([new Dense({ units: 4, activation: "relu", inputShape: [3] }), new Dense({ units: 2, activation: "softmax" })]);
+  const m = new Sequential([
+    new Dense({ units: 4, activation: "relu", inputShape: [3] }),
+    new Dense({ units: 2, activation: "softmax" }),
+  ]);
   return m.compile({ optimizer: new Adam(), seed: 0 });
 }
 
@@ -12,7 +25,15 @@ const y = [0, 1];
 describe("bad input gets a typed error", () => {
   it("x whose width does not match the model", async () => {
     await expect(model().fit(new Float32Array(7), [0, 1])).rejects.toThrow(ShapeError);
-    await expect(model().fit([[1, 2, 3], [1, 2]], [0, 1])).rejects.toThrow(/row 1 has 2 values, the model expects 3/);
+    await expect(
+      model().fit(
+        [
+          [1, 2, 3],
+          [1, 2],
+        ],
+        [0, 1],
+      ),
+    ).rejects.toThrow(/row 1 has 2 values, the model expects 3/);
   });
   it("x and y of different lengths", async () => {
     await expect(model().fit(x, [0, 1, 1])).rejects.toThrow(/2 samples but y has 3 labels/);
@@ -39,7 +60,10 @@ describe("bad input gets a typed error", () => {
     await expect(m.fit(x, y)).rejects.toThrow(/compile\(\) before fit/);
     expect(() => model().compile({ loss: "mse" as never })).toThrow(ConfigError);
     await expect(model().fit(x, y, { batchSize: 0 })).rejects.toThrow(/batchSize/);
-    const s = new Sequential([new Dense({ units: 3, activation: "softmax", inputShape: [3] }), new Dense({ units: 2 })]);
+    const s = new Sequential([
+      new Dense({ units: 3, activation: "softmax", inputShape: [3] }),
+      new Dense({ units: 2 }),
+    ]);
     s.compile();
     await expect(s.fit(x, y)).rejects.toThrow(/softmax is only supported as the output/);
     expect(() => new BSF({ init: 2 })).toThrow(/init must be in \[0, 1\]/);
@@ -50,7 +74,10 @@ describe("bad input gets a typed error", () => {
     await expect(m.build()).rejects.toThrow(/layer dense_\d+: Dense expects a flat input/);
   });
   it("training that diverges stops with a clear message", async () => {
-    const m = new Sequential([new Dense({ units: 8, activation: "relu", inputShape: [3] }), new Dense({ units: 2, activation: "softmax" })]);
+    const m = new Sequential([
+      new Dense({ units: 8, activation: "relu", inputShape: [3] }),
+      new Dense({ units: 2, activation: "softmax" }),
+    ]);
     m.compile({ optimizer: new SGD({ learningRate: 1e30 }) });
     const big = Float32Array.from({ length: 300 }, (_, i) => ((i * 7919) % 100) * 1e6);
     const labels = Array.from({ length: 100 }, (_, i) => i % 2);

@@ -12,7 +12,13 @@ describe("Sequential.fit", () => {
       new Dense({ units: 3, activation: "softmax" }),
     ]);
     model.compile({ optimizer: new Adam({ learningRate: 0.01 }), seed: 3 });
-    const h = await model.fit(train.x, train.y, { epochs: 15, batchSize: 32, validationSplit: 0.25, seed: 5, verbose: 0 });
+    const h = await model.fit(train.x, train.y, {
+      epochs: 15,
+      batchSize: 32,
+      validationSplit: 0.25,
+      seed: 5,
+      verbose: 0,
+    });
     expect(h.loss.length).toBe(15);
     expect(h.loss[14]).toBeLessThan(h.loss[0]);
     expect(h.valAccuracy[14]).toBeGreaterThan(0.9);

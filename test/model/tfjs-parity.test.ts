@@ -13,7 +13,10 @@ async function pair(optimizer: "sgd" | "adam") {
     new Dense({ units: 9, activation: "relu", inputShape: [D] }),
     new Dense({ units: 5, activation: "tanh" }),
     new Dense({ units: 3, activation: "softmax" }),
-  ]).compile({ optimizer: optimizer === "sgd" ? new SGD({ learningRate: 0.1 }) : new Adam({ learningRate: 0.01, epsilon: 1e-10 }), seed: 4 });
+  ]).compile({
+    optimizer: optimizer === "sgd" ? new SGD({ learningRate: 0.1 }) : new Adam({ learningRate: 0.01, epsilon: 1e-10 }),
+    seed: 4,
+  });
   await ours.build();
   const theirs = tf.sequential({
     layers: [

@@ -24,7 +24,9 @@ describe("pruneModelFile", () => {
     const full = randn(rng(3), 6 * 20);
     const small = Sequential.fromSpec(r.spec, rt);
     const own = modelInput({ inputKeep: prev, fullInputSize: 20 }, full, D);
-    expect(maxAbsDiff(small.predictSync(modelInput(r.meta, full, r.spec.inputShape[0])), gated.predictSync(own))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(small.predictSync(modelInput(r.meta, full, r.spec.inputShape[0])), gated.predictSync(own)),
+    ).toBeLessThan(1e-5);
     small.dispose();
     gated.dispose();
   });
@@ -33,7 +35,12 @@ describe("pruneModelFile", () => {
     const rt = await runtime();
     const gated = await gatedModel(6);
     const rows = async () => ({ x: new Float32Array(3 * (D + 1)), y: new Int32Array(3), d: D + 1, source: "rows.csv" });
-    await expect(pruneModelFile({ version: 1, spec: gated.toSpec(), meta: {} }, { runtime: rt, fineTune: { epochs: 1, batchSize: 4, learningRate: 0.001, rows } })).rejects.toThrow(DataError);
+    await expect(
+      pruneModelFile(
+        { version: 1, spec: gated.toSpec(), meta: {} },
+        { runtime: rt, fineTune: { epochs: 1, batchSize: 4, learningRate: 0.001, rows } },
+      ),
+    ).rejects.toThrow(DataError);
     gated.dispose();
   });
 });

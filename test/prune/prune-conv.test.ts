@@ -21,9 +21,13 @@ async function build(layers: Layer[], inputShape: number[], seed = 1): Promise<S
   // gates: a third of each closed (w below 0.1), the rest spread over (0.1, 1]
   const r = rng(seed + 100);
   m.setWeights(
-    m.getWeights().map((w) =>
-      m.layers.find((l) => l.name === w.layer) instanceof BSF ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : 0.1 + 0.9 * r())) } : w,
-    ),
+    m
+      .getWeights()
+      .map((w) =>
+        m.layers.find((l) => l.name === w.layer) instanceof BSF
+          ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : 0.1 + 0.9 * r())) }
+          : w,
+      ),
   );
   return m;
 }
@@ -124,7 +128,9 @@ describe("channel pruning of conv models", () => {
       2,
     );
     // close every gate of g2
-    model.setWeights(model.getWeights().map((w) => (w.layer === "g2" ? { ...w, values: w.values.map(() => 0.01) } : w)));
+    model.setWeights(
+      model.getWeights().map((w) => (w.layer === "g2" ? { ...w, values: w.values.map(() => 0.01) } : w)),
+    );
     const { model: pruned, plan } = prune(model);
     const g2 = plan.gates.find((g) => g.gate === "g2")!;
     expect(g2.allClosed).toBe(true);
@@ -138,7 +144,13 @@ describe("channel pruning of conv models", () => {
 
   it("keeps position gates; refuses what it cannot prune exactly", async () => {
     const pos = await build(
-      [new BSF({ name: "pg", shareAxis: "position" }), new Conv2D({ name: "c", filters: 6, kernelSize: 3 }), new BSF({ name: "cg", shareAxis: "channel" }), new Flatten({}), new Dense({ units: 2, name: "o" })],
+      [
+        new BSF({ name: "pg", shareAxis: "position" }),
+        new Conv2D({ name: "c", filters: 6, kernelSize: 3 }),
+        new BSF({ name: "cg", shareAxis: "channel" }),
+        new Flatten({}),
+        new Dense({ units: 2, name: "o" }),
+      ],
       [5, 5, 2],
     );
     const { model: pp, plan: pplan } = prune(pos, { channelMultiple: 1 }); // position gates stay, the rest is pruned
@@ -148,10 +160,26 @@ describe("channel pruning of conv models", () => {
     expect(maxAbsDiff(pos.predictSync(xp), pp.predictSync(xp))).toBeLessThan(1e-5);
     pp.dispose();
     pos.dispose();
-    const elem = await build([new Conv2D({ name: "c", filters: 2, kernelSize: 1 }), new BSF({ name: "eg" }), new Flatten({}), new Dense({ units: 2, name: "o" })], [4, 4, 1]);
+    const elem = await build(
+      [
+        new Conv2D({ name: "c", filters: 2, kernelSize: 1 }),
+        new BSF({ name: "eg" }),
+        new Flatten({}),
+        new Dense({ units: 2, name: "o" }),
+      ],
+      [4, 4, 1],
+    );
     expect(() => planPrune(elem)).toThrow(/shareAxis "channel"/);
     elem.dispose();
-    const twice = await build([new Dense({ units: 4, name: "d" }), new BSF({ name: "a" }), new BSF({ name: "b" }), new Dense({ units: 2, name: "o" })], [3]);
+    const twice = await build(
+      [
+        new Dense({ units: 4, name: "d" }),
+        new BSF({ name: "a" }),
+        new BSF({ name: "b" }),
+        new Dense({ units: 2, name: "o" }),
+      ],
+      [3],
+    );
     expect(() => planPrune(twice)).toThrow(/two gates/);
     twice.dispose();
   });

@@ -34,7 +34,9 @@ describe("pruning gate variants", () => {
       const x = randn(rng(3), 64 * D, 2);
       const yGated = model.predictSync(x);
       const err = maxAbsDiff(yGated, pruned.predictSync(reduceRows(x, D, plan.inputKeep)));
-      console.log(`[bsfnet] ${gate} dense: pruned vs gated max |diff| ${err.toExponential(2)}, units ${plan.before.units} -> ${plan.after.units}`);
+      console.log(
+        `[bsfnet] ${gate} dense: pruned vs gated max |diff| ${err.toExponential(2)}, units ${plan.before.units} -> ${plan.after.units}`,
+      );
       expect(err).toBeLessThan(1e-5);
       pruned.dispose();
       model.dispose();
@@ -48,7 +50,9 @@ describe("pruning gate variants", () => {
       await model.fit(x, y, { epochs: 40, batchSize: 32, verbose: 0 });
       const { model: pruned, plan } = prune(model);
       const xt = randn(rng(9), 50 * D, 1.5);
-      expect(maxAbsDiff(model.predictSync(xt), pruned.predictSync(reduceRows(xt, D, plan.inputKeep)))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(model.predictSync(xt), pruned.predictSync(reduceRows(xt, D, plan.inputKeep)))).toBeLessThan(
+        1e-5,
+      );
       const cut = planPrune(model, { threshold: 0.5 });
       for (const g of cut.gates) {
         const z = gateValues({ gate }, model.gateWeights()[g.gate]);
@@ -76,7 +80,9 @@ describe("pruning gate variants", () => {
       const { model: pruned, plan } = prune(model);
       expect(plan.after.weights).toBeLessThan(plan.before.weights);
       const x = randn(rng(13), 24 * full, 1.5);
-      expect(maxAbsDiff(model.predictSync(x), pruned.predictSync(reduceRows(x, full, plan.inputKeep)))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(model.predictSync(x), pruned.predictSync(reduceRows(x, full, plan.inputKeep)))).toBeLessThan(
+        1e-5,
+      );
       pruned.dispose();
       model.dispose();
     });

@@ -15,7 +15,13 @@ function spreadGates(model: Sequential, seed: number, closed: string[] = []): vo
   const r = rng(seed);
   const ws = model.getWeights().map((w) => {
     const layer = model.layers.find((l) => l.name === w.layer)!;
-    if (layer instanceof BSF) return { ...w, values: closed.includes(layer.name) ? w.values.map(() => 0.05) : w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : r())) };
+    if (layer instanceof BSF)
+      return {
+        ...w,
+        values: closed.includes(layer.name)
+          ? w.values.map(() => 0.05)
+          : w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : r())),
+      };
     return w;
   });
   model.setWeights(ws);
@@ -122,7 +128,13 @@ describe("planPrune / applyPrune on dense models", () => {
     // All gates open (w > threshold): then pruning is exact in expectation mode too.
     const model = await gatedModel(makeLayers("expectation"), 7, 3);
     const r = rng(21);
-    model.setWeights(model.getWeights().map((w) => (w.layer.startsWith("g") || w.layer === "in_gate" ? { ...w, values: w.values.map(() => 0.35 + 0.6 * r()) } : w)));
+    model.setWeights(
+      model
+        .getWeights()
+        .map((w) =>
+          w.layer.startsWith("g") || w.layer === "in_gate" ? { ...w, values: w.values.map(() => 0.35 + 0.6 * r()) } : w,
+        ),
+    );
     const { model: pruned, plan } = prune(model);
     expect(plan.after.units).toBe(plan.before.units);
     const x = randn(rng(6), 32 * 7, 2);
@@ -157,7 +169,11 @@ describe("fineTune", () => {
     const D = 6;
     const { x, y } = blobs(300, D, 3, 5);
     const model = new Sequential(
-      [new Dense({ units: 16, activation: "relu", name: "h" }), new BSF({ name: "g", penalty: 0.02 }), new Dense({ units: 3, activation: "softmax", name: "o" })],
+      [
+        new Dense({ units: 16, activation: "relu", name: "h" }),
+        new BSF({ name: "g", penalty: 0.02 }),
+        new Dense({ units: 3, activation: "softmax", name: "o" }),
+      ],
       { inputShape: [D] },
     );
     model.compile({ seed: 1 });

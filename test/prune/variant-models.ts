@@ -18,7 +18,12 @@ export function spreadVariant(model: Sequential, gate: BsfGate, seed: number): v
   model.setWeights(
     model.getWeights().map((w) =>
       model.layers.find((l) => l.name === w.layer) instanceof BSF
-        ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? closed() : gateParamFor(gate, Math.min(1, 0.15 + 0.9 * r())))) }
+        ? {
+            ...w,
+            values: w.values.map((_, j) =>
+              j % 3 === 1 ? closed() : gateParamFor(gate, Math.min(1, 0.15 + 0.9 * r())),
+            ),
+          }
         : w,
     ),
   );

@@ -13,11 +13,15 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 describeWithData("prune-wine script", "wine/wine.data", () => {
   it("prunes >= 30% of the weights within 1 accuracy point (one 10-fold run)", () => {
     const out = mkdtempSync(join(tmpdir(), "bsfnet-wine-"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "scripts/prune-wine.ts"), "--repeats", "1", "--out", out, "--data", dataDir()], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 60000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(root, "scripts/prune-wine.ts"), "--repeats", "1", "--out", out, "--data", dataDir()],
+      {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60000,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(join(out, "results/prune-wine.json"), "utf8"));
     expect(j.folds).toBe(10);

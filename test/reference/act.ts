@@ -1,6 +1,6 @@
 // Scalar references of the activations and the softmax / cross-entropy head.
 
-export const relu = (x: ArrayLike<number>): Float64Array => Float64Array.from(x, (v) => (v > 0 ? v : 0));
+export const relu = (x: ArrayLike<number>): Float64Array => Float64Array.from(x, (v) => Math.max(v, 0));
 export const reluBackward = (dout: ArrayLike<number>, out: ArrayLike<number>): Float64Array =>
   Float64Array.from(dout, (d, i) => (out[i] > 0 ? d : 0));
 export const tanh = (x: ArrayLike<number>): Float64Array => Float64Array.from(x, Math.tanh);
@@ -28,7 +28,13 @@ export function xentLoss(probs: ArrayLike<number>, labels: ArrayLike<number>, B:
 }
 
 /** dlogits = (probs - onehot(labels)) * scale */
-export function xentBackward(probs: ArrayLike<number>, labels: ArrayLike<number>, B: number, V: number, scale: number): Float64Array {
+export function xentBackward(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  B: number,
+  V: number,
+  scale: number,
+): Float64Array {
   const d = new Float64Array(B * V);
   for (let b = 0; b < B; b++)
     for (let v = 0; v < V; v++) d[b * V + v] = (probs[b * V + v] - (v === labels[b] ? 1 : 0)) * scale;

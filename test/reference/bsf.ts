@@ -5,20 +5,37 @@ import { rngKey, uniformAt } from "./rng.js";
 export function bsfMask(w: ArrayLike<number>, B: number, C: number, seed: number, stream: number): Float64Array {
   const key = rngKey(seed, stream);
   const m = new Float64Array(B * C);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) m[b * C + c] = uniformAt(key, b * C + c) < Math.fround(w[c]) ? 1 : 0;
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++) m[b * C + c] = uniformAt(key, b * C + c) < Math.fround(w[c]) ? 1 : 0;
   return m;
 }
 
 /** out[b,p,c] = inp[b,p,c] * mask[b,c] over [B,P,C] (P = 1 for dense gates). */
-export function bsfApply(inp: ArrayLike<number>, mask: ArrayLike<number>, B: number, P: number, C: number): Float64Array {
+export function bsfApply(
+  inp: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  B: number,
+  P: number,
+  C: number,
+): Float64Array {
   const out = new Float64Array(B * P * C);
   for (let b = 0; b < B; b++)
-    for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) out[(b * P + p) * C + c] = inp[(b * P + p) * C + c] * mask[b * C + c];
+    for (let p = 0; p < P; p++)
+      for (let c = 0; c < C; c++) out[(b * P + p) * C + c] = inp[(b * P + p) * C + c] * mask[b * C + c];
   return out;
 }
 
 /** dinp = dout * mask; dw[c] = sum_b sum_p dout*inp (times w[c] when scaled). */
-export function bsfBackward(dout: ArrayLike<number>, inp: ArrayLike<number>, mask: ArrayLike<number>, w: ArrayLike<number>, B: number, P: number, C: number, scaled: boolean): { dinp: Float64Array; dw: Float64Array } {
+export function bsfBackward(
+  dout: ArrayLike<number>,
+  inp: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  w: ArrayLike<number>,
+  B: number,
+  P: number,
+  C: number,
+  scaled: boolean,
+): { dinp: Float64Array; dw: Float64Array } {
   const dinp = new Float64Array(B * P * C);
   const dw = new Float64Array(C);
   for (let b = 0; b < B; b++)
@@ -33,7 +50,14 @@ export function bsfBackward(dout: ArrayLike<number>, inp: ArrayLike<number>, mas
 }
 
 /** Deterministic inference: inp * (w > threshold), or inp * w in expectation mode. */
-export function bsfInfer(inp: ArrayLike<number>, w: ArrayLike<number>, R: number, C: number, threshold: number, expectation: boolean): Float64Array {
+export function bsfInfer(
+  inp: ArrayLike<number>,
+  w: ArrayLike<number>,
+  R: number,
+  C: number,
+  threshold: number,
+  expectation: boolean,
+): Float64Array {
   const out = new Float64Array(R * C);
   for (let r = 0; r < R; r++)
     for (let c = 0; c < C; c++) out[r * C + c] = inp[r * C + c] * (expectation ? w[c] : w[c] > threshold ? 1 : 0);

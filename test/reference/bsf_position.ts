@@ -3,7 +3,12 @@
 
 /** Position gate on x[B,P,C]: mask[b,p] = u[b*P+p] < w[p]; out = x * mask[b,p]. */
 export function bsfPositionForward(
-  x: Float32Array, w: Float32Array, u: Float32Array, B: number, P: number, C: number,
+  x: Float32Array,
+  w: Float32Array,
+  u: Float32Array,
+  B: number,
+  P: number,
+  C: number,
 ): { out: Float32Array; mask: Float32Array } {
   const mask = new Float32Array(B * P);
   const out = new Float32Array(B * P * C);
@@ -17,7 +22,14 @@ export function bsfPositionForward(
 }
 
 export function bsfPositionBackward(
-  dout: Float32Array, x: Float32Array, mask: Float32Array, w: Float32Array, B: number, P: number, C: number, scaled: boolean,
+  dout: Float32Array,
+  x: Float32Array,
+  mask: Float32Array,
+  w: Float32Array,
+  B: number,
+  P: number,
+  C: number,
+  scaled: boolean,
 ): { dx: Float32Array; dw: Float32Array } {
   const dx = new Float32Array(x.length);
   const dw = new Float64Array(P);
@@ -33,7 +45,13 @@ export function bsfPositionBackward(
 }
 
 export function bsfPositionInfer(
-  x: Float32Array, w: Float32Array, B: number, P: number, C: number, threshold: number, expectation: boolean,
+  x: Float32Array,
+  w: Float32Array,
+  B: number,
+  P: number,
+  C: number,
+  threshold: number,
+  expectation: boolean,
 ): Float32Array {
   const out = new Float32Array(x.length);
   for (let b = 0; b < B; b++)

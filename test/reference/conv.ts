@@ -53,7 +53,10 @@ export function conv2dForward(s: ConvShape, x: Float32Array, k: Float32Array, bi
 }
 
 export function conv2dBackward(
-  s: ConvShape, dout: Float32Array, x: Float32Array, k: Float32Array,
+  s: ConvShape,
+  dout: Float32Array,
+  x: Float32Array,
+  k: Float32Array,
 ): { dx: Float32Array; dk: Float32Array; dbias: Float32Array } {
   const dx = new Float64Array(x.length);
   const dk = new Float64Array(k.length);

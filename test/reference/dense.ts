@@ -1,7 +1,14 @@
 // Scalar float64 reference of the dense layer (Keras layout: weight is (in, out)).
 
 /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC] (bias optional). */
-export function denseForward(inp: ArrayLike<number>, weight: ArrayLike<number>, bias: ArrayLike<number> | null, B: number, C: number, OC: number): Float64Array {
+export function denseForward(
+  inp: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  B: number,
+  C: number,
+  OC: number,
+): Float64Array {
   const out = new Float64Array(B * OC);
   for (let b = 0; b < B; b++)
     for (let o = 0; o < OC; o++) {
@@ -13,7 +20,14 @@ export function denseForward(inp: ArrayLike<number>, weight: ArrayLike<number>, 
 }
 
 /** Gradients of sum(dout * out): dinp = dout @ W^T, dweight = inp^T @ dout, dbias = column sums. */
-export function denseBackward(dout: ArrayLike<number>, inp: ArrayLike<number>, weight: ArrayLike<number>, B: number, C: number, OC: number): { dinp: Float64Array; dweight: Float64Array; dbias: Float64Array } {
+export function denseBackward(
+  dout: ArrayLike<number>,
+  inp: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  B: number,
+  C: number,
+  OC: number,
+): { dinp: Float64Array; dweight: Float64Array; dbias: Float64Array } {
   const dinp = new Float64Array(B * C);
   const dweight = new Float64Array(C * OC);
   const dbias = new Float64Array(OC);

@@ -6,14 +6,18 @@ import { rngKey, uniformAt } from "./rng.js";
 export type GateKind = "gaussian" | "hard-concrete";
 export const KIND_CODE: Record<GateKind, number> = { gaussian: 1, "hard-concrete": 2 };
 
-const BETA = 2 / 3, GAMMA = -0.1, ZETA = 1.1, EPS = 1e-6;
+const BETA = 2 / 3,
+  GAMMA = -0.1,
+  ZETA = 1.1,
+  EPS = 1e-6;
 const clamp01 = (x: number) => Math.min(Math.max(x, 0), 1);
 
 /** The gaussian gate's noise at index i: Box-Muller on the uniform pair (2k, 2k+1), k = i >> 1, cosine
  * for even i and sine for odd i (as rng_normal pairs its values). */
 export function gaussianNoise(key: [number, number], i: number): number {
   const k = Math.floor(i / 2);
-  const r = Math.sqrt(-2 * Math.log(1 - uniformAt(key, 2 * k))), t = 2 * Math.PI * uniformAt(key, 2 * k + 1);
+  const r = Math.sqrt(-2 * Math.log(1 - uniformAt(key, 2 * k))),
+    t = 2 * Math.PI * uniformAt(key, 2 * k + 1);
   return r * (i % 2 ? Math.sin(t) : Math.cos(t));
 }
 
@@ -32,13 +36,23 @@ export function gateValue(kind: GateKind, theta: number, noise: number, sigma: n
 /** The noise of every (b, c) of a [B,C] draw of (seed, stream). */
 export function gateNoise(kind: GateKind, B: number, C: number, seed: number, stream: number): Float64Array {
   const key = rngKey(seed, stream);
-  return Float64Array.from({ length: B * C }, (_, i) => (kind === "gaussian" ? gaussianNoise(key, i) : concreteUniform(key, i)));
+  return Float64Array.from({ length: B * C }, (_, i) =>
+    kind === "gaussian" ? gaussianNoise(key, i) : concreteUniform(key, i),
+  );
 }
 
 /** z[B,C] for theta[C] and the noise of gateNoise. */
-export function gateSample(kind: GateKind, theta: ArrayLike<number>, noise: ArrayLike<number>, B: number, C: number, sigma: number): Float64Array {
+export function gateSample(
+  kind: GateKind,
+  theta: ArrayLike<number>,
+  noise: ArrayLike<number>,
+  B: number,
+  C: number,
+  sigma: number,
+): Float64Array {
   const z = new Float64Array(B * C);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) z[b * C + c] = gateValue(kind, Math.fround(theta[c]), noise[b * C + c], sigma);
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++) z[b * C + c] = gateValue(kind, Math.fround(theta[c]), noise[b * C + c], sigma);
   return z;
 }
 
@@ -55,10 +69,19 @@ export function gateDz(kind: GateKind, theta: number, noise: number, sigma: numb
 
 /** dinp[B,P,C] = dout * z[b,c]; dtheta[c] = sum_b dz[b,c] sum_p dout*inp. */
 export function gateBackward(
-  kind: GateKind, dout: ArrayLike<number>, inp: ArrayLike<number>, z: ArrayLike<number>, theta: ArrayLike<number>,
-  noise: ArrayLike<number>, B: number, P: number, C: number, sigma: number,
+  kind: GateKind,
+  dout: ArrayLike<number>,
+  inp: ArrayLike<number>,
+  z: ArrayLike<number>,
+  theta: ArrayLike<number>,
+  noise: ArrayLike<number>,
+  B: number,
+  P: number,
+  C: number,
+  sigma: number,
 ): { dinp: Float64Array; dtheta: Float64Array } {
-  const dinp = new Float64Array(B * P * C), dtheta = new Float64Array(C);
+  const dinp = new Float64Array(B * P * C),
+    dtheta = new Float64Array(C);
   for (let b = 0; b < B; b++)
     for (let c = 0; c < C; c++) {
       const d = gateDz(kind, Math.fround(theta[c]), noise[b * C + c], sigma);
@@ -81,7 +104,9 @@ export function gateScale(kind: GateKind, theta: number, threshold: number): num
 // erfc fit; error far below 1e-9 with 20000 panels).
 function normalCdf(x: number): number {
   if (x < -12) return 0;
-  const n = 20000, a = -12, h = (x - a) / n;
+  const n = 20000,
+    a = -12,
+    h = (x - a) / n;
   const f = (t: number) => Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
   let s = f(a) + f(x);
   for (let k = 1; k < n; k++) s += f(a + k * h) * (k % 2 ? 4 : 2);

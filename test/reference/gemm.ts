@@ -1,7 +1,15 @@
 // Scalar float64 references for the matrix products (row-major).
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
-export function gemmNN(c: Float64Array | Float32Array, a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, accumulate: boolean): void {
+export function gemmNN(
+  c: Float64Array | Float32Array,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  accumulate: boolean,
+): void {
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
       let s = 0;
@@ -11,7 +19,15 @@ export function gemmNN(c: Float64Array | Float32Array, a: ArrayLike<number>, b: 
 }
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[N,K]^T */
-export function gemmNT(c: Float64Array | Float32Array, a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, accumulate: boolean): void {
+export function gemmNT(
+  c: Float64Array | Float32Array,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  accumulate: boolean,
+): void {
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
       let s = 0;
@@ -21,7 +37,15 @@ export function gemmNT(c: Float64Array | Float32Array, a: ArrayLike<number>, b: 
 }
 
 /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
-export function gemmTN(c: Float64Array | Float32Array, a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, accumulate: boolean): void {
+export function gemmTN(
+  c: Float64Array | Float32Array,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  accumulate: boolean,
+): void {
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
       let s = 0;

@@ -1,9 +1,21 @@
 // Scalar references of the optimizer steps (Keras formulations), in float64.
 
-export interface AdamState { p: Float64Array; m: Float64Array; v: Float64Array }
+export interface AdamState {
+  p: Float64Array;
+  m: Float64Array;
+  v: Float64Array;
+}
 
 /** One Keras Adam step at step t (1-based); returns lr_t as the kernel's caller computes it. */
-export function adamStep(s: AdamState, g: ArrayLike<number>, t: number, lr: number, b1: number, b2: number, eps: number): number {
+export function adamStep(
+  s: AdamState,
+  g: ArrayLike<number>,
+  t: number,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+): number {
   const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
   for (let i = 0; i < s.p.length; i++) {
     s.m[i] = b1 * s.m[i] + (1 - b1) * g[i];
@@ -14,7 +26,14 @@ export function adamStep(s: AdamState, g: ArrayLike<number>, t: number, lr: numb
 }
 
 /** velocity = momentum * velocity - lr * g; p += velocity (nesterov: p += momentum * velocity - lr * g). */
-export function sgdStep(p: Float64Array, vel: Float64Array, g: ArrayLike<number>, lr: number, momentum: number, nesterov: boolean): void {
+export function sgdStep(
+  p: Float64Array,
+  vel: Float64Array,
+  g: ArrayLike<number>,
+  lr: number,
+  momentum: number,
+  nesterov: boolean,
+): void {
   for (let i = 0; i < p.length; i++) {
     if (momentum === 0) {
       p[i] -= lr * g[i];

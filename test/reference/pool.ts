@@ -2,16 +2,24 @@
 // of each max (first max wins), and the backward scatter.
 
 export function maxpool2dForward(
-  x: Float32Array, B: number, H: number, W: number, C: number, PH: number, PW: number,
+  x: Float32Array,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  PH: number,
+  PW: number,
 ): { out: Float32Array; idx: Int32Array } {
-  const OH = Math.floor(H / PH), OW = Math.floor(W / PW);
+  const OH = Math.floor(H / PH),
+    OW = Math.floor(W / PW);
   const out = new Float32Array(B * OH * OW * C);
   const idx = new Int32Array(out.length);
   for (let b = 0; b < B; b++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++)
         for (let c = 0; c < C; c++) {
-          let best = -Infinity, bi = -1;
+          let best = -Infinity,
+            bi = -1;
           for (let py = 0; py < PH; py++)
             for (let px = 0; px < PW; px++) {
               const e = ((b * H + oh * PH + py) * W + ow * PW + px) * C + c;

@@ -2,13 +2,21 @@
 import { rng } from "./wasm.js";
 
 /** `classes` Gaussian blobs in `d` dimensions; the first `informative` features carry the class. */
-export function blobs(n: number, d: number, classes: number, seed = 1, informative = d): { x: Float32Array; y: Int32Array } {
+export function blobs(
+  n: number,
+  d: number,
+  classes: number,
+  seed = 1,
+  informative = d,
+): { x: Float32Array; y: Int32Array } {
   const r = rng(seed);
   const gauss = () => {
     const u = Math.max(r(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
   };
-  const centers = Array.from({ length: classes }, () => Array.from({ length: d }, (_, j) => (j < informative ? 3 * gauss() : 0)));
+  const centers = Array.from({ length: classes }, () =>
+    Array.from({ length: d }, (_, j) => (j < informative ? 3 * gauss() : 0)),
+  );
   const x = new Float32Array(n * d);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -73,11 +73,15 @@ export async function gatedCnn(seed = 1, oneD = false): Promise<Sequential> {
   m.compile({ seed });
   await m.build(undefined, await runtime());
   let s = seed * 7919;
-  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
   m.setWeights(
-    m.getWeights().map((w) =>
-      m.layers.find((l) => l.name === w.layer) instanceof BSF ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : 0.1 + 0.9 * r())) } : w,
-    ),
+    m
+      .getWeights()
+      .map((w) =>
+        m.layers.find((l) => l.name === w.layer) instanceof BSF
+          ? { ...w, values: w.values.map((_, j) => (j % 3 === 1 ? 0.09 * r() : 0.1 + 0.9 * r())) }
+          : w,
+      ),
   );
   return m;
 }

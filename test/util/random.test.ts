@@ -9,7 +9,10 @@ describe("Random", () => {
   });
 
   it("is deterministic by seed and differs across seeds (including seeds above 2^32)", () => {
-    const a = new Random(42), b = new Random(42), c = new Random(43), d = new Random(42 + 2 ** 32);
+    const a = new Random(42),
+      b = new Random(42),
+      c = new Random(43),
+      d = new Random(42 + 2 ** 32);
     const sa = Array.from({ length: 8 }, () => a.next());
     expect(Array.from({ length: 8 }, () => b.next())).toEqual(sa);
     expect(Array.from({ length: 8 }, () => c.next())).not.toEqual(sa);
@@ -27,7 +30,9 @@ describe("Random", () => {
 
   it("pins next/normal/int of seed 0 (integer and IEEE-exact arithmetic only, so every engine agrees)", () => {
     const r = new Random(0);
-    expect([r.next(), r.normal(), r.normal(), r.int(1000)]).toEqual([0.8868539502021594, -0.294640093267637, 0.06958012972138387, 208]);
+    expect([r.next(), r.normal(), r.normal(), r.int(1000)]).toEqual([
+      0.8868539502021594, -0.294640093267637, 0.06958012972138387, 208,
+    ]);
   });
 
   it("rejects seeds that are not safe integers", () => {
@@ -39,7 +44,9 @@ describe("Random", () => {
     const r = new Random(1);
     const n = 200_000;
     const bins = new Array(10).fill(0);
-    let min = 1, max = 0, sum = 0;
+    let min = 1,
+      max = 0,
+      sum = 0;
     for (let i = 0; i < n; i++) {
       const u = r.next();
       min = Math.min(min, u);
@@ -68,7 +75,9 @@ describe("Random", () => {
   it("normal() has mean 0 and variance 1, and scales", () => {
     const r = new Random(3);
     const n = 200_000;
-    let s = 0, s2 = 0, s4 = 0;
+    let s = 0,
+      s2 = 0,
+      s4 = 0;
     for (let i = 0; i < n; i++) {
       const z = r.normal();
       s += z;

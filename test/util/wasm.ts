@@ -79,7 +79,13 @@ export function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * Worst disagreement between central differences of `loss` over every element of `x` (an array
  * the loss reads) and the analytic gradient `grad`: absolute, or relative to max(1, |grad|).
  */
-export function worstFiniteDiff(x: Float32Array, grad: ArrayLike<number>, eps: number, loss: () => number, relative = false): number {
+export function worstFiniteDiff(
+  x: Float32Array,
+  grad: ArrayLike<number>,
+  eps: number,
+  loss: () => number,
+  relative = false,
+): number {
   let worst = 0;
   for (let i = 0; i < x.length; i++) {
     const keep = x[i];
