@@ -29,6 +29,18 @@ export interface SelectOptions {
   seed?: number;
   /** Initial gate weight. Default 0.5. */
   init?: number;
+  /** See GateSchedule. Default "auto" ("warm-up" when warmupEpochs or rampEpochs is given). */
+  schedule?: GateSchedule;
+  /** Warm-up schedule: epochs at the start trained without the penalty. Default 30% of the epochs. */
+  warmupEpochs?: number;
+  /** Warm-up schedule: epochs after the warm-up over which the penalty rises linearly to lambda.
+   * Default 30% of the epochs. */
+  rampEpochs?: number;
+  /** Held-out rows (raw, same columns as x): the result then has their loss and accuracy at
+   * inference (gates thresholded) after the last epoch. */
+  validation?: { x: Float32Array; y: Int32Array };
+  /** Write the all-closed warning to stderr (default true; it is in `warnings` either way). */
+  warn?: boolean;
   gradient?: BsfGradient;
   /** Hidden widths as multiples of D; default the paper's [1, 1, 2, 1]. */
   hidden?: number[];
@@ -62,6 +74,17 @@ export interface SelectionResult {
   loss: number[];
   accuracy: number[];
   lastEpochs: number;
+  /** indices of the open gates (importance above the threshold), in rank order */
+  selected: number[];
+  /** the schedule whose run this is, and every schedule run ("auto" may run two) */
+  schedule: "penalty-first" | "warm-up";
+  schedulesTried: string[];
+  /** every gate ended closed: the ranking is by the closed-gate tie-break only */
+  allClosed: boolean;
+  warnings: string[];
+  lambda: number;
+  /** with `validation`: cross-entropy and accuracy on those rows after the last epoch */
+  validation?: { loss: number; accuracy: number };
   seconds: number;
 }
 
@@ -96,7 +119,49 @@ export function rankGates(
   );
 }
 
+/**
+ * Gate schedules. "penalty-first" is the paper's: the penalty acts from the first step. "warm-up"
+ * trains the first `warmup` of the epochs without the penalty, then raises it linearly to lambda
+ * over the next `ramp` of them. "auto" (the default) runs penalty-first and, when that closes
+ * every gate, runs warm-up from the same seed: see docs/select-benchmark.md for the measurements.
+ * Penalty-first is what keeps noise gates closed on data with marginal signal (a warm-up lets the
+ * network fit the noise inputs while they are free, and the penalty does not close them again
+ * within the run); warm-up is what lets a target with no marginal signal (parity, epistasis) be
+ * learned before the penalty closes the gates; and penalty-first closing every gate is the
+ * signature of such a target, since no single feature's gradient outweighs lambda.
+ */
+export type GateSchedule = "auto" | "penalty-first" | "warm-up";
+export const WARMUP_SCHEDULE = { warmup: 0.3, ramp: 0.3 } as const;
+
+/** The penalty factor (0..1) of an epoch under a warm-up then a linear ramp. */
+export function penaltyFactor(epoch: number, warmup: number, ramp: number): number {
+  if (epoch < warmup) return 0;
+  if (ramp <= 0) return 1;
+  return Math.min(1, (epoch - warmup + 1) / ramp);
+}
+
+const SELECT_KEYS = new Set([
+  "lambda", "epochs", "batchSize", "learningRate", "seed", "init", "schedule", "warmupEpochs", "rampEpochs", "gradient",
+  "hidden", "standardize", "lastEpochs", "featureNames", "callbacks", "verbose", "runtime", "features", "warn", "validation",
+]);
+
+/** Throws a ConfigError naming the first option not in `known` (a typo would otherwise be ignored). */
+export function checkOptionNames(where: string, o: object, known: ReadonlySet<string>): void {
+  for (const k of Object.keys(o)) {
+    if (!known.has(k)) {
+      throw new ConfigError(`${where}: unknown option ${JSON.stringify(k)} (known: ${[...known].sort().join(", ")})`);
+    }
+  }
+}
+
+/** The message for a run that closed every gate (also in the result's `warnings`). */
+export function allClosedWarning(lambda: number, epochs: number): string {
+  return `every gate closed (lambda ${lambda}, ${epochs} epochs): the ranking below the threshold is by how long each gate stayed open, ` +
+    `not by what the network used. Try a smaller lambda (e.g. ${lambda / 10}), more epochs, or --runs to see which features recur`;
+}
+
 export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOptions & { features?: number } = {}): Promise<SelectionResult> {
+  checkOptionNames("selectFeatures", options, SELECT_KEYS);
   const t0 = performance.now();
   const D = options.features ?? (Array.isArray(xIn) && Array.isArray(xIn[0]) ? (xIn[0] as number[]).length : options.featureNames?.length);
   if (!D) throw new ConfigError("selectFeatures: give x as rows, or `features` (columns per row) or `featureNames` with a flat Float32Array");
@@ -106,40 +171,88 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
   const counts = new Set(y);
   if (counts.size < 2) throw new DataError(`the label has a single class (${[...counts][0]}): nothing to select features for`);
   const epochs = options.epochs ?? 100;
-  const x = options.standardize === false ? data : Standardizer.fit(data, D).transform(data);
-  const gate: BSFConfig = {
-    name: "input_gate",
-    penalty: options.lambda ?? 0.01,
-    init: options.init ?? 0.5,
-    gradient: options.gradient,
-  };
-  const model = paperClassifier(D, classes, {
-    gate,
-    hidden: options.hidden,
-    learningRate: options.learningRate,
-    seed: options.seed ?? 0,
-  });
-  try {
-    await model.build(undefined, options.runtime);
-    const h = await model.fit(x, y, {
-      epochs,
-      batchSize: options.batchSize ?? 32,
-      seed: options.seed ?? 0,
-      callbacks: options.callbacks,
-      verbose: options.verbose ?? 0,
-    });
-    const history = h.gates["input_gate"];
-    const lastEpochs = options.lastEpochs ?? Math.max(1, Math.round(epochs / 10));
-    const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
-    return {
-      features: rankGates(history, lastEpochs, names),
-      history,
-      loss: h.loss,
-      accuracy: h.accuracy,
-      lastEpochs,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    model.dispose();
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`selectFeatures: epochs must be an integer >= 1, got ${epochs}`);
+  const lambda = options.lambda ?? 0.01;
+  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new ConfigError(`selectFeatures: lambda must be a number >= 0, got ${lambda}`);
+  const custom = options.warmupEpochs !== undefined || options.rampEpochs !== undefined;
+  const schedule = options.schedule ?? (custom ? "warm-up" : "auto");
+  if (!["auto", "penalty-first", "warm-up"].includes(schedule)) {
+    throw new ConfigError(`selectFeatures: schedule must be "auto", "penalty-first" or "warm-up", got ${JSON.stringify(schedule)}`);
   }
+  for (const k of ["warmupEpochs", "rampEpochs"] as const) {
+    const v = options[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= epochs)) throw new ConfigError(`selectFeatures: ${k} must be an integer in [0, ${epochs}], got ${v}`);
+  }
+  const st = options.standardize === false ? undefined : Standardizer.fit(data, D);
+  const x = st ? st.transform(data) : data;
+  const val = options.validation && {
+    x: st ? st.transform(toX(options.validation.x, D, "validation x").data) : options.validation.x,
+    y: toY(options.validation.y, options.validation.y.length, classes, "validation y"),
+  };
+  const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
+  const lastEpochs = options.lastEpochs ?? Math.max(1, Math.round(epochs / 10));
+  const warmUp = {
+    warmup: options.warmupEpochs ?? Math.round(WARMUP_SCHEDULE.warmup * epochs),
+    ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * epochs),
+  };
+
+  const train = async (warmup: number, ramp: number) => {
+    const model = paperClassifier(D, classes, {
+      gate: { name: "input_gate", penalty: lambda, init: options.init ?? 0.5, gradient: options.gradient },
+      hidden: options.hidden,
+      learningRate: options.learningRate,
+      seed: options.seed ?? 0,
+    });
+    try {
+      await model.build(undefined, options.runtime);
+      // The training step reads the gate's penalty at every step, so setting it at the start of an
+      // epoch schedules it (Param.l1 is readonly to layer authors, not to the trainer).
+      const param = model.layers[0].params[0] as { l1?: number };
+      const sched: Callback = { onEpochBegin: (e) => void (param.l1 = lambda * penaltyFactor(e, warmup, ramp)) };
+      const h = await model.fit(x, y, {
+        epochs,
+        batchSize: options.batchSize ?? 32,
+        seed: options.seed ?? 0,
+        callbacks: [sched, ...(options.callbacks ?? [])],
+        verbose: options.verbose ?? 0,
+      });
+      const held = val ? await model.evaluate(val.x, val.y) : undefined;
+      // evaluate adds the penalty; the held-out figure is the cross-entropy alone
+      const gates = model.gateWeights()["input_gate"];
+      const pen = (param.l1 ?? 0) * gates.reduce((a, b) => a + b, 0);
+      return Object.assign(h, { held: held && { loss: held.loss - pen, accuracy: held.accuracy } });
+    } finally {
+      model.dispose();
+    }
+  };
+
+  let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
+  let h = used === "warm-up" ? await train(warmUp.warmup, warmUp.ramp) : await train(0, 0);
+  let features = rankGates(h.gates["input_gate"], lastEpochs, names);
+  const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
+  const tried: string[] = [used];
+  if (schedule === "auto" && isAllClosed(features)) {
+    used = "warm-up";
+    tried.push(used);
+    h = await train(warmUp.warmup, warmUp.ramp);
+    features = rankGates(h.gates["input_gate"], lastEpochs, names);
+  }
+  const allClosed = isAllClosed(features);
+  const warnings = allClosed ? [allClosedWarning(lambda, epochs)] : [];
+  if (allClosed && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
+  return {
+    features,
+    selected: features.filter((f) => f.importance > DEFAULT_THRESHOLD).map((f) => f.index),
+    history: h.gates["input_gate"],
+    loss: h.loss,
+    accuracy: h.accuracy,
+    lastEpochs,
+    schedule: used,
+    schedulesTried: tried,
+    allClosed,
+    warnings,
+    lambda,
+    validation: h.held,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
