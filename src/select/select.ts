@@ -74,6 +74,8 @@ export interface SelectionResult {
   loss: number[];
   accuracy: number[];
   lastEpochs: number;
+  /** epochs of the run returned (a warm-up run is at least MIN_WARMUP_STEPS optimizer steps) */
+  epochs: number;
   /** indices of the open gates (importance above the threshold), in rank order */
   selected: number[];
   /** the schedule whose run this is, and every schedule run ("auto" may run two) */
@@ -132,6 +134,7 @@ export function rankGates(
  */
 export type GateSchedule = "auto" | "penalty-first" | "warm-up";
 export const WARMUP_SCHEDULE = { warmup: 0.3, ramp: 0.3 } as const;
+export const MIN_WARMUP_STEPS = 10_000;
 
 /** The penalty factor (0..1) of an epoch under a warm-up then a linear ramp. */
 export function penaltyFactor(epoch: number, warmup: number, ramp: number): number {
@@ -190,13 +193,20 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
     y: toY(options.validation.y, options.validation.y.length, classes, "validation y"),
   };
   const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
-  const lastEpochs = options.lastEpochs ?? Math.max(1, Math.round(epochs / 10));
+  // The warm-up schedule is set in optimizer steps as well as in epochs: learning a parity of 5
+  // bits took about 3,000 steps without the penalty (90 epochs of 1,100 rows), whatever the
+  // epoch count. So its run is at least MIN_WARMUP_STEPS steps long; the fractions then apply.
+  const batchSize = options.batchSize ?? 32;
+  const steps = Math.ceil(n / batchSize);
+  const warmEpochs = options.warmupEpochs !== undefined || options.rampEpochs !== undefined
+    ? epochs : Math.max(epochs, Math.ceil(MIN_WARMUP_STEPS / steps));
   const warmUp = {
-    warmup: options.warmupEpochs ?? Math.round(WARMUP_SCHEDULE.warmup * epochs),
-    ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * epochs),
+    epochs: warmEpochs,
+    warmup: options.warmupEpochs ?? Math.round(WARMUP_SCHEDULE.warmup * warmEpochs),
+    ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * warmEpochs),
   };
 
-  const train = async (warmup: number, ramp: number) => {
+  const train = async (epochs: number, warmup: number, ramp: number) => {
     const model = paperClassifier(D, classes, {
       gate: { name: "input_gate", penalty: lambda, init: options.init ?? 0.5, gradient: options.gradient },
       hidden: options.hidden,
@@ -211,7 +221,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
       const sched: Callback = { onEpochBegin: (e) => void (param.l1 = lambda * penaltyFactor(e, warmup, ramp)) };
       const h = await model.fit(x, y, {
         epochs,
-        batchSize: options.batchSize ?? 32,
+        batchSize,
         seed: options.seed ?? 0,
         callbacks: [sched, ...(options.callbacks ?? [])],
         verbose: options.verbose ?? 0,
@@ -227,18 +237,21 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
   };
 
   let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
-  let h = used === "warm-up" ? await train(warmUp.warmup, warmUp.ramp) : await train(0, 0);
-  let features = rankGates(h.gates["input_gate"], lastEpochs, names);
+  const lastOf = (e: number) => options.lastEpochs ?? Math.max(1, Math.round(e / 10));
+  let runEpochs = used === "warm-up" ? warmUp.epochs : epochs;
+  let h = used === "warm-up" ? await train(warmUp.epochs, warmUp.warmup, warmUp.ramp) : await train(epochs, 0, 0);
+  let features = rankGates(h.gates["input_gate"], lastOf(runEpochs), names);
   const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
   const tried: string[] = [used];
   if (schedule === "auto" && isAllClosed(features)) {
     used = "warm-up";
     tried.push(used);
-    h = await train(warmUp.warmup, warmUp.ramp);
-    features = rankGates(h.gates["input_gate"], lastEpochs, names);
+    runEpochs = warmUp.epochs;
+    h = await train(warmUp.epochs, warmUp.warmup, warmUp.ramp);
+    features = rankGates(h.gates["input_gate"], lastOf(runEpochs), names);
   }
   const allClosed = isAllClosed(features);
-  const warnings = allClosed ? [allClosedWarning(lambda, epochs)] : [];
+  const warnings = allClosed ? [allClosedWarning(lambda, runEpochs)] : [];
   if (allClosed && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
   return {
     features,
@@ -246,7 +259,8 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
     history: h.gates["input_gate"],
     loss: h.loss,
     accuracy: h.accuracy,
-    lastEpochs,
+    lastEpochs: lastOf(runEpochs),
+    epochs: runEpochs,
     schedule: used,
     schedulesTried: tried,
     allClosed,
