@@ -12,7 +12,7 @@ import type { StabilityJob, StabilityOptions, StabilityRun } from "./stability.j
 /** The options a worker gets: everything but functions and the runtime. */
 export type PortableOptions = Omit<StabilityOptions, "runner" | "runs" | "threshold" | "callbacks" | "runtime">;
 
-async function compileDefault(): Promise<WebAssembly.Module> {
+export async function compileDefault(): Promise<WebAssembly.Module> {
   for (const u of defaultWasmCandidates()) {
     let bytes: Uint8Array;
     try {
