@@ -16,8 +16,8 @@ const usage = `Usage: bsfnet select <file.csv> --label <name|index> [--no-header
   --k K        find the lambda that leaves K gates open; "selected" is exactly those K
   --lambda auto  pick lambda by held-out loss on a 20% split (the largest one within tolerance of the best)
   --runs R     stability selection: R runs on random halves of the rows, ranked by selection frequency
-  --schedule   auto (default): penalty from the first epoch, and if that closes every gate, a rerun
-               with 30% penalty-free warm-up epochs and a 30% ramp (what targets with no marginal
+  --schedule   auto (default): penalty from the first epoch, and if that closes every gate, a rerun with
+               the gates at 0.7, 20% penalty-free warm-up epochs and a 40% ramp (what targets with no marginal
                signal, such as parity or epistasis, need)
 ${csvUsageNote}`;
 

@@ -27,14 +27,14 @@ export interface SelectOptions {
   batchSize?: number;
   learningRate?: number;
   seed?: number;
-  /** Initial gate weight. Default 0.5. */
+  /** Initial gate weight. Default 0.5 (the warm-up schedule: 0.7). */
   init?: number;
   /** See GateSchedule. Default "auto" ("warm-up" when warmupEpochs or rampEpochs is given). */
   schedule?: GateSchedule;
-  /** Warm-up schedule: epochs at the start trained without the penalty. Default 30% of the epochs. */
+  /** Warm-up schedule: epochs at the start trained without the penalty. Default 20% of the epochs. */
   warmupEpochs?: number;
   /** Warm-up schedule: epochs after the warm-up over which the penalty rises linearly to lambda.
-   * Default 30% of the epochs. */
+   * Default 40% of the epochs. */
   rampEpochs?: number;
   /** Held-out rows (raw, same columns as x): the result then has their loss and accuracy at
    * inference (gates thresholded) after the last epoch. */
@@ -123,8 +123,8 @@ export function rankGates(
 
 /**
  * Gate schedules. "penalty-first" is the paper's: the penalty acts from the first step. "warm-up"
- * trains the first `warmup` of the epochs without the penalty, then raises it linearly to lambda
- * over the next `ramp` of them. "auto" (the default) runs penalty-first and, when that closes
+ * starts the gates at 0.7, trains the first 20% of the epochs without the penalty, then raises it
+ * linearly to lambda over the next 40%. "auto" (the default) runs penalty-first and, when that closes
  * every gate, runs warm-up from the same seed: see docs/select-benchmark.md for the measurements.
  * Penalty-first is what keeps noise gates closed on data with marginal signal (a warm-up lets the
  * network fit the noise inputs while they are free, and the penalty does not close them again
@@ -133,8 +133,8 @@ export function rankGates(
  * signature of such a target, since no single feature's gradient outweighs lambda.
  */
 export type GateSchedule = "auto" | "penalty-first" | "warm-up";
-export const WARMUP_SCHEDULE = { warmup: 0.3, ramp: 0.3 } as const;
-export const MIN_WARMUP_STEPS = 10_000;
+export const WARMUP_SCHEDULE = { init: 0.7, warmup: 0.2, ramp: 0.4 } as const;
+export const MIN_WARMUP_STEPS = 15_000;
 
 /** The penalty factor (0..1) of an epoch under a warm-up then a linear ramp. */
 export function penaltyFactor(epoch: number, warmup: number, ramp: number): number {
@@ -202,13 +202,14 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
     ? epochs : Math.max(epochs, Math.ceil(MIN_WARMUP_STEPS / steps));
   const warmUp = {
     epochs: warmEpochs,
+    init: options.init ?? WARMUP_SCHEDULE.init,
     warmup: options.warmupEpochs ?? Math.round(WARMUP_SCHEDULE.warmup * warmEpochs),
     ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * warmEpochs),
   };
 
-  const train = async (epochs: number, warmup: number, ramp: number) => {
+  const train = async (epochs: number, warmup: number, ramp: number, init: number) => {
     const model = paperClassifier(D, classes, {
-      gate: { name: "input_gate", penalty: lambda, init: options.init ?? 0.5, gradient: options.gradient },
+      gate: { name: "input_gate", penalty: lambda, init, gradient: options.gradient },
       hidden: options.hidden,
       learningRate: options.learningRate,
       seed: options.seed ?? 0,
@@ -239,7 +240,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
   let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
   const lastOf = (e: number) => options.lastEpochs ?? Math.max(1, Math.round(e / 10));
   let runEpochs = used === "warm-up" ? warmUp.epochs : epochs;
-  let h = used === "warm-up" ? await train(warmUp.epochs, warmUp.warmup, warmUp.ramp) : await train(epochs, 0, 0);
+  let h = used === "warm-up" ? await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init) : await train(epochs, 0, 0, options.init ?? 0.5);
   let features = rankGates(h.gates["input_gate"], lastOf(runEpochs), names);
   const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
   const tried: string[] = [used];
@@ -247,7 +248,7 @@ export async function selectFeatures(xIn: XInput, yIn: YInput, options: SelectOp
     used = "warm-up";
     tried.push(used);
     runEpochs = warmUp.epochs;
-    h = await train(warmUp.epochs, warmUp.warmup, warmUp.ramp);
+    h = await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init);
     features = rankGates(h.gates["input_gate"], lastOf(runEpochs), names);
   }
   const allClosed = isAllClosed(features);
