@@ -12,7 +12,7 @@
 // closes the other late; noise gates close within the first epochs. Ties among open features
 // (gates pinned at 1) are broken by the run mean too; remaining ties keep the feature order.
 import { paperClassifier } from "./classifier.js";
-import type { BSFConfig, BsfGradient } from "../layers/bsf.js";
+import type { BsfGradient } from "../layers/bsf.js";
 import type { Callback } from "../model/callbacks.js";
 import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
