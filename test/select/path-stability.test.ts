@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeMadelon } from "../../src/data/benchmarks.js";
-import { selectK } from "../../src/select/path.js";
+import { selectAutoLambda, selectK } from "../../src/select/path.js";
 import { stabilityJobs, stabilityRun, stabilitySelection } from "../../src/select/stability.js";
 import { compileDefault, runOnWorkers } from "../../src/select/pool.js";
 import { foldsOf } from "../../src/select/crossval.js";
@@ -16,6 +16,17 @@ describe("selectK", () => {
     expect(r.path.length).toBeGreaterThan(0);
     expect(r.selected).toEqual(r.features.slice(0, 3).map((f) => f.index));
     if (r.openAtLambda === 3) expect(r.features.filter((f) => f.importance > 0.1).length).toBe(3);
+  });
+});
+
+describe("selectAutoLambda", () => {
+  it("scores each lambda on held-out rows and takes the largest within tolerance of the best", async () => {
+    const r = await selectAutoLambda(ds.x, ds.y, base, [0.001, 0.01, 0.1], 0.02);
+    expect(r.path.map((p) => p.lambda)).toEqual([0.001, 0.01, 0.1]);
+    const best = Math.min(...r.path.map((p) => p.validationLoss!));
+    const ok = r.path.filter((p) => p.validationLoss! <= best + Math.max(0.02, 0.05 * best));
+    expect(r.lambda).toBe(Math.max(...ok.map((p) => p.lambda)));
+    for (const p of r.path) expect(p.validationAccuracy).toBeGreaterThan(0);
   });
 });
 
