@@ -64,12 +64,22 @@ export async function runOnWorkers(
       const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`;
       const data = { workerData: { module, x, y, options: o } };
       const worker = ts ? new Worker(boot, { ...data, eval: true }) : new Worker(url, data);
+      let finished = false;
       const give = () => {
         if (next < jobs.length) worker.postMessage(jobs[next++]);
-        else void worker.terminate().then(() => resolve());
+        else {
+          finished = true;
+          void worker.terminate().then(() => resolve());
+        }
       };
+      // a worker that dies without an error event (out of memory, process.exit) must not leave the
+      // pool waiting
+      worker.on("exit", (code) => {
+        if (!finished) reject(new Error(`a selection worker exited with code ${code} before finishing its runs`));
+      });
       worker.on("message", (m: { ready?: true; result?: StabilityRun; error?: string }) => {
         if (m.error) {
+          finished = true;
           void worker.terminate();
           reject(new Error(m.error));
         } else {
