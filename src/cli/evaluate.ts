@@ -1,6 +1,9 @@
 // bsfnet evaluate <file.csv> --label L [--features i,j,k]: cross-validated accuracy of the paper's
 // classifier on a CSV's features, or a subset.
 import { crossValidate } from "../select/crossval.js";
+import { nestedCrossValidate } from "../select/nested.js";
+import type { CsvDataset } from "../data/csv.js";
+import { takeColumns } from "../util/columns.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ConfigError } from "../errors.js";
 import {
@@ -10,6 +13,7 @@ import {
   helpOf,
   integer as int,
   loadCsv,
+  number as num,
   parse,
   type OptionTable,
 } from "./args.js";
@@ -28,9 +32,47 @@ const options = {
   },
   epochs: { type: "string", arg: "E", default: "200", help: "training epochs per fold" },
   json: { type: "string", arg: "out.json", help: "write the per-fold accuracies as JSON" },
+  groups: {
+    type: "string",
+    arg: "column",
+    help: "grouped k-fold: rows with the same value in <column> (a molecule's conformations) are never on both sides of a split; the column is not a feature",
+  },
+  nested: {
+    type: "boolean",
+    help: "redo the feature selection on the training rows of each fold (the top K, exactly K with --k, or the open gates); score on the held-out fold only",
+  },
+  top: { type: "string", arg: "K", help: "with --nested: keep the top K of each fold's selection" },
+  k: { type: "string", arg: "K", help: "with --nested: exactly K features per fold (select --k)" },
+  lambda: { type: "string", arg: "L", default: "0.01", help: "with --nested: the selection's penalty" },
+  "select-epochs": { type: "string", arg: "E", default: "300", help: "with --nested: the selection's epochs" },
 } as const satisfies OptionTable;
 
 const usage = helpOf("Usage: bsfnet evaluate <file.csv|-> --label <name|index> [options]", options, csvUsageNote);
+
+/** Takes the group column out of the features: its codes become the group ids. */
+export function splitGroups(ds: CsvDataset, column: string): { ds: CsvDataset; groups: Int32Array } {
+  const j = ds.featureNames.indexOf(column);
+  if (j < 0) {
+    const why = ds.dropped.includes(column)
+      ? "it is dropped (--drop)"
+      : column === ds.labelColumn
+        ? "it is the label"
+        : "no such feature column";
+    throw new ConfigError(`--groups: cannot group by ${JSON.stringify(column)}: ${why}`);
+  }
+  const groups = Int32Array.from({ length: ds.n }, (_, i) => ds.x[i * ds.d + j]);
+  const keep = Array.from({ length: ds.d }, (_, c) => c).filter((c) => c !== j);
+  return {
+    groups,
+    ds: {
+      ...ds,
+      x: takeColumns(ds.x, ds.d, keep),
+      d: ds.d - 1,
+      featureNames: keep.map((c) => ds.featureNames[c]),
+      dropped: [...ds.dropped, column],
+    },
+  };
+}
 
 function parseIndices(s: string, d: number): number[] {
   const idx = s
@@ -58,14 +100,73 @@ export const command: Command = {
       return 0;
     }
     checkOutputs(values, ["json"]);
-    const ds = await loadCsv(values, positionals, usage);
-    const subset = values.features ? parseIndices(values.features as string, ds.d) : undefined;
     const folds = int(values.folds, "folds", 10, 2);
     const repeats = int(values.repeats, "repeats", 1);
     const epochs = int(values.epochs, "epochs", 200);
     const seed = int(values.seed, "seed", 0, 0);
+    const nested = values.nested === true;
+    if (!nested) {
+      for (const o of ["top", "k", "lambda", "select-epochs"])
+        if (values[o] !== undefined) throw new ConfigError(`--${o} is an option of --nested`);
+    } else if (values.features)
+      throw new ConfigError("--features and --nested: the nested run selects its own features in each fold");
+    if (values.top !== undefined && values.k !== undefined) throw new ConfigError("--top and --k: give one of them");
+    const loaded = await loadCsv(values, positionals, usage);
+    const { ds, groups } = values.groups
+      ? splitGroups(loaded, values.groups as string)
+      : { ds: loaded, groups: undefined };
+    const split = groups
+      ? `${folds}-fold grouped by ${values.groups} (${new Set(groups).size} groups)`
+      : `${folds}-fold stratified CV`;
+    if (nested) {
+      const top = values.top === undefined ? undefined : int(values.top, "top", 1);
+      const k = values.k === undefined ? undefined : int(values.k, "k", 1);
+      for (const [name, v] of [
+        ["top", top],
+        ["k", k],
+      ] as const)
+        if (v !== undefined && v > ds.d) throw new ConfigError(`--${name}: ${v} is more than the ${ds.d} features`);
+      const lambda = num(values.lambda, "lambda", 0.01, (n) => n >= 0);
+      const selectEpochs = int(values["select-epochs"], "select-epochs", 300);
+      out(
+        `${ds.source}: ${ds.n} rows, ${ds.d} features; ${split}, selection (${k ? `exactly ${k}` : top ? `top ${top}` : "the open gates"}) ` +
+          "redone inside each training fold",
+      );
+      const r = await nestedCrossValidate(ds.x, ds.y, {
+        features: ds.d,
+        folds,
+        epochs,
+        seed,
+        groups,
+        top,
+        k,
+        select: { lambda, epochs: selectEpochs },
+      });
+      out(`accuracy: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
+      out(
+        `(held-out folds, nested; features per fold ${r.selections.map((s) => s.length).join(",")}; ${r.seconds.toFixed(1)} s)`,
+      );
+      if (typeof values.json === "string") {
+        const doc = {
+          file: ds.source,
+          label: ds.labelColumn,
+          nested: true,
+          folds,
+          epochs,
+          seed,
+          groups: values.groups ?? null,
+          mean: r.mean,
+          std: r.std,
+          selections: r.selections,
+        };
+        await writeFileAtomic(values.json, `${JSON.stringify(doc, null, 2)}\n`);
+        out(`wrote ${values.json}`);
+      }
+      return 0;
+    }
+    const subset = values.features ? parseIndices(values.features as string, ds.d) : undefined;
     out(
-      `${ds.source}: ${ds.n} rows; ${subset ? subset.length : ds.d} of ${ds.d} features; ${folds}-fold stratified CV` +
+      `${ds.source}: ${ds.n} rows; ${subset ? subset.length : ds.d} of ${ds.d} features; ${split}` +
         (repeats > 1 ? ` x ${repeats} repeats` : ""),
     );
     const p = progress(values.quiet);
@@ -78,6 +179,7 @@ export const command: Command = {
       repeats,
       epochs,
       seed,
+      groups,
       onFold: () => p.update(++done, folds * repeats, "folds "),
     });
     p.end();
@@ -93,6 +195,7 @@ export const command: Command = {
         repeats,
         epochs,
         seed,
+        groups: values.groups ?? null,
         mean: r.mean,
         std: r.std,
         accuracies: r.accuracies,

@@ -20,3 +20,17 @@ export { Standardizer, type StandardizerJSON } from "./standardize.js";
 export { stratifiedSplit, randomSplit, stratifiedKFold, kFold, groupKFold, type Split } from "./split.js";
 export { Random } from "../util/random.js";
 export { makeClassification, type MakeClassificationOptions, type SyntheticDataset } from "./synthetic.js";
+export {
+  makeParity,
+  makeEpistasis,
+  makeLed,
+  makeWaveform,
+  makeRedundantCopies,
+  makeMadelon,
+  type BenchmarkDataset,
+  type ParityOptions,
+  type EpistasisOptions,
+  type LedOptions,
+  type WaveformOptions,
+  type RedundantCopiesOptions,
+} from "./benchmarks.js";

@@ -2,11 +2,10 @@
 // then cross-validate the paper's classifier on all features and on the top k. Also the nested
 // variant (selection inside each training fold), the unbiased estimate the paper did not report.
 import { selectFeatures, type SelectionResult } from "../select/select.js";
-import { classCountOf } from "../model/inputs.js";
-import { crossValidate, meanStd, trainAndScore } from "../select/crossval.js";
-import { takeColumns } from "../util/columns.js";
-import { stratifiedKFold } from "../data/split.js";
-import { takeRows, type Dataset } from "../data/dataset.js";
+import { selectK } from "../select/path.js";
+import { nestedCrossValidate } from "../select/nested.js";
+import { crossValidate } from "../select/crossval.js";
+import type { Dataset } from "../data/dataset.js";
 import type { BsfGradient } from "../layers/bsf.js";
 
 export interface SelectionExperimentOptions {
@@ -18,6 +17,10 @@ export interface SelectionExperimentOptions {
   repeats: number;
   seed: number;
   gradient?: BsfGradient;
+  /** Select exactly `top` features by searching lambda (selectK) instead of taking the top of one run. */
+  exactK?: boolean;
+  /** One group id per row: also report grouped k-fold figures (rows of a group never on both sides). */
+  groups?: Int32Array;
   nested?: boolean;
   log?: (s: string) => void;
 }
@@ -28,6 +31,10 @@ export interface SelectionExperiment {
   all: { mean: number; std: number; train: number };
   subset: { mean: number; std: number; train: number };
   nested?: { mean: number; std: number; selections: number[][] };
+  /** with `groups`: the same two figures from grouped k-fold */
+  grouped?: { all: { mean: number; std: number }; subset: { mean: number; std: number } };
+  /** with `exactK`: the lambda that left `top` gates open (or the nearest tried) */
+  lambda?: number;
   seconds: number;
 }
 
@@ -36,15 +43,16 @@ const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOptions): Promise<SelectionExperiment> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
-  const selection = await selectFeatures(ds.x, ds.y, {
+  const so = {
     features: ds.d,
     featureNames: ds.featureNames,
     epochs: o.selectEpochs,
     lambda: o.lambda,
     seed: o.seed,
     gradient: o.gradient,
-  });
-  const selected = selection.features.slice(0, o.top).map((f) => f.index);
+  };
+  const selection = o.exactK ? await selectK(ds.x, ds.y, o.top, so) : await selectFeatures(ds.x, ds.y, so);
+  const selected = o.exactK ? selection.selected : selection.features.slice(0, o.top).map((f) => f.index);
   log(`selected (top ${o.top}): ${selected.join(", ")} in ${selection.seconds.toFixed(2)} s`);
   const cv = { features: ds.d, folds: o.folds, repeats: o.repeats, epochs: o.cvEpochs, seed: o.seed };
   const all = await crossValidate(ds.x, ds.y, cv);
@@ -58,35 +66,25 @@ export async function selectionExperiment(ds: Dataset, o: SelectionExperimentOpt
     subset: { mean: sub.mean, std: sub.std, train: avg(sub.trainAccuracies) },
     seconds: 0,
   };
+  if (o.exactK) result.lambda = selection.lambda;
+  if (o.groups) {
+    const g = { ...cv, groups: o.groups };
+    const ga = await crossValidate(ds.x, ds.y, g);
+    const gs = await crossValidate(ds.x, ds.y, { ...g, subset: selected });
+    result.grouped = { all: { mean: ga.mean, std: ga.std }, subset: { mean: gs.mean, std: gs.std } };
+    log(`grouped k-fold: all ${ga.mean.toFixed(4)}, top ${o.top} ${gs.mean.toFixed(4)}`);
+  }
   if (o.nested) {
-    const accs: number[] = [];
-    const selections: number[][] = [];
-    for (const [f, { train, validation }] of stratifiedKFold(ds.y, o.folds, o.seed).entries()) {
-      const xtr = takeRows(ds.x, ds.d, train);
-      const ytr = Int32Array.from(train, (i) => ds.y[i]);
-      const s = await selectFeatures(xtr, ytr, {
-        features: ds.d,
-        epochs: o.selectEpochs,
-        lambda: o.lambda,
-        seed: o.seed + f,
-        gradient: o.gradient,
-      });
-      const cols = s.features.slice(0, o.top).map((q) => q.index);
-      selections.push(cols);
-      const yva = Int32Array.from(validation, (i) => ds.y[i]);
-      const k = classCountOf(ds.y);
-      const r = await trainAndScore(
-        takeColumns(ds.x, ds.d, cols, train),
-        ytr,
-        takeColumns(ds.x, ds.d, cols, validation),
-        yva,
-        k,
-        { epochs: o.cvEpochs },
-        o.seed + f,
-      );
-      accs.push(r.validation);
-    }
-    result.nested = { ...meanStd(accs), selections };
+    const r = await nestedCrossValidate(ds.x, ds.y, {
+      features: ds.d,
+      folds: o.folds,
+      epochs: o.cvEpochs,
+      seed: o.seed,
+      top: o.exactK ? undefined : o.top,
+      k: o.exactK ? o.top : undefined,
+      select: { epochs: o.selectEpochs, lambda: o.lambda, gradient: o.gradient },
+    });
+    result.nested = { mean: r.mean, std: r.std, selections: r.selections };
     log(
       `nested (selection inside each training fold): ${result.nested.mean.toFixed(4)} ± ${result.nested.std.toFixed(4)}`,
     );

@@ -4,10 +4,11 @@
 import { paperClassifier } from "./classifier.js";
 import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
-import { stratifiedKFold } from "../data/split.js";
+import { groupKFold, stratifiedKFold, type Split } from "../data/split.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { takeColumns } from "../util/columns.js";
+import { checkOptions } from "../layers/layer.js";
 
 export interface CrossValidateOptions {
   /** columns per row of x */
@@ -25,6 +26,9 @@ export interface CrossValidateOptions {
   init?: "glorot" | "he";
   seed?: number;
   runtime?: Runtime;
+  /** One group id per row: grouped k-fold, so the rows of a group (the conformations of one
+   * molecule) are never on both sides of a split. Default: stratified k-fold over rows. */
+  groups?: ArrayLike<number>;
   /** called after each fold */
   onFold?: (fold: number, accuracy: number, repeat: number) => void;
 }
@@ -48,7 +52,31 @@ export function meanStd(v: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
+const CV_KEYS = [
+  "features",
+  "subset",
+  "folds",
+  "repeats",
+  "epochs",
+  "batchSize",
+  "learningRate",
+  "hidden",
+  "init",
+  "seed",
+  "runtime",
+  "groups",
+  "onFold",
+];
+
+/** The folds of repeat `r`: grouped when `groups` is given, else stratified by class. */
+export function foldsOf(y: Int32Array, k: number, seed: number, groups?: ArrayLike<number>): Split[] {
+  if (!groups) return stratifiedKFold(y, k, seed);
+  if (groups.length !== y.length) throw new ConfigError(`groups: ${groups.length} group ids for ${y.length} rows`);
+  return groupKFold(groups, k, seed);
+}
+
 export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOptions): Promise<CrossValidateResult> {
+  checkOptions(o, CV_KEYS, "crossValidate");
   const t0 = performance.now();
   const D = o.features;
   const { data, n } = toX(xIn, D);
@@ -69,7 +97,7 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   const trainAccuracies: number[] = [];
   let restarts = 0;
   for (let r = 0; r < repeats; r++) {
-    for (const [f, { train, validation }] of stratifiedKFold(y, k, seed + 1000 * r).entries()) {
+    for (const [f, { train, validation }] of foldsOf(y, k, seed + 1000 * r, o.groups).entries()) {
       const acc = await runFold(data, D, y, classes, cols, train, validation, o, seed + 1000 * r + f);
       accuracies.push(acc.validation);
       trainAccuracies.push(acc.train);

@@ -1,0 +1,64 @@
+// Nested cross-validation of feature selection: the selection is redone on the training rows of
+// each fold and scored on that fold's held-out rows only. Selecting on every row and then
+// cross-validating the chosen subset lets the held-out rows vote on which features are kept; this
+// is the estimate that does not.
+import { selectFeatures, type SelectOptions } from "./select.js";
+import { selectK } from "./path.js";
+import { foldsOf, meanStd, trainAndScore, type CrossValidateOptions } from "./crossval.js";
+import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { takeRows } from "../data/dataset.js";
+import { takeColumns } from "../util/columns.js";
+import { ConfigError } from "../errors.js";
+
+export interface NestedOptions
+  extends Pick<CrossValidateOptions, "folds" | "epochs" | "batchSize" | "seed" | "groups" | "runtime"> {
+  features: number;
+  /** How each fold selects: the top `top` of its ranking, exactly `k` (selectK), or (neither) its open gates. */
+  top?: number;
+  k?: number;
+  select?: Omit<SelectOptions, "seed" | "runtime">;
+  onFold?: (fold: number, accuracy: number, selected: number[]) => void;
+}
+
+export interface NestedResult {
+  accuracies: number[];
+  mean: number;
+  std: number;
+  selections: number[][];
+  seconds: number;
+}
+
+export async function nestedCrossValidate(xIn: XInput, yIn: YInput, o: NestedOptions): Promise<NestedResult> {
+  const t0 = performance.now();
+  const D = o.features;
+  const { data, n } = toX(xIn, D);
+  const classes = classCountOf(yIn);
+  const y = toY(yIn, n, classes);
+  const k = o.folds ?? 10;
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new ConfigError(`folds must be an integer in [2, ${n}], got ${k}`);
+  const seed = o.seed ?? 0;
+  const accuracies: number[] = [];
+  const selections: number[][] = [];
+  for (const [f, { train, validation }] of foldsOf(y, k, seed, o.groups).entries()) {
+    const xtr = takeRows(data, D, train);
+    const ytr = Int32Array.from(train, (i) => y[i]);
+    const so = { ...o.select, features: D, seed: seed + f, runtime: o.runtime, warn: false };
+    const s = o.k ? await selectK(xtr, ytr, o.k, so) : await selectFeatures(xtr, ytr, so);
+    let cols = o.top ? s.features.slice(0, o.top).map((q) => q.index) : s.selected;
+    if (cols.length === 0) cols = [s.features[0].index]; // every gate closed: the best-ranked one
+    selections.push(cols);
+    const yva = Int32Array.from(validation, (i) => y[i]);
+    const r = await trainAndScore(
+      takeColumns(data, D, cols, train),
+      ytr,
+      takeColumns(data, D, cols, validation),
+      yva,
+      classes,
+      { epochs: o.epochs, batchSize: o.batchSize, runtime: o.runtime },
+      seed + f,
+    );
+    accuracies.push(r.validation);
+    o.onFold?.(f, r.validation, cols);
+  }
+  return { accuracies, ...meanStd(accuracies), selections, seconds: (performance.now() - t0) / 1000 };
+}

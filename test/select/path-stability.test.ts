@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { makeMadelon } from "../../src/data/benchmarks.js";
+import { selectAutoLambda, selectK } from "../../src/select/path.js";
+import { stabilityJobs, stabilityRun, stabilitySelection } from "../../src/select/stability.js";
+import { compileDefault, runOnWorkers } from "../../src/select/pool.js";
+import { foldsOf } from "../../src/select/crossval.js";
+
+const ds = makeMadelon({ nSamples: 300, nInformative: 3, nRedundant: 2, nNoise: 10, seed: 1 });
+const base = { features: ds.d, epochs: 60, seed: 0 };
+
+describe("selectK", () => {
+  it("selects exactly K, from a run whose lambda left K gates open where one was found", async () => {
+    const r = await selectK(ds.x, ds.y, 3, base);
+    expect(r.selected.length).toBe(3);
+    expect(new Set(r.selected).size).toBe(3);
+    expect(r.path.length).toBeGreaterThan(0);
+    expect(r.selected).toEqual(r.features.slice(0, 3).map((f) => f.index));
+    if (r.openAtLambda === 3) expect(r.features.filter((f) => f.importance > 0.1).length).toBe(3);
+  });
+});
+
+describe("selectAutoLambda", () => {
+  it("scores each lambda on held-out rows and takes the largest within tolerance of the best", async () => {
+    const r = await selectAutoLambda(ds.x, ds.y, base, [0.001, 0.01, 0.1], 0.02);
+    expect(r.path.map((p) => p.lambda)).toEqual([0.001, 0.01, 0.1]);
+    const best = Math.min(...r.path.map((p) => p.validationLoss!));
+    const ok = r.path.filter((p) => p.validationLoss! <= best + Math.max(0.02, 0.05 * best));
+    expect(r.lambda).toBe(Math.max(...ok.map((p) => p.lambda)));
+    for (const p of r.path) expect(p.validationAccuracy).toBeGreaterThan(0);
+  });
+});
+
+describe("stability selection", () => {
+  it("gives each feature a frequency over the runs, and ranks by it", async () => {
+    const r = await stabilitySelection(ds.x, ds.y, { ...base, runs: 3 });
+    expect(r.runs.length).toBe(3);
+    for (const f of r.features) expect([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(v - f.frequency) < 1e-9)).toBe(true);
+    for (let i = 1; i < r.features.length; i++)
+      expect(r.features[i - 1].frequency).toBeGreaterThanOrEqual(r.features[i].frequency);
+    expect(r.selected).toEqual(r.features.filter((f) => f.frequency >= 0.5).map((f) => f.index));
+    expect(new Set(r.runs.map((q) => q.seed)).size).toBe(3);
+  });
+
+  it("runs on worker threads give what the same jobs give in this thread", async () => {
+    const jobs = stabilityJobs(ds.y, 3, 7);
+    const here = [];
+    for (const j of jobs) here.push(await stabilityRun(ds.x, ds.y, ds.d, j, base));
+    // the build ready() chose in this thread
+    const there = await runOnWorkers(await compileDefault(), ds.x, ds.y, base, jobs, 2);
+    expect(there.map((r) => [r.selected, Array.from(r.importance)])).toEqual(
+      here.map((r) => [r.selected, Array.from(r.importance)]),
+    );
+  }, 60_000);
+});
+
+describe("grouped folds", () => {
+  it("never put rows of one group on both sides of a split", () => {
+    const n = 500;
+    const groups = Int32Array.from({ length: n }, (_, i) => Math.floor((i * 7919) % 97));
+    const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const folds = foldsOf(y, 5, 3, groups);
+    const seen = new Set<number>();
+    for (const { train, validation } of folds) {
+      const tr = new Set(Array.from(train, (i) => groups[i]));
+      for (const i of validation) {
+        expect(tr.has(groups[i])).toBe(false);
+        seen.add(i);
+      }
+    }
+    expect(seen.size).toBe(n);
+  });
+});
