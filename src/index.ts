@@ -62,6 +62,10 @@ export {
   type FeatureImportance,
 } from "./select/select.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidateResult } from "./select/crossval.js";
+export { selectK, selectAutoLambda, type PathPoint } from "./select/path.js";
+export { stabilitySelection } from "./select/stability.js";
+export { nestedCrossValidate } from "./select/nested.js";
+export type { GateSchedule } from "./select/select.js";
 export * from "./data/index.js";
 // Node file reading, as the CLI reads: a CSV (gzip'd, or "-" for stdin), and a CSV read as a
 // train-made model needs it (its columns by name, its categorical codes)
