@@ -19,6 +19,7 @@ import {
 } from "./args.js";
 import type { Command } from "./command.js";
 import { progress } from "./progress.js";
+import { parseTask, taskOption } from "./task.js";
 
 const options = {
   ...csvOptions,
@@ -32,6 +33,7 @@ const options = {
   },
   epochs: { type: "string", arg: "E", default: "200", help: "training epochs per fold" },
   json: { type: "string", arg: "out.json", help: "write the per-fold accuracies as JSON" },
+  task: taskOption,
   groups: {
     type: "string",
     arg: "column",
@@ -111,13 +113,15 @@ export const command: Command = {
     } else if (values.features)
       throw new ConfigError("--features and --nested: the nested run selects its own features in each fold");
     if (values.top !== undefined && values.k !== undefined) throw new ConfigError("--top and --k: give one of them");
-    const loaded = await loadCsv(values, positionals, usage);
+    const regression = parseTask(values.task) === "regression";
+    if (regression && nested) throw new ConfigError("--nested with --task regression is not supported yet");
+    const loaded = await loadCsv(values, positionals, usage, { numericLabel: regression });
     const { ds, groups } = values.groups
       ? splitGroups(loaded, values.groups as string)
       : { ds: loaded, groups: undefined };
     const split = groups
       ? `${folds}-fold grouped by ${values.groups} (${new Set(groups).size} groups)`
-      : `${folds}-fold stratified CV`;
+      : `${folds}-fold ${regression ? "" : "stratified "}CV`;
     if (nested) {
       const top = values.top === undefined ? undefined : int(values.top, "top", 1);
       const k = values.k === undefined ? undefined : int(values.k, "k", 1);
@@ -172,8 +176,9 @@ export const command: Command = {
     const p = progress(values.quiet);
     let done = 0;
     p.update(0, folds * repeats, "folds ");
-    const r = await crossValidate(ds.x, ds.y, {
+    const r = await crossValidate(ds.x, ds.target ?? ds.y, {
       features: ds.d,
+      task: regression ? "regression" : undefined,
       subset,
       folds,
       repeats,
@@ -184,8 +189,15 @@ export const command: Command = {
     });
     p.end();
     const train = r.trainAccuracies.reduce((a, b) => a + b, 0) / r.trainAccuracies.length;
-    out(`accuracy: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
-    out(`(held-out folds; training accuracy ${train.toFixed(4)}; ${r.seconds.toFixed(1)} s)`);
+    if (r.metric === "r2") {
+      const rm = r.rmses!.reduce((a, b) => a + b, 0) / r.rmses!.length;
+      out(`r2: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
+      out(`rmse: ${Number(rm.toPrecision(6))}`);
+      out(`(held-out folds; training R² ${train.toFixed(4)}; ${r.seconds.toFixed(1)} s)`);
+    } else {
+      out(`accuracy: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
+      out(`(held-out folds; training accuracy ${train.toFixed(4)}; ${r.seconds.toFixed(1)} s)`);
+    }
     if (typeof values.json === "string") {
       const doc = {
         file: ds.source,
@@ -196,6 +208,7 @@ export const command: Command = {
         epochs,
         seed,
         groups: values.groups ?? null,
+        metric: r.metric,
         mean: r.mean,
         std: r.std,
         accuracies: r.accuracies,

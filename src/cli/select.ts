@@ -23,6 +23,7 @@ import { reducedCsv } from "./transform.js";
 import { selectReport } from "../report/html.js";
 import { DEFAULT_THRESHOLD, type BsfGate } from "../layers/bsf.js";
 import { ConfigError } from "../errors.js";
+import { parseTask, taskOption } from "./task.js";
 
 const options = {
   ...csvOptions,
@@ -58,6 +59,7 @@ const options = {
     default: "bernoulli",
     help: "the input gate: bernoulli (the paper's), gaussian (STG) or hard-concrete (L0)",
   },
+  task: taskOption,
   top: { type: "string", arg: "K", default: "all", help: "show (and --transform keeps) the K best features" },
   json: { type: "string", arg: "out.json", help: "write the ranking as JSON" },
   transform: {
@@ -114,12 +116,31 @@ export const command: Command = {
     if (autoLambda && runs > 1)
       throw new ConfigError("--lambda auto with --runs is not supported: give --lambda L or --k K with --runs");
     const workers = int(values.workers, "workers", 0, 0);
-    const ds = await loadCsv(values, positionals, usage);
+    const regression = parseTask(values.task) === "regression";
+    const task = regression ? ("regression" as const) : undefined;
+    if (regression && (runs > 1 || autoLambda || k !== undefined))
+      throw new ConfigError(
+        "--task regression works with a fixed --lambda for now (not with --runs, --k or --lambda auto)",
+      );
+    const ds = await loadCsv(values, positionals, usage, { numericLabel: regression });
+    const y = ds.target ?? ds.y;
     if (k !== undefined && k > ds.d) throw new ConfigError(`--k: ${k} is more than the ${ds.d} features`);
     const top = int(values.top, "top", k ?? ds.d);
-    out(`${ds.source}: ${ds.n} rows, ${ds.d} features, ${ds.classNames.length} classes (label: ${ds.labelColumn})`);
+    out(
+      `${ds.source}: ${ds.n} rows, ${ds.d} features, ${regression ? "a numeric target" : `${ds.classNames.length} classes`} (label: ${ds.labelColumn})`,
+    );
     const p = progress(values.quiet);
-    const base = { features: ds.d, featureNames: ds.featureNames, epochs, lambda, seed, schedule, gate, warn: false };
+    const base = {
+      features: ds.d,
+      featureNames: ds.featureNames,
+      epochs,
+      lambda,
+      seed,
+      schedule,
+      gate,
+      task,
+      warn: false,
+    };
     const doc: Record<string, unknown> = {
       file: ds.source,
       label: ds.labelColumn,
@@ -172,7 +193,7 @@ export const command: Command = {
       let one: SelectionResult;
       if (k !== undefined) ({ path, ...one } = await selectK(ds.x, ds.y, k, { ...base, ...cb }));
       else if (autoLambda) ({ path, ...one } = await selectAutoLambda(ds.x, ds.y, { ...base, ...cb }));
-      else one = await selectFeatures(ds.x, ds.y, { ...base, ...cb });
+      else one = await selectFeatures(ds.x, y, { ...base, ...cb });
       r = one;
       out(formatRanking(one, top));
       out(
@@ -216,8 +237,9 @@ export const command: Command = {
       const cv = progress(values.quiet);
       const curve: { k: number; mean: number; std: number }[] = [];
       for (const [i, k] of ks.entries()) {
-        cv.update(i, ks.length, `accuracy with the top ${k} features `);
-        const c = await crossValidate(ds.x, ds.y, {
+        cv.update(i, ks.length, `${regression ? "R²" : "accuracy"} with the top ${k} features `);
+        const c = await crossValidate(ds.x, y, {
+          task,
           features: ds.d,
           subset: r.features.slice(0, k).map((f) => f.index),
           folds: 5,

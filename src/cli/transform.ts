@@ -25,7 +25,8 @@ export function reducedCsv(ds: CsvDataset, features: readonly number[]): string 
       const values = cat.get(j);
       return values ? field(values[v]) : float32Text(v);
     });
-    cells.push(field(ds.classNames[ds.y[i]]));
+    // a regression target (numericLabel) is a number per row, not a class
+    cells.push(ds.target ? float32Text(ds.target[i]) : field(ds.classNames[ds.y[i]]));
     lines.push(cells.join(","));
   }
   return `${lines.join("\n")}\n`;

@@ -1,5 +1,6 @@
 // The paper's classifier (section 2.1.1): dense D, D, 2D, D with ReLU and a softmax over N
-// classes, optionally behind an input BSF gate.
+// classes, optionally behind an input BSF gate; for regression a linear output of width `classes`
+// trained on the mean squared error.
 import { Sequential } from "../model/sequential.js";
 import { Dense } from "../layers/dense.js";
 import { BSF, type BSFConfig } from "../layers/bsf.js";
@@ -17,6 +18,7 @@ export interface ClassifierOptions {
   init?: "glorot" | "he";
   learningRate?: number;
   seed?: number;
+  task?: "classification" | "regression";
 }
 
 export function paperClassifier(D: number, classes: number, o: ClassifierOptions = {}): Sequential {
@@ -32,8 +34,13 @@ export function paperClassifier(D: number, classes: number, o: ClassifierOptions
       }),
     );
   }
-  layers.push(new Dense({ units: classes, activation: "softmax", name: "output" }));
+  const regression = o.task === "regression";
+  layers.push(new Dense({ units: classes, activation: regression ? "linear" : "softmax", name: "output" }));
   const model = new Sequential(layers, { inputShape: [D] });
-  model.compile({ optimizer: new Adam({ learningRate: o.learningRate ?? 0.001 }), seed: o.seed ?? 0 });
+  model.compile({
+    optimizer: new Adam({ learningRate: o.learningRate ?? 0.001 }),
+    seed: o.seed ?? 0,
+    ...(regression ? { loss: "meanSquaredError" as const } : {}),
+  });
   return model;
 }

@@ -2,9 +2,10 @@
 // standardizes with statistics of its training folds only, trains a fresh model, and scores the
 // held-out fold.
 import { paperClassifier } from "./classifier.js";
-import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
+import type { RegressionResult } from "../model/sequential.js";
 import { Standardizer } from "../data/standardize.js";
-import { groupKFold, stratifiedKFold, type Split } from "../data/split.js";
+import { groupKFold, kFold, stratifiedKFold, type Split } from "../data/split.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { takeColumns } from "../util/columns.js";
@@ -29,11 +30,17 @@ export interface CrossValidateOptions {
   /** One group id per row: grouped k-fold, so the rows of a group (the conformations of one
    * molecule) are never on both sides of a split. Default: stratified k-fold over rows. */
   groups?: ArrayLike<number>;
+  /** regression: y is a number per row, plain (or grouped) k-fold, each fold scored by its R² (`metric`) */
+  task?: "classification" | "regression";
   /** called after each fold */
   onFold?: (fold: number, accuracy: number, repeat: number) => void;
 }
 
 export interface CrossValidateResult {
+  /** what accuracies, trainAccuracies, mean and std hold: accuracy, or R² for regression */
+  metric: "accuracy" | "r2";
+  /** regression: each held-out fold's RMSE */
+  rmses?: number[];
   accuracies: number[];
   trainAccuracies: number[];
   mean: number;
@@ -65,24 +72,30 @@ const CV_KEYS = [
   "seed",
   "runtime",
   "groups",
+  "task",
   "onFold",
 ];
 
 /** The folds of repeat `r`: grouped when `groups` is given, else stratified by class. */
-export function foldsOf(y: Int32Array, k: number, seed: number, groups?: ArrayLike<number>): Split[] {
-  if (!groups) return stratifiedKFold(y, k, seed);
+export function foldsOf(y: Int32Array | Float32Array, k: number, seed: number, groups?: ArrayLike<number>): Split[] {
+  if (!groups) return y instanceof Float32Array ? kFold(y.length, k, seed) : stratifiedKFold(y, k, seed);
   if (groups.length !== y.length) throw new ConfigError(`groups: ${groups.length} group ids for ${y.length} rows`);
   return groupKFold(groups, k, seed);
 }
 
-export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOptions): Promise<CrossValidateResult> {
+export async function crossValidate(
+  xIn: XInput,
+  yIn: YInput | TargetInput,
+  o: CrossValidateOptions,
+): Promise<CrossValidateResult> {
   checkOptions(o, CV_KEYS, "crossValidate");
   const t0 = performance.now();
   const D = o.features;
   const { data, n } = toX(xIn, D);
-  const classes = classCountOf(yIn);
-  const y = toY(yIn, n, classes);
-  if (new Set(y).size < 2) throw new DataError("the label has a single class: nothing to classify");
+  const regression = o.task === "regression";
+  const classes = regression ? 1 : classCountOf(yIn as YInput);
+  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classes);
+  if (!regression && new Set(y).size < 2) throw new DataError("the label has a single class: nothing to classify");
   const cols = o.subset ?? Array.from({ length: D }, (_, j) => j);
   for (const c of cols) {
     if (!Number.isInteger(c) || c < 0 || c >= D) throw new ConfigError(`feature index ${c} is out of range [0, ${D})`);
@@ -95,11 +108,13 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   const repeats = o.repeats ?? 1;
   const accuracies: number[] = [];
   const trainAccuracies: number[] = [];
+  const rmses: number[] = [];
   let restarts = 0;
   for (let r = 0; r < repeats; r++) {
     for (const [f, { train, validation }] of foldsOf(y, k, seed + 1000 * r, o.groups).entries()) {
       const acc = await runFold(data, D, y, classes, cols, train, validation, o, seed + 1000 * r + f);
       accuracies.push(acc.validation);
+      if (acc.rmse !== undefined) rmses.push(acc.rmse);
       trainAccuracies.push(acc.train);
       restarts += acc.restarts;
       o.onFold?.(f, acc.validation, r);
@@ -107,6 +122,8 @@ export async function crossValidate(xIn: XInput, yIn: YInput, o: CrossValidateOp
   }
   const { mean, std } = meanStd(accuracies);
   return {
+    metric: regression ? "r2" : "accuracy",
+    ...(regression ? { rmses } : {}),
     accuracies,
     trainAccuracies,
     mean,
@@ -134,17 +151,18 @@ function majority(y: Int32Array, classes: number): number {
  */
 export async function trainAndScore(
   xtr: Float32Array,
-  ytr: Int32Array,
+  ytr: Int32Array | Float32Array,
   xva: Float32Array,
-  yva: Int32Array,
+  yva: Int32Array | Float32Array,
   classes: number,
-  o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime">,
+  o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime" | "task">,
   seed: number,
   maxRestarts = 3,
-): Promise<{ train: number; validation: number; restarts: number }> {
+): Promise<{ train: number; validation: number; restarts: number; rmse?: number }> {
   const st = Standardizer.fit(xtr, xtr.length / ytr.length);
   const a = st.transform(xtr);
   const b = st.transform(xva);
+  if (ytr instanceof Float32Array) return trainAndScoreRegression(a, ytr, b, yva as Float32Array, o, seed, maxRestarts);
   const floor = majority(ytr, classes) + 1e-9;
   for (let restart = 0; ; restart++) {
     const s = seed + 7919 * restart;
@@ -167,19 +185,58 @@ export async function trainAndScore(
   }
 }
 
+/** trainAndScore for a numeric target (inputs standardized already): the target is standardized
+ * with the training rows' statistics, which leaves R² as it is (RMSE is scaled back). A network
+ * that started dead predicts a constant: training R² at most 0, retrained as a classifier is. */
+async function trainAndScoreRegression(
+  a: Float32Array,
+  ytr: Float32Array,
+  b: Float32Array,
+  yva: Float32Array,
+  o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime">,
+  seed: number,
+  maxRestarts: number,
+): Promise<{ train: number; validation: number; restarts: number; rmse: number }> {
+  const ts = Standardizer.fit(ytr, 1);
+  const za = ts.transform(ytr);
+  const zb = ts.transform(yva);
+  for (let restart = 0; ; restart++) {
+    const s = seed + 7919 * restart;
+    const model = paperClassifier(a.length / ytr.length, 1, {
+      hidden: o.hidden,
+      learningRate: o.learningRate,
+      init: o.init,
+      seed: s,
+      task: "regression",
+    });
+    try {
+      await model.build(undefined, o.runtime);
+      await model.fit(a, za, { epochs: o.epochs ?? 200, batchSize: o.batchSize ?? 32, seed: s, verbose: 0 });
+      const tr = await model.evaluate<RegressionResult>(a, za);
+      if (tr.r2 <= 1e-9 && restart < maxRestarts) continue;
+      const va = await model.evaluate<RegressionResult>(b, zb);
+      return { train: tr.r2, validation: va.r2, restarts: restart, rmse: va.rmse * ts.std[0] };
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
 async function runFold(
   data: Float32Array,
   D: number,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   classes: number,
   cols: number[],
   train: Int32Array,
   validation: Int32Array,
   o: CrossValidateOptions,
   seed: number,
-): Promise<{ train: number; validation: number; restarts: number }> {
-  const ytr = Int32Array.from(train, (i) => y[i]);
-  const yva = Int32Array.from(validation, (i) => y[i]);
+): Promise<{ train: number; validation: number; restarts: number; rmse?: number }> {
+  const pick = (idx: Int32Array) =>
+    y instanceof Float32Array ? Float32Array.from(idx, (i) => y[i]) : Int32Array.from(idx, (i) => y[i]);
+  const ytr = pick(train);
+  const yva = pick(validation);
   return trainAndScore(
     takeColumns(data, D, cols, train),
     ytr,

@@ -14,7 +14,7 @@
 import { paperClassifier } from "./classifier.js";
 import type { BsfGate, BsfGradient } from "../layers/bsf.js";
 import type { Callback } from "../model/callbacks.js";
-import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -56,6 +56,9 @@ export interface SelectOptions {
   /** Epochs at the end of the run averaged into the importance (default max(1, round(epochs / 10))). */
   lastEpochs?: number;
   featureNames?: string[];
+  /** regression: y is a number per row; the network gets a linear output trained on the mean
+   * squared error of the standardized target (so lambda weighs the same against the loss) */
+  task?: "classification" | "regression";
   callbacks?: Callback[];
   verbose?: 0 | 1;
   runtime?: Runtime;
@@ -178,6 +181,7 @@ const SELECT_KEYS = [
   "standardize",
   "lastEpochs",
   "featureNames",
+  "task",
   "callbacks",
   "verbose",
   "runtime",
@@ -196,7 +200,7 @@ export function allClosedWarning(lambda: number, epochs: number): string {
 
 export async function selectFeatures(
   xIn: XInput,
-  yIn: YInput,
+  yIn: YInput | TargetInput,
   options: SelectOptions & { features?: number } = {},
 ): Promise<SelectionResult> {
   checkOptions(options, SELECT_KEYS, "selectFeatures");
@@ -209,11 +213,17 @@ export async function selectFeatures(
       "selectFeatures: give x as rows, or `features` (columns per row) or `featureNames` with a flat Float32Array",
     );
   const { data, n } = toX(xIn, D);
-  const classes = classCountOf(yIn);
-  const y = toY(yIn, n, classes);
+  const regression = options.task === "regression";
+  if (regression && options.validation)
+    throw new ConfigError("selectFeatures: validation rows are not supported for regression yet");
+  const classes = regression ? 1 : classCountOf(yIn as YInput);
+  const t = regression ? toTargets(yIn, n, 1) : undefined;
+  const y = t ? Standardizer.fit(t, 1).transform(t) : toY(yIn as YInput, n, classes);
   const counts = new Set(y);
   if (counts.size < 2)
-    throw new DataError(`the label has a single class (${[...counts][0]}): nothing to select features for`);
+    throw new DataError(
+      `the label has a single ${regression ? "value" : "class"} (${[...counts][0]}): nothing to select features for`,
+    );
   const epochs = options.epochs ?? 100;
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new ConfigError(`selectFeatures: epochs must be an integer >= 1, got ${epochs}`);
@@ -266,6 +276,7 @@ export async function selectFeatures(
       hidden: options.hidden,
       learningRate: options.learningRate,
       seed: options.seed ?? 0,
+      task: options.task,
     });
     try {
       await model.build(undefined, options.runtime);
