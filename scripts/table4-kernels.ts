@@ -67,6 +67,10 @@ const SEED = o.num("seed", 0);
 const TRAIN = o.num("train", MNIST ? 15000 : 4000);
 const VALID = o.num("validation", MNIST ? 5000 : 1000);
 const OUT = o.out;
+/** --skip-baseline: no CNN without gates (for an extra lambda run in a second process, merged later) */
+const SKIP_BASELINE = o.flag("skip-baseline");
+/** --merge FILE: no training; add FILE's runs (another process's JSON) to OUT's JSON and rewrite the report */
+const MERGE = o.str("merge", "");
 const command = commandLine(
   `repro:table4-${DATASET}`,
   process.argv.slice(2).filter((a, i, v) => a !== "--dataset" && v[i - 1] !== "--dataset"),
@@ -132,7 +136,27 @@ interface Row {
   summary: string;
 }
 
+async function merge(): Promise<void> {
+  const { readFileSync } = await import("node:fs");
+  const mine = JSON.parse(readFileSync(join(OUT, "results", `table4-${DATASET}.json`), "utf8"));
+  const other = JSON.parse(readFileSync(MERGE, "utf8"));
+  const runs: Row[] = [
+    ...mine.runs.filter((r: Row) => !other.runs.some((q: Row) => q.lambda === r.lambda)),
+    ...other.runs,
+  ];
+  runs.sort((a, b) => a.lambda - b.lambda);
+  const merged = {
+    ...mine,
+    runs,
+    seconds: mine.seconds + other.seconds,
+    mergedFrom: [...(mine.mergedFrom ?? [mine.command]), other.command],
+  };
+  await writeJson(OUT, `table4-${DATASET}.json`, merged);
+  await writeReport(merged);
+}
+
 async function main(): Promise<void> {
+  if (MERGE) return merge();
   const t0 = performance.now();
   const log = logger(t0);
   const rt = await ready();
@@ -242,7 +266,7 @@ async function main(): Promise<void> {
     await save();
   }
   // no gates
-  {
+  if (!SKIP_BASELINE) {
     const s0 = performance.now();
     const m = cnn();
     await m.build(undefined, rt);
@@ -272,7 +296,7 @@ async function main(): Promise<void> {
   }
   result.complete = true;
   await save();
-  await writeReport(result);
+  if (!SKIP_BASELINE) await writeReport(result);
   log(`wrote ${OUT}/table4-${DATASET}.md`);
 }
 
@@ -322,7 +346,7 @@ async function writeReport(r: Record<string, unknown> & { runs: Row[] }): Promis
     `table4-${DATASET}.md`,
     `# Kernel pruning on ${name} (paper Table 4, Fig. 5)
 
-Produced by \`${command}\` (scripts/table4-kernels.ts) in ${((r.seconds as number) / 60).toFixed(0)} min on Node ${process.version};
+Produced by \`${((r.mergedFrom as string[] | undefined) ?? [command]).join("` and `")}\` (scripts/table4-kernels.ts${r.mergedFrom ? "; the runs of the second command were made in a parallel process and merged with `--merge`" : ""}) in ${((r.seconds as number) / 60).toFixed(0)} min on Node ${process.version};
 figures in [results/table4-${DATASET}.json](results/table4-${DATASET}.json). Do not edit by hand.
 
 Data: ${s.train.toLocaleString("en")} training and ${s.validation.toLocaleString("en")} validation images${MNIST ? " drawn without overlap from the 60,000 MNIST training images (seed " + SEED + ")" : " of cifar10-subset (the first 4,000 images of data_batch_1, the first 1,000 of test_batch): a subset figure; the paper trained on all 60,000 images"}.
