@@ -38,7 +38,7 @@ if (DATASET !== "kdd99" && DATASET !== "musk2") throw new ConfigError(`--dataset
 const KDD = DATASET === "kdd99";
 const DEFAULTS = KDD
   ? { sample: 50000, epochs: 20, cvEpochs: 20, fineTune: 10, penalty: 0.002 }
-  : { sample: 0, epochs: 40, cvEpochs: 20, fineTune: 10, penalty: 0.01 };
+  : { sample: 0, epochs: 30, cvEpochs: 15, fineTune: 5, penalty: 0.002 };
 const S = {
   sample: o.num("sample", DEFAULTS.sample),
   epochs: o.num("epochs", DEFAULTS.epochs),
