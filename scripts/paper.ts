@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { barChart } from "../src/report/svg.js";
 import { root, writeText } from "./lib/common.js";
 
-const DOCS = join(root, "docs");
+/** --docs DIR: where the JSONs are read (DIR/results) and the page written; default docs/ */
+const docsArg = process.argv.indexOf("--docs");
+const DOCS = docsArg >= 0 ? process.argv[docsArg + 1] : join(root, "docs");
 // biome-ignore lint/suspicious/noExplicitAny: the page reads JSON written by the experiment scripts
 type J = any;
 
@@ -503,7 +505,7 @@ async function main(): Promise<void> {
   }
   const di = argv.indexOf("--data");
   const extra = di >= 0 ? ["--data", argv[di + 1]] : [];
-  const ids = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--data");
+  const ids = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--data" && argv[i - 1] !== "--docs");
   if (!argv.includes("--page-only")) {
     const want = ids.includes("all") ? EXPERIMENTS.map((e) => e.id) : ids;
     for (const id of want)

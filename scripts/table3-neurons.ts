@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const rt = await ready();
   const t: Table & { molecule?: Int32Array } = KDD
     ? await loadKdd99(o.data, S.sample, S.seed)
-    : await loadMusk2(o.data);
+    : await loadMusk2(o.data, S.sample, S.seed);
   const classes = t.classNames.length;
   const widthsFull = PAPER_HIDDEN.map((m) => m * t.d);
   log(

@@ -353,7 +353,7 @@ async function writeReport(r: Record<string, unknown> & { runs: Row[] }): Promis
 Produced by \`${((r.mergedFrom as string[] | undefined) ?? [command]).join("` and `")}\` (scripts/table4-kernels.ts${r.mergedFrom ? "; the runs of the second command were made in a parallel process and merged with `--merge`" : ""}) in ${((r.seconds as number) / 60).toFixed(0)} min on Node ${process.version};
 figures in [results/table4-${DATASET}.json](results/table4-${DATASET}.json). Do not edit by hand.
 
-Data: ${s.train.toLocaleString("en")} training and ${s.validation.toLocaleString("en")} validation images${MNIST ? " drawn without overlap from the 60,000 MNIST training images (seed " + SEED + ")" : " of cifar10-subset (the first 4,000 images of data_batch_1, the first 1,000 of test_batch): a subset figure; the paper trained on all 60,000 images"}.
+Data: ${s.train.toLocaleString("en")} training and ${s.validation.toLocaleString("en")} validation images${MNIST ? ` drawn without overlap from the 60,000 MNIST training images (seed ${SEED})` : " of cifar10-subset (the first 4,000 images of data_batch_1, the first 1,000 of test_batch): a subset figure; the paper trained on all 60,000 images"}.
 Paper: ${PAPER.protocol}. Schedule here: N_tr = ${EPOCHS} epochs (Adam 0.001, batch ${BATCH}), N_ft = ${FINE} epochs at 0.0001, for the CNN
 without gates and for each gated CNN (channel BSF gate after every convolution, init ${INIT}, threshold 0.1; pruned after N_tr,
 channel counts not rounded). Accuracy and loss of the final model on the validation images; size = our model file (float32

@@ -137,8 +137,22 @@ export async function loadKdd99(dir: string, sample = 0, seed = 0): Promise<Tabl
   return { ...base, x: takeRows(ds.x, ds.d, keep), y: Int32Array.from(keep, (i) => ds.y[i]), n: keep.length };
 }
 
-/** Musk2 (PMLB clean2): the 166 shape features, the class, and the molecule of every conformation. */
-export async function loadMusk2(dir: string): Promise<Table & { molecule: Int32Array }> {
+/** Musk2 (PMLB clean2): the 166 shape features, the class, and the molecule of every conformation;
+ * with `sample` > 0 a stratified sample of that many conformations (for the shortened tests). */
+export async function loadMusk2(dir: string, sample = 0, seed = 0): Promise<Table & { molecule: Int32Array }> {
+  const full = await loadMusk2All(dir);
+  if (!(sample > 0) || sample >= full.n) return full;
+  const { validation: keep } = stratifiedSplit(full.y, sample / full.n, seed);
+  return {
+    ...full,
+    x: takeRows(full.x, full.d, keep),
+    y: Int32Array.from(keep, (i) => full.y[i]),
+    molecule: Int32Array.from(keep, (i) => full.molecule[i]),
+    n: keep.length,
+  };
+}
+
+async function loadMusk2All(dir: string): Promise<Table & { molecule: Int32Array }> {
   const ds = await readCsv(dataFile("musk2/clean2.tsv.gz", dir), {
     header: true,
     label: "target",

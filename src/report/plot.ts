@@ -103,7 +103,7 @@ export function xyChart(
         s.points
           .map((p) => `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="2" fill="${c}"/>`)
           .join("");
-    return shape + `<text x="${W - R + 8}" y="${T + 14 + 16 * k}" font-size="11" fill="${c}">${esc(s.label)}</text>`;
+    return `${shape}<text x="${W - R + 8}" y="${T + 14 + 16 * k}" font-size="11" fill="${c}">${esc(s.label)}</text>`;
   });
   const marks = (o.marks ?? []).map(
     (m) =>
