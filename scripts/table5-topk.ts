@@ -29,6 +29,7 @@ import {
   type Table,
 } from "./lib/common.js";
 import { PAPER_HIDDEN, foldData, trainFresh } from "./lib/neurons.js";
+import { least12Note } from "./lib/notes.js";
 
 const o = new Opts(
   process.argv.slice(2),
@@ -218,7 +219,7 @@ The 12 least important: ${rank
       .slice(-12)
       .map((j) => names[j])
       .join(", ")}. The most common class (smurf) is ${(100 * majority).toFixed(2)}% of the rows:
-a classifier that ignores its input scores that much, and the paper's 57.82% is close to it.
+a classifier that ignores its input scores that much, and the paper's 57.82% is close to it. ${least12Note(rows.find((r) => r.name.startsWith("12 least"))!.mean, majority)}
 
 Paper Table 5 (other methods' figures as the paper cites them; they report best validation accuracy, BSF cross-validated):
 
