@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { describeWithData } from "../util/data.js";
 import { type Json, runScript } from "./run.js";
 
-const common = ["--epochs", "6", "--cv-epochs", "6", "--fine-tune", "2", "--folds", "3"];
+// gates start half open (init 0.5) so that a few hundred steps can close the unneeded ones
+const common = ["--cv-epochs", "5", "--fine-tune", "2", "--folds", "3", "--init", "0.5"];
 
 function checkShape(j: Json): void {
   for (const k of ["units", "weights", "accuracy"]) {
@@ -29,7 +30,7 @@ describeWithData("Table 3, KDD99 (shortened)", "kddcup99/kddcup.data_10_percent.
   it("prunes the gated classifier to a fraction of its weights and keeps it accurate", () => {
     const { out, json: j } = runScript(
       "table3-neurons.ts",
-      ["--dataset", "kdd99", "--sample", "4000", "--penalty", "0.003", ...common],
+      ["--dataset", "kdd99", "--sample", "4000", "--epochs", "8", "--penalty", "0.01", ...common],
       "prune-kdd99.json",
     );
     checkShape(j);
@@ -47,7 +48,7 @@ describeWithData("Table 3, Musk2 (shortened)", "musk2/clean2.tsv.gz", () => {
   it("reports row-level and molecule-grouped folds", () => {
     const { out, json: j } = runScript(
       "table3-neurons.ts",
-      ["--dataset", "musk2", "--sample", "1200", "--penalty", "0.003", ...common],
+      ["--dataset", "musk2", "--sample", "1200", "--epochs", "12", "--penalty", "0.03", ...common],
       "prune-musk2.json",
     );
     checkShape(j);
