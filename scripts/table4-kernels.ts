@@ -356,7 +356,7 @@ async function writeReport(r: Record<string, unknown> & { runs: Row[] }): Promis
     `table4-${DATASET}.md`,
     `# Kernel pruning on ${name} (paper Table 4, Fig. 5)
 
-Produced by \`${((r.mergedFrom as string[] | undefined) ?? [command]).join("` and `")}\` (scripts/table4-kernels.ts${r.mergedFrom ? "; each command after the first ran as a parallel process, its JSON joined with `--merge`; one command makes the same rows in sequence: `npm run repro:" + `table4-${DATASET} -- --lambdas ${r.runs.map((x) => x.lambda).join(",")}\`` : ""}) in ${((r.seconds as number) / 60).toFixed(0)} min${r.mergedFrom ? " (the sum of the processes' run times)" : ""} on Node ${process.version};
+Produced by \`${((r.mergedFrom as string[] | undefined) ?? [command]).join("` and `")}\` (scripts/table4-kernels.ts${r.mergedFrom ? `; each command after the first ran as a parallel process, its JSON joined with \`--merge\`; one command makes the same rows in sequence: \`npm run repro:table4-${DATASET} -- --lambdas ${r.runs.map((x) => x.lambda).join(",")}\`` : ""}) in ${((r.seconds as number) / 60).toFixed(0)} min${r.mergedFrom ? " (the sum of the processes' run times)" : ""} on Node ${process.version};
 figures in [results/table4-${DATASET}.json](results/table4-${DATASET}.json). Do not edit by hand.
 
 Data: ${s.train.toLocaleString("en")} training and ${s.validation.toLocaleString("en")} validation images${MNIST ? ` drawn without overlap from the 60,000 MNIST training images (seed ${SEED})` : " of cifar10-subset (the first 4,000 images of data_batch_1, the first 1,000 of test_batch): a subset figure; the paper trained on all 60,000 images"}.
