@@ -253,7 +253,7 @@ function table4(): string {
   const cf = load("table4-cifar10.json");
   const sched = (j: J) =>
     j
-      ? `N_tr = ${j.settings.epochs}, N_ft = ${j.settings.fineTuneEpochs} epochs, batch ${j.settings.batchSize}, ${int(j.settings.train)} training / ${int(j.settings.validation)} validation images, ${time(j.seconds)}${j.complete ? "" : " (**incomplete run**: the rows present are those finished)"}`
+      ? `N_tr = ${j.settings.epochs}, N_ft = ${j.settings.fineTuneEpochs} epochs, batch ${j.settings.batchSize}, ${int(j.settings.train)} training / ${int(j.settings.validation)} validation images, ${time(j.seconds)}${j.mergedFrom ? ` of run time summed over ${j.mergedFrom.length} processes run in parallel on the shared machine` : ""}${j.complete ? "" : " (**incomplete run**: the rows present are those finished)"}`
       : "not run";
   const old = load("prune-mnist.json");
   return `## Table 4 and Fig. 5: kernel pruning
