@@ -13,11 +13,8 @@ import { Standardizer } from "../src/data/standardize.js";
 import { stratifiedKFold } from "../src/data/split.js";
 import { meanStd } from "../src/select/crossval.js";
 import { takeColumns } from "../src/util/columns.js";
-import { Sequential } from "../src/model/sequential.js";
-import { Dense } from "../src/layers/dense.js";
-import { BSF } from "../src/layers/bsf.js";
-import { Adam } from "../src/optim/optimizer.js";
-import type { Layer } from "../src/layers/layer.js";
+import type { Sequential } from "../src/model/sequential.js";
+import { PAPER_HIDDEN, denseWeights, gatedClassifier, hiddenUnits } from "./lib/neurons.js";
 import { ready } from "../src/runtime/runtime.js";
 import { prune, fineTune, summary } from "../src/prune/index.js";
 
@@ -39,27 +36,14 @@ const REPEATS = Number(opt("repeats", "5"));
 const BATCH = 32;
 /** where docs/ goes (tests write elsewhere) */
 const OUT = resolve(opt("out", join(root, "docs")));
-const HIDDEN = [1, 1, 2, 1];
+const HIDDEN = PAPER_HIDDEN;
 
-function classifier(D: number, classes: number, gates: boolean, seed: number): Sequential {
-  const layers: Layer[] = [];
-  HIDDEN.forEach((m, i) => {
-    layers.push(new Dense({ units: m * D, activation: "relu", name: `dense_${i + 1}` }));
-    if (gates) layers.push(new BSF({ name: `gate_${i + 1}`, penalty: PENALTY, threshold: THRESHOLD, init: INIT }));
+const classifier = (D: number, classes: number, gates: boolean, seed: number): Sequential =>
+  gatedClassifier(D, classes, {
+    hidden: HIDDEN,
+    seed,
+    ...(gates ? { gates: { penalty: PENALTY, threshold: THRESHOLD, init: INIT } } : {}),
   });
-  layers.push(new Dense({ units: classes, activation: "softmax", name: "output" }));
-  const model = new Sequential(layers, { inputShape: [D] });
-  model.compile({ optimizer: new Adam({ learningRate: 0.001 }), seed });
-  return model;
-}
-
-const denseWeights = (m: Sequential) =>
-  m.layers.filter((l) => l instanceof Dense).reduce((s, l) => s + l.paramCount, 0);
-const hiddenUnits = (m: Sequential) =>
-  m.layers
-    .filter((l): l is Dense => l instanceof Dense)
-    .slice(0, -1)
-    .reduce((s, l) => s + l.units, 0);
 
 async function main(): Promise<void> {
   const t0 = performance.now();
