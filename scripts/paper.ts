@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { barChart } from "../src/report/svg.js";
-import { root, writeText } from "./lib/common.js";
+import { root, WINE_NAMES, writeText } from "./lib/common.js";
 import { least12Note } from "./lib/notes.js";
 
 /** --docs DIR: where the JSONs are read (DIR/results) and the page written; default docs/ */
@@ -440,21 +440,7 @@ async function figs910(): Promise<string> {
   const k = load("select-kdd99.json");
   const out: string[] = ["## Figs. 9 and 10: feature importances (appendix)\n"];
   if (w) {
-    const names = [
-      "Alcohol",
-      "Malic acid",
-      "Ash",
-      "Alcalinity of ash",
-      "Magnesium",
-      "Total phenols",
-      "Flavanoids",
-      "Nonflavanoid phenols",
-      "Proanthocyanins",
-      "Color intensity",
-      "Hue",
-      "OD280/OD315",
-      "Proline",
-    ];
+    const names = WINE_NAMES;
     await writeText(
       DOCS,
       "fig9-wine-importance.svg",

@@ -39,6 +39,7 @@ import { parallelRunner } from "../src/select/pool.js";
 import { crossValidate } from "../src/select/crossval.js";
 import { writeFileAtomic } from "../src/util/atomic.js";
 import { DEFAULT_THRESHOLD } from "../src/layers/bsf.js";
+import { WINE_NAMES } from "./lib/common.js";
 
 const { values } = parseArgs({
   options: {
@@ -330,21 +331,7 @@ interface RealPreset {
   seeds: number[];
   runs: boolean;
 }
-const WINE = [
-  "Alcohol",
-  "Malic acid",
-  "Ash",
-  "Alcalinity of ash",
-  "Magnesium",
-  "Total phenols",
-  "Flavanoids",
-  "Nonflavanoid phenols",
-  "Proanthocyanins",
-  "Color intensity",
-  "Hue",
-  "OD280/OD315",
-  "Proline",
-];
+const WINE = WINE_NAMES;
 const REAL: RealPreset[] = [
   {
     id: "wine",

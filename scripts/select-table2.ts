@@ -11,6 +11,7 @@ import { selectionExperiment, type SelectionExperimentOptions } from "../src/exp
 import { barChart, lineChart } from "../src/report/svg.js";
 import { writeFileAtomic } from "../src/util/atomic.js";
 import { ConfigError } from "../src/errors.js";
+import { WINE_NAMES } from "./lib/common.js";
 
 interface Preset {
   title: string;
@@ -23,22 +24,7 @@ interface Preset {
   notes: string;
 }
 
-// Feature names from wine.names (attribute information), in column order.
-const WINE = [
-  "Alcohol",
-  "Malic acid",
-  "Ash",
-  "Alcalinity of ash",
-  "Magnesium",
-  "Total phenols",
-  "Flavanoids",
-  "Nonflavanoid phenols",
-  "Proanthocyanins",
-  "Color intensity",
-  "Hue",
-  "OD280/OD315",
-  "Proline",
-];
+const WINE = WINE_NAMES;
 
 /** Feature names of KDD Cup 99 from kddcup.names ("name: type." lines after the label list). */
 function kddNames(dir?: string): string[] {
