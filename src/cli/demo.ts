@@ -69,10 +69,13 @@ export const command: Command = {
     );
     out("\n10-fold cross-validated accuracy of the paper's classifier (held-out folds):");
     const all = await crossValidate(ds.x, ds.y, { features: ds.d, folds: 10, epochs: 50, seed });
-    out(`  all ${ds.d} features:       ${all.mean.toFixed(4)} ± ${all.std.toFixed(4)}`);
+    const allLabel = `all ${ds.d} features:`;
+    const subLabel = `${selected.length} selected features:`;
+    const w = Math.max(allLabel.length, subLabel.length) + 1;
+    out(`  ${allLabel.padEnd(w)}${all.mean.toFixed(4)} ± ${all.std.toFixed(4)}`);
     if (selected.length) {
       const sub = await crossValidate(ds.x, ds.y, { features: ds.d, subset: selected, folds: 10, epochs: 50, seed });
-      out(`  ${selected.length} selected features: ${sub.mean.toFixed(4)} ± ${sub.std.toFixed(4)}`);
+      out(`  ${subLabel.padEnd(w)}${sub.mean.toFixed(4)} ± ${sub.std.toFixed(4)}`);
     }
     out(
       `\n(${((performance.now() - t0) / 1000).toFixed(1)} s; the selection saw every row, so the second figure is the paper's protocol, ` +
