@@ -208,7 +208,7 @@ function longer(): string {
   if (!j) return "";
   const cmds = ((j.mergedFrom as string[] | undefined) ?? [j.command]).map((c) => `\`${c}\``).join(" and ");
   const parallel = j.mergedFrom
-    ? `, run as ${j.mergedFrom.length} parallel processes whose JSONs were joined with \`--merge\`; the time is their sum`
+    ? `, run as ${j.mergedFrom.length} separate processes (two at a time) whose JSONs were joined with \`--merge\`; the time is their sum`
     : "";
   const saved = "; each with `--out DIR`, the result saved as docs/results/table4-mnist-long.json";
   return `- Longer schedule, gated runs only (${cmds}, ${time(j.seconds)}${parallel}${saved}; no CNN without gates at this length, so not a Table 4 row):
