@@ -1,20 +1,8 @@
 // Binary Stochastic Filtering gates (DESIGN.md section 1). A gate w[c] in [0,1] keeps unit c of
 // each sample with probability w[c]; the mask is drawn from the counter-based PRNG at index
 // b*C + c, so the TypeScript side can reproduce (or resample) any mask from (seed, stream) alone.
-import { draw_mask } from "./mask";
+import { draw_mask, mul_row } from "./mask";
 
-// y = x * g over C columns, g a row of C gate values (mask row or inference gate).
-@inline function mul_row(out: usize, inp: usize, g: usize, C: i32): void {
-  let c = 0;
-  for (; c + 4 <= C; c += 4) {
-    const o = <usize>c << 2;
-    v128.store(out + o, f32x4.mul(v128.load(inp + o), v128.load(g + o)));
-  }
-  for (; c < C; c++) {
-    const o = <usize>c << 2;
-    store<f32>(out + o, load<f32>(inp + o) * load<f32>(g + o));
-  }
-}
 
 // --- dense gates: one gate per unit of a [B,C] activation
 

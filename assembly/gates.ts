@@ -10,6 +10,7 @@
 // both functions of z; outside it the gradient is 0. Sampling is f32x4: hard concrete with one exp
 // per gate (not per value), gaussian with a polynomial log, sin and cos.
 import { rngKey, rngU01At, rngU01x4 } from "./rng";
+import { mul_row } from "./mask";
 
 const GAUSSIAN = 1;
 const HARD_CONCRETE = 2;
@@ -28,18 +29,6 @@ const HC_SPAN_BETA: f32 = <f32>((1.1 + 0.1) * (2.0 / 3.0));
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-// out[C] row = inp row * z row
-@inline function mul_row(out: usize, inp: usize, z: usize, C: i32): void {
-  let c = 0;
-  for (; c + 4 <= C; c += 4) {
-    const o = <usize>c << 2;
-    v128.store(out + o, f32x4.mul(v128.load(inp + o), v128.load(z + o)));
-  }
-  for (; c < C; c++) {
-    const o = <usize>c << 2;
-    store<f32>(out + o, load<f32>(inp + o) * load<f32>(z + o));
-  }
-}
 
 // ln x for x in (0, 1] (four lanes): Cephes' logf (x = m 2^e, m in [sqrt(1/2), sqrt(2)), a degree-9
 // polynomial in m - 1; about 1 ulp), so Box-Muller needs no scalar log.

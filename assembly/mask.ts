@@ -1,5 +1,6 @@
-// The mask draw of every BSF gate kind (bsf.ts: dense and channel gates; bsf_position.ts: position
-// gates). Not a kernel file: index.ts does not export it.
+// What every BSF gate kind shares: the mask draw (bsf.ts: dense and channel gates; bsf_position.ts:
+// position gates) and the row product with gate values (bsf.ts, gates.ts). Not a kernel file:
+// index.ts does not export it.
 import { rngKey, rngU01At, rngU01x4 } from "./rng";
 
 // Draws mask[B,G] (0/1 floats) for G gates w[G]: gate g of sample b is kept when u(b*G + g) < w[g],
@@ -21,5 +22,18 @@ import { rngKey, rngU01At, rngU01x4 } from "./rng";
       const keep = rngU01At(key, <u64>(base + <u32>g)) < load<f32>(w + (<usize>g << 2));
       store<f32>(mrow + (<usize>g << 2), keep ? 1 : 0);
     }
+  }
+}
+
+// y = x * g over C columns, g a row of C gate values (a mask row, an inference gate or a sampled z).
+@inline export function mul_row(out: usize, inp: usize, g: usize, C: i32): void {
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const o = <usize>c << 2;
+    v128.store(out + o, f32x4.mul(v128.load(inp + o), v128.load(g + o)));
+  }
+  for (; c < C; c++) {
+    const o = <usize>c << 2;
+    store<f32>(out + o, load<f32>(inp + o) * load<f32>(g + o));
   }
 }
