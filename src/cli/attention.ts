@@ -37,11 +37,6 @@ const usage = helpOf("Usage: bsfnet attention mnist|spectra [options]", options)
 async function run(argv: string[], io: CliIO): Promise<number> {
   const out = io.out;
   const { values: v, positionals } = parse(argv, options, usage);
-  // --help before anything touches the disk
-  if (v.help) {
-    out(usage);
-    return 0;
-  }
   const [which, ...extra] = positionals;
   if (which !== "mnist" && which !== "spectra")
     throw new ConfigError(

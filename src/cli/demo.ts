@@ -26,10 +26,6 @@ export const command: Command = {
   async run(argv, io) {
     const out = io.out;
     const { values } = parse(argv, options, usage);
-    if (values.help) {
-      out(usage);
-      return 0;
-    }
     const seed = int(values.seed, "seed", 0, 0);
     const t0 = performance.now();
     const ds = makeClassification({ nSamples: 1000, nInformative: 5, nRedundant: 5, nNoise: 40, classSep: 1.0, seed });

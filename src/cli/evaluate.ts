@@ -97,10 +97,6 @@ export const command: Command = {
   async run(argv, io) {
     const out = io.out;
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) {
-      out(usage);
-      return 0;
-    }
     checkOutputs(values, ["json"]);
     const folds = int(values.folds, "folds", 10, 2);
     const repeats = int(values.repeats, "repeats", 1);

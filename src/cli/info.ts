@@ -24,10 +24,6 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) {
-      io.out(usage);
-      return 0;
-    }
     const path = positionals[0];
     if (!path || positionals.length > 1) throw new ConfigError(`expected one model file\n\n${usage}`);
     const m = await readModelFile(path);

@@ -54,7 +54,14 @@ ${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}`;
 export async function dispatch(argv: string[], io: CliIO = stdio): Promise<number> {
   const [name, ...rest] = argv;
   const cmd = commands.find((c) => c.name === name);
-  if (cmd) return cmd.run(rest, io);
+  if (cmd) {
+    // every command's help, before it parses or touches anything (attention writes to disk)
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out(cmd.usage);
+      return 0;
+    }
+    return cmd.run(rest, io);
+  }
   switch (name) {
     case "--version":
     case "-V":

@@ -102,10 +102,6 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) {
-      io.out(usage);
-      return 0;
-    }
     if (positionals.length !== 2)
       throw new ConfigError(`expected <model.bsfnet> and <file.csv|-> (bsfnet predict --help)`);
     const format = (values.format ?? "csv") as string;

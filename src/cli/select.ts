@@ -92,10 +92,6 @@ export const command: Command = {
   async run(argv, io) {
     const out = io.out;
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) {
-      out(usage);
-      return 0;
-    }
     checkOutputs(values, ["json", "transform", "report"]);
     const epochs = int(values.epochs, "epochs", 300);
     const autoLambda = values.lambda === "auto";

@@ -164,10 +164,6 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, usage);
-    if (values.help) {
-      io.out(usage);
-      return 0;
-    }
     if (typeof values.out !== "string") throw new ConfigError(`missing -o <model.bsfnet> (bsfnet train --help)`);
     const gates = (values.gates ?? "input") as Gates;
     if (!GATES.includes(gates))
