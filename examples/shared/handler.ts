@@ -11,22 +11,21 @@ export interface Prediction {
 export function prepare(model: InferenceModel, rows: unknown): Float32Array {
   if (!Array.isArray(rows) || rows.length === 0 || rows.length > 10000)
     throw new Error("rows must be a non-empty array of at most 10000 rows");
-  const meta = model.meta as { fullInputSize?: number; standardize?: { mean: number[]; std: number[] } };
-  const full = meta.fullInputSize ?? model.inputSize;
+  const full = (model.meta.fullInputSize as number | undefined) ?? model.inputSize;
   const width = (rows[0] as unknown[])?.length;
   if (width !== full && width !== model.inputSize)
     throw new Error(`each row needs ${full} values (or ${model.inputSize} pre-processed ones)`);
-  const x = new Float32Array(rows.length * width);
+  // f64 until the model's preprocessing has run: standardizing raw values rounded to f32 first would
+  // move the result by up to ~1e-6
+  const x = new Float64Array(rows.length * width);
   rows.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== width || !r.every((v) => typeof v === "number" && Number.isFinite(v))) {
       throw new Error(`row ${i} must hold ${width} finite numbers`);
     }
-    for (let j = 0; j < width; j++) {
-      const s = width === full ? meta.standardize : undefined;
-      x[i * width + j] = s ? (r[j] - s.mean[j]) / s.std[j] : r[j];
-    }
+    x.set(r, i * width);
   });
-  return width === full && full !== model.inputSize ? model.reduceInput(x) : x;
+  // full-width rows get the model file's own preprocessing; reduced rows are taken as they are
+  return width === full ? model.prepareInput(x) : Float32Array.from(x);
 }
 
 export function predict(model: InferenceModel, rows: unknown): Prediction {

@@ -9,7 +9,7 @@ import { instantiateModule as instantiate } from "../runtime/instantiate.js";
 import { argmaxRows } from "../util/argmax.js";
 import type { Layer } from "../layers/layer.js";
 import { LIMITS, readModel, type ModelMeta } from "../io/format.js";
-import { inputColumns } from "../model/meta.js";
+import { inputColumns, modelInput } from "../model/meta.js";
 import { LayerStack } from "../model/stack.js";
 import type { BatchPlan } from "../model/plan.js";
 import type { XInput } from "../model/inputs.js";
@@ -92,6 +92,12 @@ export class InferenceModel {
   /** Full input rows -> the columns a pruned model reads (meta.inputKeep); identity otherwise. */
   reduceInput(x: ArrayLike<number>): Float32Array {
     return inputColumns(this.meta, x);
+  }
+
+  /** Raw full-width rows -> the model's input: the saved standardization (meta.standardize), if
+   * any, then the columns a pruned model reads. */
+  prepareInput(x: ArrayLike<number>): Float32Array {
+    return modelInput(this.meta, x, this.inputSize);
   }
 }
 
