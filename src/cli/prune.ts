@@ -63,13 +63,6 @@ export const command: Command = {
     const lr = number(values["learning-rate"], "learning-rate", 0.001, (v) => v > 0);
     const batchSize = number(values["batch-size"], "batch-size", 32, (v) => Number.isInteger(v) && v > 0);
     const file = await readModelFile(path);
-    // fineTune trains with the classification loss; a regression model's fine-tuning needs its
-    // target scaling (train folds it into the output layer) and is not built yet
-    if (epochs > 0 && file.meta.task === "regression") {
-      throw new ConfigError(
-        "--fine-tune-epochs: fine-tuning a regression model is not supported yet; prune without it",
-      );
-    }
     const byName = Array.isArray(file.meta.columns);
     if (
       epochs > 0 &&
@@ -81,13 +74,17 @@ export const command: Command = {
     const rows = async () => {
       const data = values.data as string;
       checkInput(data);
-      if (!byName) return readCsv(data, { header, label: values.label as string });
+      const regression = file.meta.task === "regression";
+      if (!byName) {
+        const ds = await readCsv(data, { header, label: values.label as string, numericLabel: regression });
+        return regression ? { ...ds, y: undefined } : ds;
+      }
       // a model trained from a CSV reads its own columns of it, by name
       const r = await readModelRows(data, file.meta, {
         header,
         label: (values.label as string | undefined) ?? (file.meta.label as string),
       });
-      return { x: r.x, y: r.y!, d: r.d, source: r.source };
+      return { x: r.x, y: r.y, target: r.target, d: r.d, source: r.source };
     };
     const r = await pruneModelFile(file, {
       threshold,

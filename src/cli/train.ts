@@ -4,6 +4,7 @@
 // categorical codes. --task regression: the same network with a linear output of width 1 on a
 // numeric label, trained on the mean squared error of the standardized target; the target's scale
 // is then folded into the output layer, so the saved model predicts in the label's own units.
+import { foldTargetScale } from "../model/target.js";
 import { readFileSync } from "node:fs";
 import { Sequential } from "../model/sequential.js";
 import { Dense } from "../layers/dense.js";
@@ -143,19 +144,6 @@ function hiddenWidths(v: unknown, D: number): number[] {
   if (w.length === 0 || w.some((u) => !Number.isInteger(u) || u <= 0))
     throw new ConfigError(`--hidden: expected positive integers like 13,13,26,13, got ${JSON.stringify(v)}`);
   return w;
-}
-
-/** The model learned z = (t - mean) / std with a linear output layer out = h W + b; t = h (std W) +
- * (std b + mean) is the same layer with scaled weights, so the saved model predicts t itself and
- * every consumer (predict, bsfnet/infer, the ONNX and TF.js exports) needs no extra step. */
-function foldTargetScale(model: Sequential, mean: number, std: number): void {
-  const w = model.getWeights();
-  for (const p of w) {
-    if (p.layer !== "output") continue;
-    if (p.name === "kernel") p.values = p.values.map((v) => v * std);
-    else if (p.name === "bias") p.values = p.values.map((v) => v * std + mean);
-  }
-  model.setWeights(w);
 }
 
 export const command: Command = {

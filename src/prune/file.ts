@@ -9,13 +9,18 @@ import { Sequential } from "../model/sequential.js";
 import type { ModelSpec } from "../model/spec.js";
 import { ready, type Runtime } from "../runtime/runtime.js";
 import { fineTune } from "./finetune.js";
+import { Standardizer } from "../data/standardize.js";
+import { foldTargetScale, unfoldTargetScale } from "../model/target.js";
 import type { PlanOptions } from "./gates.js";
 import { planAndPrune, prunedMeta, type PrunePlan } from "./plan.js";
 
 /** Rows to fine-tune on, at the model's full (unpruned) input width and not standardized. */
 export interface FullWidthRows {
   x: Float32Array;
-  y: Int32Array;
+  /** class index per row (a classifier) */
+  y?: Int32Array;
+  /** target value per row in the label's units (a regression model, meta.task "regression") */
+  target?: Float32Array;
   /** Features per row. */
   d: number;
   /** Named in errors (the CSV's path). */
@@ -51,7 +56,21 @@ export async function pruneModelFile(file: ModelFile, options: PruneFileOptions 
         ds.x,
         model.inputShape!.reduce((a, b) => a * b, 1),
       );
-      await fineTune(model, x, ds.y, { epochs: ft.epochs, batchSize: ft.batchSize, baseLearningRate: ft.learningRate });
+      const options = { epochs: ft.epochs, batchSize: ft.batchSize, baseLearningRate: ft.learningRate };
+      if (meta.task === "regression") {
+        if (!ds.target)
+          throw new DataError("fine-tuning a regression model needs its numeric label", { file: ds.source });
+        // the saved model predicts the label itself; it learned (and is fine-tuned on) the
+        // standardized label, so the output layer is unfolded for the fine-tuning and refolded after
+        const { mean, std } = Standardizer.fit(ds.target, 1);
+        unfoldTargetScale(model, mean[0], std[0]);
+        const z = Float32Array.from(ds.target, (t) => (t - mean[0]) / std[0]);
+        await fineTune(model, x, z, { ...options, loss: "meanSquaredError" });
+        foldTargetScale(model, mean[0], std[0]);
+      } else {
+        if (!ds.y) throw new DataError("fine-tuning a classifier needs its label column", { file: ds.source });
+        await fineTune(model, x, ds.y, options);
+      }
     }
     return { spec: model.toSpec(), meta, plan };
   } finally {

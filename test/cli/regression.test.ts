@@ -113,6 +113,50 @@ describe("train --task regression and predict", () => {
     expect(j.err).not.toMatch(/r2/);
   }, 120_000);
 
+  it("prunes a gated regression model and fine-tunes it in the label's units", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-regression-"));
+    const header = "a,b,c,d,noise1,kind,price,noise2";
+    writeFileSync(join(dir, "train.csv"), `${[header, ...rows(600, 3).lines].join("\n")}\n`);
+    const test = rows(200, 4);
+    writeFileSync(join(dir, "test.csv"), `${[header, ...test.lines].join("\n")}\n`);
+    bsfnet(
+      [
+        "train",
+        "train.csv",
+        "--label",
+        "price",
+        "--task",
+        "regression",
+        "--epochs",
+        "120",
+        "-o",
+        "g.bsfnet",
+        "--quiet",
+      ],
+      dir,
+    );
+    const r2Of = (model: string) => {
+      const p = bsfnet(["predict", model, "test.csv", "--label", "price"], dir);
+      return Number(/^r2: (-?\d\.\d+)$/m.exec(p.err)![1]);
+    };
+    const before = r2Of("g.bsfnet");
+    const pr = bsfnet(
+      ["prune", "g.bsfnet", "-o", "p.bsfnet", "--fine-tune-epochs", "20", "--data", "train.csv", "--label", "price"],
+      dir,
+    );
+    expect(pr.out).toMatch(/fine-tuned 20 epochs/);
+    const after = r2Of("p.bsfnet");
+    const file = await readModelFile(join(dir, "p.bsfnet"));
+    expect(file.meta.task).toBe("regression");
+    expect(file.spec.layers.some((l) => l.className === "BSF")).toBe(false);
+    // the fine-tuned model still predicts prices (offset 100, scale 10), not standardized values
+    expect(after).toBeGreaterThan(0.8);
+    expect(after).toBeGreaterThan(before - 0.05);
+    console.log(
+      `prune --fine-tune-epochs 20 (regression): held-out R² ${before} gated, ${after} pruned and fine-tuned`,
+    );
+  }, 120_000);
+
   it("a label that is not numeric is an error naming the row", () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-regression-"));
     writeFileSync(join(dir, "bad.csv"), "a,y\n1,2\n2,high\n");
