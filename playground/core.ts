@@ -123,15 +123,22 @@ export function checkSize(bytes: number, file: string, limit = MAX_FILE_BYTES): 
   if (bytes === 0) throw new DataError("empty file (no rows)", { file });
   if (bytes > limit)
     throw new DataError(
-      `the file is ${(bytes / 2 ** 20).toFixed(0)} MB, more than this tab can parse and train on (${(limit / 2 ** 20).toFixed(0)} MB); ` +
+      `the file is ${sizeText(bytes)}, more than this tab can parse and train on (${sizeText(limit)}); ` +
         "use the CLI (bsfnet select / train read files of any size), or a sample of the rows",
       { file },
     );
 }
 
+const sizeText = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${(b / 1024).toFixed(1)} KB`);
+
 /** The column names and the first rows' label cells, for the form (the full parse comes after). */
-export function peekColumns(bytes: Uint8Array, file: string, header = true): { columns: string[]; sample: string[][] } {
-  checkSize(bytes.byteLength, file);
+export function peekColumns(
+  bytes: Uint8Array,
+  file: string,
+  header = true,
+  limit = MAX_FILE_BYTES,
+): { columns: string[]; sample: string[][] } {
+  checkSize(bytes.byteLength, file, limit);
   // 64 KB is enough for the header and a few hundred rows; the cut line may be partial, so drop it
   const head = new TextDecoder().decode(bytes.subarray(0, 65536));
   const lines = head.split(/\r?\n/).filter((l) => l.trim() !== "");
@@ -146,8 +153,8 @@ function splitCells(line: string): string[] {
   return line.split(d).map((s) => s.trim().replace(/^"|"$/g, ""));
 }
 
-export function parseDataset(bytes: Uint8Array, file: string, o: ParseOptions): CsvDataset {
-  checkSize(bytes.byteLength, file);
+export function parseDataset(bytes: Uint8Array, file: string, o: ParseOptions, limit = MAX_FILE_BYTES): CsvDataset {
+  checkSize(bytes.byteLength, file, limit);
   let ds: CsvDataset;
   try {
     ds = parseCsv(bytes, {

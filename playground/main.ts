@@ -39,7 +39,7 @@ function setBusy(training: boolean): void {
   state.training = training;
   for (const id of ["label", "task", "lambda", "k", "epochs", "seed", "gates", "header", "ex-synthetic", "file"])
     input(id).disabled = training;
-  for (const el of document.querySelectorAll<HTMLInputElement>("#drops input, input[name=mode]")) el.disabled = training;
+  for (const el of Array.from(document.querySelectorAll<HTMLInputElement>("#drops input, input[name=mode]"))) el.disabled = training;
   if (!training) syncMode();
   $<HTMLButtonElement>("ex-wine").disabled = training || !wineAvailable;
   $<HTMLButtonElement>("train").disabled = training || !state.summary || state.parsing || !state.wasm;
@@ -148,7 +148,7 @@ function fillColumns(columns: string[], label: string, task: string): void {
 
 function markLabel(): void {
   const label = $<HTMLSelectElement>("label").value;
-  for (const box of document.querySelectorAll<HTMLInputElement>("#drops input")) {
+  for (const box of Array.from(document.querySelectorAll<HTMLInputElement>("#drops input"))) {
     box.disabled = box.value === label;
     if (box.value === label) box.checked = false;
   }
@@ -161,7 +161,7 @@ function reparse(): void {
   state.summary = undefined;
   state.parsing = true;
   setBusy(false);
-  const drop = [...document.querySelectorAll<HTMLInputElement>("#drops input:checked")].map((b) => b.value);
+  const drop = Array.from(document.querySelectorAll<HTMLInputElement>("#drops input:checked")).map((b) => b.value);
   send({
     type: "parse",
     options: {
@@ -174,7 +174,7 @@ function reparse(): void {
 }
 $("label").addEventListener("change", reparse);
 $("task").addEventListener("change", reparse);
-for (const r of document.querySelectorAll<HTMLInputElement>("input[name=mode]")) r.addEventListener("change", syncMode);
+for (const r of Array.from(document.querySelectorAll<HTMLInputElement>("input[name=mode]"))) r.addEventListener("change", syncMode);
 
 // ---- training ------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 import { Runtime } from "../src/runtime/runtime.js";
 import type { CsvDataset } from "../src/data/csv.js";
 import { BsfnetError } from "../src/errors.js";
-import { accuracyCurve, checkSize, guessLabel, guessTask, parseDataset, peekColumns, runJob, syntheticCsv } from "./core.js";
+import { MAX_FILE_BYTES, accuracyCurve, checkSize, guessLabel, guessTask, parseDataset, peekColumns, runJob, syntheticCsv } from "./core.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 interface WorkerScope {
@@ -26,8 +26,11 @@ let lastSeed = 0;
 
 /** The relaxed-SIMD build where this engine validates it (fused multiply-add), else SIMD128;
  * ?wasm=simd128 forces the latter (what the bit-for-bit comparison with Node 20 uses). */
+const params = new URLSearchParams(scope.location.search);
+/** ?max=BYTES lowers the file-size limit (a small tab, or a test that wants the refusal) */
+const maxBytes = Math.min(MAX_FILE_BYTES, Number(params.get("max")) || MAX_FILE_BYTES);
 const runtime = (async () => {
-  const force = new URLSearchParams(scope.location.search).get("wasm");
+  const force = params.get("wasm");
   if (force !== "simd128") {
     const relaxed = new Uint8Array(await (await fetch("bsfnet.relaxed.wasm")).arrayBuffer());
     if (WebAssembly.validate(relaxed)) return { rt: await Runtime.load(relaxed), wasm: "relaxed" };
@@ -54,7 +57,7 @@ function inspect(header: boolean): void {
   if (!bytes) throw new BsfnetError("no file loaded yet");
   ds = undefined;
   lastRanking = undefined;
-  const { columns, sample } = peekColumns(bytes, source, header);
+  const { columns, sample } = peekColumns(bytes, source, header, maxBytes);
   const label = guessLabel(columns);
   const li = columns.indexOf(label);
   post({ type: "columns", source, columns, label, task: guessTask(sample.map((r) => r[li] ?? "")) });
@@ -70,7 +73,7 @@ async function handle(m: ToWorker): Promise<void> {
       bytes = undefined;
       ds = undefined;
       source = m.name;
-      checkSize(m.file.size, m.name);
+      checkSize(m.file.size, m.name, maxBytes);
       return takeFile(m.name, new Uint8Array(await m.file.arrayBuffer()), m.header);
     case "inspect":
       return inspect(m.header);
@@ -80,7 +83,7 @@ async function handle(m: ToWorker): Promise<void> {
       if (!bytes) throw new BsfnetError("no file loaded yet");
       ds = undefined;
       lastRanking = undefined;
-      const d = parseDataset(bytes, source, m.options);
+      const d = parseDataset(bytes, source, m.options, maxBytes);
       ds = d;
       post({
         type: "parsed",

@@ -21,7 +21,7 @@ export interface PlaygroundBuild {
   /** bytes of the page's code (main.js + worker.js + index.html) and of the wasm module, raw and gzip */
   code: { raw: number; gzip: number };
   wasm: { raw: number; gzip: number };
-  /** every source file bundled into the page or its worker */
+  /** every source file with code in the page or its worker */
   inputs: string[];
 }
 
@@ -42,6 +42,8 @@ export async function buildPlayground(outDir: string, data?: string, quiet = fal
     target: "es2022",
     logLevel: "warning" as const,
     metafile: true,
+    // the page shows the library's error class (DataError, ConfigError) as the CLI names it
+    keepNames: true,
     // wasm.ts reaches node:fs only by a dynamic import on paths; the page passes bytes, so the
     // import is never evaluated in the browser and stays a bare specifier in the bundle
     external: ["node:*"],
@@ -76,7 +78,14 @@ export async function buildPlayground(outDir: string, data?: string, quiet = fal
     const bytes = Buffer.concat(files.map((f) => readFileSync(join(outDir, f))));
     return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   };
-  const inputs = (m: Metafile) => Object.keys(m.inputs);
+  // what reaches the output: an import esbuild tree-shakes away (export/onnx.ts's saveOnnx and the
+  // atomic writer it uses) is listed in the metafile's inputs but contributes no byte
+  const inputs = (m: Metafile) =>
+    Object.values(m.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, v]) => v.bytesInOutput > 0)
+        .map(([k]) => k),
+    );
   return {
     dir: outDir,
     wine: Boolean(wine),
