@@ -114,7 +114,8 @@ export function guessLabel(columns: readonly string[]): string {
 /** A label whose values are numbers that are not all small integers reads as a regression target. */
 export function guessTask(values: readonly string[]): Task {
   const nums = values.map(Number);
-  if (values.length === 0 || nums.some((v, i) => values[i].trim() === "" || !Number.isFinite(v))) return "classification";
+  if (values.length === 0 || nums.some((v, i) => values[i].trim() === "" || !Number.isFinite(v)))
+    return "classification";
   const distinct = new Set(nums).size;
   return nums.some((v) => !Number.isInteger(v)) && distinct > 10 ? "regression" : "classification";
 }
@@ -172,12 +173,7 @@ export function parseDataset(bytes: Uint8Array, file: string, o: ParseOptions, l
       });
     throw e;
   }
-  if (ds.d === 0) throw new DataError("no feature columns left (only the label, or every other column dropped)", { file });
-  if (o.task !== "regression" && ds.classNames.length < 2)
-    throw new DataError(
-      `the label has a single class (${ds.classNames[0] ?? "none"}): nothing to select features for`,
-      { file, column: ds.labelColumn },
-    );
+  // the parser refuses a single class itself; a constant numeric target it reads as fine
   if (o.task === "regression" && ds.target && new Set(ds.target).size < 2)
     throw new DataError(`the label has a single value (${ds.target[0]}): nothing to select features for`, {
       file,
@@ -211,8 +207,10 @@ export function syntheticCsv(seed = 0, shape = { n: 1000, informative: 5, redund
 export const MUSK2_SHAPE = { n: 6598, informative: 20, redundant: 20, noise: 128 };
 
 function checkTrain(o: TrainOptions, d: number): void {
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ConfigError(`epochs must be an integer >= 1, got ${o.epochs}`);
-  if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new ConfigError(`lambda must be a number >= 0, got ${o.lambda}`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 1)
+    throw new ConfigError(`epochs must be an integer >= 1, got ${o.epochs}`);
+  if (!(o.lambda >= 0 && Number.isFinite(o.lambda)))
+    throw new ConfigError(`lambda must be a number >= 0, got ${o.lambda}`);
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new ConfigError(`seed must be an integer >= 0, got ${o.seed}`);
   if (o.k !== undefined && !(Number.isInteger(o.k) && o.k >= 1 && o.k <= d))
     throw new ConfigError(`k must be an integer in [1, ${d}] (the number of features), got ${o.k}`);
@@ -265,38 +263,38 @@ export async function runJob(
     let stopped = false;
     const t0 = performance.now();
     const history = await model.fit(ds.x, z ?? ds.y, {
-        epochs: o.epochs,
-        batchSize,
-        validationSplit: parts ? split : undefined,
-        seed,
-        verbose: 0,
-        callbacks: [
-          {
-            onEpochBegin: (e) => {
-              epoch = e;
-            },
-            onBatchEnd: async (b, _logs, m) => {
-              await hooks.onBatch?.((epoch * steps + b + 1) / (o.epochs * steps));
-              if (hooks.shouldStop?.()) {
-                stopped = true;
-                m.stopTraining = true;
-              }
-            },
-            onEpochEnd: async (e, logs: EpochLogs) => {
-              await hooks.onEpoch?.({
-                epoch: e,
-                epochs: o.epochs,
-                loss: logs.loss,
-                accuracy: logs.accuracy,
-                valLoss: logs.valLoss,
-                valAccuracy: logs.valAccuracy,
-                gates: Object.fromEntries(Object.entries(logs.gates).map(([k, w]) => [k, gateValues({}, w)])),
-                seconds: logs.seconds,
-              });
-            },
+      epochs: o.epochs,
+      batchSize,
+      validationSplit: parts ? split : undefined,
+      seed,
+      verbose: 0,
+      callbacks: [
+        {
+          onEpochBegin: (e) => {
+            epoch = e;
           },
-        ],
-      });
+          onBatchEnd: async (b, _logs, m) => {
+            await hooks.onBatch?.((epoch * steps + b + 1) / (o.epochs * steps));
+            if (hooks.shouldStop?.()) {
+              stopped = true;
+              m.stopTraining = true;
+            }
+          },
+          onEpochEnd: async (e, logs: EpochLogs) => {
+            await hooks.onEpoch?.({
+              epoch: e,
+              epochs: o.epochs,
+              loss: logs.loss,
+              accuracy: logs.accuracy,
+              valLoss: logs.valLoss,
+              valAccuracy: logs.valAccuracy,
+              gates: Object.fromEntries(Object.entries(logs.gates).map(([k, w]) => [k, gateValues({}, w)])),
+              seconds: logs.seconds,
+            });
+          },
+        },
+      ],
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (ts) foldTargetScale(model, ts.mean[0], ts.std[0]);
     const gates = Object.fromEntries(
@@ -330,7 +328,9 @@ export async function runJob(
       columns,
       label: ds.labelColumn,
       csvColumns: ds.columns,
-      ...(ds.categories.length ? { categories: ds.categories.map((c) => ({ column: c.column, values: c.values })) } : {}),
+      ...(ds.categories.length
+        ? { categories: ds.categories.map((c) => ({ column: c.column, values: c.values })) }
+        : {}),
     };
     const trainedModel = encodeModelFile(model.toSpec(), meta);
     const pruned = await pruneModelFile(decodeModelFile(trainedModel, "trained.bsfnet"), { runtime, threshold });

@@ -36,7 +36,10 @@ export interface Series {
 }
 
 /** Line series on their own x values with an automatic y range (loss, accuracy curve). */
-export function xyChart(series: readonly Series[], o: { title: string; xLabel: string; yLabel: string; y01?: boolean }): string {
+export function xyChart(
+  series: readonly Series[],
+  o: { title: string; xLabel: string; yLabel: string; y01?: boolean },
+): string {
   const W = 640,
     H = 260,
     L = 52,
@@ -70,7 +73,12 @@ export function xyChart(series: readonly Series[], o: { title: string; xLabel: s
     const c = PALETTE[k % PALETTE.length];
     const pts = s.x.map((v, i) => `${X(v).toFixed(1)},${Y(s.y[i]).toFixed(1)}`).join(" ");
     const ly = s.y.length ? Y(s.y[s.y.length - 1]) : T;
-    const dots = s.x.length < 20 ? s.x.map((v, i) => `<circle cx="${X(v).toFixed(1)}" cy="${Y(s.y[i]).toFixed(1)}" r="2.5" fill="${c}"/>`).join("") : "";
+    const dots =
+      s.x.length < 20
+        ? s.x
+            .map((v, i) => `<circle cx="${X(v).toFixed(1)}" cy="${Y(s.y[i]).toFixed(1)}" r="2.5" fill="${c}"/>`)
+            .join("")
+        : "";
     return (
       `<polyline fill="none" stroke="${c}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5,3"' : ""} points="${pts}"/>${dots}` +
       `<text x="${W - R + 6}" y="${(ly + 4).toFixed(1)}" font-size="10" fill="${c}">${esc(s.label)}</text>`

@@ -39,7 +39,8 @@ function setBusy(training: boolean): void {
   state.training = training;
   for (const id of ["label", "task", "lambda", "k", "epochs", "seed", "gates", "header", "ex-synthetic", "file"])
     input(id).disabled = training;
-  for (const el of Array.from(document.querySelectorAll<HTMLInputElement>("#drops input, input[name=mode]"))) el.disabled = training;
+  for (const el of Array.from(document.querySelectorAll<HTMLInputElement>("#drops input, input[name=mode]")))
+    el.disabled = training;
   if (!training) syncMode();
   $<HTMLButtonElement>("ex-wine").disabled = training || !wineAvailable;
   $<HTMLButtonElement>("train").disabled = training || !state.summary || state.parsing || !state.wasm;
@@ -51,7 +52,9 @@ function syncMode(): void {
   const k = mode() === "k";
   input("k").disabled = !k;
   input("lambda").disabled = false;
-  input("lambda").title = k ? "L1 penalty of the gates (the ranking it produces is cut at k)" : "L1 penalty of the gates";
+  input("lambda").title = k
+    ? "L1 penalty of the gates (the ranking it produces is cut at k)"
+    : "L1 penalty of the gates";
 }
 const mode = () => document.querySelector<HTMLInputElement>("input[name=mode]:checked")?.value ?? "lambda";
 
@@ -174,7 +177,8 @@ function reparse(): void {
 }
 $("label").addEventListener("change", reparse);
 $("task").addEventListener("change", reparse);
-for (const r of Array.from(document.querySelectorAll<HTMLInputElement>("input[name=mode]"))) r.addEventListener("change", syncMode);
+for (const r of Array.from(document.querySelectorAll<HTMLInputElement>("input[name=mode]")))
+  r.addEventListener("change", syncMode);
 
 // ---- training ------------------------------------------------------------------------------
 
@@ -210,7 +214,9 @@ function eta(fraction: number, elapsed: number, what: string): void {
   const left = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : Number.NaN;
   $("eta").textContent =
     `${what}: ${(fraction * 100).toFixed(0)}%, ${elapsed.toFixed(1)} s` +
-    (Number.isFinite(left) ? `, about ${left < 60 ? `${left.toFixed(0)} s` : `${(left / 60).toFixed(1)} min`} left` : "");
+    (Number.isFinite(left)
+      ? `, about ${left < 60 ? `${left.toFixed(0)} s` : `${(left / 60).toFixed(1)} min`} left`
+      : "");
 }
 
 let drawPending = false;
@@ -229,7 +235,12 @@ function drawLive(): void {
   if (!ep.length) return;
   const names = state.summary?.featureNames ?? [];
   const xs = ep.map((e) => e.epoch + 1);
-  if (ep[0].input) $("fig-gates").innerHTML = waterfall(ep.map((e) => e.input ?? []), names, "Input gate weights per feature");
+  if (ep[0].input)
+    $("fig-gates").innerHTML = waterfall(
+      ep.map((e) => e.input ?? []),
+      names,
+      "Input gate weights per feature",
+    );
   else $("fig-gates").innerHTML = "";
   const loss = [{ label: "training", x: xs, y: ep.map((e) => e.loss) }];
   if (ep[0].valLoss !== undefined) loss.push({ label: "validation", x: xs, y: ep.map((e) => e.valLoss ?? Number.NaN) });
@@ -343,7 +354,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case "ready":
       state.wasm = m.wasm;
-      $("engine").textContent = `kernels: ${m.wasm === "relaxed" ? "relaxed SIMD (fused multiply-add)" : "SIMD128"}, in a Web Worker`;
+      $("engine").textContent =
+        `kernels: ${m.wasm === "relaxed" ? "relaxed SIMD (fused multiply-add)" : "SIMD128"}, in a Web Worker`;
       setBusy(false);
       return;
     case "columns":
@@ -373,8 +385,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case "done":
       state.done = m;
       setBusy(false);
-      $<HTMLProgressElement>("progress").value = m.stopped ? m.epochsDone / Math.max(1, state.epochs[0]?.epochs ?? 1) : 1;
-      $("eta").textContent = `${m.stopped ? "stopped" : "done"}: ${m.epochsDone} epochs in ${m.seconds < 10 ? m.seconds.toFixed(2) : m.seconds.toFixed(1)} s`;
+      $<HTMLProgressElement>("progress").value = m.stopped
+        ? m.epochsDone / Math.max(1, state.epochs[0]?.epochs ?? 1)
+        : 1;
+      $("eta").textContent =
+        `${m.stopped ? "stopped" : "done"}: ${m.epochsDone} epochs in ${m.seconds < 10 ? m.seconds.toFixed(2) : m.seconds.toFixed(1)} s`;
       showResults(m);
       return;
     case "curve":
@@ -382,7 +397,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $("eta").textContent = "cross-validation done";
       $("fig-curve").innerHTML = xyChart(
         [{ label: m.metric, x: m.points.map((p) => p.k), y: m.points.map((p) => p.mean) }],
-        { title: `5-fold cross-validated ${m.metric} with the top k features`, xLabel: "features kept (top k)", yLabel: m.metric },
+        {
+          title: `5-fold cross-validated ${m.metric} with the top k features`,
+          xLabel: "features kept (top k)",
+          yLabel: m.metric,
+        },
       );
       return;
     case "error":

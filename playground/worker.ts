@@ -4,7 +4,17 @@
 import { Runtime } from "../src/runtime/runtime.js";
 import type { CsvDataset } from "../src/data/csv.js";
 import { BsfnetError } from "../src/errors.js";
-import { MAX_FILE_BYTES, accuracyCurve, checkSize, guessLabel, guessTask, parseDataset, peekColumns, runJob, syntheticCsv } from "./core.js";
+import {
+  MAX_FILE_BYTES,
+  accuracyCurve,
+  checkSize,
+  guessLabel,
+  guessTask,
+  parseDataset,
+  peekColumns,
+  runJob,
+  syntheticCsv,
+} from "./core.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 interface WorkerScope {
@@ -183,7 +193,11 @@ scope.onmessage = (e) => {
     return;
   }
   if (busy) {
-    post({ type: "error", during: m.type, error: { name: "ConfigError", message: "busy: wait for the current job or Stop it" } });
+    post({
+      type: "error",
+      during: m.type,
+      error: { name: "ConfigError", message: "busy: wait for the current job or Stop it" },
+    });
     return;
   }
   busy = true;

@@ -49,8 +49,18 @@ export async function buildPlayground(outDir: string, data?: string, quiet = fal
     external: ["node:*"],
   };
   const [main, worker] = await Promise.all([
-    build({ ...common, entryPoints: [join(root, "playground/main.ts")], format: "esm", outfile: join(outDir, "main.js") }),
-    build({ ...common, entryPoints: [join(root, "playground/worker.ts")], format: "esm", outfile: join(outDir, "worker.js") }),
+    build({
+      ...common,
+      entryPoints: [join(root, "playground/main.ts")],
+      format: "esm",
+      outfile: join(outDir, "main.js"),
+    }),
+    build({
+      ...common,
+      entryPoints: [join(root, "playground/worker.ts")],
+      format: "esm",
+      outfile: join(outDir, "worker.js"),
+    }),
   ]);
   copyFileSync(join(root, "playground/index.html"), join(outDir, "index.html"));
   for (const w of ["bsfnet.wasm", "bsfnet.relaxed.wasm"]) {

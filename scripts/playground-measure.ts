@@ -31,7 +31,8 @@ if (!built.wine) throw new Error("Wine is needed for the measurement: pass --dat
 const chromium = findChromium();
 if (!chromium) throw new Error("no chromium found (apt-get install chromium, or set CHROMIUM)");
 const relaxedOk = WebAssembly.validate(readFileSync(join(root, "build/bsfnet.relaxed.wasm")));
-if (!relaxedOk) process.stderr.write("node does not validate the relaxed build: run with --experimental-wasm-relaxed-simd\n");
+if (!relaxedOk)
+  process.stderr.write("node does not validate the relaxed build: run with --experimental-wasm-relaxed-simd\n");
 
 const { url, server } = await serve(out);
 const browser = await launch(chromium);
@@ -94,7 +95,9 @@ for (const build of relaxedOk ? ["simd128", "relaxed"] : ["simd128"]) {
   await waitState(page, "!!s.wasm", 60000);
   const wasm = await page.evaluate("globalThis.__playground.wasm");
   if (wasm !== build) throw new Error(`the page loaded ${wasm}, wanted ${build}`);
-  const rt = await Runtime.load(readFileSync(join(root, build === "simd128" ? "build/bsfnet.wasm" : "build/bsfnet.relaxed.wasm")));
+  const rt = await Runtime.load(
+    readFileSync(join(root, build === "simd128" ? "build/bsfnet.wasm" : "build/bsfnet.relaxed.wasm")),
+  );
   for (const c of cases) {
     const ds = parseDataset(c.csv, c.file, { label: "class" });
     const row: Row = { build, case: c.name, epochs: c.options.epochs, page: [], node: [], same: true };
@@ -108,7 +111,9 @@ for (const build of relaxedOk ? ["simd128", "relaxed"] : ["simd128"]) {
       row.node.push(n.seconds);
       const ng = n.history.gates.input_gate.map((w) => Array.from(w));
       row.same &&= JSON.stringify(ng) === JSON.stringify(p.gates);
-      process.stderr.write(`${build} ${c.file} rep ${r + 1}: page ${p.seconds.toFixed(3)} s, node ${n.seconds.toFixed(3)} s\n`);
+      process.stderr.write(
+        `${build} ${c.file} rep ${r + 1}: page ${p.seconds.toFixed(3)} s, node ${n.seconds.toFixed(3)} s\n`,
+      );
     }
     rows.push(row);
   }

@@ -74,7 +74,8 @@ if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED playground: ${why}\n
 
   it("trains on Wine, ranks it, and its pruned model predicts in Node as in the page; same seed, same gates", async () => {
     const wine = built.wine;
-    if (!wine) process.stderr.write("[bsfnet tests] playground: Wine not in the data directory, using the synthetic example\n");
+    if (!wine)
+      process.stderr.write("[bsfnet tests] playground: Wine not in the data directory, using the synthetic example\n");
     await page.click(wine ? "#ex-wine" : "#ex-synthetic");
     await waitState(page, "!!s.summary");
     const options: TrainOptions = { lambda: 0.05, epochs: 15, gates: "all", seed: 3 };
@@ -88,7 +89,9 @@ if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED playground: ${why}\n
     expect(rows).toBe((wine ? 13 : 50) + 1);
     const epochsSeen = await state<number>("epochs.length");
     expect(epochsSeen).toBe(options.epochs);
-    const done = (await page.evaluate("(() => { const d = globalThis.__playground.done; return { ...d, predictions: Array.from(d.predictions), model: Array.from(d.model) }; })()")) as Omit<DoneMessage, "predictions" | "model"> & { predictions: number[]; model: number[] };
+    const done = (await page.evaluate(
+      "(() => { const d = globalThis.__playground.done; return { ...d, predictions: Array.from(d.predictions), model: Array.from(d.model) }; })()",
+    )) as Omit<DoneMessage, "predictions" | "model"> & { predictions: number[]; model: number[] };
     expect(done.wasm).toBe("simd128");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#dl-model")]);
@@ -130,13 +133,29 @@ if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED playground: ${why}\n
     for (const [f, t] of Object.entries(files)) writeFileSync(join(bad, f), t);
     // what the CLI prints for the same file, run from that directory so it names the file alike
     const cli = (f: string) =>
-      spawnSync(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "src/cli/main.ts"), "select", f, "--label", "y", "--epochs", "1", "--quiet"], {
-        cwd: bad,
-        encoding: "utf8",
-      }).stderr.trim();
+      spawnSync(
+        process.execPath,
+        [
+          join(root, "node_modules/tsx/dist/cli.mjs"),
+          join(root, "src/cli/main.ts"),
+          "select",
+          f,
+          "--label",
+          "y",
+          "--epochs",
+          "1",
+          "--quiet",
+        ],
+        {
+          cwd: bad,
+          encoding: "utf8",
+        },
+      ).stderr.trim();
     const shown = async (f: string) => {
       await page.setInputFiles("#file", join(bad, f));
-      await page.waitForFunction(`document.querySelector("#error").classList.contains("shown")`, undefined, { timeout: 30000 });
+      await page.waitForFunction(`document.querySelector("#error").classList.contains("shown")`, undefined, {
+        timeout: 30000,
+      });
       return (await errorText())!.trim();
     };
     const malformed = await shown("malformed.csv");
@@ -155,7 +174,9 @@ if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED playground: ${why}\n
 
     // the page was opened with ?max=10000000: a larger file is refused before it is read
     const large = await shown("large.csv");
-    expect(large).toMatch(/^bsfnet: large\.csv: the file is 1\.1 MB, more than this tab can parse and train on \(976\.6 KB\)/);
+    expect(large).toMatch(
+      /^bsfnet: large\.csv: the file is 1\.1 MB, more than this tab can parse and train on \(976\.6 KB\)/,
+    );
 
     // recovered: the next good file loads and trains, no reload
     await page.click("#ex-synthetic");
