@@ -102,6 +102,9 @@ export interface JobResult {
   /** the pruned model's outputs on every row of the dataset (what the page shows and the test checks) */
   predictions: Float32Array;
   outputs: number;
+  /** inputs the pruned model reads: its input gate's weights after the last epoch above the
+   * threshold, which can differ from `selected` (importances averaged over the last epochs) */
+  prunedInputs: number;
 }
 
 /** A label column's usual names; otherwise the last column, as the CLI's --label -1. */
@@ -383,6 +386,7 @@ export async function runJob(
       pruneSummary: summary(model.toSpec(), pruned.spec),
       predictions,
       outputs: classes,
+      prunedInputs: pruned.meta.inputKeep?.length ?? D,
     };
   } finally {
     model.dispose();

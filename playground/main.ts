@@ -61,12 +61,15 @@ const mode = () => document.querySelector<HTMLInputElement>("input[name=mode]:ch
 // ---- data ----------------------------------------------------------------------------------
 
 let wineAvailable = false;
+let wineBlob: Promise<Blob> | undefined;
 
 async function loadExamples(): Promise<void> {
   const note = $("wine-note");
   try {
     const ex = (await (await fetch("examples.json")).json()) as { wine: boolean; note?: string };
     wineAvailable = ex.wine;
+    // fetched now, so the example still loads once the tab is offline
+    if (ex.wine) wineBlob = fetch("wine.csv").then((r) => r.blob());
     if (!ex.wine) {
       note.textContent = ex.note ?? "Wine was not found when this page was built.";
       note.classList.remove("hidden");
@@ -119,7 +122,7 @@ $("ex-synthetic").addEventListener("click", () => {
 $("ex-wine").addEventListener("click", async () => {
   newFile("wine.csv");
   input("header").checked = true;
-  const blob = await (await fetch("wine.csv")).blob();
+  const blob = await (wineBlob ?? fetch("wine.csv").then((r) => r.blob()));
   send({ type: "load", name: "wine.csv", file: blob, header: true });
 });
 input("header").addEventListener("change", () => {
@@ -274,7 +277,8 @@ function showResults(m: DoneMessage): void {
   const names = m.features;
   $("selected").textContent = names.length
     ? `${m.selected.length} of ${names.length} features selected${m.stopped ? ` (stopped after ${m.epochsDone} epochs; what was learned is kept)` : ""}: ` +
-      (m.selected.map((j) => names.find((f) => f.index === j)?.name).join(", ") || "none")
+      (m.selected.map((j) => names.find((f) => f.index === j)?.name).join(", ") || "none") +
+      `. The pruned model reads ${m.prunedInputs} of the ${names.length} inputs (gate weight after the last epoch > 0.1; the ranking averages the last 10% of epochs).`
     : `no input gate: the hidden layers were pruned (${m.epochsDone} epochs${m.stopped ? ", stopped" : ""}).`;
   $("ranking").innerHTML = names.length
     ? `<table><tr><th>rank</th><th>feature</th><th>index</th><th>importance</th></tr>${names

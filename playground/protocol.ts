@@ -55,6 +55,7 @@ export interface DoneMessage {
   pruneSummary: string;
   predictions: Float32Array;
   outputs: number;
+  prunedInputs: number;
   /** input gate values per epoch, float32 exactly as trained (the Node comparison reads them) */
   gateHistory: number[][];
   gates: Gates;

@@ -164,6 +164,7 @@ async function handle(m: ToWorker): Promise<void> {
           pruneSummary: r.pruneSummary,
           predictions: r.predictions,
           outputs: r.outputs,
+          prunedInputs: r.prunedInputs,
           gateHistory: (r.history.gates.input_gate ?? []).map((w) => Array.from(w)),
           gates: m.options.gates,
           wasm,

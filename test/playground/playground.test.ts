@@ -205,4 +205,18 @@ if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED playground: ${why}\n
     expect(await page.textContent("#selected")).toContain(`stopped after ${done.epochsDone} epochs`);
     expect(await page.isEnabled("#train")).toBe(true);
   }, 180000);
+
+  it("works offline once loaded: an example loads and trains with the network cut", async () => {
+    await page.context().setOffline(true);
+    try {
+      await page.click(built.wine ? "#ex-wine" : "#ex-synthetic");
+      await waitState(page, "!!s.summary && !s.error");
+      await page.fill("#epochs", "2");
+      await page.click("#train");
+      await waitState(page, "!!s.done && s.done.epochsDone === 2");
+      expect(await page.locator("#ranking tr").count()).toBeGreaterThan(1);
+    } finally {
+      await page.context().setOffline(false);
+    }
+  }, 180000);
 });
