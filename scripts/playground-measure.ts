@@ -179,6 +179,17 @@ ${table.join("\n")}
 The relaxed build (fused multiply-add) is what the page uses where the browser validates it; Node 20
 validates it only with \`--experimental-wasm-relaxed-simd\` (the npm script passes it).
 
+## What the page does, and where it differs from the CLI
+
+The page's run is \`bsfnet train --gates input|hidden|all\` (Normalization fitted on the training
+80%, gates starting at 0.99, dense D, D, 2D, D) followed by \`bsfnet prune\`; the ranking applies
+\`select\`'s rule (\`rankGates\`: the gate weight averaged over the last 10% of epochs) to that run's
+input gate, so it is \`select\`'s format but not \`select\`'s network (which starts its gates at 0.5
+and trains on every row). A target k keeps the k best-ranked features and cuts the pruned model's
+input gate to exactly them; \`select --k\` instead searches λ until k gates stay open. The
+file-size limit is fixed (256 MB, lowered with \`?max=BYTES\`), not measured from the tab's memory;
+an allocation failure while parsing is reported as the same kind of DataError.
+
 ## Bundle
 
 The page's code (index.html, main.js, worker.js), minified: ${kb(built.code.raw)}, **${kb(built.code.gzip)} gzip**
