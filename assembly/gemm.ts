@@ -70,7 +70,7 @@ import { madd, put, put1, tile } from "./tile";
     const r = M - i;
     const ai = a + <usize>i * sar;
     const c0 = c + <usize>i * ldc;
-    if (r == 1 && sak == 4) {
+    if (r == 1 && sak == 4 && N >= ROW_STREAM_MIN_N) {
       row_stream(c0, ai, b, K, N, accumulate);
       return;
     } else if (r == 2) for (; j1 + 16 <= N; j1 += 16) rows_tile(c0 + (<usize>j1 << 2), ldc, accumulate, ai, sar, sak, b + (<usize>j1 << 2), ldb, K, 2);
@@ -152,6 +152,13 @@ function rows3(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak:
   }
 }
 
+// acc + x * y, never fused: row_stream's chains (8 terms per vector of C) are latency-bound, and a
+// fused multiply-add (4 cycles) on the chain is slower than a multiply off it and an add (relaxed
+// build at 1 x 336 x 168: 0.8x). The same bits as madd in the SIMD128 build.
+@inline function mac(x: v128, y: v128, acc: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
 // One row of C (M = 1: the batch-1 dense forward; A is then K contiguous floats in nn and tn): B
 // streamed in order, 8 rows at a time, each vector of C loaded, given its 8 products and stored:
 // the loads walk 8 rows front to back (the hardware prefetcher follows them; 32 columns at a time
@@ -171,14 +178,14 @@ function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i3
     let o: usize = 0;
     for (; o < n4; o += 16) {
       let s = v128.load(c + o);
-      s = madd(x0, v128.load(b0 + o), s);
-      s = madd(x1, v128.load(b1 + o), s);
-      s = madd(x2, v128.load(b2 + o), s);
-      s = madd(x3, v128.load(b3 + o), s);
-      s = madd(x4, v128.load(b4 + o), s);
-      s = madd(x5, v128.load(b5 + o), s);
-      s = madd(x6, v128.load(b6 + o), s);
-      s = madd(x7, v128.load(b7 + o), s);
+      s = mac(x0, v128.load(b0 + o), s);
+      s = mac(x1, v128.load(b1 + o), s);
+      s = mac(x2, v128.load(b2 + o), s);
+      s = mac(x3, v128.load(b3 + o), s);
+      s = mac(x4, v128.load(b4 + o), s);
+      s = mac(x5, v128.load(b5 + o), s);
+      s = mac(x6, v128.load(b6 + o), s);
+      s = mac(x7, v128.load(b7 + o), s);
       v128.store(c + o, s);
     }
     for (; o < nb; o += 4) {
@@ -199,7 +206,7 @@ function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i3
     const x = v128.load32_splat(pa);
     const b0 = b + <usize>k * ldb;
     let o: usize = 0;
-    for (; o < n4; o += 16) v128.store(c + o, madd(x, v128.load(b0 + o), v128.load(c + o)));
+    for (; o < n4; o += 16) v128.store(c + o, mac(x, v128.load(b0 + o), v128.load(c + o)));
     for (; o < nb; o += 4) store<f32>(c + o, load<f32>(c + o) + load<f32>(pa) * load<f32>(b0 + o));
   }
 }
@@ -229,15 +236,18 @@ const KSPAN: usize = 256 * 1024;
 }
 
 // Whether the packed kernel (gemm_packed.ts) pays for its packing at this shape (measured by
-// bench/train/gemm-speed.ts, docs/design/gemm.md): when B (K x N) is past what L2 keeps for the
-// unpacked kernel's strided column walks (512 KB of its 1 MB), or, in tn, when the k stride of A
-// (M floats) is a page or more. Below that (the MLPs' products, Winograd's) the unpacked kernel
-// runs from cache and is 10-30% faster than packing plus the micro-kernel.
+// bench/train/gemm-speed.ts, docs/design/gemm.md): long rows of B and deep k (512^3 and up: the
+// unpacked kernel's column walks down B then cross a page per step and B no longer stays in L2),
+// or, in tn, a k stride of A (M floats) of a page or more (the dense kernel gradient of the CNN,
+// M = 9216). Below that (the MLPs' products, Winograd's, and nn with N = 128 even at K = 9216) the
+// unpacked kernel runs from cache and packing costs more than it saves.
 @inline function use_packed(M: i32, K: i32, N: i32, tn: bool): bool {
   if (!packed_ready() || M < 16 || N < 16 || K < 16) return false;
-  return <i64>K * <i64>N >= PACK_MIN_KN || (tn && M >= PACK_MIN_TN_M);
+  return (N >= PACK_MIN_NK && K >= PACK_MIN_NK && <i64>K * <i64>N >= PACK_MIN_KN) || (tn && M >= PACK_MIN_TN_M);
 }
-const ROW_STREAM_MIN_N = 8;
+// row_stream below 16 columns: its per-row tail columns are scalar chains; the 1 x 8 tile wins.
+const ROW_STREAM_MIN_N = 16;
+const PACK_MIN_NK = 256;
 const PACK_MIN_KN: i64 = 128 * 1024;
 const PACK_MIN_TN_M = 1024;
 

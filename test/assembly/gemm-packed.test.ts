@@ -20,15 +20,15 @@ type Variant = "nn" | "nt" | "tn";
 const REF = { nn: gemmNN, nt: gemmNT, tn: gemmTN };
 const GUARD = 8;
 
-// Packed when K*N >= 131072, or in tn when M >= 1024 (and M, N, K >= 16).
+// Packed when N >= 256, K >= 256 and K*N >= 131072, or in tn when M >= 1024 (and M, N, K >= 16).
 const PACKED: [number, number, number][] = [
-  [16, 512, 256], // the smallest packed: one k slice of 256... in two equal halves
+  [16, 512, 256], // the smallest M packed; K in two equal k slices
   [17, 257, 513], // K one past a slice, N one past a panel; M = 4*4 + 1
   [131, 300, 450], // M past one MC block (128) by 3, N % 8 = 2, K % 4 = 0
-  [37, 129, 2051], // N past NC (2048) by 3, K odd
+  [37, 261, 2051], // N past NC (2048) by 3, K odd
   [259, 517, 263], // two MC blocks plus 3 rows, three k slices, N % 8 = 7
   [1030, 19, 21], // tn only: the page-strided A; nn and nt take the unpacked path here
-  [22, 1024, 130], // M % 4 = 2, N % 16 = 2
+  [22, 1024, 258], // M % 4 = 2, N % 16 = 2
 ];
 const SMALL_M: [number, number, number][] = [];
 for (let M = 1; M <= 9; M++) {
