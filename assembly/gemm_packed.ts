@@ -25,6 +25,8 @@ const B_BYTES: usize = KC * NC * 4;
 const EDGE_BYTES: usize = 6 * NR * 4; // room for MR = 6
 const WS_BYTES: usize = A_BYTES + B_BYTES + EDGE_BYTES;
 
+const B_IN_L1: usize = 24 * 1024; // half of L1
+
 let ws: usize = 0;
 
 /** The bytes gemm_workspace needs for the packed path. */
@@ -209,11 +211,24 @@ export function gemm_packed(
         const mb = min(MC, M - ic);
         pack_a(pA, a + <usize>ic * sar + <usize>pc * sak, sar, sak, mb, kb);
         const cb = c + <usize>ic * ldc + (<usize>jc << 2);
-        for (let jr = 0; jr < nb; jr += NR) {
-          const cols = min(NR, nb - jr);
-          const pbj = pB + <usize>jr * <usize>kb * 4;
+        if (<usize>kb * <usize>nb * 4 <= B_IN_L1) {
+          // The whole packed B slice fits in L1 (shallow k: tn at the CNN's batch of 32): rows of
+          // tiles then walk C along its rows, which a shallow k makes the larger stream.
           for (let ir = 0; ir < mb; ir += MR) {
-            micro(cb + <usize>ir * ldc + (<usize>jr << 2), ldc, acc, pA + <usize>ir * <usize>kb * 4, pbj, kb, min(MR, mb - ir), cols);
+            const rows = min(MR, mb - ir);
+            const pai = pA + <usize>ir * <usize>kb * 4;
+            const ci = cb + <usize>ir * ldc;
+            for (let jr = 0; jr < nb; jr += NR) {
+              micro(ci + (<usize>jr << 2), ldc, acc, pai, pB + <usize>jr * <usize>kb * 4, kb, rows, min(NR, nb - jr));
+            }
+          }
+        } else {
+          for (let jr = 0; jr < nb; jr += NR) {
+            const cols = min(NR, nb - jr);
+            const pbj = pB + <usize>jr * <usize>kb * 4;
+            for (let ir = 0; ir < mb; ir += MR) {
+              micro(cb + <usize>ir * ldc + (<usize>jr << 2), ldc, acc, pA + <usize>ir * <usize>kb * 4, pbj, kb, min(MR, mb - ir), cols);
+            }
           }
         }
       }

@@ -118,6 +118,7 @@ async function inferB1(): Promise<void> {
     { inputShape: [28, 28, 1], name: "table6" },
   );
   m.compile({ optimizer: new Adam(), seed: 0 });
+  await m.build(undefined, rt);
   const wasm = readFileSync(wasmPath ?? new URL("../../build/bsfnet.wasm", import.meta.url));
   const inf = await InferenceModel.load(wasm, modelToBytes(m), { batchSize: 1 });
   const img = rt.f32(x, 784).slice();
@@ -127,7 +128,10 @@ async function inferB1(): Promise<void> {
     return;
   }
   console.log(`Table 6 CNN, one image (${wasmPath ?? "build/bsfnet.wasm"}); CPU us, min over repetitions`);
-  for (const r of rows) console.log(`${r.part.padEnd(38)} ${r.us.toFixed(1).padStart(8)} us  ${((100 * r.us) / sum).toFixed(0).padStart(3)}%`);
+  for (const r of rows)
+    console.log(
+      `${r.part.padEnd(38)} ${r.us.toFixed(1).padStart(8)} us  ${((100 * r.us) / sum).toFixed(0).padStart(3)}%`,
+    );
   console.log(`${"sum of the kernels".padEnd(38)} ${sum.toFixed(1).padStart(8)} us`);
   console.log(`${"InferenceModel.predict (1 image)".padEnd(38)} ${total.toFixed(1).padStart(8)} us`);
 }

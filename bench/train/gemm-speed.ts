@@ -99,7 +99,8 @@ function netShapes(quick: boolean): Shape[] {
   for (const [net, layers] of NETS) {
     for (const [C, OC] of layers) {
       // inference runs at batch 1 and 256; training at 32 and 128
-      for (const B of quick ? [1, 128] : [1, 32, 128, 256]) add({ net, what: `dense ${C}->${OC} B=${B} forward`, v: "nn", M: B, K: C, N: OC, accumulate: 0 });
+      for (const B of quick ? [1, 128] : [1, 32, 128, 256])
+        add({ net, what: `dense ${C}->${OC} B=${B} forward`, v: "nn", M: B, K: C, N: OC, accumulate: 0 });
       for (const B of quick ? [128] : [32, 128]) {
         add({ net, what: `dense ${C}->${OC} B=${B} dinp`, v: "nt", M: B, K: OC, N: C, accumulate: 0 });
         add({ net, what: `dense ${C}->${OC} B=${B} dweight`, v: "tn", M: C, K: B, N: OC, accumulate: 1 });
@@ -224,7 +225,11 @@ if (process.argv[1] && fileURLToPath(`file://${process.argv[1]}`) === SELF) {
   const argv = process.argv.slice(2);
   const quick = argv.includes("--quick");
   const headlineOnly = argv.includes("--headline");
-  const builds: GemmBuild[] = argv.includes("--both") ? ["simd128", "relaxed"] : argv.includes("--relaxed") ? ["relaxed"] : ["simd128"];
+  const builds: GemmBuild[] = argv.includes("--both")
+    ? ["simd128", "relaxed"]
+    : argv.includes("--relaxed")
+      ? ["relaxed"]
+      : ["simd128"];
   if (argv.includes("--rows")) {
     // the child of measureRows: its rows as the last line of JSON
     console.log(JSON.stringify(measureRows(builds[0], quick, headlineOnly)));

@@ -45,7 +45,16 @@ for (let M = 1; M <= 9; M++) {
     SMALL_M.push([M, K, N]);
 }
 
-function check(rt: Runtime, fn: string, v: Variant, M: number, K: number, N: number, accumulate: number, seed: number): number {
+function check(
+  rt: Runtime,
+  fn: string,
+  v: Variant,
+  M: number,
+  K: number,
+  N: number,
+  accumulate: number,
+  seed: number,
+): number {
   const r = rng(seed);
   const a = randn(r, M * K),
     b = randn(r, K * N),
@@ -89,7 +98,12 @@ describe.each(builds)("gemm packed and small-M paths (%s build)", async (build, 
         });
       });
       it(`gemm_${v}_simple accumulate=${accumulate} (the kernel of before) still matches`, () => {
-        for (const [M, K, N] of [PACKED[1], PACKED[2], [1, 168, 168] as [number, number, number], [5, 33, 17] as [number, number, number]]) {
+        for (const [M, K, N] of [
+          PACKED[1],
+          PACKED[2],
+          [1, 168, 168] as [number, number, number],
+          [5, 33, 17] as [number, number, number],
+        ]) {
           check(rt, `gemm_${v}_simple`, v, M, K, N, accumulate, M + K + N);
         }
       });
