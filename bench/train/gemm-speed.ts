@@ -18,6 +18,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Runtime } from "../../src/runtime/runtime.js";
+import { instantiateModule } from "../../src/runtime/instantiate.js";
 
 export type GemmBuild = "simd128" | "relaxed";
 export interface GemmHeadline {
@@ -194,9 +195,7 @@ function measureRows(build: GemmBuild, quick: boolean, headlineOnly: boolean): R
 }
 
 function instantiate(build: GemmBuild) {
-  const mod = new WebAssembly.Module(readFileSync(BUILD_FILE[build]));
-  return new WebAssembly.Instance(mod, { env: { abort: () => {}, seed: () => 0 } })
-    .exports as unknown as ConstructorParameters<typeof Runtime>[0];
+  return instantiateModule(new WebAssembly.Module(readFileSync(BUILD_FILE[build])));
 }
 
 /** GFLOP/s of gemm_* (as the library calls it) at 512^3, 1024^3 and the tn kernel-gradient shape. */
