@@ -181,18 +181,19 @@ function canRunHere(build: GemmBuild): boolean {
 
 /** The rows for one build: in this process when this engine validates it, else in a child
  * process with --experimental-wasm-relaxed-simd. */
-function measureRows(build: GemmBuild, quick: boolean, headlineOnly: boolean): Row[] {
+function measureRows(build: GemmBuild, quick: boolean, headlineOnly: boolean, simple = !headlineOnly): Row[] {
   if (canRunHere(build)) {
     const rt = new Runtime(instantiate(build));
     const shapes = headlineOnly ? HEADLINE : [...HEADLINE, ...netShapes(quick)];
     // One throwaway pass over the first shape: V8 compiles the optimized code on a background
     // thread, which a loaded machine can delay past the first warm-up.
     runShapes(rt, [HEADLINE[0]], quick, false);
-    return runShapes(rt, shapes, quick, !headlineOnly);
+    return runShapes(rt, shapes, quick, simple);
   }
   const args = ["--experimental-wasm-relaxed-simd", "--import", "tsx", SELF, "--rows", `--${build}`];
   if (quick) args.push("--quick");
   if (headlineOnly) args.push("--headline");
+  if (!simple) args.push("--no-simple");
   const out = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split("\n").pop() as string) as Row[];
 }
@@ -203,7 +204,7 @@ function instantiate(build: GemmBuild) {
 
 /** GFLOP/s of gemm_* (as the library calls it) at 512^3, 1024^3 and the tn kernel-gradient shape. */
 export function measureGemm(opts: { quick?: boolean; wasm?: GemmBuild } = {}): GemmHeadline {
-  const rows = measureRows(opts.wasm ?? "simd128", opts.quick ?? false, true);
+  const rows = measureRows(opts.wasm ?? "simd128", opts.quick ?? false, true, false);
   const by = (w: string) => Number(rows.find((r) => r.what === w)?.packed.toFixed(1));
   return { "512": by("512"), "1024": by("1024"), tn: by("tn") };
 }
@@ -234,9 +235,9 @@ if (process.argv[1] && fileURLToPath(`file://${process.argv[1]}`) === SELF) {
       : ["simd128"];
   if (argv.includes("--rows")) {
     // the child of measureRows: its rows as the last line of JSON
-    console.log(JSON.stringify(measureRows(builds[0], quick, headlineOnly)));
+    console.log(JSON.stringify(measureRows(builds[0], quick, headlineOnly, !argv.includes("--no-simple"))));
   } else {
-    const all = builds.map((b) => [b, measureRows(b, quick, headlineOnly)] as const);
+    const all = builds.map((b) => [b, measureRows(b, quick, headlineOnly, true)] as const);
     if (argv.includes("--json")) console.log(JSON.stringify(Object.fromEntries(all), null, 1));
     else for (const [b, rows] of all) console.log(`${table(b, rows)}\n`);
   }
