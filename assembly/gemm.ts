@@ -5,6 +5,7 @@
 // never allocate). nn and tn differ only in how A is walked (row stride K and k stride 1, or row
 // stride 1 and k stride M).
 // nt is a product of rows with rows: dot products along k, four per f32x4, reduced at the end.
+import { gemm_packed, packed_ready } from "./gemm_packed";
 import { madd, put, put1, tile } from "./tile";
 
 // The 4 lanes of v into a column of C: p, p + ldc, p + 2 ldc, p + 3 ldc.
@@ -19,6 +20,7 @@ import { madd, put, put1, tile } from "./tile";
 // columns, 1 to 3 rows) keep the same end-pointer k loop as the tile.
 @inline function gemm_ab(
   c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize, ldb: usize, ldc: usize,
+  rowtiles: bool,
 ): void {
   const sar2 = sar * 2, sar3 = sar * 3;
   const kspan = <usize>K * sak;
@@ -60,12 +62,25 @@ import { madd, put, put1, tile } from "./tile";
       if (r > 2) put_col(c0 + o + 8, ldc, s2, accumulate);
     }
   }
-  // Up to 3 rows left: one row at a time.
+  // Up to 3 rows left. rowtiles: one row of nn by row_stream; two or three rows as 2 x 16 or 3 x 8
+  // tiles (rows_tile), eight or six accumulator chains instead of the 1 x 8 tile's two, whose loop
+  // waits on the add latency; then one row at a time.
+  let j1 = 0;
+  if (rowtiles) {
+    const r = M - i;
+    const ai = a + <usize>i * sar;
+    const c0 = c + <usize>i * ldc;
+    if (r == 1 && sak == 4 && N >= ROW_STREAM_MIN_N) {
+      row_stream(c0, ai, b, K, N, accumulate);
+      return;
+    } else if (r == 2) for (; j1 + 16 <= N; j1 += 16) rows_tile(c0 + (<usize>j1 << 2), ldc, accumulate, ai, sar, sak, b + (<usize>j1 << 2), ldb, K, 2);
+    else if (r == 3) for (; j1 + 8 <= N; j1 += 8) rows_tile(c0 + (<usize>j1 << 2), ldc, accumulate, ai, sar, sak, b + (<usize>j1 << 2), ldb, K, 3);
+  }
   for (; i < M; i++) {
     const ai = a + <usize>i * sar;
     const aend = ai + kspan;
     const c0 = c + <usize>i * ldc;
-    let j = 0;
+    let j = j1;
     for (; j + 8 <= N; j += 8) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 8, false);
     for (; j + 4 <= N; j += 4) tile(c0 + (<usize>j << 2), ldc, accumulate, false, z, z, ai, sar, sak, 0, b + (<usize>j << 2), ldb, 0, K, 1, 1, 4, false);
     for (; j < N; j++) {
@@ -82,6 +97,120 @@ import { madd, put, put1, tile } from "./tile";
   }
 }
 
+// R = 2 or 3 rows of C by 16 or 8 columns (R constant at the call): 8 or 6 f32x4
+// accumulators, each adding its terms in k order as the other tiles do (the same bits in the
+// SIMD128 build).
+@inline function rows_tile(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak: usize, b: usize, ldb: usize, K: i32, R: i32): void {
+  if (R == 2) rows2(c, ldc, accumulate, a, sar, sak, b, ldb, K);
+  else rows3(c, ldc, accumulate, a, sar, sak, b, ldb, K);
+}
+// Functions of their own, not inlined into gemm_ab: V8 allocates their accumulators without the
+// enclosing loops' values competing for registers (inlined, a 1 x 32 tile ran at 0.7x the 1 x 8).
+function rows2(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak: usize, b: usize, ldb: usize, K: i32): void {
+  rows_body(c, ldc, accumulate, a, sar, sak, b, ldb, K, 2);
+}
+function rows3(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak: usize, b: usize, ldb: usize, K: i32): void {
+  rows_body(c, ldc, accumulate, a, sar, sak, b, ldb, K, 3);
+}
+@inline function rows_body(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak: usize, b: usize, ldb: usize, K: i32, R: i32): void {
+  const z = f32x4.splat(0);
+  let s0 = z, s1 = z, s2 = z, s3 = z, s4 = z, s5 = z, s6 = z, s7 = z;
+  let pa = a, pb = b;
+  const aend = a + <usize>K * sak;
+  while (pa < aend) {
+    if (R == 2) {
+      const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
+      const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sar);
+      s0 = madd(x0, b0, s0);
+      s1 = madd(x0, b1, s1);
+      s2 = madd(x0, b2, s2);
+      s3 = madd(x0, b3, s3);
+      s4 = madd(x1, b0, s4);
+      s5 = madd(x1, b1, s5);
+      s6 = madd(x1, b2, s6);
+      s7 = madd(x1, b3, s7);
+    } else {
+      const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+      const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + sar), x2 = v128.load32_splat(pa + sar * 2);
+      s0 = madd(x0, b0, s0);
+      s1 = madd(x0, b1, s1);
+      s2 = madd(x1, b0, s2);
+      s3 = madd(x1, b1, s3);
+      s4 = madd(x2, b0, s4);
+      s5 = madd(x2, b1, s5);
+    }
+    pb += ldb;
+    pa += sak;
+  }
+  if (R == 2) {
+    put(c, s0, accumulate); put(c + 16, s1, accumulate); put(c + 32, s2, accumulate); put(c + 48, s3, accumulate);
+    put(c + ldc, s4, accumulate); put(c + ldc + 16, s5, accumulate); put(c + ldc + 32, s6, accumulate); put(c + ldc + 48, s7, accumulate);
+  } else {
+    put(c, s0, accumulate); put(c + 16, s1, accumulate);
+    put(c + ldc, s2, accumulate); put(c + ldc + 16, s3, accumulate);
+    put(c + ldc * 2, s4, accumulate); put(c + ldc * 2 + 16, s5, accumulate);
+  }
+}
+
+// acc + x * y, never fused: row_stream's chains (8 terms per vector of C) are latency-bound, and a
+// fused multiply-add (4 cycles) on the chain is slower than a multiply off it and an add (relaxed
+// build at 1 x 336 x 168: 0.8x). The same bits as madd in the SIMD128 build.
+@inline function mac(x: v128, y: v128, acc: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
+// One row of C (M = 1: the batch-1 dense forward; A is then K contiguous floats in nn and tn): B
+// streamed in order, 8 rows at a time, each vector of C loaded, given its 8 products and stored:
+// the loads walk 8 rows front to back (the hardware prefetcher follows them; 32 columns at a time
+// down all of K walked B by strides and waited on the cache) and every vector of C has its own
+// chain, so no add waits on the one before it. Each element still adds its terms in k order.
+function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i32): void {
+  const ldb = <usize>N << 2;
+  const n4 = <usize>(N & ~3) << 2, nb = <usize>N << 2;
+  if (!accumulate) memory.fill(c, 0, nb);
+  let k = 0;
+  for (; k + 8 <= K; k += 8) {
+    const pa = a + (<usize>k << 2);
+    const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa, 4), x2 = v128.load32_splat(pa, 8), x3 = v128.load32_splat(pa, 12);
+    const x4 = v128.load32_splat(pa, 16), x5 = v128.load32_splat(pa, 20), x6 = v128.load32_splat(pa, 24), x7 = v128.load32_splat(pa, 28);
+    const b0 = b + <usize>k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+    const b4 = b3 + ldb, b5 = b4 + ldb, b6 = b5 + ldb, b7 = b6 + ldb;
+    let o: usize = 0;
+    for (; o < n4; o += 16) {
+      let s = v128.load(c + o);
+      s = mac(x0, v128.load(b0 + o), s);
+      s = mac(x1, v128.load(b1 + o), s);
+      s = mac(x2, v128.load(b2 + o), s);
+      s = mac(x3, v128.load(b3 + o), s);
+      s = mac(x4, v128.load(b4 + o), s);
+      s = mac(x5, v128.load(b5 + o), s);
+      s = mac(x6, v128.load(b6 + o), s);
+      s = mac(x7, v128.load(b7 + o), s);
+      v128.store(c + o, s);
+    }
+    for (; o < nb; o += 4) {
+      let s = load<f32>(c + o);
+      s += load<f32>(pa) * load<f32>(b0 + o);
+      s += load<f32>(pa, 4) * load<f32>(b1 + o);
+      s += load<f32>(pa, 8) * load<f32>(b2 + o);
+      s += load<f32>(pa, 12) * load<f32>(b3 + o);
+      s += load<f32>(pa, 16) * load<f32>(b4 + o);
+      s += load<f32>(pa, 20) * load<f32>(b5 + o);
+      s += load<f32>(pa, 24) * load<f32>(b6 + o);
+      s += load<f32>(pa, 28) * load<f32>(b7 + o);
+      store<f32>(c + o, s);
+    }
+  }
+  for (; k < K; k++) {
+    const pa = a + (<usize>k << 2);
+    const x = v128.load32_splat(pa);
+    const b0 = b + <usize>k * ldb;
+    let o: usize = 0;
+    for (; o < n4; o += 16) v128.store(c + o, mac(x, v128.load(b0 + o), v128.load(c + o)));
+    for (; o < nb; o += 4) store<f32>(c + o, load<f32>(c + o) + load<f32>(pa) * load<f32>(b0 + o));
+  }
+}
+
 // Cache blocking without packing (kernels may not allocate): a 4x8 tile walks a column panel of B
 // down kc rows of ldb bytes, so kc is bounded to keep that walk (and the kc x N block of B that
 // every row block re-reads) within KSPAN bytes: its pages stay in the TLB and its lines in L2.
@@ -89,7 +218,7 @@ import { madd, put, put1, tile } from "./tile";
 // are one block; 1024^3 gains about 1.8x.
 const KSPAN: usize = 256 * 1024;
 
-@inline function gemm_ab_blocked(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize): void {
+@inline function gemm_ab_blocked(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize, rowtiles: bool): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     // An empty sum: C = 0, or unchanged when accumulating.
@@ -102,18 +231,50 @@ const KSPAN: usize = 256 * 1024;
   const kc = (K + nkb - 1) / nkb; // equal blocks rather than a short last one
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kb = min(kc, K - k0);
-    gemm_ab(c, a + <usize>k0 * sak, b + <usize>k0 * ldb, M, kb, N, k0 > 0 ? 1 : accumulate, sar, sak, ldb, ldb);
+    gemm_ab(c, a + <usize>k0 * sak, b + <usize>k0 * ldb, M, kb, N, k0 > 0 ? 1 : accumulate, sar, sak, ldb, ldb, rowtiles);
   }
 }
 
+// Whether the packed kernel (gemm_packed.ts) pays for its packing at this shape (measured by
+// bench/train/gemm-speed.ts, docs/design/gemm.md): long rows of B and deep k (512^3 and up: the
+// unpacked kernel's column walks down B then cross a page per step and B no longer stays in L2),
+// or, in tn, a k stride of A (M floats) of a page or more (the dense kernel gradient of the CNN,
+// M = 9216). Below that (the MLPs' products, Winograd's, and nn with N = 128 even at K = 9216) the
+// unpacked kernel runs from cache and packing costs more than it saves.
+@inline function use_packed(M: i32, K: i32, N: i32, tn: bool): bool {
+  if (!packed_ready() || M < 16 || N < 16 || K < 16) return false;
+  return (N >= PACK_MIN_NK && K >= PACK_MIN_NK && <i64>K * <i64>N >= PACK_MIN_KN) || (tn && M >= PACK_MIN_TN_M);
+}
+// row_stream below 16 columns: its per-row tail columns are scalar chains; the 1 x 8 tile wins.
+const ROW_STREAM_MIN_N = 16;
+const PACK_MIN_NK = 256;
+const PACK_MIN_KN: i64 = 128 * 1024;
+const PACK_MIN_TN_M = 1024;
+
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
 export function gemm_nn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4);
+  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate);
+  else if (use_packed(M, K, N, false)) gemm_packed(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, <usize>N << 2, 4);
+  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, true);
 }
 
 /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
 export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2);
+  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate);
+  else if (use_packed(M, K, N, true)) gemm_packed(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, <usize>N << 2, 4);
+  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, true);
+}
+
+// The register-blocked kernel alone, as it was before the packed path and the row tiles: kept
+// callable for the A/B of bench/train/gemm-speed.ts and the tests.
+/** gemm_nn without the packed path or the row tiles. */
+export function gemm_nn_simple(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, false);
+}
+
+/** gemm_tn without the packed path or the row tiles. */
+export function gemm_tn_simple(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, false);
 }
 
 // [sum(x0), sum(x1), sum(x2), sum(x3)]: a transpose folded into the adds.
@@ -233,6 +394,12 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[N,K]^T */
 export function gemm_nt(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
+  if (use_packed(M, K, N, false)) gemm_packed(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, 4, <usize>K << 2);
+  else gemm_nt_simple(c, a, b, M, K, N, accumulate);
+}
+
+/** gemm_nt without the packed path. */
+export function gemm_nt_simple(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
   if (M <= 0 || N <= 0) return;
   const lda = <usize>K << 2;
   const ldc = <usize>N << 2;

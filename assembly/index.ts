@@ -2,6 +2,7 @@
 // nothing here allocates. Shapes are planned in TypeScript (src/runtime/arena.ts).
 export * from "./rng";
 export * from "./gemm";
+export { gemm_workspace, gemm_workspace_bytes } from "./gemm_packed";
 export * from "./dense";
 export * from "./act";
 export * from "./bsf";

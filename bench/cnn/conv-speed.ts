@@ -6,14 +6,135 @@
 // the time, whatever algorithm ran (the 3x3 layers with C, OC multiples of 4 use Winograd
 // F(4x4,3x3), which does 4x fewer multiplies in its GEMMs).
 //   npm run asbuild && npx tsx bench/cnn/conv-speed.ts [--reps N] [--json]
+// --infer-b1 [--wasm path/to.wasm]: instead, where the time of one batch-1 inference of the Table 6
+// CNN goes: each kernel it calls, timed alone at its batch-1 shape (the minimum over repetitions of
+// CPU time after a 0.5 s warm-up), and the whole InferenceModel.predict of one image beside their
+// sum (the rest is TypeScript: copying the row in and the probabilities out). --wasm runs another
+// build (an older one, for a before/after).
+import { readFileSync } from "node:fs";
 import { Runtime } from "../../src/runtime/runtime.js";
+import { Sequential } from "../../src/model/sequential.js";
+import { Conv2D } from "../../src/layers/conv.js";
+import { MaxPool2D } from "../../src/layers/pool.js";
+import { Flatten } from "../../src/layers/flatten.js";
+import { Dense } from "../../src/layers/dense.js";
+import { Adam } from "../../src/optim/optimizer.js";
+import { modelToBytes } from "../../src/io/file.js";
+import { InferenceModel } from "../../src/infer/index.js";
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 30;
 const asJson = args.includes("--json");
+const wasmPath = args.includes("--wasm") ? args[args.indexOf("--wasm") + 1] : undefined;
 
-const rt = await Runtime.load();
+const rt = wasmPath ? await Runtime.load(readFileSync(wasmPath)) : await Runtime.load();
 const k = rt.k;
+
+if (args.includes("--infer-b1")) {
+  await inferB1();
+  process.exit(0);
+}
+
+/** CPU microseconds used by this process so far. */
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Minimum CPU microseconds per call of fn, after 0.5 s of calls (V8's baseline tier). */
+function timeUs(fn: () => void, warmMs = 500): number {
+  const t = cpuUs();
+  while (cpuUs() - t < warmMs * 1000) fn();
+  let n = 1;
+  for (;;) {
+    const t0 = cpuUs();
+    for (let i = 0; i < n; i++) fn();
+    if (cpuUs() - t0 > 10000) break;
+    n *= 2;
+  }
+  let best = Infinity;
+  for (let s = 0; s < 15; s++) {
+    const t0 = cpuUs();
+    for (let i = 0; i < n; i++) fn();
+    best = Math.min(best, (cpuUs() - t0) / n);
+  }
+  return best;
+}
+
+async function inferB1(): Promise<void> {
+  const f = (n: number) => rt.alloc(n * 4);
+  const fill = (p: number, n: number, seed: number, scale = 1) => {
+    fillRandom(p, n, seed);
+    const a = rt.f32(p, n);
+    for (let i = 0; i < n; i++) a[i] *= scale;
+  };
+  const x = f(784),
+    k1 = f(9 * 32),
+    b1 = f(32),
+    a1 = f(26 * 26 * 32),
+    k2 = f(9 * 32 * 64),
+    b2 = f(64),
+    a2 = f(24 * 24 * 64),
+    a3 = f(9216),
+    idx = f(9216),
+    w3 = f(9216 * 128),
+    b3 = f(128),
+    a4 = f(128),
+    w4 = f(128 * 10),
+    b4 = f(10),
+    a5 = f(10),
+    probs = f(10);
+  fill(x, 784, 1);
+  fill(k1, 9 * 32, 2, 0.3);
+  fill(k2, 9 * 32 * 64, 3, 0.05);
+  fill(w3, 9216 * 128, 4, 0.01);
+  fill(w4, 1280, 5, 0.1);
+  const s1 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(1, 28, 28, 1, 32, 3, 3, 0, 0, 0)));
+  const s2 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(1, 26, 26, 32, 64, 3, 3, 0, 0, 0)));
+  const parts: [string, () => void][] = [
+    ["conv1 forward 28x28x1 -> 26x26x32", () => k.conv2d_forward(a1, x, k1, b1, s1, 1, 28, 28, 1, 32, 3, 3, 0)],
+    ["relu 26x26x32", () => k.relu_forward(a1, a1, 26 * 26 * 32)],
+    ["conv2 forward 26x26x32 -> 24x24x64", () => k.conv2d_forward(a2, a1, k2, b2, s2, 1, 26, 26, 32, 64, 3, 3, 0)],
+    ["relu 24x24x64", () => k.relu_forward(a2, a2, 24 * 24 * 64)],
+    ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, 1, 24, 24, 64, 2, 2)],
+    ["dense 9216 -> 128", () => k.dense_forward(a4, a3, w3, b3, 1, 9216, 128)],
+    ["relu 128", () => k.relu_forward(a4, a4, 128)],
+    ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, 1, 128, 10)],
+    ["softmax 10", () => k.softmax_forward(probs, a5, 1, 10)],
+  ];
+  const rows: { part: string; us: number }[] = [];
+  for (const [part, fn] of parts) rows.push({ part, us: timeUs(fn) });
+  const sum = rows.reduce((t, r) => t + r.us, 0);
+  // The same net end to end through bsfnet/infer (random weights: the time does not depend on them).
+  const m = new Sequential(
+    [
+      new Conv2D({ filters: 32, kernelSize: 3, activation: "relu" }),
+      new Conv2D({ filters: 64, kernelSize: 3, activation: "relu" }),
+      new MaxPool2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 128, activation: "relu" }),
+      new Dense({ units: 10, activation: "softmax" }),
+    ],
+    { inputShape: [28, 28, 1], name: "table6" },
+  );
+  m.compile({ optimizer: new Adam(), seed: 0 });
+  await m.build(undefined, rt);
+  const wasm = readFileSync(wasmPath ?? new URL("../../build/bsfnet.wasm", import.meta.url));
+  const inf = await InferenceModel.load(wasm, modelToBytes(m), { batchSize: 1 });
+  const img = rt.f32(x, 784).slice();
+  const total = timeUs(() => void inf.predict(img));
+  if (asJson) {
+    console.log(JSON.stringify({ kernels: rows, kernelSum: sum, predict: total }, null, 1));
+    return;
+  }
+  console.log(`Table 6 CNN, one image (${wasmPath ?? "build/bsfnet.wasm"}); CPU us, min over repetitions`);
+  for (const r of rows)
+    console.log(
+      `${r.part.padEnd(38)} ${r.us.toFixed(1).padStart(8)} us  ${((100 * r.us) / sum).toFixed(0).padStart(3)}%`,
+    );
+  console.log(`${"sum of the kernels".padEnd(38)} ${sum.toFixed(1).padStart(8)} us`);
+  console.log(`${"InferenceModel.predict (1 image)".padEnd(38)} ${total.toFixed(1).padStart(8)} us`);
+}
 
 function fillRandom(ptr: number, n: number, seed: number): void {
   const a = rt.f32(ptr, n);

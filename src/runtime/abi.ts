@@ -20,6 +20,17 @@ export interface WasmKernels {
   gemm_nt(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
   /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
   gemm_tn(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  /** The three products on the register-blocked kernel alone (no packed path, no row tiles): the
+   * kernel of before gemm_packed.ts, kept for A/B measurements and tests. */
+  gemm_nn_simple(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  gemm_nt_simple(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  gemm_tn_simple(c: number, a: number, b: number, M: number, K: number, N: number, accumulate: number): void;
+  /** Bytes of scratch the packed (cache-blocked) GEMM needs. */
+  gemm_workspace_bytes(): number;
+  /** Hand this instance its packed-GEMM scratch (16-byte aligned, >= gemm_workspace_bytes() bytes),
+   * kept in the instance's globals; until then (or after ptr 0) gemm_* use the unpacked kernel
+   * only. KernelMemory does this at construction. */
+  gemm_workspace(ptr: number, bytes: number): void;
 
   // --- dense.ts
   /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC]; bias 0 = none. */
@@ -359,6 +370,11 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gemm_nn",
   "gemm_nt",
   "gemm_tn",
+  "gemm_nn_simple",
+  "gemm_nt_simple",
+  "gemm_tn_simple",
+  "gemm_workspace_bytes",
+  "gemm_workspace",
   "dense_forward",
   "dense_backward",
   "relu_forward",

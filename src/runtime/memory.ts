@@ -35,6 +35,17 @@ export class KernelMemory {
     this.k = kernels;
     this.top = BASE;
     this.refresh();
+    this.gemmWorkspace();
+  }
+
+  /** Reserve the packed GEMM's scratch (assembly/gemm_packed.ts) and hand it to `kernels`, an
+   * instance on this memory (this one by default). The region is kept in that instance's globals,
+   * so each instance sharing one memory (one per thread) needs its own call. Returns the pointer. */
+  gemmWorkspace(kernels: WasmKernels = this.k): number {
+    const bytes = kernels.gemm_workspace_bytes();
+    const ptr = this.alloc(bytes);
+    kernels.gemm_workspace(ptr, bytes);
+    return ptr;
   }
 
   get memory(): WebAssembly.Memory {
