@@ -57,6 +57,9 @@ export interface History {
   valR2: number[];
   /** per BSF layer: the gate weights after each epoch */
   gates: Record<string, Float32Array[]>;
+  /** training threads used (fit's `threads` option) and, for "auto", why */
+  threads?: number;
+  threadsReason?: string;
 }
 
 export interface EarlyStoppingConfig {
