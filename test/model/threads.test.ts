@@ -187,7 +187,7 @@ describe("threads option and auto", () => {
     const { x, y } = data(8, 7);
     for (const bad of [0, 1.5, -1, "two", 10_000, Number.NaN]) {
       await expect(m.fit(x, y, { threads: bad as number, verbose: 0 })).rejects.toThrow(ConfigError);
-      await expect(m.fit(x, y, { threads: bad as number, verbose: 0 })).rejects.toThrow(/option threads/);
+      await expect(m.fit(x, y, { threads: bad as number, verbose: 0 })).rejects.toThrow(/fit: option threads must be/);
     }
   });
 
