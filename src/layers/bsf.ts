@@ -245,7 +245,8 @@ export class BSF extends Layer {
     if (this.kind) {
       // unit gates are channel gates with one position
       const P = this.shareAxis === "channel" ? this.positions : 1;
-      if (ctx.training) k.gate_forward(out, ws, inp, w, B, P, C, this.kind, this.sigma, ctx.seed, ctx.stream, ctx.row0 ?? 0);
+      if (ctx.training)
+        k.gate_forward(out, ws, inp, w, B, P, C, this.kind, this.sigma, ctx.seed, ctx.stream, ctx.row0 ?? 0);
       else k.gate_infer(out, inp, w, B * P, C, this.kind, this.threshold);
     } else if (this.shareAxis === "channel") {
       const P = this.positions;

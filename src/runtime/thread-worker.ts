@@ -22,10 +22,13 @@ let stack: LayerStack;
 try {
   mem = new KernelMemory(instantiateModule(setup.module, setup.memory));
   initInstance(mem.k, setup.scratch);
-  const layers = setup.layers.map((l) => layerFromConfig({ className: l.className, config: structuredClone(l.config) }));
+  const layers = setup.layers.map((l) =>
+    layerFromConfig({ className: l.className, config: structuredClone(l.config) }),
+  );
   stack = new LayerStack(layers, setup.inputShape);
   const params = stack.layers.flatMap((l) => l.params);
-  if (params.length !== setup.params.length) throw new Error(`${params.length} parameters, expected ${setup.params.length}`);
+  if (params.length !== setup.params.length)
+    throw new Error(`${params.length} parameters, expected ${setup.params.length}`);
   params.forEach((p, i) => {
     [p.ptr, p.grad] = setup.params[i];
   });

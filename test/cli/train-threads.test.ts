@@ -31,7 +31,19 @@ describe("train --threads", () => {
     const files: Buffer[] = [];
     for (const name of ["a", "b"]) {
       const m = join(dir, `${name}.bsfnet`);
-      const r = await run(["train", join(dir, "d.csv"), "--label", "class", "--epochs", "3", "--threads", "2", "--quiet", "-o", m]);
+      const r = await run([
+        "train",
+        join(dir, "d.csv"),
+        "--label",
+        "class",
+        "--epochs",
+        "3",
+        "--threads",
+        "2",
+        "--quiet",
+        "-o",
+        m,
+      ]);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(/training threads: 2/);
       files.push(readFileSync(m));
@@ -43,7 +55,19 @@ describe("train --threads", () => {
     const dir = mkdtempSync(join(tmpdir(), "bsfnet-threads-"));
     writeFileSync(join(dir, "d.csv"), csv(60));
     const m = join(dir, "m.bsfnet");
-    const auto = await run(["train", join(dir, "d.csv"), "--label", "class", "--epochs", "1", "--threads", "auto", "--quiet", "-o", m]);
+    const auto = await run([
+      "train",
+      join(dir, "d.csv"),
+      "--label",
+      "class",
+      "--epochs",
+      "1",
+      "--threads",
+      "auto",
+      "--quiet",
+      "-o",
+      m,
+    ]);
     expect(auto.code, auto.err).toBe(0);
     expect(auto.out).toMatch(/training threads: auto: 1 thread/);
     for (const bad of ["0", "x", "1.5"]) {

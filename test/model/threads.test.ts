@@ -163,9 +163,12 @@ describe("fit({ threads: 2 })", () => {
   }, 30_000);
 
   it("a model on the default runtime moves to the shared one, keeping weights and optimizer state", async () => {
-    const m = new Sequential([new Dense({ units: 4, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })], {
-      inputShape: [7],
-    });
+    const m = new Sequential(
+      [new Dense({ units: 4, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })],
+      {
+        inputShape: [7],
+      },
+    );
     m.compile({ seed: 1 });
     const { x, y } = data(40, 7);
     await m.fit(x, y, { epochs: 1, verbose: 0 });
@@ -174,7 +177,12 @@ describe("fit({ threads: 2 })", () => {
     const h = await m.fit(x, y, { epochs: 0, threads: 2, verbose: 0 });
     expect(h.threads).toBe(2);
     expect(m.runtime).not.toBe(rt0);
-    expect(maxDiff(before, m.getWeights().map((w) => w.values))).toBe(0);
+    expect(
+      maxDiff(
+        before,
+        m.getWeights().map((w) => w.values),
+      ),
+    ).toBe(0);
     await m.fit(x, y, { epochs: 1, threads: 2, verbose: 0 });
     expect(m.predictSync(x).length).toBe(40 * 3);
   }, 30_000);
@@ -192,9 +200,12 @@ describe("threads option and auto", () => {
   });
 
   it("auto keeps one thread for a small net and says why; takes two for a long step", async () => {
-    const m = new Sequential([new Dense({ units: 8, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })], {
-      inputShape: [7],
-    });
+    const m = new Sequential(
+      [new Dense({ units: 8, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })],
+      {
+        inputShape: [7],
+      },
+    );
     m.compile({});
     const { x, y } = data(20, 7);
     const h = await m.fit(x, y, { threads: "auto", verbose: 0 });

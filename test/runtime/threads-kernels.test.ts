@@ -44,8 +44,13 @@ describe("mask kernels: a slice at its row offset draws the whole batch's rows",
     const rt = await runtime();
     const k = rt.k;
     for (const [B, C, r] of SHAPES) {
-      const w = put(rt, Array.from({ length: C }, (_, i) => (i + 0.5) / C));
-      const dense = wholeAndSliced(rt, B, C, C, r, (o, m, x, rows, row0) => k.bsf_forward(o, m, x, w, rows, C, 7, 3, row0));
+      const w = put(
+        rt,
+        Array.from({ length: C }, (_, i) => (i + 0.5) / C),
+      );
+      const dense = wholeAndSliced(rt, B, C, C, r, (o, m, x, rows, row0) =>
+        k.bsf_forward(o, m, x, w, rows, C, 7, 3, row0),
+      );
       expect(dense.sliced).toEqual(dense.whole);
       const P = 3;
       const ch = wholeAndSliced(rt, B, P * C, C, r, (o, m, x, rows, row0) =>
