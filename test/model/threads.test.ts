@@ -309,4 +309,33 @@ describe("failures", () => {
     await pool.close();
     m.dispose();
   }, 30_000);
+
+  it("a worker that is gone: the next step fails with a ThreadError instead of waiting forever", async () => {
+    const tr = await threadRuntime();
+    const { layers, shape } = MODELS.dense();
+    const m = new Sequential(layers, { inputShape: shape });
+    m.compile({});
+    await m.build(undefined, tr.rt);
+    const stack = (m as unknown as { stack: { planBatch: (r: unknown, B: number) => Record<string, unknown> } }).stack;
+    const block = (m as unknown as { block: { all: { ptr: number; grad: number }[]; grads: number; floats: number } })
+      .block;
+    const pool = await ThreadPool.start(tr, 2, {
+      inputShape: shape,
+      layers: m.getConfig().layers,
+      regression: false,
+      params: block.all.map((p) => ({ ptr: p.ptr, grad: p.grad })),
+      grads: block.grads,
+      floats: block.floats,
+      plan: (r) => stack.planBatch(r, 4) as never,
+    });
+    await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+    const plan = stack.planBatch(tr.rt, 8) as { input: number; labels: number };
+    const step = async () => {
+      pool.begin(8, plan.input, plan.labels, 7 * 4, 4, 1, 0);
+      return pool.end();
+    };
+    await expect(step()).rejects.toThrow(/training thread 1 exited/);
+    await pool.close();
+    m.dispose();
+  }, 30_000);
 });
