@@ -536,7 +536,8 @@ export class Sequential {
     const steps = Math.ceil(n / batchSize);
     this.stopTraining = false;
     try {
-      for (const c of callbacks) await c.onTrainBegin?.({ epochs, stepsPerEpoch: steps, samples: n }, this);
+      const info = { epochs, stepsPerEpoch: steps, samples: n, threads: choice.threads, threadsReason: choice.reason };
+      for (const c of callbacks) await c.onTrainBegin?.(info, this);
       for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
         const t0 = performance.now();
         for (const c of callbacks) await c.onEpochBegin?.(epoch, this);

@@ -13,6 +13,7 @@ import { Activation } from "../../src/layers/activation.js";
 import { Adam, SGD } from "../../src/optim/optimizer.js";
 import { ConfigError } from "../../src/errors.js";
 import { registerLayer } from "../../src/layers/registry.js";
+import { ProgressBar } from "../../src/model/callbacks.js";
 import type { Layer } from "../../src/layers/layer.js";
 import {
   chooseThreads,
@@ -218,6 +219,24 @@ describe("threads option and auto", () => {
     expect(chooseThreads(3e9, 1.2e6, 128, 1).threads).toBe(1);
     expect(chooseThreads(1e5, 1e3, 32, 2).threads).toBe(1);
   });
+
+  it("verbose output says which thread count was used", async () => {
+    const m = new Sequential([new Dense({ units: 3, activation: "softmax" })], { inputShape: [7] });
+    m.compile({});
+    const { x, y } = data(20, 7);
+    for (const [threads, want] of [
+      ["auto", /^training threads: auto: 1 thread/],
+      [2, /^training threads: 2\n/],
+    ] as const) {
+      const out: string[] = [];
+      const bar = new ProgressBar({ isTTY: true, write: (s: string) => void out.push(s) });
+      await m.fit(x, y, { threads, verbose: 0, callbacks: [bar] });
+      expect(out[0]).toMatch(want);
+    }
+    const quiet: string[] = [];
+    await m.fit(x, y, { verbose: 0, callbacks: [new ProgressBar({ isTTY: true, write: (s) => void quiet.push(s) })] });
+    expect(quiet.some((s) => s.includes("threads"))).toBe(false);
+  }, 30_000);
 
   it("stepFlops counts 2 per kernel weight per output position, 3x for forward and backward", () => {
     const d = new Dense({ units: 5 });
