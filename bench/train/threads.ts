@@ -6,8 +6,12 @@
 // baseline compiler for the first few hundred ms); the figure of a run is its median step, and
 // runs alternate 1 and 2 threads (A/B in one process), the best of `rounds` kept for each. The
 // CPU time of the process over the timed steps is printed beside it: on a loaded machine, two
-// threads get less than two cores and the ratio shows it.
+// threads get less than two cores and the ratio shows it. So is a CPU-time figure that does not
+// depend on the load: one thread's CPU time per step over the busiest thread's CPU time per step
+// on two (per-thread CPU time from Linux's /proc/self/task/*/schedstat), the speed-up two idle
+// cores would give if waking a thread cost nothing (two barriers cost about 70 us a step).
 // Run: npx tsx bench/train/threads.ts [--quick]
+import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Sequential } from "../../src/index.js";
 import { threadRuntime } from "../../src/runtime/threads.js";
@@ -26,6 +30,32 @@ export interface ThreadRow {
    * (barriers, reduction), independent of how many cores the machine could give */
   cpuUs1: number;
   cpuUs2: number;
+  /** one thread's CPU time per step over the busiest thread's on two threads (Linux
+   * /proc/self/task/<tid>/schedstat): the speed-up two idle cores would give, barrier wake-ups
+   * aside; null where per-thread CPU time cannot be read */
+  cpuBound: number | null;
+}
+
+/** CPU nanoseconds of each thread of this process (Linux), undefined elsewhere. */
+function threadCpu(): Map<string, number> | undefined {
+  try {
+    const out = new Map<string, number>();
+    for (const tid of readdirSync("/proc/self/task")) {
+      const v = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      if (Number.isFinite(v)) out.set(tid, v);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of the busiest thread between two snapshots. */
+function busiest(a: Map<string, number> | undefined, b: Map<string, number> | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  let m = 0;
+  for (const [tid, v] of b) m = Math.max(m, (v - (a.get(tid) ?? 0)) / 1e9);
+  return m;
 }
 
 export interface ThreadsResult {
@@ -51,7 +81,7 @@ async function run(
   steps: number,
   warmSteps: number,
   warmMs: number,
-): Promise<{ step: number; cpuPerWall: number; cpuUs: number }> {
+): Promise<{ step: number; cpuPerWall: number; cpuUs: number; busiestPerStep?: number }> {
   const tr = await threadRuntime();
   const m = net.make();
   await m.build(undefined, tr.rt);
@@ -64,6 +94,8 @@ async function run(
   let wall0 = 0;
   let cpuPerWall = 0;
   let cpuUs = 0;
+  let tasks0: Map<string, number> | undefined;
+  let busiestPerStep: number | undefined;
   const started = performance.now();
   await m.fit(x, y, {
     epochs: 100,
@@ -78,6 +110,7 @@ async function run(
             if (++seen >= warmSteps && now - started >= warmMs) {
               warmed = true;
               cpu0 = process.cpuUsage();
+              tasks0 = threadCpu();
               wall0 = now;
             }
           } else if (times.length < steps) {
@@ -87,6 +120,8 @@ async function run(
               const c = process.cpuUsage(cpu0);
               cpuPerWall = (c.user + c.system) / 1e3 / (now - wall0);
               cpuUs = (c.user + c.system) / (steps * B);
+              const b = busiest(tasks0, threadCpu());
+              busiestPerStep = b === undefined ? undefined : b / steps;
               model.stopTraining = true;
             }
           }
@@ -97,7 +132,7 @@ async function run(
   });
   m.dispose();
   times.sort((a, b) => a - b);
-  return { step: times[times.length >> 1], cpuPerWall, cpuUs };
+  return { step: times[times.length >> 1], cpuPerWall, cpuUs, busiestPerStep };
 }
 
 /** Two threads against one on both nets at batch 32 and 128. */
@@ -115,18 +150,31 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
       let cpu2 = 0;
       let cpuUs1 = Number.POSITIVE_INFINITY;
       let cpuUs2 = Number.POSITIVE_INFINITY;
+      let busy1 = Number.POSITIVE_INFINITY;
+      let busy2 = Number.POSITIVE_INFINITY;
       for (let r = 0; r < rounds; r++) {
         const s = await run(NETS[name], B, 1, steps, warm, warmMs);
         one = Math.min(one, s.step);
         cpuUs1 = Math.min(cpuUs1, s.cpuUs);
+        busy1 = Math.min(busy1, s.busiestPerStep ?? Number.NaN);
         const t = await run(NETS[name], B, 2, steps, warm, warmMs);
         cpuUs2 = Math.min(cpuUs2, t.cpuUs);
+        busy2 = Math.min(busy2, t.busiestPerStep ?? Number.NaN);
         if (t.step < two) {
           two = t.step;
           cpu2 = t.cpuPerWall;
         }
       }
-      out[name][`b${B}`] = { one: B / one, two: B / two, speedup: one / two, cpuPerWall2: cpu2, cpuUs1, cpuUs2 };
+      const cpuBound = Number.isFinite(busy1 / busy2) ? busy1 / busy2 : null;
+      out[name][`b${B}`] = {
+        one: B / one,
+        two: B / two,
+        speedup: one / two,
+        cpuPerWall2: cpu2,
+        cpuUs1,
+        cpuUs2,
+        cpuBound,
+      };
     }
   }
   return out as unknown as ThreadsResult;
@@ -134,14 +182,14 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
 
 function table(r: ThreadsResult): string {
   const lines = [
-    "| net | batch | 1 thread (samples/s) | 2 threads (samples/s) | speed-up | CPU s / wall s (2 threads) | CPU us / sample (1, 2 threads) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| net | batch | 1 thread (samples/s) | 2 threads (samples/s) | speed-up | CPU s / wall s (2 threads) | CPU us / sample (1, 2 threads) | CPU-bound speed-up |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const name of ["cnn", "musk2"] as const) {
     for (const b of ["b32", "b128"] as const) {
       const row = r[name][b];
       lines.push(
-        `| ${name === "cnn" ? "Table 6 CNN" : `Musk2 MLP (${INPUTS} inputs)`} | ${b.slice(1)} | ${row.one.toFixed(0)} | ${row.two.toFixed(0)} | ${row.speedup.toFixed(2)}x | ${row.cpuPerWall2.toFixed(2)} | ${row.cpuUs1.toFixed(1)}, ${row.cpuUs2.toFixed(1)} |`,
+        `| ${name === "cnn" ? "Table 6 CNN" : `Musk2 MLP (${INPUTS} inputs)`} | ${b.slice(1)} | ${row.one.toFixed(0)} | ${row.two.toFixed(0)} | ${row.speedup.toFixed(2)}x | ${row.cpuPerWall2.toFixed(2)} | ${row.cpuUs1.toFixed(1)}, ${row.cpuUs2.toFixed(1)} | ${row.cpuBound === null ? "n/a" : `${row.cpuBound.toFixed(2)}x`} |`,
       );
     }
   }

@@ -13,6 +13,9 @@ describe("measureThreads", () => {
           expect(v).toBeGreaterThan(0);
         }
         expect(row.speedup).toBeCloseTo(row.two / row.one, 10);
+        // per-thread CPU time is read on Linux only
+        if (process.platform === "linux") expect(row.cpuBound).toBeGreaterThan(0);
+        else expect(row.cpuBound).toBeNull();
       }
     }
   }, 180_000);
