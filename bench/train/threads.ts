@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Sequential } from "../../src/index.js";
-import { threadRuntime } from "../../src/runtime/threads.js";
+import { stepFlops, threadRuntime } from "../../src/runtime/threads.js";
 import { bsfnetCnn, randomImages } from "../cnn/cnn.js";
 import { bsfnetModel, randomData, INPUTS } from "./musk2.js";
 
@@ -34,6 +34,9 @@ export interface ThreadRow {
    * /proc/self/task/<tid>/schedstat): the speed-up two idle cores would give, barrier wake-ups
    * aside; null where per-thread CPU time cannot be read */
   cpuBound: number | null;
+  /** one thread's rate in GFLOP/s by the estimate "auto" uses (stepFlops: what the products would
+   * cost without Winograd), to check the rate chooseThreads assumes */
+  gflops1: number;
 }
 
 /** CPU nanoseconds of each thread of this process (Linux), undefined elsewhere. */
@@ -81,10 +84,11 @@ async function run(
   steps: number,
   warmSteps: number,
   warmMs: number,
-): Promise<{ step: number; cpuPerWall: number; cpuUs: number; busiestPerStep?: number }> {
+): Promise<{ step: number; cpuPerWall: number; cpuUs: number; busiestPerStep?: number; flops: number }> {
   const tr = await threadRuntime();
   const m = net.make();
   await m.build(undefined, tr.rt);
+  const flops = stepFlops(m.layers, B);
   const { x, y } = net.data(B * (steps + warmSteps));
   const times: number[] = [];
   let last = 0;
@@ -132,7 +136,7 @@ async function run(
   });
   m.dispose();
   times.sort((a, b) => a - b);
-  return { step: times[times.length >> 1], cpuPerWall, cpuUs, busiestPerStep };
+  return { step: times[times.length >> 1], cpuPerWall, cpuUs, busiestPerStep, flops };
 }
 
 /** Two threads against one on both nets at batch 32 and 128. */
@@ -148,6 +152,7 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
       let one = Number.POSITIVE_INFINITY;
       let two = Number.POSITIVE_INFINITY;
       let cpu2 = 0;
+      let flops = 0;
       let cpuUs1 = Number.POSITIVE_INFINITY;
       let cpuUs2 = Number.POSITIVE_INFINITY;
       let busy1 = Number.POSITIVE_INFINITY;
@@ -155,6 +160,7 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
       for (let r = 0; r < rounds; r++) {
         const s = await run(NETS[name], B, 1, steps, warm, warmMs);
         one = Math.min(one, s.step);
+        flops = s.flops;
         cpuUs1 = Math.min(cpuUs1, s.cpuUs);
         busy1 = Math.min(busy1, s.busiestPerStep ?? Number.NaN);
         const t = await run(NETS[name], B, 2, steps, warm, warmMs);
@@ -174,6 +180,7 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
         cpuUs1,
         cpuUs2,
         cpuBound,
+        gflops1: flops / one / 1e9,
       };
     }
   }
@@ -182,14 +189,14 @@ export async function measureThreads(o: { quick?: boolean } = {}): Promise<Threa
 
 function table(r: ThreadsResult): string {
   const lines = [
-    "| net | batch | 1 thread (samples/s) | 2 threads (samples/s) | speed-up | CPU s / wall s (2 threads) | CPU us / sample (1, 2 threads) | CPU-bound speed-up |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| net | batch | 1 thread (samples/s) | 2 threads (samples/s) | speed-up | CPU s / wall s (2 threads) | CPU us / sample (1, 2 threads) | CPU-bound speed-up | 1 thread, GFLOP/s (stepFlops) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const name of ["cnn", "musk2"] as const) {
     for (const b of ["b32", "b128"] as const) {
       const row = r[name][b];
       lines.push(
-        `| ${name === "cnn" ? "Table 6 CNN" : `Musk2 MLP (${INPUTS} inputs)`} | ${b.slice(1)} | ${row.one.toFixed(0)} | ${row.two.toFixed(0)} | ${row.speedup.toFixed(2)}x | ${row.cpuPerWall2.toFixed(2)} | ${row.cpuUs1.toFixed(1)}, ${row.cpuUs2.toFixed(1)} | ${row.cpuBound === null ? "n/a" : `${row.cpuBound.toFixed(2)}x`} |`,
+        `| ${name === "cnn" ? "Table 6 CNN" : `Musk2 MLP (${INPUTS} inputs)`} | ${b.slice(1)} | ${row.one.toFixed(0)} | ${row.two.toFixed(0)} | ${row.speedup.toFixed(2)}x | ${row.cpuPerWall2.toFixed(2)} | ${row.cpuUs1.toFixed(1)}, ${row.cpuUs2.toFixed(1)} | ${row.cpuBound === null ? "n/a" : `${row.cpuBound.toFixed(2)}x`} | ${row.gflops1.toFixed(1)} |`,
       );
     }
   }

@@ -65,11 +65,12 @@ export function stepFlops(layers: readonly Layer[], B: number): number {
   return 3 * B * f;
 }
 
-/** Figures of the decision, from these 2-core VMs: a one-thread step runs at about 10 GFLOP/s on
- * the paper's nets (bench/train), two barriers cost about 70 us, and the reduction reads two and
- * writes two floats per parameter per extra thread (1.2M floats, the Table 6 CNN's, in 0.22 ms:
- * about 40 GB/s from cache; taken at half that). */
-const FLOPS_PER_SECOND = 10e9;
+/** Figures of the decision, from these 2-core VMs: a one-thread step runs at 30 GFLOP/s or more
+ * by stepFlops' count (bench/train/threads.ts prints it: about 30 on the Musk2 MLP, more on the
+ * Table 6 CNN, whose Winograd convolutions do fewer multiplies than counted), two barriers cost
+ * about 70 us (issue 12), and the reduction reads two and writes two floats per parameter per extra
+ * thread (1.2M floats, the Table 6 CNN's, in 0.22 ms: about 40 GB/s from cache; taken at half). */
+const FLOPS_PER_SECOND = 30e9;
 const BARRIERS_SECONDS = 70e-6;
 const REDUCE_BYTES_PER_SECOND = 20e9;
 /** two threads only when the estimate says at least this speed-up (the estimate is rough) */

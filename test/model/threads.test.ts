@@ -238,6 +238,30 @@ describe("threads option and auto", () => {
     expect(quiet.some((s) => s.includes("threads"))).toBe(false);
   }, 30_000);
 
+  it("auto on the paper's nets: two threads for the Table 6 CNN and the Musk2 MLP at batch 32, one for Wine's", async () => {
+    const { table6Cnn } = await import("../../src/experiments/attention.js");
+    const { bsfnetModel } = await import("../../bench/train/musk2.js");
+    const wine = new Sequential(
+      [13, 13, 26, 13]
+        .map((units) => new Dense({ units, activation: "relu" }))
+        .concat(new Dense({ units: 3, activation: "softmax" })),
+      { inputShape: [13] },
+    );
+    const cases: [Sequential, number, number][] = [
+      [table6Cnn(), 2, 2.3e9],
+      [bsfnetModel(), 2, 32.6e6],
+      [wine, 1, 202e3],
+    ];
+    for (const [m, want, flops] of cases) {
+      await m.build();
+      const f = stepFlops(m.layers, 32);
+      expect(f / flops).toBeCloseTo(1, 2);
+      const params = m.layers.reduce((a, l) => a + l.paramCount, 0);
+      expect(chooseThreads(f, params, 32, 2).threads, m.name).toBe(want);
+      m.dispose();
+    }
+  }, 30_000);
+
   it("stepFlops counts 2 per kernel weight per output position, 3x for forward and backward", () => {
     const d = new Dense({ units: 5 });
     d.build([4]);
