@@ -7,8 +7,10 @@ import { draw_mask, mul_row } from "./mask";
 // --- dense gates: one gate per unit of a [B,C] activation
 
 /** mask[B,C] = (u < w[c]); out[B,C] = inp * mask. w: [C]. */
-export function bsf_forward(out: usize, mask: usize, inp: usize, w: usize, B: i32, C: i32, seed: u32, stream: u32): void {
-  draw_mask(mask, w, B, C, seed, stream);
+export function bsf_forward(
+  out: usize, mask: usize, inp: usize, w: usize, B: i32, C: i32, seed: u32, stream: u32, row0: i32,
+): void {
+  draw_mask(mask, w, B, C, seed, stream, row0);
   const row = <usize>C << 2;
   for (let b = 0; b < B; b++) {
     const o = <usize>b * row;
@@ -80,9 +82,9 @@ export function bsf_infer(out: usize, inp: usize, w: usize, B: i32, C: i32, thre
 
 /** mask[B,C] = (u < w[c]) with u = value b*C + c; out[b,p,c] = inp[b,p,c] * mask[b,c]. */
 export function bsf_channel_forward(
-  out: usize, mask: usize, inp: usize, w: usize, B: i32, P: i32, C: i32, seed: u32, stream: u32,
+  out: usize, mask: usize, inp: usize, w: usize, B: i32, P: i32, C: i32, seed: u32, stream: u32, row0: i32,
 ): void {
-  draw_mask(mask, w, B, C, seed, stream);
+  draw_mask(mask, w, B, C, seed, stream, row0);
   const row = <usize>C << 2;
   for (let b = 0; b < B; b++) {
     const m = mask + <usize>b * row;

@@ -38,10 +38,10 @@ import { hsum } from "./tile";
 /** mask[B,P] = (u < w[p]) as 0/1 with u = uniform value (b*P + p) of (seed, stream);
  * out[b,p,c] = inp[b,p,c] * mask[b,p]. out[B,P,C], inp[B,P,C], w[P]. */
 export function bsf_position_forward(
-  out: usize, mask: usize, inp: usize, w: usize, B: i32, P: i32, C: i32, seed: u32, stream: u32,
+  out: usize, mask: usize, inp: usize, w: usize, B: i32, P: i32, C: i32, seed: u32, stream: u32, row0: i32,
 ): void {
   // The same draw as the dense gate's, with the P positions as its units.
-  draw_mask(mask, w, B, P, seed, stream);
+  draw_mask(mask, w, B, P, seed, stream, row0);
   const row = <usize>C << 2;
   const n = <usize>B * <usize>P;
   for (let bp: usize = 0; bp < n; bp++) scale_row(out + bp * row, inp + bp * row, load<f32>(mask + (bp << 2)), C);

@@ -4,14 +4,17 @@
 // recomputed from (seed, stream) alone; forward stores it (0 or the scale) for backward.
 import { rngKey, rngU01At } from "./rng";
 
-// out[N] = inp * mask, mask[N] = (u(i) >= rate) ? 1 / (1 - rate) : 0 with u(i) = value i of (seed, stream).
-// rate >= 1 drops everything. In place allowed (out == inp).
-export function dropout_forward(out: usize, mask: usize, inp: usize, N: i32, rate: f32, seed: u32, stream: u32): void {
+// out[N] = inp * mask, mask[N] = (u(first + i) >= rate) ? 1 / (1 - rate) : 0 with u(j) = value j of
+// (seed, stream); first is where a thread's slice of the batch starts (row0 * row width), so slices
+// draw what one thread would. rate >= 1 drops everything. In place allowed (out == inp).
+export function dropout_forward(
+  out: usize, mask: usize, inp: usize, N: i32, rate: f32, seed: u32, stream: u32, first: i32,
+): void {
   const key = rngKey(seed, stream);
   const scale: f32 = rate < 1 ? <f32>1 / (<f32>1 - rate) : 0;
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
-    const m: f32 = rngU01At(key, <u64>i) >= rate ? scale : 0;
+    const m: f32 = rngU01At(key, <u64>(<u32>first + <u32>i)) >= rate ? scale : 0;
     store<f32>(mask + o, m);
     store<f32>(out + o, load<f32>(inp + o) * m);
   }

@@ -3,9 +3,10 @@
 //   kind 2, "hard-concrete" (L0, Louizos et al. 2018): s = sigmoid((log u - log(1 - u) + log_alpha) / beta),
 //     z = clamp(s * (zeta - gamma) + gamma, 0, 1), u ~ U(1e-6, 1 - 1e-6), beta = 2/3, gamma = -0.1, zeta = 1.1.
 // theta[C] is mu or log_alpha. One z per (sample, gate), drawn from the counter-based PRNG at
-// index i = b*C + c (the Bernoulli mask's index), so TypeScript can redraw any sample from
-// (seed, stream): the gaussian eps_i is value i of rng_normal's pairing (Box-Muller on uniform
-// values 2k, 2k+1 with k = i >> 1), the hard-concrete u_i uniform value i. Only z is kept for backward: inside the clamp (0 < z < 1)
+// index i = (row0 + b)*C + c (the Bernoulli mask's index; row0 > 0 for a thread's slice of a
+// batch), so TypeScript can redraw any sample from (seed, stream): the gaussian eps_i is value i
+// of rng_normal's pairing (Box-Muller on uniform values 2k, 2k+1 with k = i >> 1), the
+// hard-concrete u_i uniform value i. Only z is kept for backward: inside the clamp (0 < z < 1)
 // dz/dmu = 1 and dz/dlog_alpha = (zeta - gamma) s (1 - s) / beta = (z - gamma)(zeta - z) / ((zeta - gamma) beta),
 // both functions of z; outside it the gradient is 0. Sampling is f32x4: hard concrete with one exp
 // per gate (not per value), gaussian with a polynomial log, sin and cos.
@@ -58,7 +59,11 @@ const HC_SPAN_BETA: f32 = <f32>((1.1 + 0.1) * (2.0 / 3.0));
 // Four Box-Muller pairs: u1 (first uniforms), u2 (second ones) -> eps pairs r cos t, r sin t with
 // r = sqrt(-2 ln(1 - u1)), t = 2 pi u2. t is reduced by quadrants of u2 (exact: q = round(4 u2),
 // x = 2 pi (u2 - q/4) in [-pi/4, pi/4]) and sin, cos are Cephes' sinf/cosf polynomials there.
-@inline function box_muller4(u1: v128, u2: v128, cosOut: usize, sinOut: usize): void {
+// The results go to two globals, which are per instance: a static scratch in memory would be shared
+// by every thread's instance of the shared-memory build.
+let bmCos: v128 = f32x4.splat(0);
+let bmSin: v128 = f32x4.splat(0);
+@inline function box_muller4(u1: v128, u2: v128): void {
   const one = f32x4.splat(1);
   const r = f32x4.sqrt(f32x4.mul(f32x4.splat(-2), log4(f32x4.sub(one, u1))));
   const qf = f32x4.nearest(f32x4.mul(u2, f32x4.splat(4)));
@@ -76,29 +81,40 @@ const HC_SPAN_BETA: f32 = <f32>((1.1 + 0.1) * (2.0 / 3.0));
   const sinv = v128.bitselect(cs, sn, swap), cosv = v128.bitselect(sn, cs, swap);
   const sinNeg = i32x4.shl(v128.and(q, i32x4.splat(2)), 30); // sign bit where q & 2
   const cosNeg = i32x4.shl(v128.and(i32x4.add(q, i32x4.splat(1)), i32x4.splat(2)), 30);
-  v128.store(cosOut, f32x4.mul(r, v128.xor(cosv, cosNeg)));
-  v128.store(sinOut, f32x4.mul(r, v128.xor(sinv, sinNeg)));
+  bmCos = f32x4.mul(r, v128.xor(cosv, cosNeg));
+  bmSin = f32x4.mul(r, v128.xor(sinv, sinNeg));
 }
 
 // Gaussian: eps_i from Box-Muller on the uniform pair (2k, 2k+1), k = i >> 1: r cos t for even i,
-// r sin t for odd i (rng_normal's pairing). Eight values per pass into z (the last pass computes a
-// whole block and stores the lanes inside z), then z = clamp(theta + sigma eps + 0.5) row by row.
-function sample_gaussian(z: usize, theta: usize, B: i32, C: i32, sigma: f32, key: u64): void {
-  const n = <u32>B * <u32>C;
-  const tmp = memory.data(32, 16); // static scratch (data segment, below the arenas): one block's cos and sin lanes
-  for (let i: u32 = 0; i < n; i += 8) {
+// r sin t for odd i (rng_normal's pairing), i = first + j for z's value j (first = row0 * C). Eight
+// values per pass over global indices from an even start, so the pairs never split; a pass that
+// straddles either end of [first, first + n) stores only its lanes inside. Then
+// z = clamp(theta + sigma eps + 0.5) row by row.
+@inline function put_lane(z: usize, g: u32, first: u32, end: u32, v: f32): void {
+  if (g >= first && g < end) store<f32>(z + (<usize>(g - first) << 2), v);
+}
+
+function sample_gaussian(z: usize, theta: usize, B: i32, C: i32, sigma: f32, key: u64, row0: i32): void {
+  const first = <u32>row0 * <u32>C;
+  const end = first + <u32>B * <u32>C;
+  for (let i: u32 = first & ~1; i < end; i += 8) {
     const a = rngU01x4(key, i), b = rngU01x4(key, i + 4);
-    box_muller4(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7), tmp, tmp + 16);
-    const cs = v128.load(tmp), sn = v128.load(tmp + 16);
+    box_muller4(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+    const cs = bmCos, sn = bmSin;
     const lo = v128.shuffle<f32>(cs, sn, 0, 4, 1, 5), hi = v128.shuffle<f32>(cs, sn, 2, 6, 3, 7);
-    const o = z + (<usize>i << 2);
-    if (i + 8 <= n) {
+    if (i >= first && i + 8 <= end) {
+      const o = z + (<usize>(i - first) << 2);
       v128.store(o, lo);
       v128.store(o + 16, hi);
     } else {
-      v128.store(tmp, lo);
-      v128.store(tmp + 16, hi);
-      for (let j: u32 = 0; i + j < n; j++) store<f32>(o + (<usize>j << 2), load<f32>(tmp + (<usize>j << 2)));
+      put_lane(z, i, first, end, f32x4.extract_lane(lo, 0));
+      put_lane(z, i + 1, first, end, f32x4.extract_lane(lo, 1));
+      put_lane(z, i + 2, first, end, f32x4.extract_lane(lo, 2));
+      put_lane(z, i + 3, first, end, f32x4.extract_lane(lo, 3));
+      put_lane(z, i + 4, first, end, f32x4.extract_lane(hi, 0));
+      put_lane(z, i + 5, first, end, f32x4.extract_lane(hi, 1));
+      put_lane(z, i + 6, first, end, f32x4.extract_lane(hi, 2));
+      put_lane(z, i + 7, first, end, f32x4.extract_lane(hi, 3));
     }
   }
   const row = <usize>C << 2;
@@ -121,7 +137,7 @@ function sample_gaussian(z: usize, theta: usize, B: i32, C: i32, sigma: f32, key
 // Hard concrete without a transcendental per value: sigmoid((log u - log(1 - u) + t) / beta)
 // = 1 / (1 + a * q^(1/beta)) with a = exp(-t / beta) per gate and q = (1 - u) / u; 1/beta = 3/2,
 // so q^(1/beta) = q * sqrt(q). a is kept in z's row 0, which is overwritten last (in place).
-function sample_concrete(z: usize, theta: usize, B: i32, C: i32, key: u64): void {
+function sample_concrete(z: usize, theta: usize, B: i32, C: i32, key: u64, row0: i32): void {
   for (let c = 0; c < C; c++) {
     const o = <usize>c << 2;
     store<f32>(z + o, Mathf.exp(-load<f32>(theta + o) * <f32>1.5));
@@ -129,7 +145,7 @@ function sample_concrete(z: usize, theta: usize, B: i32, C: i32, key: u64): void
   const lo = f32x4.splat(<f32>HC_EPS), span = f32x4.splat(<f32>(1.0 - 2.0 * HC_EPS)), one = f32x4.splat(1);
   const zg = f32x4.splat(<f32>(HC_ZETA - HC_GAMMA)), g = f32x4.splat(<f32>HC_GAMMA), zero = f32x4.splat(0);
   for (let b = B - 1; b >= 0; b--) {
-    const base = <u32>b * <u32>C;
+    const base = <u32>(row0 + b) * <u32>C;
     const row = z + ((<usize>b * <usize>C) << 2);
     let c = 0;
     for (; c + 4 <= C; c += 4) {
@@ -150,18 +166,21 @@ function sample_concrete(z: usize, theta: usize, B: i32, C: i32, key: u64): void
 }
 
 /** z[B,C]: one gate sample per (b, c) of theta[C]; kind 1 gaussian (sigma), kind 2 hard concrete. */
-export function gate_sample(z: usize, theta: usize, B: i32, C: i32, kind: i32, sigma: f32, seed: u32, stream: u32): void {
+export function gate_sample(
+  z: usize, theta: usize, B: i32, C: i32, kind: i32, sigma: f32, seed: u32, stream: u32, row0: i32,
+): void {
   const key = rngKey(seed, stream);
-  if (kind == GAUSSIAN) sample_gaussian(z, theta, B, C, sigma, key);
-  else sample_concrete(z, theta, B, C, key);
+  if (kind == GAUSSIAN) sample_gaussian(z, theta, B, C, sigma, key, row0);
+  else sample_concrete(z, theta, B, C, key, row0);
 }
 
 /** z[B,C] = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1: one gate per
  * unit; P > 1: one gate per channel of an NHWC tensor, shared over its P positions). */
 export function gate_forward(
   out: usize, z: usize, inp: usize, theta: usize, B: i32, P: i32, C: i32, kind: i32, sigma: f32, seed: u32, stream: u32,
+  row0: i32,
 ): void {
-  gate_sample(z, theta, B, C, kind, sigma, seed, stream);
+  gate_sample(z, theta, B, C, kind, sigma, seed, stream, row0);
   const row = <usize>C << 2;
   for (let b = 0; b < B; b++) {
     const zr = z + <usize>b * row;

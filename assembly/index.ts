@@ -14,3 +14,4 @@ export * from "./dropout";
 export * from "./bsf_position";
 export * from "./loss";
 export * from "./gates";
+export * from "./reduce";

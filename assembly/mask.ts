@@ -3,14 +3,16 @@
 // index.ts does not export it.
 import { rngKey, rngU01At, rngU01x4 } from "./rng";
 
-// Draws mask[B,G] (0/1 floats) for G gates w[G]: gate g of sample b is kept when u(b*G + g) < w[g],
-// u the uniform values of (seed, stream). Four draws per f32x4 and a scalar tail per row; both give
-// exactly value b*G + g of the stream, so the TypeScript side can redraw any mask from (seed, stream).
-@inline export function draw_mask(mask: usize, w: usize, B: i32, G: i32, seed: u32, stream: u32): void {
+// Draws mask[B,G] (0/1 floats) for G gates w[G]: gate g of sample b is kept when u((row0 + b)*G + g)
+// < w[g], u the uniform values of (seed, stream). row0 is the slice's first row in the whole batch,
+// so a thread that draws rows row0.. of a batch draws what one thread would for those rows. Four
+// draws per f32x4 and a scalar tail per row; both give exactly that value of the stream, so the
+// TypeScript side can redraw any mask from (seed, stream).
+@inline export function draw_mask(mask: usize, w: usize, B: i32, G: i32, seed: u32, stream: u32, row0: i32): void {
   const key = rngKey(seed, stream);
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
-    const base = <u32>b * <u32>G;
+    const base = <u32>(row0 + b) * <u32>G;
     const mrow = mask + ((<usize>b * <usize>G) << 2);
     let g = 0;
     for (; g + 4 <= G; g += 4) {

@@ -22,6 +22,7 @@ import { encodeModelFile } from "../io/format.js";
 import type { ModelMeta } from "../model/meta.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ready } from "../runtime/runtime.js";
+import { availableThreads, checkThreads } from "../runtime/threads.js";
 import { ConfigError, DataError } from "../errors.js";
 import { summary } from "../prune/summary.js";
 import {
@@ -73,6 +74,12 @@ const options = {
   epochs: { type: "string", arg: "E", default: "300", help: "training epochs" },
   "batch-size": { type: "string", arg: "B", default: "32", help: "rows per step" },
   "learning-rate": { type: "string", arg: "LR", default: "0.001", help: "Adam's learning rate" },
+  threads: {
+    type: "string",
+    arg: "N|auto",
+    default: "1",
+    help: "training threads (auto: two only where a step is long enough to pay for it); same seed and N, same model",
+  },
   "validation-split": {
     type: "string",
     arg: "F",
@@ -162,6 +169,11 @@ export const command: Command = {
     const lambda = num(values.lambda, "lambda", 0.01, (v) => v >= 0);
     const split = num(values["validation-split"], "validation-split", 0.2, (v) => v >= 0 && v < 1);
     const seed = int(values.seed, "seed", 0, 0);
+    const threads = checkThreads(
+      values.threads === undefined || values.threads === "auto" ? values.threads : Number(values.threads),
+      await availableThreads(),
+      "--threads",
+    );
     const init = num(values.init, "init", 0.99, (v) => v > 0 && v <= 1);
     const regression = parseTask(values.task) === "regression";
     const gateKind = (values.gate ?? "bernoulli") as BsfGate;
@@ -216,8 +228,10 @@ export const command: Command = {
         validationSplit: parts ? split : undefined,
         seed,
         verbose: 0,
+        threads,
         callbacks: [epochProgress(p, epochs)],
       });
+      if (threads !== 1) io.out(`training threads: ${history.threadsReason ?? history.threads}`);
       const seconds = (performance.now() - t0) / 1000;
       const columns = cols.map((j) => ds.featureNames[j]);
       const categories = ds.categories

@@ -245,18 +245,19 @@ export class BSF extends Layer {
     if (this.kind) {
       // unit gates are channel gates with one position
       const P = this.shareAxis === "channel" ? this.positions : 1;
-      if (ctx.training) k.gate_forward(out, ws, inp, w, B, P, C, this.kind, this.sigma, ctx.seed, ctx.stream);
+      if (ctx.training)
+        k.gate_forward(out, ws, inp, w, B, P, C, this.kind, this.sigma, ctx.seed, ctx.stream, ctx.row0 ?? 0);
       else k.gate_infer(out, inp, w, B * P, C, this.kind, this.threshold);
     } else if (this.shareAxis === "channel") {
       const P = this.positions;
-      if (ctx.training) k.bsf_channel_forward(out, ws, inp, w, B, P, C, ctx.seed, ctx.stream);
+      if (ctx.training) k.bsf_channel_forward(out, ws, inp, w, B, P, C, ctx.seed, ctx.stream, ctx.row0 ?? 0);
       else k.bsf_channel_infer(out, inp, w, B, P, C, this.threshold, expectation);
     } else if (this.shareAxis === "position") {
       const P = this.positions;
       const Ch = this.channels;
-      if (ctx.training) k.bsf_position_forward(out, ws, inp, w, B, P, Ch, ctx.seed, ctx.stream);
+      if (ctx.training) k.bsf_position_forward(out, ws, inp, w, B, P, Ch, ctx.seed, ctx.stream, ctx.row0 ?? 0);
       else k.bsf_position_infer(out, inp, w, B, P, Ch, this.threshold, expectation);
-    } else if (ctx.training) k.bsf_forward(out, ws, inp, w, B, C, ctx.seed, ctx.stream);
+    } else if (ctx.training) k.bsf_forward(out, ws, inp, w, B, C, ctx.seed, ctx.stream, ctx.row0 ?? 0);
     else k.bsf_infer(out, inp, w, B, C, this.threshold, expectation);
   }
 
@@ -267,7 +268,7 @@ export class BSF extends Layer {
       const P = this.shareAxis === "channel" ? this.positions : 1;
       k.gate_backward(dinp, this.weight.grad, dout, inp, ws, B, P, this.gates, this.kind);
       // The penalty's gradient, once per step (the model adds Param.l1 penalties the same way).
-      if (this.penalty > 0)
+      if (this.penalty > 0 && ctx.penalties !== false)
         k.gate_penalty_backward(this.weight.grad, this.weight.ptr, this.gates, this.penalty, this.kind, this.sigma);
     } else if (this.shareAxis === "channel") {
       k.bsf_channel_backward(

@@ -28,7 +28,8 @@ export class Dropout extends Layer {
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
     const N = B * this.inputSize;
-    if (ctx.training && this.rate > 0) ctx.rt.k.dropout_forward(out, ws, inp, N, this.rate, ctx.seed, ctx.stream);
+    if (ctx.training && this.rate > 0)
+      ctx.rt.k.dropout_forward(out, ws, inp, N, this.rate, ctx.seed, ctx.stream, (ctx.row0 ?? 0) * this.inputSize);
     else ctx.rt.u8(out, N * 4).set(ctx.rt.u8(inp, N * 4));
   }
 

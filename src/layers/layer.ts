@@ -41,6 +41,12 @@ export interface StepContext {
   /** seed of the run; with `stream` it selects the PRNG values of this step and layer. */
   readonly seed: number;
   readonly stream: number;
+  /** Data-parallel training: the first row of this thread's slice in the whole batch (masks are
+   * drawn at the rows' indices in the batch, so slices draw what one thread would). Default 0. */
+  readonly row0?: number;
+  /** false on every thread but the first: a penalty's gradient that a layer adds in backward must
+   * be added once per step, not once per slice. Default true. */
+  readonly penalties?: boolean;
 }
 
 export interface LayerConfig {

@@ -29,6 +29,9 @@ export interface TrainInfo {
   epochs: number;
   stepsPerEpoch: number;
   samples: number;
+  /** training threads (fit's `threads` option) and, for "auto", why */
+  threads?: number;
+  threadsReason?: string;
 }
 
 /** A model the callbacks may stop. */
@@ -57,6 +60,9 @@ export interface History {
   valR2: number[];
   /** per BSF layer: the gate weights after each epoch */
   gates: Record<string, Float32Array[]>;
+  /** training threads used (fit's `threads` option) and, for "auto", why */
+  threads?: number;
+  threadsReason?: string;
 }
 
 export interface EarlyStoppingConfig {
@@ -120,6 +126,8 @@ export class ProgressBar implements Callback {
 
   onTrainBegin(info: TrainInfo): void {
     this.info = info;
+    if (info.threadsReason || (info.threads ?? 1) > 1)
+      this.out?.write(`training threads: ${info.threadsReason ?? info.threads}\n`);
   }
 
   onEpochBegin(epoch: number): void {

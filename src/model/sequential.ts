@@ -2,7 +2,7 @@
 // sparse categorical cross-entropy), or for regression with the mean squared error on a linear
 // output. Parameters live in one block of wasm memory; each batch size gets one arena of
 // activations; a training step is a fixed sequence of kernel calls.
-import { Layer, sizeOf, type Shape, type StepContext } from "../layers/layer.js";
+import { Layer, sizeOf, type Shape } from "../layers/layer.js";
 import { initParam } from "../layers/initializers.js";
 import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
 import type { BatchPlan, ParamBlock } from "./plan.js";
@@ -17,6 +17,18 @@ import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
 import { Random } from "../util/random.js";
 import { argmaxRows } from "../util/argmax.js";
+import { trainSlice } from "./slice.js";
+import {
+  availableThreads,
+  checkThreads,
+  chooseThreads,
+  sharedMemoryUnavailable,
+  sliceOf,
+  stepFlops,
+  threadRuntime,
+  ThreadPool,
+  type ThreadsOption,
+} from "../runtime/threads.js";
 
 export type LossName = "sparseCategoricalCrossentropy" | "meanSquaredError";
 
@@ -45,6 +57,13 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** 1: progress bar on a terminal (default), 0: silent. */
   verbose?: 0 | 1;
+  /** Data-parallel training threads (Node worker_threads over one shared wasm memory; see
+   * docs/design/threads.md): 1 (default), up to os.availableParallelism(), or "auto" (more than
+   * one only where a step is long enough to pay for the barriers; History.threads says what was
+   * used). With more than one the model moves to the shared-memory runtime and stays there. Same
+   * seed and thread count give bit-identical weights; another thread count agrees to rounding
+   * (the slices' gradients are summed in another order). */
+  threads?: ThreadsOption;
 }
 
 /** What evaluate() returns for a classifier (the default type). */
@@ -264,30 +283,47 @@ export class Sequential {
   /** One optimizer step on the batch already in plan.input/labels (regression: the target rows
    * in plan.probs); returns [lossSum, correct] (regression: [lossSum, summed squared error]). */
   private trainStep(plan: BatchPlan, B: number): [number, number] {
-    const rt = this.runtime;
-    const k = rt.k;
-    const block = this.block!;
+    const [loss, correct] = trainSlice(this.runtime, this.stack!, plan, this.slice(plan, B, B, 0));
+    return this.finishStep(B, loss, correct);
+  }
+
+  /** Rows [row0, row0 + rows) of the batch of B in `plan`, as thread 0 (or the only thread) runs them. */
+  private slice(plan: BatchPlan, rows: number, B: number, row0: number) {
+    return {
+      B: rows,
+      total: B,
+      row0,
+      input: plan.input,
+      labels: this.regression ? plan.probs : plan.labels,
+      seed: this.fitSeed,
+      step: this.steps,
+      regression: this.regression,
+      penalties: true,
+    };
+  }
+
+  /** The same step on the pool's threads: slice 0 here, the others on the workers, their
+   * gradients summed into the model's in thread order, then one optimizer step. */
+  private async threadedStep(pool: ThreadPool, plan: BatchPlan, B: number): Promise<[number, number]> {
     const V = this.classes;
-    const L = this.layers.length;
-    const logits = this.forward(plan, B, true);
-    let [dcur, dnext] = plan.grad;
-    let loss: number;
-    let correct: number;
-    if (this.regression) {
-      loss = correct = k.mse_forward(logits, plan.probs, B, V);
-      k.mse_backward(dcur, logits, plan.probs, B, V, 1 / B);
-    } else {
-      loss = k.softmax_xent_forward(plan.probs, logits, plan.labels, B, V);
-      correct = k.argmax_correct(plan.probs, plan.labels, B, V);
-      k.softmax_xent_backward(dcur, plan.probs, plan.labels, B, V, 1 / B);
+    const rowBytes = this.stack!.inputSize * 4;
+    const labels = this.regression ? plan.probs : plan.labels;
+    pool.begin(B, plan.input, labels, rowBytes, this.regression ? V * 4 : 4, this.fitSeed, this.steps);
+    const first = sliceOf(B, pool.threads, 0);
+    let [loss, correct] = trainSlice(this.runtime, this.stack!, plan, this.slice(plan, first.B, B, 0));
+    for (const [l, c] of await pool.end()) {
+      loss += l;
+      correct += c;
     }
-    for (let i = L - 1; i >= 0; i--) {
-      const ctx: StepContext = { rt, training: true, seed: this.fitSeed, stream: (this.steps * L + i) >>> 0 };
-      if (this.layers[i].aliasesInput) continue; // a view: dout is already its input's gradient
-      const inp = i > 0 ? plan.acts[i - 1] : plan.input;
-      this.layers[i].backward(ctx, i > 0 ? dnext : 0, dcur, inp, plan.acts[i], B, plan.ws[i]);
-      [dcur, dnext] = [dnext, dcur];
-    }
+    pool.reduce();
+    return this.finishStep(B, loss, correct);
+  }
+
+  /** Penalties, the optimizer step and the constraints, once per step whatever the thread count. */
+  private finishStep(B: number, lossSum: number, correct: number): [number, number] {
+    const k = this.runtime.k;
+    const block = this.block!;
+    let loss = lossSum;
     // The L1 penalty is part of the loss (reported per sample, as Keras adds it to the batch mean).
     let penalty = 0;
     for (const p of block.all) {
@@ -304,6 +340,30 @@ export class Sequential {
     for (const p of block.all) if (p.clip) k.clip(p.ptr, p.size, p.clip[0], p.clip[1]);
     if (!this.optimizer!.clearsGradients) k.fill_f32(block.grads, block.floats, 0);
     return [loss, correct];
+  }
+
+  /** Move parameters, gradients and optimizer state to another runtime (the shared-memory one of
+   * training threads); batch plans are made again there. */
+  private moveTo(rt: Runtime): void {
+    const old = this.block!;
+    const bytes = this.rt!.u8(old.ptr, old.bytes).slice();
+    const slots = old.slots.length;
+    this.freeMemory();
+    this.stack = new LayerStack(this.layers, this.inputShape!);
+    this.rt = rt;
+    this.block = this.stack.placeParams(rt, slots);
+    // the same layers and slot count give the same layout, so the block copies as it is
+    rt.u8(this.block.ptr, this.block.bytes).set(bytes);
+  }
+
+  /** The thread count fit uses, and for "auto" why. */
+  private async threadCount(option: unknown, B: number): Promise<{ threads: number; reason?: string }> {
+    const available = await availableThreads();
+    const t = checkThreads(option, available);
+    if (t !== "auto") return { threads: t };
+    const why = sharedMemoryUnavailable();
+    if (why) return { threads: 1, reason: `auto: 1 thread (${why})` };
+    return chooseThreads(stepFlops(this.layers, B), this.block!.floats, B, available);
   }
 
   private upload(x: Float32Array, y: Int32Array | Float32Array | undefined, n: number): DataInWasm {
@@ -419,6 +479,12 @@ export class Sequential {
       y = tr.y;
       n = tr.n;
     }
+    const choice = await this.threadCount(options.threads, batchSize);
+    let pool: ThreadPool | undefined;
+    if (choice.threads > 1) {
+      const tr = await threadRuntime();
+      if (this.rt !== tr.rt) this.moveTo(tr.rt);
+    }
     this.fitSeed = ((options.seed ?? this.seed) ^ 0x9e3779b9) >>> 0;
     const callbacks = [...(options.callbacks ?? [])];
     if ((options.verbose ?? 1) === 1 && ProgressBar.wanted()) callbacks.push(new ProgressBar());
@@ -433,7 +499,9 @@ export class Sequential {
       valRmse: [],
       valR2: [],
       gates: {},
+      threads: choice.threads,
     };
+    if (choice.reason) history.threadsReason = choice.reason;
     const regression = this.regression;
     const gateLayers = this.stack!.gates;
     for (const g of gateLayers) history.gates[g.name] = [];
@@ -443,12 +511,33 @@ export class Sequential {
     const train = this.upload(x, y, n);
     const valData = val ? this.upload(val.x, val.y, val.n) : undefined;
     const plan = this.plan(batchSize);
+    if (choice.threads > 1) {
+      const T = choice.threads;
+      const stack = this.stack!;
+      const block = this.block!;
+      try {
+        pool = await ThreadPool.start(await threadRuntime(), T, {
+          inputShape: [...this.inputShape!],
+          layers: this.getConfig().layers,
+          regression,
+          params: block.all.map((p) => ({ ptr: p.ptr, grad: p.grad })),
+          grads: block.grads,
+          floats: block.floats,
+          plan: (mem) => stack.planBatch(mem, sliceOf(batchSize, T, 0).B),
+        });
+      } catch (e) {
+        if (valData) rt.release(valData.x, valData.bytes);
+        rt.release(train.x, train.bytes);
+        throw e;
+      }
+    }
     const shuffleRng = new Random(this.fitSeed);
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const steps = Math.ceil(n / batchSize);
     this.stopTraining = false;
     try {
-      for (const c of callbacks) await c.onTrainBegin?.({ epochs, stepsPerEpoch: steps, samples: n }, this);
+      const info = { epochs, stepsPerEpoch: steps, samples: n, threads: choice.threads, threadsReason: choice.reason };
+      for (const c of callbacks) await c.onTrainBegin?.(info, this);
       for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
         const t0 = performance.now();
         for (const c of callbacks) await c.onEpochBegin?.(epoch, this);
@@ -462,7 +551,7 @@ export class Sequential {
           // regression: the batch's target rows go to plan.probs, which only a softmax head uses
           if (regression) k.gather_rows(plan.probs, train.y, plan.idx, B, V);
           else k.gather_i32(plan.labels, train.y, plan.idx, B);
-          const [l, c] = this.trainStep(plan, B);
+          const [l, c] = pool ? await this.threadedStep(pool, plan, B) : this.trainStep(plan, B);
           if (!Number.isFinite(l)) {
             throw new DivergenceError(
               `training diverged: the loss became ${l} at epoch ${epoch + 1}, batch ${batch + 1}; ` +
@@ -517,6 +606,7 @@ export class Sequential {
       }
       for (const c of callbacks) await c.onTrainEnd?.(history, this);
     } finally {
+      await pool?.close();
       if (valData) rt.release(valData.x, valData.bytes);
       rt.release(train.x, train.bytes);
     }

@@ -46,12 +46,22 @@ export class LayerStack {
   }
 
   /** Runs the layers on B rows at `input`; returns where the output scores are. In training the
-   * masks of step `step` are drawn: layer i of step s uses PRNG stream s * L + i. */
-  forward(mem: KernelMemory, plan: BatchPlan, B: number, training: boolean, input: number, seed = 0, step = 0): number {
+   * masks of step `step` are drawn: layer i of step s uses PRNG stream s * L + i, at the rows'
+   * indices in the batch (row0: the first row of a thread's slice). */
+  forward(
+    mem: KernelMemory,
+    plan: BatchPlan,
+    B: number,
+    training: boolean,
+    input: number,
+    seed = 0,
+    step = 0,
+    row0 = 0,
+  ): number {
     const L = this.layers.length;
     let inp = input;
     for (let i = 0; i < L; i++) {
-      const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0 };
+      const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0, row0 };
       this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
       inp = plan.acts[i];
     }

@@ -74,8 +74,9 @@ export interface WasmKernels {
   mse_backward(dpred: number, pred: number, target: number, B: number, V: number, scale: number): void;
 
   // --- bsf.ts: Binary Stochastic Filtering gates (DESIGN.md section 1).
-  /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value (b*C + c) of (seed, stream);
-   * out[B,C] = inp * mask. */
+  /** mask[B,C] = (u < w[c]) as 0/1 with u = uniform value ((row0 + b)*C + c) of (seed, stream);
+   * out[B,C] = inp * mask. row0 (default 0): the first row of this slice in the whole batch, so a
+   * thread's slice draws what one thread draws for those rows (the same for every mask kernel). */
   bsf_forward(
     out: number,
     mask: number,
@@ -85,6 +86,7 @@ export interface WasmKernels {
     C: number,
     seed: number,
     stream: number,
+    row0?: number,
   ): void;
   /** dinp = dout * mask (skipped when dinp is 0); dw[c] += sum_b dout*inp (scaled = 0, straight-through)
    * or dw[c] += w[c] * sum_b dout*inp (scaled = 1). */
@@ -101,8 +103,8 @@ export interface WasmKernels {
   ): void;
   /** out = inp * (w > threshold) (expectation = 0) or out = inp * w (expectation = 1). */
   bsf_infer(out: number, inp: number, w: number, B: number, C: number, threshold: number, expectation: number): void;
-  /** Channel gate on [B,P,C] (P positions, NHWC flattened): mask[B,C] = (u < w[c]) with u = value (b*C + c);
-   * out[b,p,c] = inp[b,p,c] * mask[b,c]. */
+  /** Channel gate on [B,P,C] (P positions, NHWC flattened): mask[B,C] = (u < w[c]) with u = value
+   * ((row0 + b)*C + c); out[b,p,c] = inp[b,p,c] * mask[b,c]. */
   bsf_channel_forward(
     out: number,
     mask: number,
@@ -113,6 +115,7 @@ export interface WasmKernels {
     C: number,
     seed: number,
     stream: number,
+    row0?: number,
   ): void;
   /** dinp = dout * mask[b,c] (skipped when 0); dw[c] += sum_b sum_p dout*inp (times w[c] when scaled). */
   bsf_channel_backward(
@@ -269,13 +272,24 @@ export interface WasmKernels {
   maxpool1d_backward(dinp: number, dout: number, idx: number, B: number, L: number, C: number, P: number): void;
 
   // --- dropout.ts: inverted dropout; identity at inference (no call). In place allowed.
-  /** mask[N] = (u(i) >= rate) ? 1/(1-rate) : 0, u(i) = uniform value i of (seed, stream); out = inp * mask. */
-  dropout_forward(out: number, mask: number, inp: number, N: number, rate: number, seed: number, stream: number): void;
+  /** mask[N] = (u(first + i) >= rate) ? 1/(1-rate) : 0, u(j) = uniform value j of (seed, stream);
+   * out = inp * mask. first (default 0) = row0 * values per row for a thread's slice. */
+  dropout_forward(
+    out: number,
+    mask: number,
+    inp: number,
+    N: number,
+    rate: number,
+    seed: number,
+    stream: number,
+    first?: number,
+  ): void;
   /** dinp[N] = dout * mask */
   dropout_backward(dinp: number, dout: number, mask: number, N: number): void;
 
   // --- bsf_position.ts: position gate on [B,P,C], one w[p] per position shared over channels.
-  /** mask[B,P] = (u < w[p]) as 0/1 with u = value (b*P + p) of (seed, stream); out[b,p,c] = inp[b,p,c] * mask[b,p]. */
+  /** mask[B,P] = (u < w[p]) as 0/1 with u = value ((row0 + b)*P + p) of (seed, stream);
+   * out[b,p,c] = inp[b,p,c] * mask[b,p]. */
   bsf_position_forward(
     out: number,
     mask: number,
@@ -286,6 +300,7 @@ export interface WasmKernels {
     C: number,
     seed: number,
     stream: number,
+    row0?: number,
   ): void;
   /** dinp = dout * mask[b,p] (skipped when 0); dw[p] += sum_b sum_c dout*inp (times w[p] when scaled). */
   bsf_position_backward(
@@ -314,7 +329,7 @@ export interface WasmKernels {
 
   // --- gates.ts: the BSF layer's reparameterized gate variants; kind 1 = gaussian (STG: theta = mu,
   // z = clamp(mu + sigma*eps + 0.5, 0, 1)), kind 2 = hard concrete (L0: theta = log alpha). One z per
-  // (sample, gate) from PRNG index i = b*C + c (gaussian: value i of rng_normal's Box-Muller pairing;
+  // (sample, gate) from PRNG index i = (row0 + b)*C + c (gaussian: value i of rng_normal's Box-Muller pairing;
   // hard concrete: uniform value i). f32 arithmetic.
   /** z[B,C] = samples of the gates theta[C] */
   gate_sample(
@@ -326,6 +341,7 @@ export interface WasmKernels {
     sigma: number,
     seed: number,
     stream: number,
+    row0?: number,
   ): void;
   /** z = gate_sample(theta); out[b,p,c] = inp[b,p,c] * z[b,c] over [B,P,C] (P = 1 for one gate per unit). */
   gate_forward(
@@ -340,6 +356,7 @@ export interface WasmKernels {
     sigma: number,
     seed: number,
     stream: number,
+    row0?: number,
   ): void;
   /** dinp = dout * z[b,c] (skipped when 0); dtheta[c] += sum dout*inp * dz/dtheta (0 where z is clamped). */
   gate_backward(
@@ -360,6 +377,10 @@ export interface WasmKernels {
   gate_penalty_value(theta: number, N: number, kind: number, sigma: number): number;
   /** dtheta[N] += lambda * dP(z > 0)/dtheta */
   gate_penalty_backward(dtheta: number, theta: number, N: number, lambda: number, kind: number, sigma: number): void;
+
+  // --- reduce.ts: data-parallel training (src/runtime/threads.ts).
+  /** dst[N] += src[N]; src zeroed as it is read when clearSrc = 1. */
+  grad_reduce(dst: number, src: number, N: number, clearSrc: number): void;
 }
 
 /** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
@@ -421,4 +442,5 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gate_infer",
   "gate_penalty_value",
   "gate_penalty_backward",
+  "grad_reduce",
 ];

@@ -1,0 +1,82 @@
+// One training thread of src/runtime/threads.ts: instantiates the shared-memory module over the
+// shared memory, rebuilds the model's layers on the parameters in that memory (its own gradient
+// block), then loops: sleep in Atomics.wait until the generation changes, run its slice of the
+// step (src/model/slice.ts, as thread 0 does), report, bump the done counter.
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { layerFromConfig } from "../layers/registry.js";
+import { LayerStack } from "../model/stack.js";
+import { trainSlice } from "../model/slice.js";
+import { KernelMemory } from "./memory.js";
+import { instantiateModule } from "./instantiate.js";
+import { CMD_QUIT, CMD_STEP, J, type WorkerSetup } from "./threads.js";
+import type { WasmKernels } from "./abi.js";
+
+const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
+
+/** Per-instance state a kernel keeps in wasm globals (a packed GEMM's scratch pointer) is set
+ * here, from this thread's own scratch block; nothing needs it yet. */
+function initInstance(_k: WasmKernels, _scratch: WorkerSetup["scratch"]): void {}
+
+let mem: KernelMemory;
+let stack: LayerStack;
+try {
+  mem = new KernelMemory(instantiateModule(setup.module, setup.memory));
+  initInstance(mem.k, setup.scratch);
+  const layers = setup.layers.map((l) =>
+    layerFromConfig({ className: l.className, config: structuredClone(l.config) }),
+  );
+  stack = new LayerStack(layers, setup.inputShape);
+  const params = stack.layers.flatMap((l) => l.params);
+  if (params.length !== setup.params.length)
+    throw new Error(`${params.length} parameters, expected ${setup.params.length}`);
+  params.forEach((p, i) => {
+    [p.ptr, p.grad] = setup.params[i];
+  });
+} catch (e) {
+  parentPort!.postMessage({ error: (e as Error).message ?? String(e) });
+  process.exit(1);
+}
+
+const ctl = new Int32Array(setup.memory.buffer, setup.ctl, 4 + 8 * setup.threads);
+const jobAt = (setup.ctl >> 2) + 4 + 8 * setup.index;
+// read before saying ready: the first step may bump the generation right after
+let seen = Atomics.load(ctl, 0);
+parentPort!.postMessage({ ready: true });
+for (;;) {
+  Atomics.wait(ctl, 0, seen);
+  const gen = Atomics.load(ctl, 0);
+  if (gen === seen) continue;
+  seen = gen;
+  const cmd = Atomics.load(ctl, 2);
+  if (cmd === CMD_QUIT) break;
+  if (cmd !== CMD_STEP) continue;
+  // a shared memory's buffer is never detached by a grow; the control block sits below any growth
+  const view = new Int32Array(setup.memory.buffer, jobAt * 4, 8);
+  const res = new Float64Array(setup.memory.buffer, setup.results + 16 * setup.index, 2);
+  try {
+    const B = view[J.B];
+    let loss = 0;
+    let correct = 0;
+    if (B > 0) {
+      [loss, correct] = trainSlice(mem, stack, setup.plan, {
+        B,
+        total: view[J.total],
+        row0: view[J.row0],
+        input: view[J.input],
+        labels: view[J.labels],
+        seed: view[J.seed] >>> 0,
+        step: view[J.step] >>> 0,
+        regression: setup.regression,
+        penalties: false,
+      });
+    }
+    res[0] = loss;
+    res[1] = correct;
+  } catch (e) {
+    port.postMessage({ error: (e as Error)?.message ?? String(e) });
+    view[J.status] = 1;
+  }
+  Atomics.add(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+}
+port.close();

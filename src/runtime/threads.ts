@@ -1,0 +1,447 @@
+// Data-parallel training on worker_threads (docs/design/threads.md). One shared WebAssembly.Memory
+// holds everything; the shared-memory build is compiled once and instantiated in this thread and
+// in each worker, all importing that memory. A step: this thread writes each worker's slice into
+// its job record and bumps a generation counter (Atomics.notify), computes slice 0 itself, then
+// sleeps in Atomics.wait until every worker has bumped the done counter. Workers sleep in
+// Atomics.wait between steps: blocking, never spinning, because a spinning thread whose vCPU is
+// descheduled costs the other one its whole time slice on these VMs.
+import { BsfnetError, ConfigError, WasmLoadError } from "../errors.js";
+import type { Layer } from "../layers/layer.js";
+import type { BatchPlan } from "../model/plan.js";
+import { instantiateModule } from "./instantiate.js";
+import { Runtime } from "./runtime.js";
+
+/** A worker failed (threw, or exited) during training; the message names the thread. */
+export class ThreadError extends BsfnetError {}
+
+export type ThreadsOption = number | "auto";
+
+/** Cores this process may use (os.availableParallelism), 1 where that is unknown. */
+export async function availableThreads(): Promise<number> {
+  try {
+    const os = await import("node:os");
+    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  } catch {
+    return 1;
+  }
+}
+
+/** A `threads` option checked: an integer from 1 to the available cores, or "auto". */
+export function checkThreads(value: unknown, available: number, where = "fit: option threads"): ThreadsOption {
+  if (value === undefined) return 1;
+  if (value === "auto") return "auto";
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > available) {
+    throw new ConfigError(
+      `${where} must be an integer from 1 to ${available} (the cores available) or "auto", got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Why threads cannot be used here, or undefined when they can. */
+export function sharedMemoryUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer === "undefined")
+    return "SharedArrayBuffer is not available (a browser page needs cross-origin isolation)";
+  if (typeof Atomics === "undefined" || typeof Atomics.wait !== "function") return "Atomics.wait is not available";
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (!proc?.versions?.node) return "training threads use Node's worker_threads";
+  return undefined;
+}
+
+// --- choosing the thread count ("auto")
+
+/** Multiply-adds of one training step, about 3x the forward's (forward, input and weight
+ * gradients): 2 FLOPs per weight of a kernel per output position. Element-wise layers count one
+ * FLOP per value, which is noise beside the products but keeps a kernel-less net above zero. */
+export function stepFlops(layers: readonly Layer[], B: number): number {
+  let f = 0;
+  for (const l of layers) {
+    const kernel = l.params.find((p) => p.name === "kernel");
+    if (kernel) {
+      const outChannels = l.outputShape[l.outputShape.length - 1];
+      f += 2 * kernel.size * (l.outputSize / outChannels);
+    } else f += l.outputSize;
+  }
+  return 3 * B * f;
+}
+
+/** Figures of the decision, from these 2-core VMs: a one-thread step runs at 30 GFLOP/s or more
+ * by stepFlops' count (bench/train/threads.ts prints it: about 30 on the Musk2 MLP, more on the
+ * Table 6 CNN, whose Winograd convolutions do fewer multiplies than counted), two barriers cost
+ * about 70 us (issue 12), and the reduction reads two and writes two floats per parameter per extra
+ * thread (1.2M floats, the Table 6 CNN's, in 0.22 ms: about 40 GB/s from cache; taken at half). */
+const FLOPS_PER_SECOND = 30e9;
+const BARRIERS_SECONDS = 70e-6;
+const REDUCE_BYTES_PER_SECOND = 20e9;
+/** two threads only when the estimate says at least this speed-up (the estimate is rough) */
+const AUTO_MIN_SPEEDUP = 1.3;
+
+export interface ThreadChoice {
+  threads: number;
+  /** the estimate behind it, for History and verbose output */
+  reason: string;
+}
+
+/** "auto": the most threads (up to `available`) whose estimated step time beats one thread by
+ * AUTO_MIN_SPEEDUP; else 1. */
+export function chooseThreads(flops: number, paramFloats: number, B: number, available: number): ThreadChoice {
+  const one = flops / FLOPS_PER_SECOND;
+  let best = 1;
+  let bestTime = one;
+  for (let t = 2; t <= Math.min(available, B); t++) {
+    const time = one / t + BARRIERS_SECONDS + ((t - 1) * 16 * paramFloats) / REDUCE_BYTES_PER_SECOND;
+    if (time * AUTO_MIN_SPEEDUP <= one && time < bestTime) {
+      best = t;
+      bestTime = time;
+    }
+  }
+  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
+  const reason =
+    best > 1
+      ? `auto: ${best} threads (a step estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`
+      : available < 2
+        ? "auto: 1 thread (one core available)"
+        : `auto: 1 thread (a step estimated at ${us(one)}: too short to pay for two barriers, about ${us(BARRIERS_SECONDS)})`;
+  return { threads: best, reason };
+}
+
+// --- the shared-memory runtime
+
+export interface ThreadRuntime {
+  rt: Runtime;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+
+let shared: Promise<ThreadRuntime> | undefined;
+
+/** The build this engine validates: relaxed SIMD first, as ready() chooses (BSFNET_WASM=simd128
+ * forces SIMD128). */
+async function threadModule(): Promise<WebAssembly.Module> {
+  const fs = await import("node:fs/promises");
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.BSFNET_WASM;
+  const names = env === "simd128" ? ["bsfnet.threads.wasm"] : ["bsfnet.relaxed-threads.wasm", "bsfnet.threads.wasm"];
+  for (const dir of ["../../build/", "../../../build/"]) {
+    for (const n of names) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await fs.readFile(new URL(dir + n, import.meta.url));
+      } catch {
+        continue;
+      }
+      if (WebAssembly.validate(bytes as unknown as BufferSource))
+        return WebAssembly.compile(bytes as unknown as BufferSource);
+    }
+  }
+  throw new WasmLoadError(
+    "cannot find build/bsfnet.threads.wasm (the shared-memory build training threads need): run `npm run asbuild`",
+  );
+}
+
+function sharedMemory(): WebAssembly.Memory {
+  // The build declares at most 65536 pages (4 GiB); a smaller maximum is a valid import where the
+  // address space is short.
+  let last: unknown;
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: 2, maximum, shared: true });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw new ConfigError(`cannot create shared wasm memory for training threads: ${(last as Error)?.message}`);
+}
+
+/** The process-wide runtime over shared memory that threaded training uses (created once). The
+ * module's only data segments are the standard library's read-only math tables in page 0, below
+ * every arena (memory.ts), so a worker's instantiation rewrites the same bytes and nothing else;
+ * workers are instantiated before any step runs. */
+export function threadRuntime(): Promise<ThreadRuntime> {
+  const why = sharedMemoryUnavailable();
+  if (why) return Promise.reject(new ConfigError(`threads > 1 cannot be used here: ${why}`));
+  shared ??= threadModule().then((module) => {
+    const memory = sharedMemory();
+    return { rt: new Runtime(instantiateModule(module, memory)), module, memory };
+  });
+  shared.catch(() => {
+    shared = undefined;
+  });
+  return shared;
+}
+
+// --- the pool
+
+/** Control block (i32 indices): the generation this thread bumps to start a step, the count of
+ * workers done with it, the command, then one job record of JOB ints per thread. */
+const GEN = 0;
+const DONE = 1;
+const CMD = 2;
+export const CMD_STEP = 1;
+export const CMD_QUIT = 2;
+const HEAD = 4;
+const JOB = 8;
+/** job record fields */
+export const J = { B: 0, row0: 1, input: 2, labels: 3, seed: 4, step: 5, total: 6, status: 7 } as const;
+
+/** What a worker needs to rebuild the model's layers and find every buffer in shared memory. */
+export interface WorkerSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  index: number;
+  threads: number;
+  ctl: number;
+  results: number;
+  inputShape: number[];
+  layers: { className: string; config: Record<string, unknown> }[];
+  regression: boolean;
+  /** per parameter in layer order: [value pointer, this thread's gradient pointer] */
+  params: [number, number][];
+  plan: BatchPlan;
+  /** this thread's own scratch block (bytes 0 today): a kernel that keeps a scratch pointer in a
+   * wasm global (globals are per instance) is pointed at it in thread-worker.ts */
+  scratch: { ptr: number; bytes: number };
+}
+
+export interface PoolModel {
+  inputShape: number[];
+  layers: { className: string; config: Record<string, unknown> }[];
+  regression: boolean;
+  /** the main block's parameters (value and gradient pointers, layer order) */
+  params: { ptr: number; grad: number }[];
+  /** the gradient block (its first float) and its length */
+  grads: number;
+  floats: number;
+  /** a batch plan for each worker, sized for its largest slice */
+  plan: (rt: Runtime) => BatchPlan;
+  scratchBytes?: number;
+}
+
+type WorkerLike = import("node:worker_threads").Worker;
+type PortLike = import("node:worker_threads").MessagePort;
+
+/** Slice t of a batch of B rows over T threads: the first B % T slices get one row more. */
+export function sliceOf(B: number, T: number, t: number): { B: number; row0: number } {
+  const base = Math.floor(B / T);
+  const extra = B % T;
+  return { B: base + (t < extra ? 1 : 0), row0: t * base + Math.min(t, extra) };
+}
+
+export class ThreadPool {
+  readonly threads: number;
+  /** each worker's gradient block (index 0 unused: thread 0's is the model's own) */
+  readonly grads: number[];
+  private readonly rt: Runtime;
+  private readonly ctlPtr: number;
+  private readonly resultsPtr: number;
+  private readonly workers: WorkerLike[];
+  private readonly ports: PortLike[];
+  private readonly receive: (port: PortLike) => { message: unknown } | undefined;
+  private readonly blocks: { ptr: number; bytes: number }[];
+  private readonly floats: number;
+  private exited?: string;
+  private exitSignal: Promise<void>;
+  private closed = false;
+
+  private constructor(init: {
+    rt: Runtime;
+    threads: number;
+    ctl: number;
+    results: number;
+    workers: WorkerLike[];
+    ports: PortLike[];
+    grads: number[];
+    blocks: { ptr: number; bytes: number }[];
+    floats: number;
+    receive: (port: PortLike) => { message: unknown } | undefined;
+    exitSignal: Promise<void>;
+  }) {
+    this.rt = init.rt;
+    this.threads = init.threads;
+    this.ctlPtr = init.ctl;
+    this.resultsPtr = init.results;
+    this.workers = init.workers;
+    this.ports = init.ports;
+    this.grads = init.grads;
+    this.blocks = init.blocks;
+    this.floats = init.floats;
+    this.receive = init.receive;
+    this.exitSignal = init.exitSignal;
+  }
+
+  /** Start `threads - 1` workers over the shared runtime and wait until each has instantiated
+   * the module and built the layers (a worker that fails to start rejects here). */
+  static async start(tr: ThreadRuntime, threads: number, model: PoolModel): Promise<ThreadPool> {
+    const wt = await import("node:worker_threads");
+    const { rt } = tr;
+    const blocks: { ptr: number; bytes: number }[] = [];
+    const take = (bytes: number) => {
+      const ptr = rt.alloc(bytes);
+      blocks.push({ ptr, bytes });
+      return ptr;
+    };
+    const ctl = take((HEAD + JOB * threads) * 4);
+    const results = take(16 * threads);
+    const grads = [model.grads];
+    const setups: WorkerSetup[] = [];
+    for (let t = 1; t < threads; t++) {
+      const g = take(model.floats * 4);
+      grads.push(g);
+      const plan = model.plan(rt);
+      blocks.push({ ptr: plan.ptr, bytes: plan.bytes });
+      const scratchBytes = model.scratchBytes ?? 0;
+      setups.push({
+        module: tr.module,
+        memory: tr.memory,
+        index: t,
+        threads,
+        ctl,
+        results,
+        inputShape: model.inputShape,
+        layers: model.layers,
+        regression: model.regression,
+        params: model.params.map((p) => [p.ptr, g + (p.grad - model.grads)]),
+        plan,
+        scratch: { ptr: scratchBytes ? take(scratchBytes) : 0, bytes: scratchBytes },
+      });
+    }
+    const ts = import.meta.url.endsWith(".ts");
+    const url = new URL(ts ? "./thread-worker.ts" : "./thread-worker.js", import.meta.url);
+    // From source (tsx, vitest) the worker registers tsx's loader before importing the worker file;
+    // the built package runs the compiled .js directly.
+    const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`;
+    const workers: WorkerLike[] = [];
+    const ports: PortLike[] = [];
+    let onExit: (why: string) => void = () => {};
+    const exitSignal = new Promise<void>((resolve) => {
+      onExit = () => resolve();
+    });
+    const pool = new ThreadPool({
+      rt,
+      threads,
+      ctl,
+      results,
+      workers,
+      ports,
+      grads,
+      blocks,
+      floats: model.floats,
+      receive: wt.receiveMessageOnPort as ThreadPool["receive"],
+      exitSignal,
+    });
+    const started = setups.map((setup) => {
+      const channel = new wt.MessageChannel();
+      ports.push(channel.port1);
+      const opts = { workerData: { setup, port: channel.port2 }, transferList: [channel.port2] };
+      const w = ts ? new wt.Worker(boot, { ...opts, eval: true }) : new wt.Worker(url, opts);
+      workers.push(w);
+      return new Promise<void>((resolve, reject) => {
+        w.once("message", (m: { ready?: true; error?: string }) => {
+          if (m.ready) resolve();
+          else reject(new ThreadError(`training thread ${setup.index}: ${m.error}`));
+        });
+        w.on("error", (e) => {
+          pool.exited ??= `training thread ${setup.index} failed: ${e.message}`;
+          onExit(pool.exited);
+          reject(new ThreadError(pool.exited));
+        });
+        w.on("exit", (code) => {
+          if (pool.closed) return;
+          pool.exited ??= `training thread ${setup.index} exited (code ${code}) during training`;
+          onExit(pool.exited);
+          reject(new ThreadError(pool.exited));
+        });
+      });
+    });
+    try {
+      await Promise.all(started);
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  private get ctl(): Int32Array {
+    return this.rt.i32(this.ctlPtr, HEAD + JOB * this.threads);
+  }
+
+  private job(t: number): Int32Array {
+    return this.rt.i32(this.ctlPtr + (HEAD + JOB * t) * 4, JOB);
+  }
+
+  /** Wake every worker on its slice of a batch of B rows whose inputs and labels (or target rows)
+   * are at `input` / `labels` (rows of rowBytes / labelBytes). */
+  begin(B: number, input: number, labels: number, rowBytes: number, labelBytes: number, seed: number, step: number) {
+    if (this.exited) throw new ThreadError(this.exited);
+    for (let t = 1; t < this.threads; t++) {
+      const s = sliceOf(B, this.threads, t);
+      const j = this.job(t);
+      j[J.B] = s.B;
+      j[J.row0] = s.row0;
+      j[J.input] = input + s.row0 * rowBytes;
+      j[J.labels] = labels + s.row0 * labelBytes;
+      j[J.seed] = seed | 0;
+      j[J.step] = step | 0;
+      j[J.total] = B;
+      j[J.status] = 0;
+    }
+    const ctl = this.ctl;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CMD, CMD_STEP);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+  }
+
+  /** Wait until every worker finished the step; returns their [loss, correct] in thread order.
+   * Blocks in Atomics.wait; after a second it waits asynchronously instead, so a worker that
+   * died (its exit event needs this thread's event loop) ends training with an error, not a hang. */
+  async end(): Promise<[number, number][]> {
+    const ctl = this.ctl;
+    const want = this.threads - 1;
+    const t0 = Date.now();
+    for (;;) {
+      const d = Atomics.load(ctl, DONE);
+      if (d >= want) break;
+      if (this.exited) throw new ThreadError(this.exited);
+      if (Date.now() - t0 < 1000) {
+        Atomics.wait(ctl, DONE, d, 100);
+        continue;
+      }
+      const w = (
+        Atomics as unknown as {
+          waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> };
+        }
+      ).waitAsync(ctl, DONE, d, 1000);
+      if (w.async) await Promise.race([w.value, this.exitSignal]);
+    }
+    const out: [number, number][] = [];
+    const res = new Float64Array(this.rt.memory.buffer, this.resultsPtr, 2 * this.threads);
+    for (let t = 1; t < this.threads; t++) {
+      if (this.job(t)[J.status] !== 0) {
+        const m = this.receive(this.ports[t - 1])?.message as { error?: string } | undefined;
+        throw new ThreadError(`training thread ${t}: ${m?.error ?? "failed"}`);
+      }
+      out.push([res[2 * t], res[2 * t + 1]]);
+    }
+    return out;
+  }
+
+  /** Sum every worker's gradients into the model's (thread order) and zero theirs. */
+  reduce(): void {
+    const k = this.rt.k;
+    for (let t = 1; t < this.threads; t++) k.grad_reduce(this.grads[0], this.grads[t], this.floats, 1);
+  }
+
+  /** Stop and terminate every worker and release the pool's memory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ctl = this.ctl;
+    Atomics.store(ctl, CMD, CMD_QUIT);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const p of this.ports) p.close();
+    for (const b of this.blocks.reverse()) this.rt.release(b.ptr, b.bytes);
+  }
+}
