@@ -31,12 +31,18 @@ export class KernelMemory {
   private i32view!: Int32Array;
   private u8view!: Uint8Array;
 
-  constructor(kernels: WasmKernels) {
+  /** `allocates: false` is a view on a memory that another KernelMemory allocates in (a training
+   * thread's instance on the shared memory): it must never carve blocks of its own, not even the
+   * GEMM workspace, which its owner hands it instead. */
+  constructor(kernels: WasmKernels, options: { allocates?: boolean } = {}) {
     this.k = kernels;
     this.top = BASE;
+    this.allocates = options.allocates ?? true;
     this.refresh();
-    this.gemmWorkspace();
+    if (this.allocates) this.gemmWorkspace();
   }
+
+  private readonly allocates: boolean;
 
   /** Reserve the packed GEMM's scratch (assembly/gemm_packed.ts) and hand it to `kernels`, an
    * instance on this memory (this one by default). The region is kept in that instance's globals,
@@ -81,6 +87,7 @@ export class KernelMemory {
 
   /** Reserve `bytes` (rounded up to 16) and zero them. Grows memory if needed; never call mid-step. */
   alloc(bytes: number): number {
+    if (!this.allocates) throw new OutOfMemoryError("this view of a shared memory does not allocate (its owner does)");
     if (!Number.isFinite(bytes) || bytes < 0) throw new OutOfMemoryError(`invalid allocation size ${bytes}`);
     const size = Math.max(ALIGN, align16(bytes));
     let ptr = -1;

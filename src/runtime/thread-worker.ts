@@ -13,14 +13,16 @@ import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
 
-/** Per-instance state a kernel keeps in wasm globals (a packed GEMM's scratch pointer) is set
- * here, from this thread's own scratch block; nothing needs it yet. */
-function initInstance(_k: WasmKernels, _scratch: WorkerSetup["scratch"]): void {}
+/** Per-instance state a kernel keeps in wasm globals is set here, from this thread's own scratch
+ * block: the packed GEMM's workspace (without one the GEMM takes its unpacked path). */
+function initInstance(k: WasmKernels, scratch: WorkerSetup["scratch"]): void {
+  if (scratch.bytes > 0) k.gemm_workspace(scratch.ptr, scratch.bytes);
+}
 
 let mem: KernelMemory;
 let stack: LayerStack;
 try {
-  mem = new KernelMemory(instantiateModule(setup.module, setup.memory));
+  mem = new KernelMemory(instantiateModule(setup.module, setup.memory), { allocates: false });
   initInstance(mem.k, setup.scratch);
   const layers = setup.layers.map((l) =>
     layerFromConfig({ className: l.className, config: structuredClone(l.config) }),

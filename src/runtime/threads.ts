@@ -288,7 +288,7 @@ export class ThreadPool {
       grads.push(g);
       const plan = model.plan(rt);
       blocks.push({ ptr: plan.ptr, bytes: plan.bytes });
-      const scratchBytes = model.scratchBytes ?? 0;
+      const scratchBytes = model.scratchBytes ?? rt.k.gemm_workspace_bytes();
       setups.push({
         module: tr.module,
         memory: tr.memory,

@@ -50,3 +50,17 @@ describe("Runtime allocator", () => {
     expect(() => rt.alloc(NaN)).toThrow(/invalid allocation size/);
   });
 });
+
+describe("a KernelMemory that does not allocate (a training thread's view of the shared memory)", () => {
+  it("refuses to allocate and leaves the GEMM workspace to its owner", async () => {
+    const { KernelMemory } = await import("../../src/runtime/memory.js");
+    const rt = await Runtime.load();
+    const before = rt.inUse;
+    const view = new KernelMemory(rt.k, { allocates: false });
+    expect(view.inUse).toBe(0);
+    expect(() => view.alloc(16)).toThrow(/does not allocate/);
+    expect(rt.inUse).toBe(before);
+    // the owner's own instance reserves its workspace at construction
+    expect(before).toBeGreaterThanOrEqual(rt.k.gemm_workspace_bytes());
+  });
+});
