@@ -2,6 +2,8 @@
 inference of the paper's three nets, the same functions as bsfnet's (bench/peers/nets.ts).
 
   python3 scripts/reference/bench_torch.py PLAN.json > OUT.json
+  python3 scripts/reference/bench_torch.py --params PLAN.json   (each net's parameter count; a test
+                                                                 compares them with bsfnet's)
 
 PLAN.json (written by bench/peers/torch.ts) names the nets, the data files (raw float32 x, int32 y),
 the batch sizes, the thread counts, the training steps per batch size (bsfnet's whole epochs) and the seconds per measurement. Prints one
@@ -17,7 +19,8 @@ import json, sys, time
 import torch
 import torch.nn as nn
 
-plan = json.load(open(sys.argv[1]))
+count_only = sys.argv[1] == "--params"
+plan = json.load(open(sys.argv[-1]))
 torch.set_num_interop_threads(1)
 
 
@@ -97,6 +100,10 @@ def warm_up(fn, seconds):
     while time.perf_counter() - t0 < seconds:
         fn()
 
+
+if count_only:
+    print(json.dumps({net["name"]: sum(p.numel() for p in build(net).parameters()) for net in plan["nets"]}))
+    sys.exit(0)
 
 rows = []
 for threads in plan["threads"]:

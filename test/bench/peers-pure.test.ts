@@ -70,3 +70,46 @@ describe("peer benchmark, pure parts", () => {
     expect(new Set(d.y).size).toBeGreaterThan(3); // a label that varies, so the net has something to learn
   });
 });
+
+describe("the peers compute the same nets", () => {
+  const found = findTorchPython();
+  it("bsfnet's nets have the plan's layers (the Musk2 one is bench/train/musk2.ts's)", async () => {
+    const { bsfnetNet } = await import("../../bench/peers/nets.js");
+    const { bsfnetModel } = await import("../../bench/train/musk2.js");
+    for (const name of ["musk2", "kdd99"] as const) {
+      const p = netPlan(name, true);
+      const m = bsfnetNet(p);
+      await m.build();
+      const sizes = [p.inputs, ...p.hidden, p.classes];
+      const dense = sizes.slice(1).reduce((s, out, i) => s + (sizes[i] + 1) * out, 0);
+      expect(m.paramCount, name).toBe(dense + p.inputs); // + one gate weight per input
+      if (name === "musk2") {
+        const ref = bsfnetModel(0);
+        await ref.build();
+        expect(m.paramCount).toBe(ref.paramCount);
+        ref.dispose();
+      }
+      m.dispose();
+    }
+  });
+
+  it.skipIf(found.python === null)("PyTorch builds as many parameters as bsfnet for each net", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { bsfnetNet } = await import("../../bench/peers/nets.js");
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-torch-plan-"));
+    const plan = join(dir, "plan.json");
+    const nets = (["musk2", "kdd99", "cnn"] as const).map((n) => netPlan(n, true));
+    writeFileSync(plan, JSON.stringify({ nets }));
+    const script = join(__dirname, "../../scripts/reference/bench_torch.py");
+    const r = spawnSync(found.python!, [script, "--params", plan], { encoding: "utf8", timeout: 120000 });
+    expect(r.status, r.stderr).toBe(0);
+    const counts = JSON.parse(r.stdout) as Record<string, number>;
+    for (const p of nets) {
+      const m = bsfnetNet(p);
+      await m.build();
+      expect(counts[p.name], p.name).toBe(m.paramCount);
+      m.dispose();
+    }
+    expect(counts.cnn).toBe(1_199_882);
+  });
+});
