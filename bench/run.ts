@@ -191,7 +191,7 @@ function report(
     `- date: ${when}`,
     `- commit: ${rev}`,
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform}; Node ${m.node} (V8 ${m.v8})`,
-    `- one thread everywhere. TensorFlow.js ${tfi.version} (tfjs-backend-wasm ${tfi.wasmVersion}): wasm backend with ` +
+    `- TensorFlow.js sections: one thread, bsfnet on its default build (${loadedWasmBuild() ?? "unknown"}). TensorFlow.js ${tfi.version} (tfjs-backend-wasm ${tfi.wasmVersion}): wasm backend with ` +
       `${tfi.wasmBinary} (SIMD ${tfi.simd ? "yes" : "no"}, multithreading support ${tfi.multithreadSupport ? "yes" : "no"}, ` +
       `getThreadsCount() = ${tfi.threads} after setThreadsCount(1)), loaded from node_modules; cpu backend (plain JavaScript); production mode.`,
     `- machine load: load average ${busy.loadBefore.join(", ")} before and ${busy.loadAfter.join(", ")} after; ` +

@@ -47,6 +47,19 @@ describe("load test statistics", () => {
     expect(() => parseLoadArgs(["--forever"])).toThrow(/unknown option --forever/);
   });
 
+  it("the command exits 2 with a one-line error on an out-of-range flag, before starting anything", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "../..");
+    const r = spawnSync(join(root, "node_modules/.bin/tsx"), [join(root, "bench/load/load.ts"), "--seconds", "1000"], {
+      encoding: "utf8",
+      timeout: 60000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("bsfnet: --seconds must be a number in [0.2, 120], got 1000");
+    expect(r.stdout).toBe("");
+  });
+
   it("counts answers other than 200 as errors, on a tiny run against a local server", async () => {
     let n = 0;
     const server = createServer((req, res) => {
