@@ -5,7 +5,7 @@
 // anatomy of a bsfnet training step (µs per kernel), and the paper's Table 6 CNN (issue 3).
 // Prints the tables and writes bench/RESULTS.md, bench/results.json, bench/summary.json, bench/LOAD.md
 // and bench/load-results.json (generated files: never edit them by hand; re-run `npm run bench`).
-// `--quick` runs a short version and writes nothing.
+// `--quick` runs a short version and writes nothing; `--out DIR` writes the reports to DIR instead.
 import os from "node:os";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -33,6 +33,9 @@ import { loadMarkdown, loadSummary, workerLoad, writeLoad, type LoadResults } fr
 const relaxedOn = await enableRelaxedSimd();
 
 const quick = process.argv.includes("--quick");
+// --out DIR: the reports go to DIR instead of bench/ (with --quick too: a smoke run of the writing)
+const outArg = process.argv.indexOf("--out");
+const outDir = outArg >= 0 ? process.argv[outArg + 1] : undefined;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Quoted from the project's issue: measured earlier on these machines, not by this script. */
@@ -403,7 +406,8 @@ const summary = assembleSummary({
 const checks = headlineChecks(summary, peers.value, loadRun.value?.rssStartMiB ?? null);
 console.log(["", "Headline checks (issue 12):", ...checksMarkdown(checks)].join("\n"));
 
-if (!quick) {
+const out = outDir ?? here;
+if (!quick || outDir) {
   const headline = [
     "## Issue 12: what it must show",
     "",
@@ -437,7 +441,7 @@ if (!quick) {
     ...inferMarkdown(here),
     "",
   ].join("\n");
-  writeFileSync(path.join(here, "RESULTS.md"), md);
+  writeFileSync(path.join(out, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
     date: when,
@@ -458,8 +462,8 @@ if (!quick) {
     peers: peers.value ? { ...peers.value, others: peersOthers } : peers,
     checks,
   };
-  writeFileSync(path.join(here, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
-  writeFileSync(path.join(here, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
-  if (loadRun.value) writeLoad(loadRun.value, loadCommand);
-  console.log("wrote bench/RESULTS.md, results.json, summary.json, LOAD.md and load-results.json");
+  writeFileSync(path.join(out, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
+  writeFileSync(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
+  if (loadRun.value) writeLoad(loadRun.value, loadCommand, out);
+  console.log(`wrote ${out}/RESULTS.md, results.json, summary.json, LOAD.md and load-results.json`);
 }

@@ -334,9 +334,9 @@ export function loadMarkdown(r: LoadResults, command: string): string {
   ].join("\n");
 }
 
-export function writeLoad(r: LoadResults, command: string): void {
-  writeFileSync(join(here, "LOAD.md"), loadMarkdown(r, command));
-  writeFileSync(join(here, "load-results.json"), `${JSON.stringify({ command, ...r }, null, 1)}\n`);
+export function writeLoad(r: LoadResults, command: string, dir = here): void {
+  writeFileSync(join(dir, "LOAD.md"), loadMarkdown(r, command));
+  writeFileSync(join(dir, "load-results.json"), `${JSON.stringify({ command, ...r }, null, 1)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
