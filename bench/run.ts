@@ -1,9 +1,11 @@
-// The whole benchmark: dense kernels (GFLOP/s) and training (samples/s) of the Musk2-shaped
-// network, bsfnet against TensorFlow.js (wasm and cpu backends) in the same process, one thread,
-// and the anatomy of a bsfnet training step (µs per kernel); then the paper's Table 6 CNN (issue 3:
-// training samples/s, conv kernels GFLOP/s, step anatomy; bench/cnn/report.ts).
-// Prints the tables and writes bench/RESULTS.md and bench/results.json (generated files: never edit
-// them by hand; re-run `npm run bench`). `--quick` runs a short version and writes nothing.
+// The whole benchmark, in one process: issue 12's headline checks first (GEMM GFLOP/s of both
+// builds, two-thread training, the peers — PyTorch on one and two threads and onnxruntime-node —
+// on the paper's three nets, and the Worker under load); then dense kernels (GFLOP/s) and training
+// (samples/s) of the Musk2-shaped network against TensorFlow.js (wasm and cpu backends), the
+// anatomy of a bsfnet training step (µs per kernel), and the paper's Table 6 CNN (issue 3).
+// Prints the tables and writes bench/RESULTS.md, bench/results.json, bench/summary.json, bench/LOAD.md
+// and bench/load-results.json (generated files: never edit them by hand; re-run `npm run bench`).
+// `--quick` runs a short version and writes nothing; `--out DIR` writes the reports to DIR instead.
 import os from "node:os";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -17,8 +19,23 @@ import { IMPLS, initTf, type TfInfo } from "./lib/tfjs.js";
 import { load } from "./lib/measure.js";
 import { inferMarkdown } from "./infer/summary.js";
 import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn/report.js";
+import { enableRelaxedSimd, loadedWasmBuild } from "../src/runtime/wasm.js";
+import { ready } from "../src/runtime/runtime.js";
+import { optionalExport } from "./lib/optional.js";
+import { measureGemmFallback, type GemmFigures } from "./peers/gemm.js";
+import { benchPeers, loadBuilds, type PeerResults } from "./peers/peers.js";
+import { peersMarkdown } from "./peers/report.js";
+import { assembleSummary, checksMarkdown, headlineChecks, type Maybe, type SummaryInput } from "./summary.js";
+import { loadMarkdown, loadSummary, workerLoad, writeLoad, type LoadResults } from "./load/load.js";
+
+// Before anything compiles: Node 20 validates the relaxed-SIMD build only behind this V8 flag
+// (src/runtime/wasm.ts); the CLI sets it the same way. BSFNET_WASM=simd128 keeps it off.
+const relaxedOn = await enableRelaxedSimd();
 
 const quick = process.argv.includes("--quick");
+// --out DIR: the reports go to DIR instead of bench/ (with --quick too: a smoke run of the writing)
+const outArg = process.argv.indexOf("--out");
+const outDir = outArg >= 0 ? process.argv[outArg + 1] : undefined;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Quoted from the project's issue: measured earlier on these machines, not by this script. */
@@ -177,7 +194,7 @@ function report(
     `- date: ${when}`,
     `- commit: ${rev}`,
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform}; Node ${m.node} (V8 ${m.v8})`,
-    `- one thread everywhere. TensorFlow.js ${tfi.version} (tfjs-backend-wasm ${tfi.wasmVersion}): wasm backend with ` +
+    `- TensorFlow.js sections: one thread, bsfnet on its default build (${loadedWasmBuild() ?? "unknown"}). TensorFlow.js ${tfi.version} (tfjs-backend-wasm ${tfi.wasmVersion}): wasm backend with ` +
       `${tfi.wasmBinary} (SIMD ${tfi.simd ? "yes" : "no"}, multithreading support ${tfi.multithreadSupport ? "yes" : "no"}, ` +
       `getThreadsCount() = ${tfi.threads} after setThreadsCount(1)), loaded from node_modules; cpu backend (plain JavaScript); production mode.`,
     `- machine load: load average ${busy.loadBefore.join(", ")} before and ${busy.loadAfter.join(", ")} after; ` +
@@ -259,6 +276,75 @@ console.log(
   `bsfnet bench${quick ? " (quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${loadBefore.join(" ")}`,
 );
 console.log(`tfjs ${tfi.version}: wasm ${tfi.wasmBinary}, threads ${tfi.threads}; cpu backend`);
+await ready();
+const defaultBuild = loadedWasmBuild() ?? "unknown";
+console.log(`bsfnet's default build (the CLI's, and the tfjs sections'): ${defaultBuild}`);
+
+// --- issue 12: GEMM of both builds, two threads, peers, the Worker under load
+const root = new URL("../", import.meta.url);
+const { builds, relaxedReason } = await loadBuilds(root);
+type GemmFn = (o: {
+  quick: boolean;
+  wasm: "simd128" | "relaxed";
+}) => Promise<Partial<GemmFigures>> | Partial<GemmFigures>;
+const gemmFn = await optionalExport<GemmFn>(
+  new URL("train/gemm-speed.ts", import.meta.url),
+  "measureGemm",
+  "packed GEMM bench",
+);
+const gemm: SummaryInput["gemm"] = {
+  simd128: { value: null, reason: "not measured" },
+  relaxed: { value: null, reason: relaxedReason ?? "not measured" },
+};
+const gemmSource = gemmFn.fn ? "bench/train/gemm-speed.ts measureGemm" : `bench/peers/gemm.ts (${gemmFn.reason})`;
+console.log(`GEMM GFLOP/s (${gemmSource}):`);
+for (const b of builds) {
+  try {
+    const g = gemmFn.fn ? await gemmFn.fn({ quick, wasm: b.name }) : measureGemmFallback(b.rt, quick);
+    gemm[b.name] = { value: g };
+    console.log(`  ${b.name}: 512³ ${g["512"]?.toFixed(1)}, 1024³ ${g["1024"]?.toFixed(1)}, tn ${g.tn?.toFixed(1)}`);
+  } catch (e) {
+    gemm[b.name] = { value: null, reason: `GEMM bench failed: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+type ThreadsFn = (o: { quick: boolean }) => Promise<{ cnn?: { b32?: number; b128?: number } }>;
+const threadsFn = await optionalExport<ThreadsFn>(
+  new URL("train/threads.ts", import.meta.url),
+  "measureThreads",
+  "threads: fit({threads})",
+);
+let threads: SummaryInput["threads"] = { value: null, reason: threadsFn.fn ? "not measured" : threadsFn.reason };
+let threadsRaw: unknown = null;
+if (threadsFn.fn) {
+  console.log("two threads (bench/train/threads.ts measureThreads):");
+  try {
+    threadsRaw = await threadsFn.fn({ quick });
+    threads = { value: threadsRaw as { cnn?: { b32?: number; b128?: number } } };
+    console.log(`  ${JSON.stringify(threadsRaw)}`);
+  } catch (e) {
+    threads = { value: null, reason: `measureThreads failed: ${(e as Error).message.split("\n")[0]}` };
+  }
+} else console.log(`two threads: ${threadsFn.reason}`);
+console.log("peers, the paper's three nets (samples/s):");
+const peersSnap0 = cpuSnapshot();
+let peers: Maybe<PeerResults>;
+try {
+  peers = {
+    value: await benchPeers({
+      quick,
+      log: console.log,
+      builds,
+      relaxedReason,
+      twoThreads: threadsFn.fn ? true : threadsFn.reason,
+    }),
+  };
+} catch (e) {
+  console.log(`  peers failed: ${(e as Error).stack}`);
+  peers = { value: null, reason: (e as Error).message.split("\n")[0] };
+}
+const peersOthers = othersCores(peersSnap0, cpuSnapshot());
+// ---
+
 console.log("training (samples/s):");
 const train = await benchTrain({ quick, log: console.log });
 console.log("dense kernels (GFLOP/s):");
@@ -270,6 +356,18 @@ const cnnSnap0 = cpuSnapshot();
 const cnn = await benchCnnSection({ quick, log: console.log });
 const cnnOthers = othersCores(cnnSnap0, cpuSnapshot());
 // ---
+// last: its clients and workerd take both cores
+console.log("the Worker under load:");
+const loadOpts = quick
+  ? { clients: 4, seconds: 2, rows: 8, warmup: 1 }
+  : { clients: 16, seconds: 10, rows: 8, warmup: 10 };
+const loadCommand = `npm run bench:load -- --clients ${loadOpts.clients} --seconds ${loadOpts.seconds} --rows ${loadOpts.rows} --warmup ${loadOpts.warmup}`;
+let loadRun: Maybe<LoadResults>;
+try {
+  loadRun = { value: await workerLoad(loadOpts, console.log) };
+} catch (e) {
+  loadRun = { value: null, reason: `load test failed: ${(e as Error).message.split("\n")[0]}` };
+}
 const snap1 = cpuSnapshot();
 const wall = snap1.wall - snap0.wall;
 const busy = {
@@ -297,14 +395,53 @@ console.log(
 console.log(["", ...cnnConsole(cnn)].join("\n"));
 console.log(`\nother processes used ${busy.others.toFixed(2)} cores on average; ${seconds.toFixed(0)} s`);
 
-if (!quick) {
+const summary = assembleSummary({
+  peers,
+  threads,
+  gemm,
+  load: loadRun.value ? { value: loadSummary(loadRun.value) } : { value: null, reason: loadRun.reason },
+  commit: rev,
+  date: when,
+});
+const checks = headlineChecks(summary, peers.value, loadRun.value?.rssStartMiB ?? null);
+console.log(["", "Headline checks (issue 12):", ...checksMarkdown(checks)].join("\n"));
+
+const out = outDir ?? here;
+if (!quick || outDir) {
+  const headline = [
+    "## Issue 12: what it must show",
+    "",
+    `Measured in this run (the same figures as \`bench/summary.json\`). bsfnet's build: ${defaultBuild} by default ` +
+      `(relaxed SIMD ${relaxedOn ? "enabled" : `not available: ${relaxedReason ?? "BSFNET_WASM=simd128"}`}); GEMM: ${gemmSource}; ` +
+      `two threads: ${threadsFn.fn ? "bench/train/threads.ts measureThreads" : threadsFn.reason}.` +
+      (busy.others > 0.2 ? " **The machine was busy: re-run on a quiet machine before quoting these.**" : ""),
+    "",
+    ...checksMarkdown(checks),
+    "",
+    ...(Object.keys(summary.reasons).length
+      ? ["Missing figures:", "", ...Object.entries(summary.reasons).map(([k, v]) => `- \`${k}\`: ${v}`), ""]
+      : []),
+    ...(peers.value ? peersMarkdown(peers.value, peersOthers) : [`Peers: not measured (${peers.reason}).`, ""]),
+    "## The Worker under load",
+    "",
+    ...(loadRun.value
+      ? [
+          `From bench/LOAD.md (written by this run; alone: \`${loadCommand}\`):`,
+          "",
+          ...loadMarkdown(loadRun.value, loadCommand).split("\n").slice(4),
+        ]
+      : [`Not measured: ${loadRun.reason}.`, ""]),
+  ];
   const md = [
-    report(machine, tfi, kernels, train, step, when, rev, busy, seconds),
+    report(machine, tfi, kernels, train, step, when, rev, busy, seconds).replace(
+      "\n## Training step, Musk2-shaped network",
+      `\n${headline.join("\n")}\n## Training step, Musk2-shaped network`,
+    ),
     ...cnnMarkdown(cnn, cnnOthers),
     ...inferMarkdown(here),
     "",
   ].join("\n");
-  writeFileSync(path.join(here, "RESULTS.md"), md);
+  writeFileSync(path.join(out, "RESULTS.md"), md);
   const json = {
     command: "npm run bench",
     date: when,
@@ -319,7 +456,14 @@ if (!quick) {
     step,
     impls: IMPLS,
     cnn: { ...cnn, others: cnnOthers, reference: CNN_REFERENCE },
+    defaultBuild,
+    gemm: { source: gemmSource, ...gemm },
+    threads: threadsRaw ?? threads,
+    peers: peers.value ? { ...peers.value, others: peersOthers } : peers,
+    checks,
   };
-  writeFileSync(path.join(here, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
-  console.log("wrote bench/RESULTS.md and bench/results.json");
+  writeFileSync(path.join(out, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
+  writeFileSync(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
+  if (loadRun.value) writeLoad(loadRun.value, loadCommand, out);
+  console.log(`wrote ${out}/RESULTS.md, results.json, summary.json, LOAD.md and load-results.json`);
 }

@@ -16,6 +16,8 @@ import { command as info } from "./info.js";
 import { command as train } from "./train.js";
 import { command as predict } from "./predict.js";
 import { readFileSync } from "node:fs";
+import { enableRelaxedSimd, loadedWasmBuild } from "../runtime/wasm.js";
+import { ready } from "../runtime/runtime.js";
 
 export const commands: readonly Command[] = [
   select,
@@ -44,7 +46,7 @@ export function usage(): string {
   return `bsfnet: Binary Stochastic Filtering on WebAssembly
 
 Usage: bsfnet <command> [options]     bsfnet <command> --help shows a command's options
-       bsfnet --version
+       bsfnet --version [--verbose]     --verbose: also the wasm build this process loads
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}`;
@@ -66,6 +68,13 @@ export async function dispatch(argv: string[], io: CliIO = stdio): Promise<numbe
     case "--version":
     case "-V":
       io.out(version());
+      if (rest.includes("--verbose") || rest.includes("-v")) {
+        await ready();
+        const env = process.env.BSFNET_WASM;
+        io.out(
+          `wasm build: ${loadedWasmBuild() ?? "unknown"}${env ? ` (BSFNET_WASM=${env})` : ""}; Node ${process.version}, V8 ${process.versions.v8}`,
+        );
+      }
       return 0;
     case undefined:
     case "help":
@@ -102,4 +111,9 @@ const isMain = (() => {
   }
 })();
 
-if (isMain) main(process.argv.slice(2)).then((code) => process.exit(code));
+// Relaxed SIMD (fused multiply-add in the GEMM) on Node 20 too, where V8 validates it only behind a
+// flag: set before the first module is compiled. BSFNET_WASM=simd128 keeps the SIMD128 build.
+if (isMain)
+  enableRelaxedSimd()
+    .then(() => main(process.argv.slice(2)))
+    .then((code) => process.exit(code));

@@ -1,5 +1,6 @@
 // The Cloudflare Worker example under the real workerd runtime (the workerd npm package): built
-// with esbuild, served on a loopback port, answering POSTs with the same probabilities as Node.
+// with esbuild, served on a loopback port, answering POSTs with the same probabilities as Node, and
+// bad requests (oversized: 413, malformed: 400) with a JSON error without dying.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -41,6 +42,34 @@ describe("examples/worker under workerd", () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/needs 13 values/);
       expect((await fetch(url)).status).toBe(405);
+      // oversized bodies get a 413 whether they declare their length or arrive chunked; malformed
+      // ones a 400; each with a JSON error, and the Worker answers the next request
+      const errorOf = async (init: RequestInit) => {
+        const r = await fetch(url, { method: "POST", ...init } as RequestInit);
+        return { status: r.status, error: ((await r.json()) as { error?: unknown }).error };
+      };
+      const big = await errorOf({ body: "x".repeat(3 * 1024 * 1024) });
+      expect(big.status).toBe(413);
+      expect(big.error).toMatch(/larger than/);
+      const piece = new TextEncoder().encode("1,".repeat(32 * 1024));
+      const chunked = await errorOf({
+        body: new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let i = 0; i < 48; i++) c.enqueue(piece);
+            c.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      for (const body of ["{rows: [[1,", "null", "", JSON.stringify({ rows: [["a", ...new Array(12).fill(1)]] })]) {
+        const r = await errorOf({ body });
+        expect(r.status, body).toBe(400);
+        expect(typeof r.error, body).toBe("string");
+      }
+      const again = await fetch(url, { method: "POST", body: JSON.stringify({ rows: rows.slice(0, 2) }) });
+      expect(again.status).toBe(200);
+      expect(proc.exitCode).toBeNull();
     } finally {
       proc.kill("SIGTERM");
     }

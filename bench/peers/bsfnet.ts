@@ -1,0 +1,155 @@
+// bsfnet's and onnxruntime-node's side of the peer benchmark: training samples/s of a new model in
+// its first steps (fresh) and after its whole run (steady), inference samples/s of bsfnet/infer
+// and of onnxruntime-node on bsfnet's ONNX export of the same model.
+// Warm-up is by time, not by a count of calls: V8 runs wasm on its baseline compiler for the
+// first 0.2-0.3 s and swaps in optimized code from a background thread.
+import * as ort from "onnxruntime-node";
+import type { Runtime } from "../../src/runtime/runtime.js";
+import type { Sequential } from "../../src/index.js";
+import { InferenceModel } from "../../src/infer/index.js";
+import { modelToBytes } from "../../src/io/file.js";
+import { toOnnx } from "../../src/export/onnx.js";
+import { bsfnetNet, type NetPlan } from "./nets.js";
+
+/** Steps of one bsfnet `fit` run: whole epochs over n rows, at least plan.steps. */
+export function trainSteps(plan: NetPlan, n: number, B: number): { epochs: number; steps: number } {
+  const perEpoch = Math.ceil(n / B);
+  const epochs = Math.max(1, Math.ceil(plan.steps / perEpoch));
+  return { epochs, steps: epochs * perEpoch };
+}
+
+/** Fresh and steady samples/s from the end times of a run's steps (stamps[i]: step i ended).
+ * Fresh: steps 1..window (step 0 also plans memory and uploads the data); steady: the last window. */
+export function freshSteady(stamps: number[], B: number, window: number): { fresh: number; steady: number } {
+  const n = stamps.length;
+  if (n < window + 1) throw new Error(`${n} steps timed, fewer than the window ${window} + 1`);
+  const fresh = (stamps[window] - stamps[0]) / window;
+  const steady = (stamps[n - 1] - stamps[n - 1 - window]) / window;
+  return { fresh: (B / fresh) * 1000, steady: (B / steady) * 1000 };
+}
+
+async function newModel(plan: NetPlan, rt: Runtime): Promise<Sequential> {
+  const m = bsfnetNet(plan);
+  await m.build(undefined, rt);
+  return m;
+}
+
+export interface TrainOptions {
+  threads?: number;
+  warmupSeconds: number;
+}
+
+/** One training row: a throwaway model trains for warmupSeconds (the engine), then a new model's
+ * whole run is timed step by step. */
+export async function bsfnetTrain(
+  plan: NetPlan,
+  data: { x: Float32Array; y: Int32Array },
+  B: number,
+  rt: Runtime,
+  o: TrainOptions,
+): Promise<{ fresh: number; steady: number; steps: number }> {
+  const extra = o.threads && o.threads > 1 ? { threads: o.threads } : {};
+  const D = plan.inputs;
+  const warm = await newModel(plan, rt);
+  const wx = data.x.subarray(0, 4 * B * D);
+  const wy = data.y.subarray(0, 4 * B);
+  const t0 = performance.now();
+  do await warm.fit(wx, wy, { epochs: 1, batchSize: B, verbose: 0, ...extra });
+  while (performance.now() - t0 < o.warmupSeconds * 1000);
+  warm.dispose();
+
+  const model = await newModel(plan, rt);
+  const { epochs } = trainSteps(plan, data.y.length, B);
+  const stamps: number[] = [];
+  // (one awaited callback per step: a microtask, ~1 µs against steps of 100 µs and more)
+  await model.fit(data.x, data.y, {
+    epochs,
+    batchSize: B,
+    verbose: 0,
+    shuffle: true,
+    callbacks: [{ onBatchEnd: () => void stamps.push(performance.now()) }],
+    ...extra,
+  });
+  model.dispose();
+  return { ...freshSteady(stamps, B, plan.window), steps: stamps.length };
+}
+
+/** Median seconds of fn's calls over `seconds` (and at least 5 calls), after a timed warm-up. */
+export async function medianSeconds(fn: () => unknown, warmupSeconds: number, seconds: number): Promise<number> {
+  let t0 = performance.now();
+  do await fn();
+  while (performance.now() - t0 < warmupSeconds * 1000);
+  const samples: number[] = [];
+  t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000 || samples.length < 5) {
+    const s = performance.now();
+    await fn();
+    samples.push(performance.now() - s);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1] / 1000;
+}
+
+export interface InferSide {
+  model: Sequential;
+  bsfnet: InferenceModel;
+  ort: ort.InferenceSession | null;
+  ortReason?: string;
+  dispose(): Promise<void>;
+}
+
+/** A model of the net (seed 0, untrained: inference costs the same whatever the weights) as
+ * bsfnet/infer on the given build and as an onnxruntime-node session (one thread). */
+export async function inferSide(plan: NetPlan, rt: Runtime, wasm: BufferSource): Promise<InferSide> {
+  const model = await newModel(plan, rt);
+  const bsfnet = await InferenceModel.load(wasm as Uint8Array, modelToBytes(model));
+  let session: ort.InferenceSession | null = null;
+  let ortReason: string | undefined;
+  try {
+    session = await ort.InferenceSession.create(toOnnx(model), {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+    });
+  } catch (e) {
+    ortReason = `onnxruntime-node: ${(e as Error).message.split("\n")[0]}`;
+  }
+  return {
+    model,
+    bsfnet,
+    ort: session,
+    ortReason,
+    async dispose() {
+      await session?.release();
+      model.dispose();
+    },
+  };
+}
+
+/** bsfnet/infer samples/s at batch B. */
+export async function bsfnetInfer(side: InferSide, x: Float32Array, B: number, w: number, s: number): Promise<number> {
+  const xb = x.slice(0, B * side.bsfnet.inputSize);
+  return B / (await medianSeconds(() => side.bsfnet.predict(xb), w, s));
+}
+
+/** onnxruntime-node samples/s at batch B, and its largest difference from bsfnet's output. */
+export async function ortInfer(
+  side: InferSide,
+  plan: NetPlan,
+  x: Float32Array,
+  B: number,
+  w: number,
+  s: number,
+): Promise<{ sps: number; maxAbsDiff: number }> {
+  const sess = side.ort!;
+  const shape = plan.kind === "cnn" ? [B, 28, 28, 1] : [B, plan.inputs];
+  const xb = x.slice(0, B * plan.inputs);
+  const t = new ort.Tensor("float32", xb, shape);
+  const feeds = { [sess.inputNames[0]]: t };
+  const sec = await medianSeconds(() => sess.run(feeds), w, s);
+  const got = (await sess.run(feeds))[sess.outputNames[0]].data as Float32Array;
+  const ref = side.bsfnet.predict(xb);
+  let d = 0;
+  for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - got[i]));
+  return { sps: B / sec, maxAbsDiff: d };
+}

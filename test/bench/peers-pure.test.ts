@@ -1,0 +1,115 @@
+// The peer benchmark's pure parts: finding a Python with torch (null and the reason when there is
+// none), optional suites imported only when they export the function, fresh / steady figures from
+// step times, step counts in whole epochs. No timing.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { findTorchPython, pythonCandidates } from "../../bench/peers/torch.js";
+import { optionalExport } from "../../bench/lib/optional.js";
+import { freshSteady, trainSteps } from "../../bench/peers/bsfnet.js";
+import { netData, netPlan } from "../../bench/peers/nets.js";
+
+describe("peer benchmark, pure parts", () => {
+  it("tries $BSFNET_PYTHON, python3, /usr/bin/python3 in that order, once each", () => {
+    expect(pythonCandidates({ BSFNET_PYTHON: "/opt/py" })).toEqual(["/opt/py", "python3", "/usr/bin/python3"]);
+    expect(pythonCandidates({ BSFNET_PYTHON: "python3" })).toEqual(["python3", "/usr/bin/python3"]);
+    expect(pythonCandidates({})).toEqual(["python3", "/usr/bin/python3"]);
+  });
+
+  it("returns null and the reason when no candidate imports torch", () => {
+    const r = findTorchPython(["/nonexistent/bsfnet-python", process.execPath]);
+    expect(r.python).toBeNull();
+    if (r.python === null) {
+      expect(r.reason).toMatch(/no Python that imports torch/);
+      expect(r.reason).toMatch(/\/nonexistent\/bsfnet-python: ENOENT/);
+    }
+    expect(findTorchPython([])).toEqual({ python: null, reason: "no Python that imports torch (no candidates)" });
+  });
+
+  it("imports an optional suite only when it exports the function, and never runs a plain script", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-optional-"));
+    const script = join(dir, "script.mjs");
+    writeFileSync(script, "globalThis.__bsfnetRan = true;\n");
+    const mod = join(dir, "mod.mjs");
+    writeFileSync(mod, "export async function measureThreads(o) { return { cnn: { b32: o.quick ? 1 : 2 } }; }\n");
+    const a = await optionalExport(pathToFileURL(script), "measureThreads", "threads: fit({threads})");
+    expect(a).toEqual({
+      fn: null,
+      reason: "threads: fit({threads}) not available in this build (no measureThreads export)",
+    });
+    expect((globalThis as { __bsfnetRan?: boolean }).__bsfnetRan).toBeUndefined();
+    const missing = await optionalExport(pathToFileURL(join(dir, "none.mjs")), "measureGemm", "packed GEMM bench");
+    expect(missing.fn).toBeNull();
+    const b = await optionalExport<(o: { quick: boolean }) => Promise<unknown>>(
+      pathToFileURL(mod),
+      "measureThreads",
+      "x",
+    );
+    expect(b.fn).not.toBeNull();
+    expect(await b.fn!({ quick: true })).toEqual({ cnn: { b32: 1 } });
+  });
+
+  it("takes fresh from steps 1..window and steady from the last window", () => {
+    // steps of 2 ms for the first 4, then 1 ms: at batch 10, 5,000 and 10,000 samples/s
+    const stamps = [0, 2, 4, 6, 8, 9, 10, 11, 12];
+    expect(freshSteady(stamps, 10, 4)).toEqual({ fresh: 5000, steady: 10000 });
+    expect(() => freshSteady([0, 1], 10, 4)).toThrow(/fewer than the window/);
+  });
+
+  it("runs whole epochs of at least the planned steps; the nets' data has every shape right", () => {
+    const p = netPlan("musk2", false);
+    expect(trainSteps(p, 4096, 32)).toEqual({ epochs: 16, steps: 2048 });
+    expect(trainSteps(p, 4096, 128)).toEqual({ epochs: 63, steps: 2016 });
+    expect(trainSteps(netPlan("cnn", false), 512, 128).steps).toBe(300);
+    const k = netPlan("kdd99", true);
+    const d = netData(k, 300);
+    expect(d.x.length).toBe(300 * 41);
+    expect(Math.max(...d.y)).toBeLessThan(23);
+    expect(new Set(d.y).size).toBeGreaterThan(3); // a label that varies, so the net has something to learn
+  });
+});
+
+describe("the peers compute the same nets", () => {
+  const found = findTorchPython();
+  it("bsfnet's nets have the plan's layers (the Musk2 one is bench/train/musk2.ts's)", async () => {
+    const { bsfnetNet } = await import("../../bench/peers/nets.js");
+    const { bsfnetModel } = await import("../../bench/train/musk2.js");
+    for (const name of ["musk2", "kdd99"] as const) {
+      const p = netPlan(name, true);
+      const m = bsfnetNet(p);
+      await m.build();
+      const sizes = [p.inputs, ...p.hidden, p.classes];
+      const dense = sizes.slice(1).reduce((s, out, i) => s + (sizes[i] + 1) * out, 0);
+      expect(m.paramCount, name).toBe(dense + p.inputs); // + one gate weight per input
+      if (name === "musk2") {
+        const ref = bsfnetModel(0);
+        await ref.build();
+        expect(m.paramCount).toBe(ref.paramCount);
+        ref.dispose();
+      }
+      m.dispose();
+    }
+  });
+
+  it.skipIf(found.python === null)("PyTorch builds as many parameters as bsfnet for each net", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { bsfnetNet } = await import("../../bench/peers/nets.js");
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-torch-plan-"));
+    const plan = join(dir, "plan.json");
+    const nets = (["musk2", "kdd99", "cnn"] as const).map((n) => netPlan(n, true));
+    writeFileSync(plan, JSON.stringify({ nets }));
+    const script = join(__dirname, "../../scripts/reference/bench_torch.py");
+    const r = spawnSync(found.python!, [script, "--params", plan], { encoding: "utf8", timeout: 120000 });
+    expect(r.status, r.stderr).toBe(0);
+    const counts = JSON.parse(r.stdout) as Record<string, number>;
+    for (const p of nets) {
+      const m = bsfnetNet(p);
+      await m.build();
+      expect(counts[p.name], p.name).toBe(m.paramCount);
+      m.dispose();
+    }
+    expect(counts.cnn).toBe(1_199_882);
+  });
+});
