@@ -23,6 +23,7 @@ import { enableRelaxedSimd, loadedWasmBuild } from "../src/runtime/wasm.js";
 import { ready } from "../src/runtime/runtime.js";
 import { optionalExport } from "./lib/optional.js";
 import { measureGemmFallback, type GemmFigures } from "./peers/gemm.js";
+import type { ThreadsResult } from "./train/threads.js";
 import { benchPeers, loadBuilds, type PeerResults } from "./peers/peers.js";
 import { peersMarkdown } from "./peers/report.js";
 import { assembleSummary, checksMarkdown, headlineChecks, type Maybe, type SummaryInput } from "./summary.js";
@@ -307,7 +308,7 @@ for (const b of builds) {
     gemm[b.name] = { value: null, reason: `GEMM bench failed: ${(e as Error).message.split("\n")[0]}` };
   }
 }
-type ThreadsFn = (o: { quick: boolean }) => Promise<{ cnn?: { b32?: number; b128?: number } }>;
+type ThreadsFn = (o: { quick: boolean }) => Promise<ThreadsResult>;
 const threadsFn = await optionalExport<ThreadsFn>(
   new URL("train/threads.ts", import.meta.url),
   "measureThreads",
@@ -319,7 +320,8 @@ if (threadsFn.fn) {
   console.log("two threads (bench/train/threads.ts measureThreads):");
   try {
     threadsRaw = await threadsFn.fn({ quick });
-    threads = { value: threadsRaw as { cnn?: { b32?: number; b128?: number } } };
+    const cnn = (threadsRaw as ThreadsResult).cnn;
+    threads = { value: { cnn: { b32: cnn?.b32?.speedup, b128: cnn?.b128?.speedup } } };
     console.log(`  ${JSON.stringify(threadsRaw)}`);
   } catch (e) {
     threads = { value: null, reason: `measureThreads failed: ${(e as Error).message.split("\n")[0]}` };

@@ -9,7 +9,8 @@ import { pathToFileURL } from "node:url";
 import * as ortPkg from "onnxruntime-node";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { bsfnetInfer, bsfnetTrain, inferSide, ortInfer, trainSteps } from "./bsfnet.js";
-import { NETS, type NetName, netData, netPlan } from "./nets.js";
+import { NETS, type NetName, bsfnetNet, netData, netPlan } from "./nets.js";
+import { stepFlops } from "../../src/runtime/threads.js";
 import { runTorch, type TorchResults } from "./torch.js";
 
 export const TRAIN_BATCHES = [32, 128] as const;
@@ -52,6 +53,9 @@ export interface PeerResults {
   ort: string;
   warmupSeconds: number;
   seconds: number;
+  /** forward FLOPs per sample of each net, counted directly (2 per multiply-add, a convolution as
+   * its direct form even where bsfnet runs Winograd): what turns samples/s into GFLOP/s */
+  forwardFlops: Record<string, number>;
 }
 
 export interface Build {
@@ -112,7 +116,12 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     return { plan, ...netData(plan, n) };
   });
 
+  const forwardFlops: Record<string, number> = {};
   for (const { plan, x, y } of nets) {
+    const counted = bsfnetNet(plan);
+    await counted.build(undefined, o.builds[0].rt);
+    forwardFlops[plan.name] = stepFlops(counted.layers, 1) / 3; // stepFlops counts forward + 2 backward
+    counted.dispose();
     for (const B of trainBatches) {
       const runs: [Engine, Build, number][] = o.builds.map((b) => [`bsfnet ${b.name}`, b, 1]);
       if (o.twoThreads === true) runs.push([twoT, def, 2]);
@@ -231,6 +240,7 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     ort: (ortPkg as unknown as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? "1.x",
     warmupSeconds,
     seconds: (performance.now() - t0) / 1000,
+    forwardFlops,
   };
 }
 

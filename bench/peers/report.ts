@@ -58,6 +58,25 @@ function inferTable(p: PeerResults): string[] {
   return out;
 }
 
+/** Samples/s as GFLOP/s at the largest batch: how near each engine runs to its core's ceiling
+ * (one wasm SIMD128 core: 4 lanes, about 48-58 GFLOP/s here; onnxruntime-node's native AVX-512
+ * kernels: 16 lanes), which bounds the ratio more than any kernel does. */
+function ceilingNote(p: PeerResults): string[] {
+  const flops = p.forwardFlops;
+  if (!flops) return [];
+  const B = Math.max(...p.inferBatches);
+  const e = p.defaultEngine;
+  const at = (net: string, engine: string) => {
+    const sps = p.infer.find((r) => r.net === net && r.B === B && r.engine === engine)?.sps;
+    return sps ? ((sps * flops[net]) / 1e9).toFixed(1) : "–";
+  };
+  const nets = Object.keys(flops);
+  return [
+    `Forward work per sample, counted directly (2 FLOPs per multiply-add, convolutions in their direct form): ${nets.map((n) => `${n} ${(flops[n] / 1e6).toFixed(2)} MFLOP`).join(", ")}. At batch ${B} that is, in GFLOP/s, ${nets.map((n) => `${n}: ${e} ${at(n, e)}, ort 1t ${at(n, "ort 1t")}`).join("; ")}.`,
+    "",
+  ];
+}
+
 export function peersMarkdown(p: PeerResults, others: number): string[] {
   const torch =
     "python" in p.torch
@@ -100,5 +119,6 @@ export function peersMarkdown(p: PeerResults, others: number): string[] {
     "",
     ...inferTable(p),
     "",
+    ...ceilingNote(p),
   ];
 }

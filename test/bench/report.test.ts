@@ -31,6 +31,7 @@ function peers(): PeerResults {
     ort: "1.30.0",
     warmupSeconds: 0.5,
     seconds: 100,
+    forwardFlops: { musk2: 339360, kdd99: 30000, cnn: 24000000 },
   };
 }
 
@@ -38,6 +39,8 @@ describe("bench reports", () => {
   it("renders the peers tables with ratios and the reasons for missing engines", () => {
     const md = peersMarkdown(peers(), 1.5).join("\n");
     expect(md).toMatch(/\*\*busy: noisy figures\*\*/);
+    // 1000 and 4000 samples/s of 339,360 FLOPs at batch 256
+    expect(md).toMatch(/musk2: bsfnet relaxed 0\.3, ort 1t 1\.4/);
     expect(md).toMatch(/- torch 2t: not measured — bench_torch.py failed/);
     const trainRows = md.split("\n").filter((l) => /^\| (musk2|kdd99|cnn) \| \d+ \| (fresh|steady) \|/.test(l));
     expect(trainRows).toHaveLength(3 * 2 * 2);

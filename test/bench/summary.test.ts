@@ -45,6 +45,7 @@ function peers(withTorch: boolean): PeerResults {
     ort: "1.30.0",
     warmupSeconds: 0.5,
     seconds: 1,
+    forwardFlops: {},
   };
 }
 
