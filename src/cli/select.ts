@@ -154,16 +154,21 @@ export const command: Command = {
       const runner = parallelRunner(ds.x, ds.y, { ...base, k }, workers);
       const s = await stabilitySelection(ds.x, ds.y, { ...base, k, runs, runner });
       const w = Math.max(7, ...s.features.slice(0, top).map((f) => f.name.length));
-      out(`rank  ${"feature".padEnd(w)}  index  frequency  mean importance`);
+      out(`rank  ${"feature".padEnd(w)}  index  mean rank  frequency  in top ${s.rule.q}  mean importance`);
       for (const [i, f] of s.features.slice(0, top).entries()) {
         out(
-          `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${f.frequency.toFixed(2).padStart(9)}  ${f.meanImportance.toFixed(4)}`,
+          `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${(f.meanRank + 1).toFixed(1).padStart(9)}  ` +
+            `${f.frequency.toFixed(2).padStart(9)}  ${f.topFrequency.toFixed(2).padStart(8 + String(s.rule.q).length)}  ${f.meanImportance.toFixed(4)}`,
         );
       }
+      const rule = k
+        ? `top ${k} by mean rank`
+        : `in the top ${s.rule.q} of at least ${s.rule.threshold} of the runs; expected false selections <= ${s.rule.bound!.toFixed(2)} ` +
+          "(Meinshausen & Bühlmann)";
       out(
-        `stability selection: ${runs} runs on random halves of the rows (seeds from ${seed}); frequency = share of runs that ` +
-          `${k ? `put the feature in their top ${k}` : "left its gate open"}; selected (${k ? `top ${k}` : "frequency >= 0.5"}): ` +
-          `${s.selected.join(",") || "none"}; ${s.seconds.toFixed(2)} s`,
+        `stability selection: ${runs} runs on random halves of the rows (seeds from ${seed}), ranked by mean rank over the runs; ` +
+          `frequency = share of runs that ${k ? `put the feature in their top ${k}` : "left its gate open"}; ` +
+          `selected (${rule}): ${s.selected.join(",") || "none"}; ${s.seconds.toFixed(2)} s`,
       );
       warnings = s.warnings;
       selected = s.selected;
@@ -171,11 +176,14 @@ export const command: Command = {
         runs,
         k,
         selected: s.selected,
+        selection: { ...s.rule, ranking: "mean rank over the runs, then frequency" },
         schedules: s.runs.map((q) => q.schedule),
         features: s.features.map((f) => ({
           name: f.name,
           index: f.index,
+          meanRank: f.meanRank,
           frequency: f.frequency,
+          topFrequency: f.topFrequency,
           importance: f.meanImportance,
         })),
       });

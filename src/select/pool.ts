@@ -10,7 +10,10 @@ import { defaultWasmCandidates } from "../runtime/wasm.js";
 import type { StabilityJob, StabilityOptions, StabilityRun } from "./stability.js";
 
 /** The options a worker gets: everything but functions and the runtime. */
-export type PortableOptions = Omit<StabilityOptions, "runner" | "runs" | "threshold" | "callbacks" | "runtime">;
+export type PortableOptions = Omit<
+  StabilityOptions,
+  "runner" | "runs" | "threshold" | "expectedFalse" | "callbacks" | "runtime"
+>;
 
 export async function compileDefault(): Promise<WebAssembly.Module> {
   for (const u of defaultWasmCandidates()) {

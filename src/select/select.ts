@@ -93,6 +93,8 @@ export interface SelectionResult {
   schedulesTried: string[];
   /** every gate ended closed: the ranking is by the closed-gate tie-break only */
   allClosed: boolean;
+  /** every gate ended open: "selected" is every feature */
+  allOpen: boolean;
   warnings: string[];
   lambda: number;
   /** with `validation`: cross-entropy and accuracy on those rows after the last epoch */
@@ -190,6 +192,17 @@ const SELECT_KEYS = [
   "validation",
 ];
 
+/** The message for a run that left every gate open (also in the result's `warnings`). */
+export function allOpenWarning(lambda: number, epochs: number): string {
+  return (
+    `every gate stayed open (lambda ${lambda}, ${epochs} epochs): "selected" is every feature, and the ranking is by gate weights ` +
+    `the penalty did not separate. Try a larger lambda (e.g. ${lambda * 4}), --k K to select exactly K, or --runs to see which features recur`
+  );
+}
+
+/** How many times auto doubles lambda when its warm-up run leaves every gate open. */
+export const MAX_LAMBDA_DOUBLINGS = 2;
+
 /** The message for a run that closed every gate (also in the result's `warnings`). */
 export function allClosedWarning(lambda: number, epochs: number): string {
   return (
@@ -270,7 +283,7 @@ export async function selectFeatures(
     ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * warmEpochs),
   };
 
-  const train = async (epochs: number, warmup: number, ramp: number, init: number) => {
+  const train = async (epochs: number, warmup: number, ramp: number, init: number, lambda: number) => {
     const model = paperClassifier(D, classes, {
       gate: { name: "input_gate", penalty: lambda, init, gradient: options.gradient, gate: options.gate },
       hidden: options.hidden,
@@ -309,25 +322,37 @@ export async function selectFeatures(
   let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
   const lastOf = (e: number) => options.lastEpochs ?? Math.max(1, Math.round(e / 10));
   let runEpochs = used === "warm-up" ? warmUp.epochs : epochs;
-  let h =
-    used === "warm-up"
-      ? await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init)
-      : await train(epochs, 0, 0, options.init ?? 0.5);
+  let lam = lambda;
+  const warmRun = () => train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init, lam);
+  let h = used === "warm-up" ? await warmRun() : await train(epochs, 0, 0, options.init ?? 0.5, lam);
   // importances are inference gate values in [0, 1]: w itself for the bernoulli gate
   const gateHistory = (r: typeof h) => r.gates.input_gate.map((w) => gateValues({ gate: options.gate }, w));
   let features = rankGates(gateHistory(h), lastOf(runEpochs), names);
   const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
+  const isAllOpen = (f: FeatureImportance[]) => f.every((q) => q.importance > DEFAULT_THRESHOLD);
   const tried: string[] = [used];
   if (schedule === "auto" && isAllClosed(features)) {
     used = "warm-up";
     tried.push(used);
     runEpochs = warmUp.epochs;
-    h = await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init);
+    h = await warmRun();
     features = rankGates(gateHistory(h), lastOf(runEpochs), names);
+    // A warm-up that ends with every gate open has let the network fit the noise inputs while they
+    // were free, and lambda then weighs less than what each input buys on the training rows (one
+    // draw of ten of two-locus epistasis: 20 of 20 open at lambda 0.01, the pair plus 1 at 0.02).
+    // The penalty-first run just closed every gate at this lambda, so the answer lies between:
+    // double lambda and rerun, at most MAX_LAMBDA_DOUBLINGS times.
+    for (let i = 0; i < MAX_LAMBDA_DOUBLINGS && isAllOpen(features) && D > 1; i++) {
+      lam *= 2;
+      tried.push(`warm-up, lambda ${lam}`);
+      h = await warmRun();
+      features = rankGates(gateHistory(h), lastOf(runEpochs), names);
+    }
   }
   const allClosed = isAllClosed(features);
-  const warnings = allClosed ? [allClosedWarning(lambda, runEpochs)] : [];
-  if (allClosed && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
+  const allOpen = D > 1 && isAllOpen(features);
+  const warnings = allClosed ? [allClosedWarning(lam, runEpochs)] : allOpen ? [allOpenWarning(lam, runEpochs)] : [];
+  if (warnings.length && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
   return {
     features,
     selected: features.filter((f) => f.importance > DEFAULT_THRESHOLD).map((f) => f.index),
@@ -339,8 +364,9 @@ export async function selectFeatures(
     schedule: used,
     schedulesTried: tried,
     allClosed,
+    allOpen,
     warnings,
-    lambda,
+    lambda: lam,
     validation: h.held,
     seconds: (performance.now() - t0) / 1000,
   };

@@ -31,14 +31,50 @@ describe("selectAutoLambda", () => {
 });
 
 describe("stability selection", () => {
-  it("gives each feature a frequency over the runs, and ranks by it", async () => {
+  it("ranks by mean rank over the runs and selects by top-q frequency with the stated bound", async () => {
     const r = await stabilitySelection(ds.x, ds.y, { ...base, runs: 3 });
     expect(r.runs.length).toBe(3);
     for (const f of r.features) expect([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(v - f.frequency) < 1e-9)).toBe(true);
     for (let i = 1; i < r.features.length; i++)
-      expect(r.features[i - 1].frequency).toBeGreaterThanOrEqual(r.features[i].frequency);
-    expect(r.selected).toEqual(r.features.filter((f) => f.frequency >= 0.5).map((f) => f.index));
-    expect(new Set(r.runs.map((q) => q.seed)).size).toBe(3);
+      expect(r.features[i - 1].meanRank).toBeLessThanOrEqual(r.features[i].meanRank);
+    const { q, threshold, bound } = r.rule;
+    expect(threshold).toBe(0.9);
+    expect(bound).toBeCloseTo((q * q) / (0.8 * ds.d), 12);
+    expect(bound!).toBeLessThanOrEqual(4);
+    expect(r.selected).toEqual(r.features.filter((f) => f.topFrequency >= 0.9 - 1e-9).map((f) => f.index));
+    expect(new Set(r.runs.map((x) => x.seed)).size).toBe(3);
+  });
+
+  it("caps q where the runs leave every gate open, so noise open in every run is not selected", async () => {
+    // four runs that left all 20 gates open, ranking 3 and 7 first in their own order
+    const D = 20;
+    const runs = Array.from({ length: 4 }, (_, r) => {
+      const noise = Array.from({ length: D }, (_, j) => j).filter((j) => j !== 3 && j !== 7);
+      const rot = [...noise.slice(r * 4), ...noise.slice(0, r * 4)];
+      const ranking = r % 2 ? [7, 3, ...rot] : [3, 7, ...rot];
+      return {
+        run: r,
+        seed: r,
+        selected: ranking,
+        ranking,
+        importance: new Float32Array(D).fill(0.9),
+        runMean: new Float32Array(D).fill(0.9),
+        schedule: "warm-up",
+        allClosed: false,
+        seconds: 0,
+      };
+    });
+    const y = Int32Array.from({ length: 40 }, (_, i) => i % 2);
+    const r = await stabilitySelection(new Float32Array(40 * D), y, {
+      features: D,
+      runs: 4,
+      runner: async () => runs,
+    });
+    // q = min(median open 20, floor(sqrt(4 * 0.8 * 20))) = 8
+    expect(r.rule.q).toBe(8);
+    expect(r.features.slice(0, 2).map((f) => f.index)).toEqual([3, 7]);
+    expect(r.features[0].frequency).toBe(1);
+    expect(r.selected.sort((a, b) => a - b)).toEqual([3, 7]);
   });
 
   it("runs on worker threads give what the same jobs give in this thread", async () => {
