@@ -114,10 +114,6 @@ export const command: Command = {
     const workers = int(values.workers, "workers", 0, 0);
     const regression = parseTask(values.task) === "regression";
     const task = regression ? ("regression" as const) : undefined;
-    if (regression && (runs > 1 || autoLambda || k !== undefined))
-      throw new ConfigError(
-        "--task regression works with a fixed --lambda for now (not with --runs, --k or --lambda auto)",
-      );
     const ds = await loadCsv(values, positionals, usage, { numericLabel: regression });
     const y = ds.target ?? ds.y;
     if (k !== undefined && k > ds.d) throw new ConfigError(`--k: ${k} is more than the ${ds.d} features`);
@@ -151,8 +147,8 @@ export const command: Command = {
     // the single-run result (its ranking, gate history and importances feed --transform and --report)
     let r: SelectionResult | undefined;
     if (runs > 1) {
-      const runner = parallelRunner(ds.x, ds.y, { ...base, k }, workers);
-      const s = await stabilitySelection(ds.x, ds.y, { ...base, k, runs, runner });
+      const runner = parallelRunner(ds.x, y, { ...base, k }, workers);
+      const s = await stabilitySelection(ds.x, y, { ...base, k, runs, runner });
       const w = Math.max(7, ...s.features.slice(0, top).map((f) => f.name.length));
       out(`rank  ${"feature".padEnd(w)}  index  mean rank  frequency  in top ${s.rule.q}  mean importance`);
       for (const [i, f] of s.features.slice(0, top).entries()) {
@@ -189,14 +185,14 @@ export const command: Command = {
       });
       if (typeof values.transform === "string" || typeof values.report === "string") {
         // the report and the reduced dataset want one run's ranking and history: the full-data run
-        r = await selectFeatures(ds.x, ds.y, { ...base, verbose: 0 });
+        r = await selectFeatures(ds.x, y, { ...base, verbose: 0 });
       }
     } else {
       let path: PathPoint[] | undefined;
       const cb = { verbose: 0 as const, callbacks: [epochProgress(p, epochs)] };
       let one: SelectionResult;
-      if (k !== undefined) ({ path, ...one } = await selectK(ds.x, ds.y, k, { ...base, ...cb }));
-      else if (autoLambda) ({ path, ...one } = await selectAutoLambda(ds.x, ds.y, { ...base, ...cb }));
+      if (k !== undefined) ({ path, ...one } = await selectK(ds.x, y, k, { ...base, ...cb }));
+      else if (autoLambda) ({ path, ...one } = await selectAutoLambda(ds.x, y, { ...base, ...cb }));
       else one = await selectFeatures(ds.x, y, { ...base, ...cb });
       r = one;
       out(formatRanking(one, top));
@@ -208,7 +204,10 @@ export const command: Command = {
         const steps = path.map(
           (q) =>
             `${q.lambda.toPrecision(3)} -> ${q.open} open` +
-            (q.validationLoss !== undefined ? ` (held-out loss ${q.validationLoss.toFixed(4)})` : ""),
+            (q.warmStart ? ` (warm start, ${q.epochs} epochs)` : "") +
+            (q.validationLoss !== undefined
+              ? ` (held-out ${regression ? "MSE of the standardized target" : "loss"} ${q.validationLoss.toFixed(4)})`
+              : ""),
         );
         out(`lambda path: ${steps.join("; ")}`);
       }

@@ -7,7 +7,7 @@ import { stabilityRun, type StabilityJob } from "./stability.js";
 const { module, x, y, options } = workerData as {
   module: WebAssembly.Module;
   x: Float32Array;
-  y: Int32Array;
+  y: Int32Array | Float32Array;
   options: Parameters<typeof stabilityRun>[4];
 };
 await ready(module);

@@ -41,7 +41,7 @@ export function workerCount(requested: number, jobs: number): number {
  * undefined when it should run in this thread. */
 export function parallelRunner(
   x: Float32Array,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   o: PortableOptions & { callbacks?: unknown; runtime?: unknown },
   workers = 0,
 ): ((jobs: StabilityJob[]) => Promise<StabilityRun[]>) | undefined {
@@ -61,7 +61,7 @@ export function parallelRunner(
 export async function runOnWorkers(
   module: WebAssembly.Module,
   x: Float32Array,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   o: PortableOptions,
   jobs: StabilityJob[],
   workers: number,

@@ -18,6 +18,7 @@ import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type 
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
+import type { RegressionResult } from "../model/sequential.js";
 import { DEFAULT_THRESHOLD, gateValues } from "../layers/bsf.js";
 import { checkOptions } from "../layers/layer.js";
 
@@ -41,7 +42,7 @@ export interface SelectOptions {
   rampEpochs?: number;
   /** Held-out rows (raw, same columns as x): the result then has their loss and accuracy at
    * inference (gates thresholded) after the last epoch. */
-  validation?: { x: Float32Array; y: Int32Array };
+  validation?: { x: Float32Array; y: Int32Array | Float32Array };
   /** Write the all-closed warning to stderr (default true; it is in `warnings` either way). */
   warn?: boolean;
   gradient?: BsfGradient;
@@ -62,6 +63,12 @@ export interface SelectOptions {
   callbacks?: Callback[];
   verbose?: 0 | 1;
   runtime?: Runtime;
+  /** Start from these weights (a `weights` of an earlier result on the same columns) instead of
+   * fresh ones: one penalty-first run of `epochs`, whatever the schedule (the warm start of the
+   * lambda path: the interactions are in the weights already). */
+  warmStart?: Float32Array[];
+  /** Return the trained model's weights in `weights` (for a warm start). */
+  keepWeights?: boolean;
 }
 
 export interface FeatureImportance {
@@ -97,8 +104,12 @@ export interface SelectionResult {
   allOpen: boolean;
   warnings: string[];
   lambda: number;
-  /** with `validation`: cross-entropy and accuracy on those rows after the last epoch */
-  validation?: { loss: number; accuracy: number };
+  /** with `validation`: on those rows after the last epoch, the loss without the penalty
+   * (cross-entropy; regression: the MSE of the target standardized on the training rows) and the
+   * accuracy (regression: R²) */
+  validation?: { loss: number; accuracy?: number; r2?: number };
+  /** with `keepWeights`: every parameter of the trained model, in layer order */
+  weights?: Float32Array[];
   seconds: number;
 }
 
@@ -190,6 +201,8 @@ const SELECT_KEYS = [
   "features",
   "warn",
   "validation",
+  "warmStart",
+  "keepWeights",
 ];
 
 /** The message for a run that left every gate open (also in the result's `warnings`). */
@@ -227,11 +240,10 @@ export async function selectFeatures(
     );
   const { data, n } = toX(xIn, D);
   const regression = options.task === "regression";
-  if (regression && options.validation)
-    throw new ConfigError("selectFeatures: validation rows are not supported for regression yet");
   const classes = regression ? 1 : classCountOf(yIn as YInput);
   const t = regression ? toTargets(yIn, n, 1) : undefined;
-  const y = t ? Standardizer.fit(t, 1).transform(t) : toY(yIn as YInput, n, classes);
+  const ts = t ? Standardizer.fit(t, 1) : undefined;
+  const y = t ? ts!.transform(t) : toY(yIn as YInput, n, classes);
   const counts = new Set(y);
   if (counts.size < 2)
     throw new DataError(
@@ -262,7 +274,10 @@ export async function selectFeatures(
   const x = st ? st.transform(data) : data;
   const val = options.validation && {
     x: st ? st.transform(toX(options.validation.x, D, "validation x").data) : options.validation.x,
-    y: toY(options.validation.y, options.validation.y.length, classes, "validation y"),
+    // the held-out target on the training rows' scale, so that its MSE weighs as the training loss does
+    y: ts
+      ? ts.transform(toTargets(options.validation.y, options.validation.y.length, 1, "validation y"))
+      : toY(options.validation.y as Int32Array, options.validation.y.length, classes, "validation y"),
   };
   const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
   // The warm-up schedule is set in optimizer steps as well as in epochs: learning a parity of 5
@@ -293,6 +308,7 @@ export async function selectFeatures(
     });
     try {
       await model.build(undefined, options.runtime);
+      if (options.warmStart) model.setWeights(options.warmStart.map((values) => ({ values })));
       // The training step reads the gate's penalty at every step, so setting it at the start of an
       // epoch schedules it (Param.l1 is readonly to layer authors, not to the trainer).
       const param = model.layers[0].params[0] as { l1?: number };
@@ -309,17 +325,25 @@ export async function selectFeatures(
         callbacks: [sched, ...(options.callbacks ?? [])],
         verbose: options.verbose ?? 0,
       });
-      const held = val ? await model.evaluate(val.x, val.y) : undefined;
-      // evaluate adds the penalty; the held-out figure is the cross-entropy alone
-      const gates = model.gateWeights().input_gate;
-      const pen = (param.l1 ?? 0) * gates.reduce((a, b) => a + b, 0) + model.layers[0].penaltyValue(model.runtime.k);
-      return Object.assign(h, { held: held && { loss: held.loss - pen, accuracy: held.accuracy } });
+      // evaluate adds the penalty; the held-out figure is the loss alone (regression: its MSE)
+      let held: { loss: number; accuracy?: number; r2?: number } | undefined;
+      if (val && regression) {
+        const e = await model.evaluate<RegressionResult>(val.x, val.y);
+        held = { loss: e.mse, r2: e.r2 };
+      } else if (val) {
+        const e = await model.evaluate(val.x, val.y);
+        const gates = model.gateWeights().input_gate;
+        const pen = (param.l1 ?? 0) * gates.reduce((a, b) => a + b, 0) + model.layers[0].penaltyValue(model.runtime.k);
+        held = { loss: e.loss - pen, accuracy: e.accuracy };
+      }
+      const weights = options.keepWeights ? model.getWeights().map((w) => w.values) : undefined;
+      return Object.assign(h, { held, weights });
     } finally {
       model.dispose();
     }
   };
 
-  let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
+  let used: "penalty-first" | "warm-up" = schedule === "warm-up" && !options.warmStart ? "warm-up" : "penalty-first";
   const lastOf = (e: number) => options.lastEpochs ?? Math.max(1, Math.round(e / 10));
   let runEpochs = used === "warm-up" ? warmUp.epochs : epochs;
   let lam = lambda;
@@ -331,7 +355,7 @@ export async function selectFeatures(
   const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
   const isAllOpen = (f: FeatureImportance[]) => f.every((q) => q.importance > DEFAULT_THRESHOLD);
   const tried: string[] = [used];
-  if (schedule === "auto" && isAllClosed(features)) {
+  if (schedule === "auto" && !options.warmStart && isAllClosed(features)) {
     used = "warm-up";
     tried.push(used);
     runEpochs = warmUp.epochs;
@@ -368,6 +392,7 @@ export async function selectFeatures(
     warnings,
     lambda: lam,
     validation: h.held,
+    weights: h.weights,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -20,9 +20,9 @@
 import { selectFeatures, type SelectOptions, type SelectionResult } from "./select.js";
 import { selectK } from "./path.js";
 import { ConfigError } from "../errors.js";
-import { stratifiedSplit } from "../data/split.js";
+import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
-import { classCountOf, toX, toY, type XInput, type YInput } from "../model/inputs.js";
+import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
 
 export interface StabilityOptions extends SelectOptions {
   features: number;
@@ -98,24 +98,27 @@ export interface StabilityResult {
 /** The seed of run r of a stability selection with seed s: distinct for every (s, r) pair in use. */
 export const runSeed = (seed: number, r: number) => seed * 1009 + r + 1;
 
-/** The jobs of a stability selection: each a stratified half of the rows and its own seed. */
-export function stabilityJobs(y: Int32Array, runs: number, seed: number): StabilityJob[] {
+/** The jobs of a stability selection: each a half of the rows (stratified by class; a random half
+ * for a numeric target) and its own seed. */
+export function stabilityJobs(y: Int32Array | Float32Array, runs: number, seed: number): StabilityJob[] {
   return Array.from({ length: runs }, (_, r) => {
     const s = runSeed(seed, r);
-    return { run: r, seed: s, rows: stratifiedSplit(y, 0.5, s).train };
+    const half = y instanceof Float32Array ? randomSplit(y.length, 0.5, s) : stratifiedSplit(y, 0.5, s);
+    return { run: r, seed: s, rows: half.train };
   });
 }
 
 /** One run: the selection on its rows (also what a worker calls). */
 export async function stabilityRun(
   x: Float32Array,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   D: number,
   job: StabilityJob,
   o: Omit<StabilityOptions, "runner" | "runs" | "threshold" | "expectedFalse">,
 ): Promise<StabilityRun> {
   const xs = takeRows(x, D, job.rows);
-  const ys = Int32Array.from(job.rows, (i) => y[i]);
+  const ys =
+    y instanceof Float32Array ? Float32Array.from(job.rows, (i) => y[i]) : Int32Array.from(job.rows, (i) => y[i]);
   const { k, ...so } = o;
   const opts = { ...so, features: D, seed: job.seed, warn: false, callbacks: undefined, verbose: 0 as const };
   const r: SelectionResult = k ? await selectK(xs, ys, k, opts) : await selectFeatures(xs, ys, opts);
@@ -138,7 +141,11 @@ export async function stabilityRun(
   };
 }
 
-export async function stabilitySelection(xIn: XInput, yIn: YInput, o: StabilityOptions): Promise<StabilityResult> {
+export async function stabilitySelection(
+  xIn: XInput,
+  yIn: YInput | TargetInput,
+  o: StabilityOptions,
+): Promise<StabilityResult> {
   const t0 = performance.now();
   const D = o.features;
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new ConfigError(`runs must be an integer >= 1, got ${o.runs}`);
@@ -149,7 +156,7 @@ export async function stabilitySelection(xIn: XInput, yIn: YInput, o: StabilityO
   if (!(expectedFalse > 0 && Number.isFinite(expectedFalse)))
     throw new ConfigError(`expectedFalse must be a number > 0, got ${expectedFalse}`);
   const { data, n } = toX(xIn, D);
-  const y = toY(yIn, n, classCountOf(yIn));
+  const y = o.task === "regression" ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classCountOf(yIn as YInput));
   const jobs = stabilityJobs(y, o.runs, o.seed ?? 0);
   const { runner, runs: _r, threshold: _t, expectedFalse: _e, ...runOpts } = o;
   const results = runner

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeMadelon } from "../../src/data/benchmarks.js";
 import { selectAutoLambda, selectK } from "../../src/select/path.js";
+import { selectFeatures } from "../../src/select/select.js";
 import { stabilityJobs, stabilityRun, stabilitySelection } from "../../src/select/stability.js";
 import { compileDefault, runOnWorkers } from "../../src/select/pool.js";
 import { foldsOf } from "../../src/select/crossval.js";
@@ -16,6 +17,33 @@ describe("selectK", () => {
     expect(r.path.length).toBeGreaterThan(0);
     expect(r.selected).toEqual(r.features.slice(0, 3).map((f) => f.index));
     if (r.openAtLambda === 3) expect(r.features.filter((f) => f.importance > 0.1).length).toBe(3);
+  });
+});
+
+describe("warm starts along the lambda path", () => {
+  it("start each lambda above the first from the nearest smaller one's run, on a third of the epochs", async () => {
+    const warm = await selectK(ds.x, ds.y, 3, base);
+    const cold = await selectK(ds.x, ds.y, 3, { ...base, warmPath: false });
+    expect(cold.path.every((p) => !p.warmStart && p.epochs === 60)).toBe(true);
+    for (const [i, p] of warm.path.entries()) {
+      const smaller = warm.path.slice(0, i).some((q) => q.lambda < p.lambda);
+      expect(p.warmStart, `point ${i}`).toBe(smaller);
+      expect(p.epochs).toBe(smaller ? 20 : 60);
+    }
+    expect(warm.path.some((p) => p.warmStart)).toBe(true);
+    // the first point is the same run either way
+    expect({ ...warm.path[0], seconds: 0 }).toEqual({ ...cold.path[0], seconds: 0 });
+  });
+
+  it("a warm start continues from the given weights: the gates start where the earlier run left them", async () => {
+    const a = await selectFeatures(ds.x, ds.y, { ...base, lambda: 0.001, keepWeights: true });
+    const b = await selectFeatures(ds.x, ds.y, { ...base, lambda: 0.05, epochs: 1, warmStart: a.weights });
+    const c = await selectFeatures(ds.x, ds.y, { ...base, lambda: 0.05, epochs: 1 });
+    const gateA = a.history.at(-1)!;
+    // one epoch moves a gate by at most lr-sized steps; from scratch the gates are near 0.5
+    const dist = (g: Float32Array) => Math.max(...g.map((v, j) => Math.abs(v - gateA[j])));
+    expect(dist(b.history[0])).toBeLessThan(dist(c.history[0]));
+    expect(b.schedulesTried).toEqual(["penalty-first"]);
   });
 });
 
