@@ -33,6 +33,12 @@ const options = {
   },
   epochs: { type: "string", arg: "E", default: "200", help: "training epochs per fold" },
   json: { type: "string", arg: "out.json", help: "write the per-fold accuracies as JSON" },
+  workers: {
+    type: "string",
+    arg: "W",
+    default: "0",
+    help: "worker threads for the folds (0: one per free core, none unless two are free; 1: in this thread); the figures are the same",
+  },
   task: taskOption,
   groups: {
     type: "string",
@@ -103,6 +109,7 @@ export const command: Command = {
     const epochs = int(values.epochs, "epochs", 200);
     const seed = int(values.seed, "seed", 0, 0);
     const nested = values.nested === true;
+    const workers = int(values.workers, "workers", 0, 0);
     if (!nested) {
       for (const o of ["top", "k", "lambda", "select-epochs"])
         if (values[o] !== undefined) throw new ConfigError(`--${o} is an option of --nested`);
@@ -141,6 +148,7 @@ export const command: Command = {
         top,
         k,
         select: { lambda, epochs: selectEpochs },
+        workers,
       });
       out(`${r.metric === "r2" ? "r2" : "accuracy"}: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
       if (r.rmses) out(`rmse: ${Number((r.rmses.reduce((a, b) => a + b, 0) / r.rmses.length).toPrecision(6))}`);
@@ -185,6 +193,7 @@ export const command: Command = {
       epochs,
       seed,
       groups,
+      workers,
       onFold: () => p.update(++done, folds * repeats, "folds "),
     });
     p.end();

@@ -4,7 +4,8 @@ import { selectAutoLambda, selectK } from "../../src/select/path.js";
 import { selectFeatures } from "../../src/select/select.js";
 import { stabilityJobs, stabilityRun, stabilitySelection } from "../../src/select/stability.js";
 import { compileDefault, runOnWorkers } from "../../src/select/pool.js";
-import { foldsOf } from "../../src/select/crossval.js";
+import { crossValidate, foldsOf } from "../../src/select/crossval.js";
+import { nestedCrossValidate } from "../../src/select/nested.js";
 
 const ds = makeMadelon({ nSamples: 300, nInformative: 3, nRedundant: 2, nNoise: 10, seed: 1 });
 const base = { features: ds.d, epochs: 60, seed: 0 };
@@ -114,6 +115,22 @@ describe("stability selection", () => {
     expect(there.map((r) => [r.selected, Array.from(r.importance)])).toEqual(
       here.map((r) => [r.selected, Array.from(r.importance)]),
     );
+  }, 60_000);
+});
+
+describe("folds on worker threads", () => {
+  it("crossValidate and nestedCrossValidate give on 2 workers exactly what they give in this thread", async () => {
+    const o = { features: ds.d, folds: 3, epochs: 20, seed: 4 };
+    const [a, b] = [await crossValidate(ds.x, ds.y, o), await crossValidate(ds.x, ds.y, { ...o, workers: 2 })];
+    expect(b.accuracies).toEqual(a.accuracies);
+    expect(b.trainAccuracies).toEqual(a.trainAccuracies);
+    const no = { ...o, top: 4, select: { epochs: 20 } };
+    const [c, d] = [
+      await nestedCrossValidate(ds.x, ds.y, no),
+      await nestedCrossValidate(ds.x, ds.y, { ...no, workers: 2 }),
+    ];
+    expect(d.accuracies).toEqual(c.accuracies);
+    expect(d.selections).toEqual(c.selections);
   }, 60_000);
 });
 
