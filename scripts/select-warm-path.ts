@@ -1,7 +1,9 @@
 // Warm starts along the lambda path (src/select/path.ts): `--k K` with and without them on the same
 // data and seed, the time each took, the path, and the 10-fold CV accuracy of the K selected
 // (row-level, and grouped by molecule on Musk2). Writes docs/results/select-warm-path.json.
-// Run: npx tsx scripts/select-warm-path.ts [--dataset musk2|wine] [--k 42] [--seed 0] [--no-cold]
+// Run: npx tsx scripts/select-warm-path.ts [--dataset musk2|wine] [--k 42] [--seed 0] [--no-cold] [--no-all]
+// (--no-all skips the CV of all features, which docs/results/select-benchmark.json has for the same
+// protocol). "epochsTrained" sums the epochs over the path: the work, whatever the machine's load.
 import { parseArgs } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 import { readCsv } from "../src/data/csv-node.js";
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     k: { type: "string" },
     seed: { type: "string", default: "0" },
     "no-cold": { type: "boolean" },
+    "no-all": { type: "boolean" },
     out: { type: "string", default: "docs/results/select-warm-path.json" },
   },
 });
@@ -34,10 +37,12 @@ for (let i = 0; i < raw.n; i++) for (const [q, c] of keep.entries()) x[i * D + q
 const groups = g >= 0 ? Int32Array.from({ length: raw.n }, (_, i) => raw.x[i * raw.d + g]) : undefined;
 const epochs = musk ? 100 : 300;
 const cvEpochs = musk ? 60 : 200;
-const all = await crossValidate(x, raw.y, { features: D, folds: 10, epochs: cvEpochs, seed: 0 });
-const allGrouped = groups
-  ? await crossValidate(x, raw.y, { features: D, folds: 10, epochs: cvEpochs, seed: 0, groups })
-  : undefined;
+const skipAll = values["no-all"] === true;
+const all = skipAll ? undefined : await crossValidate(x, raw.y, { features: D, folds: 10, epochs: cvEpochs, seed: 0 });
+const allGrouped =
+  groups && !skipAll
+    ? await crossValidate(x, raw.y, { features: D, folds: 10, epochs: cvEpochs, seed: 0, groups })
+    : undefined;
 const out: Record<string, unknown> = {
   dataset: values.dataset,
   k: K,
@@ -45,16 +50,19 @@ const out: Record<string, unknown> = {
   selectEpochs: epochs,
   cvEpochs,
   folds: 10,
-  allFeatures: { rowLevel: all.mean, grouped: allGrouped?.mean },
+  allFeatures: all && { rowLevel: all.mean, grouped: allGrouped?.mean },
 };
 for (const warm of values["no-cold"] ? [true] : [true, false]) {
   const r = await selectK(x, raw.y, K, { features: D, epochs, seed, warn: false, warmPath: warm });
+  const epochsTrained = r.path.reduce((a, p) => a + (p.epochs ?? 0), 0);
+  console.log(`${warm ? "warm" : "cold"} path: ${r.seconds.toFixed(1)} s, ${epochsTrained} epochs trained`);
   const row = await crossValidate(x, raw.y, { features: D, subset: r.selected, folds: 10, epochs: cvEpochs, seed: 0 });
   const grp = groups
     ? await crossValidate(x, raw.y, { features: D, subset: r.selected, folds: 10, epochs: cvEpochs, seed: 0, groups })
     : undefined;
   out[warm ? "warm" : "cold"] = {
     seconds: r.seconds,
+    epochsTrained,
     lambda: r.lambda,
     openAtLambda: r.openAtLambda,
     path: r.path,
@@ -65,7 +73,8 @@ for (const warm of values["no-cold"] ? [true] : [true, false]) {
   console.log(
     `${warm ? "warm" : "cold"}: ${r.seconds.toFixed(1)} s, lambda ${r.lambda.toPrecision(3)} (${r.openAtLambda} open), ` +
       `path ${r.path.map((p) => `${p.lambda.toPrecision(2)}:${p.open}${p.warmStart ? "w" : ""}`).join(" ")}; ` +
-      `CV ${row.mean.toFixed(4)}${grp ? ` grouped ${grp.mean.toFixed(4)}` : ""} (all: ${all.mean.toFixed(4)}${allGrouped ? ` / ${allGrouped.mean.toFixed(4)}` : ""})`,
+      `CV ${row.mean.toFixed(4)}${grp ? ` grouped ${grp.mean.toFixed(4)}` : ""}` +
+      (all ? ` (all: ${all.mean.toFixed(4)}${allGrouped ? ` / ${allGrouped.mean.toFixed(4)}` : ""})` : ""),
   );
 }
 let doc: Record<string, unknown> = {};
