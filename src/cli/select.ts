@@ -33,12 +33,16 @@ const options = {
     default: "0.01",
     help: "L1 penalty of the input gate; auto: the largest lambda whose held-out loss (20% split) is within tolerance of the best",
   },
-  k: { type: "string", arg: "K", help: 'find the lambda that leaves K gates open; "selected" is exactly those K' },
+  k: {
+    type: "string",
+    arg: "K",
+    help: 'find the lambda that leaves K gates open (each lambda warm-started from the nearest smaller one\'s run); "selected" is exactly those K',
+  },
   runs: {
     type: "string",
     arg: "R",
     default: "1",
-    help: "stability selection: R runs on random halves of the rows, ranked by selection frequency",
+    help: "stability selection: R runs on random halves of the rows, ranked by mean rank over the runs; selected: in the top q of >= 90% of the runs (q capped by Meinshausen & Bühlmann's bound, E[false] <= 4)",
   },
   schedule: {
     type: "string",
