@@ -493,8 +493,12 @@ interface RealEntry {
   selectors: RealRow[];
   skipped?: string;
 }
-const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const mark = (run?: string) => (run && partial ? " †" : "");
+function avg(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+function mark(run?: string): string {
+  return run && partial ? " †" : "";
+}
 function renderGenerated(id: string, e: GeneratedEntry): string {
   const k = e.k;
   return [
@@ -576,7 +580,11 @@ tables.push(...realIds.map((id) => renderReal(id, realResults[id] as RealEntry))
 // ---- report ------------------------------------------------------------------------------------
 const seconds = (performance.now() - t0) / 1000;
 mkdirSync(join(OUT, "results"), { recursive: true });
-const argsLine = process.argv.slice(2).join(" ");
+// --out is where this copy was written, not part of what was computed
+const argsLine = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out")
+  .join(" ");
 // a partial run keeps the full run's time and sklearn version, and lists itself in `partialRuns`
 const partialRuns = partial
   ? [...(previous.partialRuns ?? []), { at: stamp, command: `npm run bench:select -- ${argsLine}`, seconds }]
