@@ -5,7 +5,9 @@
 // notice otherwise). Writes docs/select-benchmark.md and docs/results/select-benchmark.json.
 //
 // Run: npx tsx scripts/select-benchmark.ts [--seeds 5] [--cases parity,epistasis,...] [--real wine,musk2]
-//      [--no-real] [--no-reference] [--data DIR] [--out docs]
+//      [--no-real] [--no-reference] [--data DIR] [--out docs] [--selectors bsf-runs10,bsf-k,...] [--merge]
+// --merge reruns only the chosen cases and selectors and keeps every other row of the existing
+// docs/results/select-benchmark.json; the report marks the rows of such a partial run.
 //
 // Protocol. Generated cases: each seed draws 2n rows; the selectors see the first n, and "CV
 // accuracy of the top k" is 5-fold cross-validation of the paper's classifier on the other n rows,
@@ -50,8 +52,18 @@ const { values } = parseArgs({
     "no-reference": { type: "boolean" },
     data: { type: "string" },
     out: { type: "string" },
+    selectors: { type: "string" },
+    merge: { type: "boolean" },
   },
 });
+const selWanted = values.selectors?.split(",");
+const want = (id: string) => !selWanted || selWanted.includes(id);
+const partial = values.merge === true;
+// biome-ignore lint/suspicious/noExplicitAny: the previous run's JSON, read back as written
+let previous: any;
+if (partial)
+  previous = JSON.parse(readFileSync(join(values.out ?? "docs", "results", "select-benchmark.json"), "utf8"));
+const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
 const SEEDS = Array.from({ length: Number(values.seeds ?? 5) }, (_, i) => i);
 const OUT = values.out ?? "docs";
 const t0 = performance.now();
@@ -154,7 +166,7 @@ if (refNotice) log(`notice: ${refNotice}`);
 const tmp = mkdtempSync(join(tmpdir(), "bsfnet-selbench-"));
 const refJobs: { id: string; file: string; seed: number }[] = [];
 function queueReference(id: string, ds: Dataset, seed: number): void {
-  if (!haveSklearn) return;
+  if (!haveSklearn || !REFERENCE_IDS.some(([r]) => want(r))) return;
   const file = join(tmp, `${id}.csv`);
   const lines: string[] = [];
   for (let i = 0; i < ds.n; i++) lines.push([...ds.x.subarray(i * ds.d, (i + 1) * ds.d), ds.y[i]].join(","));
@@ -203,6 +215,8 @@ interface Row {
   cv: number[];
   agreement: number | null;
   seconds: number[];
+  /** when the row was computed (rows kept by --merge keep theirs; none: the last full run) */
+  run?: string;
 }
 
 function halves(ds: BenchmarkDataset, n: number): { sel: Dataset; ev: Dataset } {
@@ -235,20 +249,20 @@ for (const c of cases) {
   const refs = runReferences();
   const rankings: Record<string, Ranked[]> = {};
   const second: Record<string, Ranked> = {};
-  for (const s of BSF_SELECTORS) {
+  for (const s of BSF_SELECTORS.filter((q) => want(q.id))) {
     rankings[s.id] = [];
     for (const d of data) rankings[s.id].push(await s.run(d.sel, d.seed, d.truth.groups.length));
     second[s.id] = await s.run(data[0].sel, 1, data[0].truth.groups.length);
     log(`  ${s.id}: ${rankings[s.id].map((r) => r.seconds.toFixed(1)).join(", ")} s`);
   }
   for (const [id] of REFERENCE_IDS) {
-    if (!refs[`${c.id}-s0`]) continue;
+    if (!refs[`${c.id}-s0`] || !want(id)) continue;
     rankings[id] = data.map((d) => refs[`${c.id}-s${d.seed}`][id]);
     second[id] = refs[`${c.id}-s0-r1`][id];
   }
   const rows: Row[] = [];
-  const base: { all: number[]; truth: number[] } = { all: [], truth: [] };
-  for (const d of data) {
+  const base: { all: number[]; truth: number[] } = previous?.generated[c.id]?.baseline ?? { all: [], truth: [] };
+  for (const d of previous?.generated[c.id] ? [] : data) {
     base.all.push(
       await cvTopK(
         d.ev,
@@ -269,7 +283,7 @@ for (const c of cases) {
     );
   }
   for (const [id, rs] of Object.entries(rankings)) {
-    const row: Row = { selector: id, found: [], irrelevantOpen: [], cv: [], agreement: null, seconds: [] };
+    const row: Row = { selector: id, found: [], irrelevantOpen: [], cv: [], agreement: null, seconds: [], run: stamp };
     for (const [i, d] of data.entries()) {
       const k = d.truth.groups.length;
       const top = rs[i].ranking.slice(0, k);
@@ -298,25 +312,7 @@ for (const c of cases) {
       ]),
     ),
   };
-  const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const lines = [
-    `### ${c.title}`,
-    "",
-    `${c.n} rows to select on (another ${c.n} held out for the CV column), ${data[0].sel.d} features, k = ${k} ` +
-      `relevant ${c.id === "copies" ? "groups (a group is found when any copy is in the top k)" : "features"}. ` +
-      `CV accuracy on the held-out rows with all features: ${avg(base.all).toFixed(4)}, with the true relevant ones: ${avg(base.truth).toFixed(4)}.`,
-    "",
-    "| selector | relevant in top k (per seed) | seeds with all found | irrelevant gates open (per seed) | CV accuracy of top k | agreement between seeds | seconds |",
-    "|---|---|---|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| ${selectorTitles.get(r.selector)} | ${r.found.join(" ")} | ${r.found.filter((f) => f === k).length}/${r.found.length} | ` +
-        `${r.irrelevantOpen.every((v) => v === null) ? "—" : r.irrelevantOpen.join(" ")} | ${avg(r.cv).toFixed(4)} | ${r.agreement!.toFixed(2)} | ${avg(r.seconds).toFixed(2)} |`,
-    ),
-    "",
-  ];
-  tables.push(lines.join("\n"));
-  log(lines.join("\n"));
+  log(renderGenerated(c.id, results[c.id] as GeneratedEntry));
 }
 
 // ---- real datasets -----------------------------------------------------------------------------
@@ -383,7 +379,6 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
   } catch (e) {
     log(`notice: ${p.id} skipped: ${(e as Error).message}`);
     realResults[p.id] = { skipped: (e as Error).message };
-    tables.push(`### ${p.title}\n\nSkipped: ${(e as Error).message}\n`);
     continue;
   }
   const { ds, groups } = loaded;
@@ -393,23 +388,22 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
   const sel: Record<string, Ranked[]> = {};
   const runOpt = { features: ds.d, epochs: p.selectEpochs };
   // bsfnet: the default; exactly k by the lambda search; and stability selection over 10 halves
-  sel["bsf-auto"] = [];
-  sel["bsf-k"] = [];
   for (const s of p.seeds) {
-    const a = await selectFeatures(ds.x, ds.y, { ...runOpt, seed: s, warn: false });
-    sel["bsf-auto"].push({ ranking: a.features.map((f) => f.index), open: a.selected, seconds: a.seconds });
+    if (want("bsf-auto")) {
+      const a = await selectFeatures(ds.x, ds.y, { ...runOpt, seed: s, warn: false });
+      (sel["bsf-auto"] ??= []).push({ ranking: a.features.map((f) => f.index), open: a.selected, seconds: a.seconds });
+    }
+    if (!want("bsf-k")) continue;
     const kk = await selectK(ds.x, ds.y, p.k, { ...runOpt, seed: s, warn: false });
-    sel["bsf-k"].push({
+    (sel["bsf-k"] ??= []).push({
       ranking: [...kk.selected, ...kk.features.map((f) => f.index).filter((j) => !kk.selected.includes(j))],
       open: kk.selected,
       seconds: kk.seconds,
       note: `lambda ${kk.lambda.toPrecision(3)}: ${kk.openAtLambda} open; path ${kk.path.map((q) => `${q.lambda.toPrecision(2)}:${q.open}`).join(" ")}`,
     });
-    log(
-      `  seed ${s}: auto ${a.selected.length} open (${a.seconds.toFixed(1)} s); --k ${p.k}: ${sel["bsf-k"].at(-1)!.note} (${kk.seconds.toFixed(1)} s)`,
-    );
+    log(`  seed ${s}: --k ${p.k}: ${sel["bsf-k"].at(-1)!.note} (${kk.seconds.toFixed(1)} s)`);
   }
-  if (p.runs) {
+  if (p.runs && want("bsf-runs10")) {
     sel["bsf-runs10"] = [];
     for (const s of p.seeds) {
       const o = { ...runOpt, seed: s };
@@ -419,10 +413,16 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
     }
   }
   for (const [id] of REFERENCE_IDS)
-    if (refs[`${p.id}-s${p.seeds[0]}`]) sel[id] = p.seeds.map((s) => refs[`${p.id}-s${s}`][id]);
+    if (refs[`${p.id}-s${p.seeds[0]}`] && want(id)) sel[id] = p.seeds.map((s) => refs[`${p.id}-s${s}`][id]);
   const all = Array.from({ length: ds.d }, (_, j) => j);
-  const allRow = await cvTopK(ds, all, p.id, p.folds, p.cvEpochs);
-  const allGrouped = groups ? await cvTopK(ds, all, p.id, p.folds, p.cvEpochs, groups) : undefined;
+  // --merge keeps the previous run's all-features figures (the same protocol and seed)
+  const old = previous?.real[p.id];
+  const allRow = old?.all ?? (await cvTopK(ds, all, p.id, p.folds, p.cvEpochs));
+  const allGrouped = old
+    ? old.allGrouped
+    : groups
+      ? await cvTopK(ds, all, p.id, p.folds, p.cvEpochs, groups)
+      : undefined;
   const rows: Record<string, unknown>[] = [];
   for (const [id, rs] of Object.entries(sel)) {
     const top = rs[0].ranking.slice(0, p.k);
@@ -440,6 +440,7 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
       agreeTopK: agreeK,
       seconds: rs.map((r) => r.seconds),
       notes: rs.map((r) => r.note),
+      run: stamp,
     });
     log(
       `  ${id}: top ${p.k} CV ${cv.toFixed(4)}${cvG !== undefined ? `, grouped ${cvG.toFixed(4)}` : ""}; top-10 agreement ${agree10}`,
@@ -447,6 +448,7 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
   }
   realResults[p.id] = {
     title: p.title,
+    features: ds.d,
     k: p.k,
     folds: p.folds,
     cvEpochs: p.cvEpochs,
@@ -456,69 +458,168 @@ for (const p of REAL.filter((r) => realWanted.includes(r.id))) {
     allGrouped,
     selectors: rows,
   };
+}
+
+// ---- rendering (from the JSON, so that --merge can mix rows of two runs) ----------------------
+interface GeneratedEntry {
+  title: string;
+  rows: number;
+  features: number;
+  k: number;
+  baseline: { all: number[]; truth: number[] };
+  selectors: Row[];
+}
+interface RealRow {
+  selector: string;
+  open: (number | null)[];
+  cv: number;
+  cvGrouped?: number;
+  agreeTop10: number | null;
+  agreeTopK: number | null;
+  seconds: number[];
+  notes: (string | undefined)[];
+  run?: string;
+}
+interface RealEntry {
+  title: string;
+  features?: number;
+  k: number;
+  folds: number;
+  cvEpochs: number;
+  selectEpochs: number;
+  seeds: number[];
+  all: number;
+  allGrouped?: number;
+  selectors: RealRow[];
+  skipped?: string;
+}
+function avg(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+function mark(run?: string): string {
+  return run && partial ? " †" : "";
+}
+function renderGenerated(id: string, e: GeneratedEntry): string {
+  const k = e.k;
+  return [
+    `### ${e.title}`,
+    "",
+    `${e.rows} rows to select on (another ${e.rows} held out for the CV column), ${e.features} features, k = ${k} ` +
+      `relevant ${id === "copies" ? "groups (a group is found when any copy is in the top k)" : "features"}. ` +
+      `CV accuracy on the held-out rows with all features: ${avg(e.baseline.all).toFixed(4)}, with the true relevant ones: ${avg(e.baseline.truth).toFixed(4)}.`,
+    "",
+    "| selector | relevant in top k (per seed) | seeds with all found | irrelevant gates open (per seed) | CV accuracy of top k | agreement between seeds | seconds |",
+    "|---|---|---|---|---|---|---|",
+    ...e.selectors.map(
+      (r) =>
+        `| ${selectorTitles.get(r.selector)}${mark(r.run)} | ${r.found.join(" ")} | ${r.found.filter((f) => f === k).length}/${r.found.length} | ` +
+        `${r.irrelevantOpen.every((v) => v === null) ? "—" : r.irrelevantOpen.join(" ")} | ${avg(r.cv).toFixed(4)} | ${r.agreement!.toFixed(2)} | ${avg(r.seconds).toFixed(2)} |`,
+    ),
+    "",
+  ].join("\n");
+}
+const FEATURES: Record<string, number> = { wine: 13, musk2: 166 };
+function renderReal(id: string, e: RealEntry): string {
+  if (e.skipped) return `### ${e.title}\n\nSkipped: ${e.skipped}\n`;
   const titles: Record<string, string> = {
     "bsf-auto": "bsfnet default (auto)",
-    "bsf-k": `bsfnet --k ${p.k}`,
+    "bsf-k": `bsfnet --k ${e.k}`,
     "bsf-runs10": "bsfnet --runs 10",
-    "bsf-runs10-k": `bsfnet --runs 10 --k ${p.k}`,
+    "bsf-runs10-k": `bsfnet --runs 10 --k ${e.k}`,
     rf: "random-forest importances",
     mi: "mutual information",
     l1: "L1 logistic regression",
   };
+  const grouped = e.allGrouped !== undefined && e.allGrouped !== null;
   const f4 = (v: unknown) => (typeof v === "number" ? v.toFixed(4) : "—");
-  tables.push(
-    [
-      `### ${p.title}`,
-      "",
-      `Selection on every row (selector seeds ${p.seeds.join(", ")}; ${p.selectEpochs} epochs for bsfnet); ${p.folds}-fold CV of the paper's classifier ` +
-        `(${p.cvEpochs} epochs) on the top ${p.k} of seed ${p.seeds[0]}. All ${ds.d} features: ${f4(allRow)} row-level` +
-        (allGrouped !== undefined ? `, ${f4(allGrouped)} grouped by molecule.` : "."),
-      "",
-      `| selector | gates open (per seed) | CV accuracy of top ${p.k} (row-level) |${groups ? " grouped by molecule |" : ""} agreement between seeds, top 10 | top ${p.k} | seconds (per seed) |`,
-      `|---|---|---|${groups ? "---|" : ""}---|---|---|`,
-      ...rows.map(
-        (r) =>
-          `| ${titles[r.selector as string]} | ${(r.open as (number | null)[]).map((v) => v ?? "—").join(" ")} | ${f4(r.cv)} |` +
-          `${groups ? ` ${f4(r.cvGrouped)} |` : ""} ${r.agreeTop10 === null ? "—" : `${Math.round((r.agreeTop10 as number) * 10)}/10`} | ` +
-          `${r.agreeTopK === null ? "—" : `${Math.round((r.agreeTopK as number) * p.k)}/${p.k}`} | ${(r.seconds as number[]).map((v) => v.toFixed(1)).join(" ")} |`,
-      ),
-      "",
-      ...rows
-        .filter((r) => r.selector === "bsf-k")
-        .flatMap((r) => (r.notes as string[]).map((n, i) => `- \`--k ${p.k}\`, seed ${p.seeds[i]}: ${n}`)),
-      "",
-    ].join("\n"),
-  );
+  return [
+    `### ${e.title}`,
+    "",
+    `Selection on every row (selector seeds ${e.seeds.join(", ")}; ${e.selectEpochs} epochs for bsfnet); ${e.folds}-fold CV of the paper's classifier ` +
+      `(${e.cvEpochs} epochs) on the top ${e.k} of seed ${e.seeds[0]}. All ${e.features ?? FEATURES[id]} features: ${f4(e.all)} row-level` +
+      (grouped ? `, ${f4(e.allGrouped)} grouped by molecule.` : "."),
+    "",
+    `| selector | gates open (per seed) | CV accuracy of top ${e.k} (row-level) |${grouped ? " grouped by molecule |" : ""} agreement between seeds, top 10 | top ${e.k} | seconds (per seed) |`,
+    `|---|---|---|${grouped ? "---|" : ""}---|---|---|`,
+    ...e.selectors.map(
+      (r) =>
+        `| ${titles[r.selector]}${mark(r.run)} | ${r.open.map((v) => v ?? "—").join(" ")} | ${f4(r.cv)} |` +
+        `${grouped ? ` ${f4(r.cvGrouped)} |` : ""} ${r.agreeTop10 === null ? "—" : `${Math.round(r.agreeTop10 * 10)}/10`} | ` +
+        `${r.agreeTopK === null ? "—" : `${Math.round(r.agreeTopK * e.k)}/${e.k}`} | ${r.seconds.map((v) => v.toFixed(1)).join(" ")} |`,
+    ),
+    "",
+    ...e.selectors
+      .filter((r) => r.selector === "bsf-k")
+      .flatMap((r) => r.notes.map((n, i) => `- \`--k ${e.k}\`, seed ${e.seeds[i]}: ${n}${mark(r.run)}`)),
+    "",
+  ].join("\n");
 }
+
+// ---- merge -------------------------------------------------------------------------------------
+if (partial) {
+  const mergeRows = <R extends { selector: string }>(old: R[], fresh: R[]) => [
+    ...old.map((r) => fresh.find((f) => f.selector === r.selector) ?? r),
+    ...fresh.filter((f) => !old.some((r) => r.selector === f.selector)),
+  ];
+  for (const [id, e] of Object.entries(previous.generated as Record<string, GeneratedEntry>)) {
+    const fresh = results[id] as GeneratedEntry | undefined;
+    results[id] = fresh ? { ...e, ...fresh, selectors: mergeRows(e.selectors, fresh.selectors) } : e;
+  }
+  for (const [id, e] of Object.entries(previous.real as Record<string, RealEntry>)) {
+    const fresh = realResults[id] as RealEntry | undefined;
+    realResults[id] = fresh
+      ? { ...e, ...fresh, all: e.all, allGrouped: e.allGrouped, selectors: mergeRows(e.selectors, fresh.selectors) }
+      : e;
+  }
+}
+const genIds = CASES.map((c) => c.id).filter((id) => results[id]);
+const realIds = REAL.map((r) => r.id).filter((id) => realResults[id]);
+tables.push(...genIds.map((id) => renderGenerated(id, results[id] as GeneratedEntry)));
+tables.push(...realIds.map((id) => renderReal(id, realResults[id] as RealEntry)));
 
 // ---- report ------------------------------------------------------------------------------------
 const seconds = (performance.now() - t0) / 1000;
 mkdirSync(join(OUT, "results"), { recursive: true });
+// --out is where this copy was written, not part of what was computed
+const argsLine = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out")
+  .join(" ");
+// a partial run keeps the full run's time and sklearn version, and lists itself in `partialRuns`
+const partialRuns = partial
+  ? [...(previous.partialRuns ?? []), { at: stamp, command: `npm run bench:select -- ${argsLine}`, seconds }]
+  : undefined;
 const doc = {
   command: "npm run bench:select",
+  ...(partialRuns ? { partialRuns } : {}),
   seeds: SEEDS,
   selectEpochs: EPOCHS,
   threshold: DEFAULT_THRESHOLD,
-  sklearn: sklearnVersion || null,
+  sklearn: (partial ? previous.sklearn : sklearnVersion) || null,
   referenceNotice: refNotice || null,
   generated: results,
   real: realResults,
-  seconds,
+  seconds: partial ? previous.seconds : seconds,
   node: process.version,
 };
 await writeFileAtomic(join(OUT, "results", "select-benchmark.json"), `${JSON.stringify(doc, null, 1)}\n`);
 const md = `# Feature-selection benchmark
 
-Produced by \`npm run bench:select\` (scripts/select-benchmark.ts) in ${(seconds / 60).toFixed(1)} min on Node ${process.version}, 
-${haveSklearn ? `reference selectors from scikit-learn ${sklearnVersion} (scripts/reference/select_sklearn.py)` : `**${refNotice}**`};
+Produced by \`npm run bench:select\` (scripts/select-benchmark.ts) in ${(doc.seconds / 60).toFixed(1)} min on Node ${process.version}, 
+${doc.sklearn ? `reference selectors from scikit-learn ${doc.sklearn} (scripts/reference/select_sklearn.py)` : `**${refNotice}**`};
 figures in [results/select-benchmark.json](results/select-benchmark.json). Do not edit by hand.
+${
+  partialRuns
+    ? `\nRows marked † are from later partial runs (\`--merge\`: only those cases and selectors rerun, every other row kept from the full run), on a machine shared with other jobs, so their seconds are not comparable with the rest:\n${partialRuns.map((r: { at: string; command: string; seconds: number }) => `- ${r.at} UTC: \`${r.command}\` (${(r.seconds / 60).toFixed(1)} min)`).join("\n")}\n`
+    : ""
+}
 
 **Protocol.** Generated cases (src/data/benchmarks.ts) have known truth; each seed draws new data (and new
 positions for the relevant columns) and the selectors see ${"`n`"} rows; "CV accuracy of top k" is 5-fold
 cross-validation of the paper's classifier (100 epochs) on another ${"`n`"} rows of the same draw, restricted
 to the top k columns, where k is the number of relevant features (groups, for copies). "Irrelevant gates
-open" counts open gates (weight > ${DEFAULT_THRESHOLD}) outside the truth (for --runs 10: features selected in at least half the
-runs). "Agreement between seeds" is the share of the top k that selector seeds 0 and 1 share on the data of seed 0.
+open" counts open gates (weight > ${DEFAULT_THRESHOLD}) outside the truth (for --runs 10: features selected, i.e. in the
+top q of at least 90% of the runs; see docs/design/stability-selection.md). "Agreement between seeds" is the share of the top k that selector seeds 0 and 1 share on the data of seed 0.
 bsfnet runs ${EPOCHS} epochs (the CLI default), lambda 0.01. Real datasets: see each table.
 
 **Schedules.** *penalty-first* is the paper's schedule and bsfnet's old default: the L1 penalty acts from the first

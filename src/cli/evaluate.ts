@@ -33,6 +33,12 @@ const options = {
   },
   epochs: { type: "string", arg: "E", default: "200", help: "training epochs per fold" },
   json: { type: "string", arg: "out.json", help: "write the per-fold accuracies as JSON" },
+  workers: {
+    type: "string",
+    arg: "W",
+    default: "0",
+    help: "worker threads for the folds (0: one per free core, none unless two are free; 1: in this thread); the figures are the same",
+  },
   task: taskOption,
   groups: {
     type: "string",
@@ -103,6 +109,7 @@ export const command: Command = {
     const epochs = int(values.epochs, "epochs", 200);
     const seed = int(values.seed, "seed", 0, 0);
     const nested = values.nested === true;
+    const workers = int(values.workers, "workers", 0, 0);
     if (!nested) {
       for (const o of ["top", "k", "lambda", "select-epochs"])
         if (values[o] !== undefined) throw new ConfigError(`--${o} is an option of --nested`);
@@ -110,7 +117,6 @@ export const command: Command = {
       throw new ConfigError("--features and --nested: the nested run selects its own features in each fold");
     if (values.top !== undefined && values.k !== undefined) throw new ConfigError("--top and --k: give one of them");
     const regression = parseTask(values.task) === "regression";
-    if (regression && nested) throw new ConfigError("--nested with --task regression is not supported yet");
     const loaded = await loadCsv(values, positionals, usage, { numericLabel: regression });
     const { ds, groups } = values.groups
       ? splitGroups(loaded, values.groups as string)
@@ -132,7 +138,8 @@ export const command: Command = {
         `${ds.source}: ${ds.n} rows, ${ds.d} features; ${split}, selection (${k ? `exactly ${k}` : top ? `top ${top}` : "the open gates"}) ` +
           "redone inside each training fold",
       );
-      const r = await nestedCrossValidate(ds.x, ds.y, {
+      const r = await nestedCrossValidate(ds.x, ds.target ?? ds.y, {
+        task: regression ? "regression" : undefined,
         features: ds.d,
         folds,
         epochs,
@@ -141,8 +148,10 @@ export const command: Command = {
         top,
         k,
         select: { lambda, epochs: selectEpochs },
+        workers,
       });
-      out(`accuracy: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
+      out(`${r.metric === "r2" ? "r2" : "accuracy"}: ${r.mean.toFixed(4)} ± ${r.std.toFixed(4)}`);
+      if (r.rmses) out(`rmse: ${Number((r.rmses.reduce((a, b) => a + b, 0) / r.rmses.length).toPrecision(6))}`);
       out(
         `(held-out folds, nested; features per fold ${r.selections.map((s) => s.length).join(",")}; ${r.seconds.toFixed(1)} s)`,
       );
@@ -151,12 +160,15 @@ export const command: Command = {
           file: ds.source,
           label: ds.labelColumn,
           nested: true,
+          metric: r.metric,
           folds,
           epochs,
           seed,
           groups: values.groups ?? null,
           mean: r.mean,
           std: r.std,
+          accuracies: r.accuracies,
+          ...(r.rmses ? { rmses: r.rmses } : {}),
           selections: r.selections,
         };
         await writeFileAtomic(values.json, `${JSON.stringify(doc, null, 2)}\n`);
@@ -181,6 +193,7 @@ export const command: Command = {
       epochs,
       seed,
       groups,
+      workers,
       onFold: () => p.update(++done, folds * repeats, "folds "),
     });
     p.end();

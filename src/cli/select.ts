@@ -33,12 +33,16 @@ const options = {
     default: "0.01",
     help: "L1 penalty of the input gate; auto: the largest lambda whose held-out loss (20% split) is within tolerance of the best",
   },
-  k: { type: "string", arg: "K", help: 'find the lambda that leaves K gates open; "selected" is exactly those K' },
+  k: {
+    type: "string",
+    arg: "K",
+    help: 'find the lambda that leaves K gates open (each lambda warm-started from the nearest smaller one\'s run); "selected" is exactly those K',
+  },
   runs: {
     type: "string",
     arg: "R",
     default: "1",
-    help: "stability selection: R runs on random halves of the rows, ranked by selection frequency",
+    help: "stability selection: R runs on random halves of the rows, ranked by mean rank over the runs; selected: in the top q of >= 90% of the runs (q capped by Meinshausen & Bühlmann's bound, E[false] <= 4)",
   },
   schedule: {
     type: "string",
@@ -114,10 +118,6 @@ export const command: Command = {
     const workers = int(values.workers, "workers", 0, 0);
     const regression = parseTask(values.task) === "regression";
     const task = regression ? ("regression" as const) : undefined;
-    if (regression && (runs > 1 || autoLambda || k !== undefined))
-      throw new ConfigError(
-        "--task regression works with a fixed --lambda for now (not with --runs, --k or --lambda auto)",
-      );
     const ds = await loadCsv(values, positionals, usage, { numericLabel: regression });
     const y = ds.target ?? ds.y;
     if (k !== undefined && k > ds.d) throw new ConfigError(`--k: ${k} is more than the ${ds.d} features`);
@@ -151,19 +151,24 @@ export const command: Command = {
     // the single-run result (its ranking, gate history and importances feed --transform and --report)
     let r: SelectionResult | undefined;
     if (runs > 1) {
-      const runner = parallelRunner(ds.x, ds.y, { ...base, k }, workers);
-      const s = await stabilitySelection(ds.x, ds.y, { ...base, k, runs, runner });
+      const runner = parallelRunner(ds.x, y, { ...base, k }, workers);
+      const s = await stabilitySelection(ds.x, y, { ...base, k, runs, runner });
       const w = Math.max(7, ...s.features.slice(0, top).map((f) => f.name.length));
-      out(`rank  ${"feature".padEnd(w)}  index  frequency  mean importance`);
+      out(`rank  ${"feature".padEnd(w)}  index  mean rank  frequency  in top ${s.rule.q}  mean importance`);
       for (const [i, f] of s.features.slice(0, top).entries()) {
         out(
-          `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${f.frequency.toFixed(2).padStart(9)}  ${f.meanImportance.toFixed(4)}`,
+          `${String(i + 1).padStart(4)}  ${f.name.padEnd(w)}  ${String(f.index).padStart(5)}  ${(f.meanRank + 1).toFixed(1).padStart(9)}  ` +
+            `${f.frequency.toFixed(2).padStart(9)}  ${f.topFrequency.toFixed(2).padStart(8 + String(s.rule.q).length)}  ${f.meanImportance.toFixed(4)}`,
         );
       }
+      const rule = k
+        ? `top ${k} by mean rank`
+        : `in the top ${s.rule.q} of at least ${s.rule.threshold} of the runs; expected false selections <= ${s.rule.bound!.toFixed(2)} ` +
+          "(Meinshausen & Bühlmann)";
       out(
-        `stability selection: ${runs} runs on random halves of the rows (seeds from ${seed}); frequency = share of runs that ` +
-          `${k ? `put the feature in their top ${k}` : "left its gate open"}; selected (${k ? `top ${k}` : "frequency >= 0.5"}): ` +
-          `${s.selected.join(",") || "none"}; ${s.seconds.toFixed(2)} s`,
+        `stability selection: ${runs} runs on random halves of the rows (seeds from ${seed}), ranked by mean rank over the runs; ` +
+          `frequency = share of runs that ${k ? `put the feature in their top ${k}` : "left its gate open"}; ` +
+          `selected (${rule}): ${s.selected.join(",") || "none"}; ${s.seconds.toFixed(2)} s`,
       );
       warnings = s.warnings;
       selected = s.selected;
@@ -171,24 +176,27 @@ export const command: Command = {
         runs,
         k,
         selected: s.selected,
+        selection: { ...s.rule, ranking: "mean rank over the runs, then frequency" },
         schedules: s.runs.map((q) => q.schedule),
         features: s.features.map((f) => ({
           name: f.name,
           index: f.index,
+          meanRank: f.meanRank,
           frequency: f.frequency,
+          topFrequency: f.topFrequency,
           importance: f.meanImportance,
         })),
       });
       if (typeof values.transform === "string" || typeof values.report === "string") {
         // the report and the reduced dataset want one run's ranking and history: the full-data run
-        r = await selectFeatures(ds.x, ds.y, { ...base, verbose: 0 });
+        r = await selectFeatures(ds.x, y, { ...base, verbose: 0 });
       }
     } else {
       let path: PathPoint[] | undefined;
       const cb = { verbose: 0 as const, callbacks: [epochProgress(p, epochs)] };
       let one: SelectionResult;
-      if (k !== undefined) ({ path, ...one } = await selectK(ds.x, ds.y, k, { ...base, ...cb }));
-      else if (autoLambda) ({ path, ...one } = await selectAutoLambda(ds.x, ds.y, { ...base, ...cb }));
+      if (k !== undefined) ({ path, ...one } = await selectK(ds.x, y, k, { ...base, ...cb }));
+      else if (autoLambda) ({ path, ...one } = await selectAutoLambda(ds.x, y, { ...base, ...cb }));
       else one = await selectFeatures(ds.x, y, { ...base, ...cb });
       r = one;
       out(formatRanking(one, top));
@@ -200,7 +208,10 @@ export const command: Command = {
         const steps = path.map(
           (q) =>
             `${q.lambda.toPrecision(3)} -> ${q.open} open` +
-            (q.validationLoss !== undefined ? ` (held-out loss ${q.validationLoss.toFixed(4)})` : ""),
+            (q.warmStart ? ` (warm start, ${q.epochs} epochs)` : "") +
+            (q.validationLoss !== undefined
+              ? ` (held-out ${regression ? "MSE of the standardized target" : "loss"} ${q.validationLoss.toFixed(4)})`
+              : ""),
         );
         out(`lambda path: ${steps.join("; ")}`);
       }

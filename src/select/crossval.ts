@@ -10,6 +10,7 @@ import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { takeColumns } from "../util/columns.js";
 import { checkOptions } from "../layers/layer.js";
+import { mapJobs } from "./pool.js";
 
 export interface CrossValidateOptions {
   /** columns per row of x */
@@ -32,8 +33,33 @@ export interface CrossValidateOptions {
   groups?: ArrayLike<number>;
   /** regression: y is a number per row, plain (or grouped) k-fold, each fold scored by its R² (`metric`) */
   task?: "classification" | "regression";
-  /** called after each fold */
+  /** called after each fold (in fold order; with workers, once the folds are all done) */
   onFold?: (fold: number, accuracy: number, repeat: number) => void;
+  /** Worker threads for the folds: 1 (default) in this thread, 0 one per free core (none unless
+   * two are free), W at most W. The folds are independent, so the figures are the same. */
+  workers?: number;
+}
+
+/** One fold of crossValidate (what a pool worker is sent). */
+export interface FoldJob {
+  train: Int32Array;
+  validation: Int32Array;
+  seed: number;
+}
+
+/** What a fold's worker needs besides the data: the portable options, the columns and the classes. */
+export type FoldOptions = Pick<
+  CrossValidateOptions,
+  "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "task" | "features"
+> & { cols: number[]; classes: number; runtime?: Runtime };
+
+export function cvFold(
+  data: Float32Array,
+  y: Int32Array | Float32Array,
+  o: FoldOptions,
+  job: FoldJob,
+): Promise<{ train: number; validation: number; restarts: number; rmse?: number }> {
+  return runFold(data, o.features, y, o.classes, o.cols, job.train, job.validation, o, job.seed);
 }
 
 export interface CrossValidateResult {
@@ -74,6 +100,7 @@ const CV_KEYS = [
   "groups",
   "task",
   "onFold",
+  "workers",
 ];
 
 /** The folds of repeat `r`: grouped when `groups` is given, else stratified by class. */
@@ -110,15 +137,31 @@ export async function crossValidate(
   const trainAccuracies: number[] = [];
   const rmses: number[] = [];
   let restarts = 0;
+  const jobs: (FoldJob & { fold: number; repeat: number })[] = [];
   for (let r = 0; r < repeats; r++) {
-    for (const [f, { train, validation }] of foldsOf(y, k, seed + 1000 * r, o.groups).entries()) {
-      const acc = await runFold(data, D, y, classes, cols, train, validation, o, seed + 1000 * r + f);
-      accuracies.push(acc.validation);
-      if (acc.rmse !== undefined) rmses.push(acc.rmse);
-      trainAccuracies.push(acc.train);
-      restarts += acc.restarts;
-      o.onFold?.(f, acc.validation, r);
-    }
+    for (const [f, { train, validation }] of foldsOf(y, k, seed + 1000 * r, o.groups).entries())
+      jobs.push({ train, validation, seed: seed + 1000 * r + f, fold: f, repeat: r });
+  }
+  const fo: FoldOptions = {
+    features: D,
+    cols,
+    classes,
+    hidden: o.hidden,
+    learningRate: o.learningRate,
+    init: o.init,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    task: o.task,
+  };
+  const done = await mapJobs({ kind: "cv-fold", x: data, y, options: fo }, jobs, o.workers ?? 1, (j) =>
+    cvFold(data, y, { ...fo, runtime: o.runtime }, j),
+  );
+  for (const [i, acc] of done.entries()) {
+    accuracies.push(acc.validation);
+    if (acc.rmse !== undefined) rmses.push(acc.rmse);
+    trainAccuracies.push(acc.train);
+    restarts += acc.restarts;
+    o.onFold?.(jobs[i].fold, acc.validation, jobs[i].repeat);
   }
   const { mean, std } = meanStd(accuracies);
   return {
@@ -230,7 +273,7 @@ async function runFold(
   cols: number[],
   train: Int32Array,
   validation: Int32Array,
-  o: CrossValidateOptions,
+  o: Pick<CrossValidateOptions, "hidden" | "learningRate" | "init" | "epochs" | "batchSize" | "runtime" | "task">,
   seed: number,
 ): Promise<{ train: number; validation: number; restarts: number; rmse?: number }> {
   const pick = (idx: Int32Array) =>

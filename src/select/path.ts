@@ -4,21 +4,33 @@
 // 80% of the rows and scored on the other 20%; the largest lambda whose held-out loss is within a
 // tolerance of the best, i.e. the knee where fewer features starts to cost accuracy.
 //
-// Each point of the path is a fresh run from the same seed (no warm start: the model's penalty
-// schedule restarts per run, and a warm-started gate that is already closed would stay closed).
+// Warm starts. A point of the path starts from the weights and gates of the run at the nearest
+// smaller lambda already made, when there is one, and trains WARM_START_FRACTION of the epochs
+// with the penalty from the first step; otherwise it is a full run from the seed. A larger
+// lambda only has to close more gates of a network that has learned the task (and, after a
+// warm-up, the interactions), so it need not relearn it; starting from a larger lambda's run
+// instead would start from gates it closed, which a smaller lambda should reopen. The nearest
+// smaller lambda is the one whose gates are closest to the new ones. `warmPath: false` gives
+// the old path, every point a full run from the seed.
 import { selectFeatures, type SelectOptions, type SelectionResult } from "./select.js";
 import { ConfigError } from "../errors.js";
-import { stratifiedSplit } from "../data/split.js";
+import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
-import type { XInput, YInput } from "../model/inputs.js";
-import { toX, toY, classCountOf } from "../model/inputs.js";
+import type { TargetInput, XInput, YInput } from "../model/inputs.js";
+import { toTargets, toX, toY, classCountOf } from "../model/inputs.js";
 
 export interface PathPoint {
   lambda: number;
   open: number;
   schedule: string;
+  /** started from the weights of the nearest smaller lambda's run (and trained `epochs`) */
+  warmStart?: boolean;
+  epochs?: number;
+  seconds?: number;
+  /** held-out loss without the penalty: cross-entropy, or (regression) MSE of the standardized target */
   validationLoss?: number;
   validationAccuracy?: number;
+  validationR2?: number;
 }
 
 export interface KSelection extends SelectionResult {
@@ -28,10 +40,40 @@ export interface KSelection extends SelectionResult {
   openAtLambda: number;
 }
 
-type Opts = SelectOptions & { features: number };
+type Opts = Omit<SelectOptions, "warmStart" | "keepWeights"> & { features: number };
+
+/** Share of the epochs a warm-started point of the path trains (at least MIN_WARM_EPOCHS). */
+export const WARM_START_FRACTION = 1 / 3;
+export const MIN_WARM_EPOCHS = 10;
+
+export interface PathOptions {
+  /** start each lambda from the nearest smaller lambda's run (default true) */
+  warmPath?: boolean;
+}
+
+/** Runs of selectFeatures along a lambda path, each warm-started from the nearest smaller lambda's. */
+function pathRunner(x: XInput, y: YInput | TargetInput, o: Opts, warm: boolean) {
+  const done: { lambda: number; weights: Float32Array[] }[] = [];
+  const epochs = o.epochs ?? 100;
+  const warmEpochs = Math.min(epochs, Math.max(MIN_WARM_EPOCHS, Math.round(epochs * WARM_START_FRACTION)));
+  return async (lambda: number, extra: Partial<SelectOptions>) => {
+    const below = done.filter((d) => d.lambda < lambda).sort((a, b) => b.lambda - a.lambda)[0];
+    const start = warm && below ? { warmStart: below.weights, epochs: warmEpochs } : {};
+    const r = await selectFeatures(x, y, { ...o, ...extra, lambda, warn: false, keepWeights: warm, ...start });
+    if (warm) done.push({ lambda, weights: r.weights! });
+    const { weights: _w, ...rest } = r;
+    return { r: rest as SelectionResult, warm: start.warmStart !== undefined };
+  };
+}
 
 /** The lambda leaving `k` gates open; `selected` is that run's top k. At most `maxRuns` runs. */
-export async function selectK(x: XInput, y: YInput, k: number, o: Opts, maxRuns = 10): Promise<KSelection> {
+export async function selectK(
+  x: XInput,
+  y: YInput | TargetInput,
+  k: number,
+  o: Opts & PathOptions,
+  maxRuns = 10,
+): Promise<KSelection> {
   if (!Number.isInteger(k) || k < 1 || k > o.features)
     throw new ConfigError(`k must be an integer in [1, ${o.features}], got ${k}`);
   const t0 = performance.now();
@@ -39,11 +81,20 @@ export async function selectK(x: XInput, y: YInput, k: number, o: Opts, maxRuns 
   const runs: SelectionResult[] = [];
   // Once the first run has settled the schedule (auto may switch to warm-up), keep it, so that
   // every point of the path is the same kind of run.
+  const { warmPath = true, ...so } = o;
   let schedule = o.schedule;
+  const point = pathRunner(x, y, so, warmPath);
   const run = async (lambda: number) => {
-    const r = await selectFeatures(x, y, { ...o, lambda, schedule, warn: false });
-    schedule ??= r.schedule;
-    path.push({ lambda, open: r.selected.length, schedule: r.schedule });
+    const { r, warm } = await point(lambda, { schedule });
+    if (!warm) schedule ??= r.schedule;
+    path.push({
+      lambda,
+      open: r.selected.length,
+      schedule: r.schedule,
+      warmStart: warm,
+      epochs: r.epochs,
+      seconds: r.seconds,
+    });
     runs.push(r);
     return r.selected.length;
   };
@@ -98,36 +149,45 @@ export const AUTO_LAMBDAS = [0.001, 0.003, 0.01, 0.03, 0.1];
 /** Picks lambda on held-out rows, then reruns on every row with it. */
 export async function selectAutoLambda(
   xIn: XInput,
-  yIn: YInput,
-  o: Opts,
+  yIn: YInput | TargetInput,
+  o: Opts & PathOptions,
   lambdas = AUTO_LAMBDAS,
   tolerance = 0.02,
 ): Promise<AutoLambdaResult> {
   const t0 = performance.now();
   const D = o.features;
   const { data, n } = toX(xIn, D);
-  const y = toY(yIn, n, classCountOf(yIn));
-  const { train, validation } = stratifiedSplit(y, 0.2, o.seed ?? 0);
+  const regression = o.task === "regression";
+  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classCountOf(yIn as YInput));
+  const { train, validation } = regression ? randomSplit(n, 0.2, o.seed ?? 0) : stratifiedSplit(y, 0.2, o.seed ?? 0);
+  const pick = (idx: Int32Array) =>
+    y instanceof Float32Array ? Float32Array.from(idx, (i) => y[i]) : Int32Array.from(idx, (i) => y[i]);
   const xtr = takeRows(data, D, train);
-  const ytr = Int32Array.from(train, (i) => y[i]);
-  const val = { x: takeRows(data, D, validation), y: Int32Array.from(validation, (i) => y[i]) };
+  const ytr = pick(train);
+  const val = { x: takeRows(data, D, validation), y: pick(validation) };
   const path: PathPoint[] = [];
+  const { warmPath = true, ...so } = o;
   let schedule = o.schedule;
-  for (const lambda of lambdas) {
-    const r = await selectFeatures(xtr, ytr, { ...o, lambda, schedule, validation: val, warn: false });
-    schedule ??= r.schedule;
+  const point = pathRunner(xtr, ytr, so, warmPath);
+  for (const lambda of [...lambdas].sort((a, b) => a - b)) {
+    const { r, warm } = await point(lambda, { schedule, validation: val });
+    if (!warm) schedule ??= r.schedule;
     path.push({
       lambda,
       open: r.selected.length,
       schedule: r.schedule,
+      warmStart: warm,
+      epochs: r.epochs,
+      seconds: r.seconds,
       validationLoss: r.validation!.loss,
       validationAccuracy: r.validation!.accuracy,
+      validationR2: r.validation!.r2,
     });
   }
   const best = Math.min(...path.map((p) => p.validationLoss!));
   // the largest lambda (fewest features) whose held-out loss has not yet risen past the tolerance
   const ok = path.filter((p) => p.validationLoss! <= best + Math.max(tolerance, 0.05 * best));
   const lambda = Math.max(...ok.map((p) => p.lambda));
-  const r = await selectFeatures(data, y, { ...o, lambda, schedule });
+  const r = await selectFeatures(data, y, { ...so, lambda, schedule });
   return { ...r, path, seconds: (performance.now() - t0) / 1000 };
 }

@@ -3,14 +3,17 @@
 // data is copied once per worker, and each worker takes the next job when it finishes one. A run
 // depends only on its job (rows and seed), so the result is the same as running the jobs in this
 // thread, in any order and with any number of workers.
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { defaultWasmCandidates } from "../runtime/wasm.js";
 import type { StabilityJob, StabilityOptions, StabilityRun } from "./stability.js";
 
 /** The options a worker gets: everything but functions and the runtime. */
-export type PortableOptions = Omit<StabilityOptions, "runner" | "runs" | "threshold" | "callbacks" | "runtime">;
+export type PortableOptions = Omit<
+  StabilityOptions,
+  "runner" | "runs" | "threshold" | "expectedFalse" | "callbacks" | "runtime"
+>;
 
 export async function compileDefault(): Promise<WebAssembly.Module> {
   for (const u of defaultWasmCandidates()) {
@@ -27,18 +30,20 @@ export async function compileDefault(): Promise<WebAssembly.Module> {
   throw new Error("cannot find build/bsfnet.wasm: run `npm run asbuild`");
 }
 
-/** How many workers to use for `jobs` runs when the caller asked for `requested` (0: automatic). */
+/** How many workers to use for `jobs` runs when the caller asked for `requested` (0: automatic:
+ * one per free core, the cores less the last minute's load average, and none unless two are free,
+ * since one worker is only this thread's work plus the cost of starting it). */
 export function workerCount(requested: number, jobs: number): number {
   if (requested > 0) return Math.min(requested, jobs);
-  const cores = availableParallelism();
-  return cores > 1 ? Math.min(cores, jobs) : 0;
+  const free = availableParallelism() - Math.floor(loadavg()[0]);
+  return free > 1 ? Math.min(free, jobs) : 0;
 }
 
 /** A runner for stabilitySelection on `workers` threads (0: as many as cores, none on one core);
  * undefined when it should run in this thread. */
 export function parallelRunner(
   x: Float32Array,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   o: PortableOptions & { callbacks?: unknown; runtime?: unknown },
   workers = 0,
 ): ((jobs: StabilityJob[]) => Promise<StabilityRun[]>) | undefined {
@@ -58,26 +63,59 @@ export function parallelRunner(
 export async function runOnWorkers(
   module: WebAssembly.Module,
   x: Float32Array,
-  y: Int32Array,
+  y: Int32Array | Float32Array,
   o: PortableOptions,
   jobs: StabilityJob[],
   workers: number,
 ): Promise<StabilityRun[]> {
+  const results = await runPool<StabilityJob, StabilityRun>(
+    module,
+    { kind: "stability", x, y, options: o },
+    jobs,
+    workers,
+  );
+  return results.sort((a, b) => a.run - b.run);
+}
+
+/** What a worker runs: a stability run, a fold of crossValidate, or a fold of nestedCrossValidate. */
+export type PoolKind = "stability" | "cv-fold" | "nested-fold";
+
+/** Data and options every job of a pool shares (posted once per worker; no functions, no runtime). */
+export interface PoolShared {
+  kind: PoolKind;
+  x: Float32Array;
+  y: Int32Array | Float32Array;
+  options: unknown;
+}
+
+/**
+ * Runs `jobs` on `workers` threads, each instantiating the posted wasm module; results come back
+ * in job order. A job's result depends on the job and the shared data only, so it is what the
+ * same job gives in this thread.
+ */
+export async function runPool<J, R>(
+  module: WebAssembly.Module,
+  shared: PoolShared,
+  jobs: J[],
+  workers: number,
+): Promise<R[]> {
   const ts = import.meta.url.endsWith(".ts");
   const url = new URL(ts ? "./pool-worker.ts" : "./pool-worker.js", import.meta.url);
-  const results: StabilityRun[] = [];
+  const results: R[] = new Array(jobs.length);
   let next = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
       // From source (tsx, vitest) the worker registers tsx's loader before importing the worker
       // file; the built package runs the compiled .js directly.
       const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`;
-      const data = { workerData: { module, x, y, options: o } };
+      const data = { workerData: { module, ...shared } };
       const worker = ts ? new Worker(boot, { ...data, eval: true }) : new Worker(url, data);
       let finished = false;
       const give = () => {
-        if (next < jobs.length) worker.postMessage(jobs[next++]);
-        else {
+        if (next < jobs.length) {
+          const i = next++;
+          worker.postMessage({ i, job: jobs[i] });
+        } else {
           finished = true;
           void worker.terminate().then(() => resolve());
         }
@@ -85,20 +123,37 @@ export async function runOnWorkers(
       // a worker that dies without an error event (out of memory, process.exit) must not leave the
       // pool waiting
       worker.on("exit", (code) => {
-        if (!finished) reject(new Error(`a selection worker exited with code ${code} before finishing its runs`));
+        if (!finished) reject(new Error(`a selection worker exited with code ${code} before finishing its jobs`));
       });
-      worker.on("message", (m: { ready?: true; result?: StabilityRun; error?: string }) => {
+      worker.on("message", (m: { ready?: true; i?: number; result?: R; error?: string }) => {
         if (m.error) {
           finished = true;
           void worker.terminate();
           reject(new Error(m.error));
         } else {
-          if (m.result) results.push(m.result);
+          if (m.i !== undefined) results[m.i] = m.result as R;
           give();
         }
       });
       worker.on("error", reject);
     });
-  await Promise.all(Array.from({ length: workers }, one));
-  return results.sort((a, b) => a.run - b.run);
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  return results;
+}
+
+/** Runs independent jobs on worker threads when `workers` (0: automatic) comes to more than one,
+ * else in this thread with `here`; the results are the same either way. */
+export async function mapJobs<J, R>(
+  shared: PoolShared,
+  jobs: J[],
+  workers: number,
+  here: (job: J) => Promise<R>,
+): Promise<R[]> {
+  const w = workers === 1 ? 1 : workerCount(workers, jobs.length);
+  if (w <= 1) {
+    const out: R[] = [];
+    for (const j of jobs) out.push(await here(j));
+    return out;
+  }
+  return runPool<J, R>(await compileDefault(), shared, jobs, w);
 }

@@ -18,6 +18,7 @@ import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type 
 import { Standardizer } from "../data/standardize.js";
 import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
+import type { RegressionResult } from "../model/sequential.js";
 import { DEFAULT_THRESHOLD, gateValues } from "../layers/bsf.js";
 import { checkOptions } from "../layers/layer.js";
 
@@ -41,7 +42,7 @@ export interface SelectOptions {
   rampEpochs?: number;
   /** Held-out rows (raw, same columns as x): the result then has their loss and accuracy at
    * inference (gates thresholded) after the last epoch. */
-  validation?: { x: Float32Array; y: Int32Array };
+  validation?: { x: Float32Array; y: Int32Array | Float32Array };
   /** Write the all-closed warning to stderr (default true; it is in `warnings` either way). */
   warn?: boolean;
   gradient?: BsfGradient;
@@ -62,6 +63,12 @@ export interface SelectOptions {
   callbacks?: Callback[];
   verbose?: 0 | 1;
   runtime?: Runtime;
+  /** Start from these weights (a `weights` of an earlier result on the same columns) instead of
+   * fresh ones: one penalty-first run of `epochs`, whatever the schedule (the warm start of the
+   * lambda path: the interactions are in the weights already). */
+  warmStart?: Float32Array[];
+  /** Return the trained model's weights in `weights` (for a warm start). */
+  keepWeights?: boolean;
 }
 
 export interface FeatureImportance {
@@ -93,10 +100,16 @@ export interface SelectionResult {
   schedulesTried: string[];
   /** every gate ended closed: the ranking is by the closed-gate tie-break only */
   allClosed: boolean;
+  /** every gate ended open: "selected" is every feature */
+  allOpen: boolean;
   warnings: string[];
   lambda: number;
-  /** with `validation`: cross-entropy and accuracy on those rows after the last epoch */
-  validation?: { loss: number; accuracy: number };
+  /** with `validation`: on those rows after the last epoch, the loss without the penalty
+   * (cross-entropy; regression: the MSE of the target standardized on the training rows) and the
+   * accuracy (regression: R²) */
+  validation?: { loss: number; accuracy?: number; r2?: number };
+  /** with `keepWeights`: every parameter of the trained model, in layer order */
+  weights?: Float32Array[];
   seconds: number;
 }
 
@@ -188,7 +201,20 @@ const SELECT_KEYS = [
   "features",
   "warn",
   "validation",
+  "warmStart",
+  "keepWeights",
 ];
+
+/** The message for a run that left every gate open (also in the result's `warnings`). */
+export function allOpenWarning(lambda: number, epochs: number): string {
+  return (
+    `every gate stayed open (lambda ${lambda}, ${epochs} epochs): "selected" is every feature, and the ranking is by gate weights ` +
+    `the penalty did not separate. Try a larger lambda (e.g. ${lambda * 4}), --k K to select exactly K, or --runs to see which features recur`
+  );
+}
+
+/** How many times auto doubles lambda when its warm-up run leaves every gate open. */
+export const MAX_LAMBDA_DOUBLINGS = 2;
 
 /** The message for a run that closed every gate (also in the result's `warnings`). */
 export function allClosedWarning(lambda: number, epochs: number): string {
@@ -214,11 +240,10 @@ export async function selectFeatures(
     );
   const { data, n } = toX(xIn, D);
   const regression = options.task === "regression";
-  if (regression && options.validation)
-    throw new ConfigError("selectFeatures: validation rows are not supported for regression yet");
   const classes = regression ? 1 : classCountOf(yIn as YInput);
   const t = regression ? toTargets(yIn, n, 1) : undefined;
-  const y = t ? Standardizer.fit(t, 1).transform(t) : toY(yIn as YInput, n, classes);
+  const ts = t ? Standardizer.fit(t, 1) : undefined;
+  const y = t ? ts!.transform(t) : toY(yIn as YInput, n, classes);
   const counts = new Set(y);
   if (counts.size < 2)
     throw new DataError(
@@ -249,7 +274,10 @@ export async function selectFeatures(
   const x = st ? st.transform(data) : data;
   const val = options.validation && {
     x: st ? st.transform(toX(options.validation.x, D, "validation x").data) : options.validation.x,
-    y: toY(options.validation.y, options.validation.y.length, classes, "validation y"),
+    // the held-out target on the training rows' scale, so that its MSE weighs as the training loss does
+    y: ts
+      ? ts.transform(toTargets(options.validation.y, options.validation.y.length, 1, "validation y"))
+      : toY(options.validation.y as Int32Array, options.validation.y.length, classes, "validation y"),
   };
   const names = options.featureNames ?? Array.from({ length: D }, (_, j) => `f${j}`);
   // The warm-up schedule is set in optimizer steps as well as in epochs: learning a parity of 5
@@ -270,7 +298,7 @@ export async function selectFeatures(
     ramp: options.rampEpochs ?? Math.round(WARMUP_SCHEDULE.ramp * warmEpochs),
   };
 
-  const train = async (epochs: number, warmup: number, ramp: number, init: number) => {
+  const train = async (epochs: number, warmup: number, ramp: number, init: number, lambda: number) => {
     const model = paperClassifier(D, classes, {
       gate: { name: "input_gate", penalty: lambda, init, gradient: options.gradient, gate: options.gate },
       hidden: options.hidden,
@@ -280,6 +308,7 @@ export async function selectFeatures(
     });
     try {
       await model.build(undefined, options.runtime);
+      if (options.warmStart) model.setWeights(options.warmStart.map((values) => ({ values })));
       // The training step reads the gate's penalty at every step, so setting it at the start of an
       // epoch schedules it (Param.l1 is readonly to layer authors, not to the trainer).
       const param = model.layers[0].params[0] as { l1?: number };
@@ -296,38 +325,58 @@ export async function selectFeatures(
         callbacks: [sched, ...(options.callbacks ?? [])],
         verbose: options.verbose ?? 0,
       });
-      const held = val ? await model.evaluate(val.x, val.y) : undefined;
-      // evaluate adds the penalty; the held-out figure is the cross-entropy alone
-      const gates = model.gateWeights().input_gate;
-      const pen = (param.l1 ?? 0) * gates.reduce((a, b) => a + b, 0) + model.layers[0].penaltyValue(model.runtime.k);
-      return Object.assign(h, { held: held && { loss: held.loss - pen, accuracy: held.accuracy } });
+      // evaluate adds the penalty; the held-out figure is the loss alone (regression: its MSE)
+      let held: { loss: number; accuracy?: number; r2?: number } | undefined;
+      if (val && regression) {
+        const e = await model.evaluate<RegressionResult>(val.x, val.y);
+        held = { loss: e.mse, r2: e.r2 };
+      } else if (val) {
+        const e = await model.evaluate(val.x, val.y);
+        const gates = model.gateWeights().input_gate;
+        const pen = (param.l1 ?? 0) * gates.reduce((a, b) => a + b, 0) + model.layers[0].penaltyValue(model.runtime.k);
+        held = { loss: e.loss - pen, accuracy: e.accuracy };
+      }
+      const weights = options.keepWeights ? model.getWeights().map((w) => w.values) : undefined;
+      return Object.assign(h, { held, weights });
     } finally {
       model.dispose();
     }
   };
 
-  let used: "penalty-first" | "warm-up" = schedule === "warm-up" ? "warm-up" : "penalty-first";
+  let used: "penalty-first" | "warm-up" = schedule === "warm-up" && !options.warmStart ? "warm-up" : "penalty-first";
   const lastOf = (e: number) => options.lastEpochs ?? Math.max(1, Math.round(e / 10));
   let runEpochs = used === "warm-up" ? warmUp.epochs : epochs;
-  let h =
-    used === "warm-up"
-      ? await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init)
-      : await train(epochs, 0, 0, options.init ?? 0.5);
+  let lam = lambda;
+  const warmRun = () => train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init, lam);
+  let h = used === "warm-up" ? await warmRun() : await train(epochs, 0, 0, options.init ?? 0.5, lam);
   // importances are inference gate values in [0, 1]: w itself for the bernoulli gate
   const gateHistory = (r: typeof h) => r.gates.input_gate.map((w) => gateValues({ gate: options.gate }, w));
   let features = rankGates(gateHistory(h), lastOf(runEpochs), names);
   const isAllClosed = (f: FeatureImportance[]) => f.every((q) => q.importance <= DEFAULT_THRESHOLD);
+  const isAllOpen = (f: FeatureImportance[]) => f.every((q) => q.importance > DEFAULT_THRESHOLD);
   const tried: string[] = [used];
-  if (schedule === "auto" && isAllClosed(features)) {
+  if (schedule === "auto" && !options.warmStart && isAllClosed(features)) {
     used = "warm-up";
     tried.push(used);
     runEpochs = warmUp.epochs;
-    h = await train(warmUp.epochs, warmUp.warmup, warmUp.ramp, warmUp.init);
+    h = await warmRun();
     features = rankGates(gateHistory(h), lastOf(runEpochs), names);
+    // A warm-up that ends with every gate open has let the network fit the noise inputs while they
+    // were free, and lambda then weighs less than what each input buys on the training rows (one
+    // draw of ten of two-locus epistasis: 20 of 20 open at lambda 0.01, the pair plus 1 at 0.02).
+    // The penalty-first run just closed every gate at this lambda, so the answer lies between:
+    // double lambda and rerun, at most MAX_LAMBDA_DOUBLINGS times.
+    for (let i = 0; i < MAX_LAMBDA_DOUBLINGS && isAllOpen(features) && D > 1; i++) {
+      lam *= 2;
+      tried.push(`warm-up, lambda ${lam}`);
+      h = await warmRun();
+      features = rankGates(gateHistory(h), lastOf(runEpochs), names);
+    }
   }
   const allClosed = isAllClosed(features);
-  const warnings = allClosed ? [allClosedWarning(lambda, runEpochs)] : [];
-  if (allClosed && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
+  const allOpen = D > 1 && isAllOpen(features);
+  const warnings = allClosed ? [allClosedWarning(lam, runEpochs)] : allOpen ? [allOpenWarning(lam, runEpochs)] : [];
+  if (warnings.length && options.warn !== false) process.stderr.write(`bsfnet: warning: ${warnings[0]}\n`);
   return {
     features,
     selected: features.filter((f) => f.importance > DEFAULT_THRESHOLD).map((f) => f.index),
@@ -339,9 +388,11 @@ export async function selectFeatures(
     schedule: used,
     schedulesTried: tried,
     allClosed,
+    allOpen,
     warnings,
-    lambda,
+    lambda: lam,
     validation: h.held,
+    weights: h.weights,
     seconds: (performance.now() - t0) / 1000,
   };
 }

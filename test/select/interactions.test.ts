@@ -28,6 +28,37 @@ describe("interactions with default settings", () => {
     });
   }
 
+  it("epistasis draw 6 (1,600 rows), whose warm-up at lambda 0.01 left all 20 gates open: auto doubles lambda", async () => {
+    const ds = makeEpistasis({ seed: 6, nSamples: 3200 });
+    const n = 1600;
+    const r = await selectFeatures(ds.x.subarray(0, n * ds.d), ds.y.subarray(0, n), {
+      features: ds.d,
+      seed: 6,
+      warn: false,
+    });
+    expect(r.schedulesTried).toEqual(["penalty-first", "warm-up", "warm-up, lambda 0.02"]);
+    expect(r.lambda).toBe(0.02);
+    expect(r.allOpen).toBe(false);
+    const s = score({ ...ds, relevant: ds.relevant }, r);
+    expect(s.found).toBe(2);
+    expect(s.irrelevantOpen).toBeLessThanOrEqual(3);
+  });
+
+  it("a run that leaves every gate open says so on stderr and in the result", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => [Math.sin(i), Math.cos(i * 1.7), ((i * 37) % 11) / 11]);
+    const y = rows.map((r) => (r[0] + r[1] + r[2] > 0.6 ? 1 : 0));
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const r = await selectFeatures(rows, y, { epochs: 20, seed: 0, lambda: 0 });
+      expect(r.allOpen).toBe(true);
+      expect(r.selected.length).toBe(3);
+      expect(r.warnings[0]).toMatch(/every gate stayed open.*larger lambda/);
+      expect(spy).toHaveBeenCalledWith(expect.stringMatching(/^bsfnet: warning: every gate stayed open/));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("the paper's schedule closes every parity gate, and says so on stderr and in the result", async () => {
     const ds = makeParity({ seed: 0 });
     const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);

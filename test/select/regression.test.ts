@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectFeatures } from "../../src/select/select.js";
 import { crossValidate } from "../../src/select/crossval.js";
+import { selectAutoLambda, selectK } from "../../src/select/path.js";
+import { stabilitySelection } from "../../src/select/stability.js";
+import { nestedCrossValidate } from "../../src/select/nested.js";
 import { main } from "../../src/cli/main.js";
 import { rng } from "../util/wasm.js";
 
@@ -118,5 +121,83 @@ describe("selection on a regression target", () => {
     expect(e.out).toMatch(/^r2: 0\.\d{4} ± 0\.\d{4}$/m);
     expect(e.out).toMatch(/^rmse: [\d.]+$/m);
     expect(Number(/^r2: (0\.\d{4})/m.exec(e.out)![1])).toBeGreaterThan(0.8);
+    const base = ["select", f, "--label", "y", "--task", "regression", "--epochs", "40", "--quiet"];
+    for (const extra of [
+      ["--runs", "2", "--workers", "1"],
+      ["--k", "3"],
+      ["--lambda", "auto"],
+    ]) {
+      const q = await run([...base, ...extra]);
+      expect(q.code, extra.join(" ")).toBe(0);
+      expect(q.out, extra.join(" ")).toMatch(/selected/);
+    }
+    const n = await run([
+      "evaluate",
+      f,
+      "--label",
+      "y",
+      "--task",
+      "regression",
+      "--nested",
+      "--k",
+      "3",
+      "--folds",
+      "3",
+      "--epochs",
+      "60",
+      "--select-epochs",
+      "40",
+      "--quiet",
+    ]);
+    expect(n.code).toBe(0);
+    expect(n.out).toMatch(/^r2: -?\d\.\d{4} ± \d\.\d{4}$/m);
+    expect(n.out).toMatch(/^rmse: [\d.]+$/m);
+  }, 60_000);
+
+  const rel = [0, 1, 2];
+  const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
+
+  it("selectK with a numeric target selects exactly the three relevant features", async () => {
+    const r = await selectK(x, y, 3, { features: D, task: "regression", epochs: 60, seed: 0 });
+    expect(sorted(r.selected)).toEqual(rel);
+  });
+
+  it("selectAutoLambda scores each lambda by held-out MSE and keeps the relevant features", async () => {
+    const r = await selectAutoLambda(
+      x,
+      y,
+      { features: D, task: "regression", epochs: 60, seed: 0 },
+      [0.001, 0.01, 0.1],
+    );
+    for (const p of r.path) {
+      expect(p.validationLoss).toBeGreaterThan(0);
+      expect(p.validationR2).toBeLessThanOrEqual(1);
+      expect(p.validationAccuracy).toBeUndefined();
+    }
+    // the knee: the lowest held-out MSE is a fit (R² well above 0), and the chosen lambda keeps 0, 1, 2
+    expect(Math.max(...r.path.map((p) => p.validationR2!))).toBeGreaterThan(0.8);
+    for (const j of rel) expect(r.selected).toContain(j);
+  });
+
+  it("stabilitySelection with a numeric target ranks the relevant features first", async () => {
+    const r = await stabilitySelection(x, y, { features: D, task: "regression", epochs: 60, seed: 0, runs: 3 });
+    expect(sorted(r.features.slice(0, 3).map((f) => f.index))).toEqual(rel);
+    for (const j of rel) expect(r.selected).toContain(j);
+    expect(r.runs.every((q) => q.ranking.length === D)).toBe(true);
+  });
+
+  it("nestedCrossValidate with a numeric target scores each fold by R² and RMSE", async () => {
+    const r = await nestedCrossValidate(x, y, {
+      features: D,
+      task: "regression",
+      folds: 3,
+      epochs: 100,
+      k: 3,
+      select: { epochs: 60 },
+    });
+    expect(r.metric).toBe("r2");
+    expect(r.rmses!.length).toBe(3);
+    for (const s of r.selections) expect(sorted(s)).toEqual(rel);
+    expect(r.mean).toBeGreaterThan(0.8);
   }, 60_000);
 });
