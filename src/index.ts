@@ -65,6 +65,8 @@ export { crossValidate, type CrossValidateOptions, type CrossValidateResult } fr
 export { selectK, selectAutoLambda, type PathPoint } from "./select/path.js";
 export { stabilitySelection } from "./select/stability.js";
 export { nestedCrossValidate } from "./select/nested.js";
+// the Node entry: CV folds may run on worker threads (`workers`), which this module provides
+import "./select/pool.js";
 export type { GateSchedule } from "./select/select.js";
 export * from "./data/index.js";
 // Node file reading, as the CLI reads: a CSV (gzip'd, or "-" for stdin), and a CSV read as a

@@ -2,6 +2,7 @@
 // classifier on a CSV's features, or a subset.
 import { crossValidate } from "../select/crossval.js";
 import { nestedCrossValidate } from "../select/nested.js";
+import "../select/pool.js"; // --workers: the folds on worker threads
 import type { CsvDataset } from "../data/csv.js";
 import { takeColumns } from "../util/columns.js";
 import { writeFileAtomic } from "../util/atomic.js";

@@ -10,7 +10,7 @@ import { ConfigError, DataError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { takeColumns } from "../util/columns.js";
 import { checkOptions } from "../layers/layer.js";
-import { mapJobs } from "./pool.js";
+import { runJobs } from "./jobs.js";
 
 export interface CrossValidateOptions {
   /** columns per row of x */
@@ -153,7 +153,7 @@ export async function crossValidate(
     batchSize: o.batchSize,
     task: o.task,
   };
-  const done = await mapJobs({ kind: "cv-fold", x: data, y, options: fo }, jobs, o.workers ?? 1, (j) =>
+  const done = await runJobs({ kind: "cv-fold", x: data, y, options: fo }, jobs, o.workers ?? 1, (j) =>
     cvFold(data, y, { ...fo, runtime: o.runtime }, j),
   );
   for (const [i, acc] of done.entries()) {

@@ -9,7 +9,7 @@ import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type 
 import { takeRows } from "../data/dataset.js";
 import { takeColumns } from "../util/columns.js";
 import { ConfigError } from "../errors.js";
-import { mapJobs } from "./pool.js";
+import { runJobs } from "./jobs.js";
 
 export interface NestedOptions
   extends Pick<CrossValidateOptions, "folds" | "epochs" | "batchSize" | "seed" | "groups" | "runtime" | "task"> {
@@ -93,7 +93,7 @@ export async function nestedCrossValidate(
   const jobs = foldsOf(y, k, o.seed ?? 0, o.groups).map(({ train, validation }, fold) => ({ fold, train, validation }));
   const { onFold: _f, folds: _k, groups: _g, workers = 1, runtime, ...portable } = o;
   const fo = { ...portable, classes };
-  const done = await mapJobs({ kind: "nested-fold", x: data, y, options: fo }, jobs, workers, (j) =>
+  const done = await runJobs({ kind: "nested-fold", x: data, y, options: fo }, jobs, workers, (j) =>
     nestedFold(data, y, { ...fo, runtime }, j),
   );
   for (const [f, r] of done.entries()) {

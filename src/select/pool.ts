@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { defaultWasmCandidates } from "../runtime/wasm.js";
+import { installJobRunner, type PoolShared } from "./jobs.js";
 import type { StabilityJob, StabilityOptions, StabilityRun } from "./stability.js";
 
 /** The options a worker gets: everything but functions and the runtime. */
@@ -78,15 +79,8 @@ export async function runOnWorkers(
 }
 
 /** What a worker runs: a stability run, a fold of crossValidate, or a fold of nestedCrossValidate. */
-export type PoolKind = "stability" | "cv-fold" | "nested-fold";
-
-/** Data and options every job of a pool shares (posted once per worker; no functions, no runtime). */
-export interface PoolShared {
-  kind: PoolKind;
-  x: Float32Array;
-  y: Int32Array | Float32Array;
-  options: unknown;
-}
+export type PoolKind = PoolShared["kind"];
+export type { PoolShared };
 
 /**
  * Runs `jobs` on `workers` threads, each instantiating the posted wasm module; results come back
@@ -157,3 +151,6 @@ export async function mapJobs<J, R>(
   }
   return runPool<J, R>(await compileDefault(), shared, jobs, w);
 }
+
+// loading this module is what lets crossValidate and nestedCrossValidate use workers (src/select/jobs.ts)
+installJobRunner(mapJobs);

@@ -1,3 +1,4 @@
+import { jobRunnerInstalled } from "../../src/select/jobs.js";
 import { describe, expect, it } from "vitest";
 import { makeMadelon } from "../../src/data/benchmarks.js";
 import { selectAutoLambda, selectK } from "../../src/select/path.js";
@@ -120,6 +121,8 @@ describe("stability selection", () => {
 
 describe("folds on worker threads", () => {
   it("crossValidate and nestedCrossValidate give on 2 workers exactly what they give in this thread", async () => {
+    await import("../../src/select/pool.js");
+    expect(jobRunnerInstalled()).toBe(true);
     const o = { features: ds.d, folds: 3, epochs: 20, seed: 4 };
     const [a, b] = [await crossValidate(ds.x, ds.y, o), await crossValidate(ds.x, ds.y, { ...o, workers: 2 })];
     expect(b.accuracies).toEqual(a.accuracies);
