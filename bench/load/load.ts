@@ -7,9 +7,9 @@
 //   npm run bench:load -- [--clients 16] [--seconds 10] [--rows 8] [--quick]
 // Writes bench/LOAD.md and bench/load-results.json (not with --quick). The clients share the
 // machine with workerd: on 2 cores the figures are of the pair, not of workerd alone.
+import { freePort, waitFor } from "../../scripts/lib/loopback.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -105,29 +105,6 @@ export function rssOf(pid: number): number | null {
     return m ? Number(m[1]) * 1024 : null;
   } catch {
     return null;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === "object" ? res(a.port) : rej(new Error("no port"))));
-    });
-  });
-}
-
-async function waitFor(url: string, ms = 20000): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() - t0 > ms) throw new Error(`${url} did not answer within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 }
 

@@ -1,10 +1,7 @@
 // What the playground's test and its measurement script share: a loopback static server for
 // dist-playground and the system Chromium driven by playwright-core (it downloads no browser).
 import { spawnSync } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+export { serve } from "./loopback.js";
 import type { Browser, Page } from "playwright-core";
 
 /** The first Chromium that answers --version: $CHROMIUM, then Debian's and the usual names. */
@@ -19,28 +16,6 @@ export function findChromium(): string | undefined {
     }
   }
   return undefined;
-}
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".csv": "text/csv",
-};
-
-export async function serve(dir: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const p = normalize(decodeURIComponent((req.url ?? "/").split("?")[0])).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = readFileSync(join(dir, p === "/" ? "index.html" : p));
-      res.writeHead(200, { "content-type": TYPES[extname(p)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
 export const CHROMIUM_FLAGS = [

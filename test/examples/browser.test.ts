@@ -2,35 +2,19 @@
 // is not installed): served from a loopback static server, it classifies rows.json on load and the
 // result must equal bsfnet in Node to 1e-5.
 import { describe, expect, it } from "vitest";
-import { spawnSync, spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
-import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { buildBrowser } from "../../examples/browser/build.js";
+import { CHROMIUM_FLAGS, findChromium } from "../../scripts/lib/playground-browser.js";
+import { serve } from "../../scripts/lib/loopback.js";
 import { maxAbsDiff } from "../util/wasm.js";
 import { exampleRows, referenceProbabilities } from "./helpers.js";
-
-function findChromium(): string | undefined {
-  for (const c of [process.env.CHROMIUM, "chromium", "chromium-browser", "google-chrome"]) {
-    if (!c) continue;
-    const r = spawnSync(c, ["--version"], { encoding: "utf8", timeout: 20000 });
-    if (r.status === 0) return c;
-  }
-  return undefined;
-}
 
 const chromium = findChromium();
 const why = "no chromium found (apt-get install chromium, or set CHROMIUM)";
 if (!chromium) process.stderr.write(`[bsfnet tests] SKIPPED examples/browser: ${why}\n`);
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-};
 
 (chromium ? describe : describe.skip)(`examples/browser${chromium ? "" : ` [SKIPPED: ${why}]`}`, () => {
   it("classifies in headless Chromium like bsfnet in Node (1e-5)", async () => {
@@ -38,27 +22,14 @@ const TYPES: Record<string, string> = {
     await buildBrowser(dir);
     const rows = exampleRows(32, 5);
     writeFileSync(join(dir, "rows.json"), JSON.stringify(rows));
-    const server = createServer((req, res) => {
-      const p = normalize(decodeURIComponent((req.url ?? "/").split("?")[0])).replace(/^(\.\.[/\\])+/, "");
-      try {
-        const body = readFileSync(join(dir, p === "/" ? "index.html" : p));
-        res.writeHead(200, { "content-type": TYPES[extname(p)] ?? "application/octet-stream" }).end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as AddressInfo).port;
+    const { url, server } = await serve(dir);
     try {
       const args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
+        ...CHROMIUM_FLAGS,
         `--user-data-dir=${join(dir, "profile")}`,
         "--virtual-time-budget=10000",
         "--dump-dom",
-        `http://127.0.0.1:${port}/index.html`,
+        `${url}index.html`,
       ];
       const proc = spawn(chromium!, args, { stdio: ["ignore", "pipe", "pipe"] });
       let dom = "";

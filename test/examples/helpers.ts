@@ -1,13 +1,14 @@
 // Shared by the example tests: the example model, Node's reference predictions for it, and rows.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
 import { InferenceModel } from "../../src/infer/index.js";
 import { predict } from "../../examples/shared/handler.js";
 import { loadModel } from "../../src/io/file.js";
 import { reduceRows } from "../../src/prune/plan.js";
 import { rng } from "../util/wasm.js";
 import { runtime } from "../util/wasm.js";
+
+export { freePort, waitFor } from "../../scripts/lib/loopback.js";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const MODEL = `${root}examples/shared/wine.bsfnet`;
@@ -49,28 +50,4 @@ export async function referenceProbabilities(rows: number[][]): Promise<Float32A
   for (let i = 0; i < out.length; i++)
     if (Math.abs(viaHandler[i] - out[i]) > 1e-6) throw new Error(`handler disagrees at ${i}`);
   return out;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === "object" ? res(a.port) : rej(new Error("no port"))));
-    });
-  });
-}
-
-/** Poll until a server answers (bounded). */
-export async function waitFor(url: string, ms = 20000): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() - t0 > ms) throw new Error(`${url} did not answer within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
