@@ -8,6 +8,8 @@ import { Standardizer } from "../src/data/standardize.js";
 import { randomSplit, stratifiedSplit } from "../src/data/split.js";
 import { makeClassification } from "../src/data/synthetic.js";
 import { Sequential } from "../src/model/sequential.js";
+import { foldTargetScale } from "../src/model/target.js";
+import { takeColumns } from "../src/util/columns.js";
 import { Dense } from "../src/layers/dense.js";
 import { BSF, DEFAULT_THRESHOLD, gateValues } from "../src/layers/bsf.js";
 import { Normalization } from "../src/layers/normalization.js";
@@ -343,7 +345,7 @@ export async function runJob(
     let predictions: Float32Array;
     try {
       const keep = pruned.meta.inputKeep;
-      const x = keep ? takeCols(ds.x, D, keep) : ds.x;
+      const x = keep ? takeColumns(ds.x, D, keep) : ds.x;
       predictions = await prunedModel.predict(x);
     } finally {
       prunedModel.dispose();
@@ -391,25 +393,6 @@ export async function runJob(
   } finally {
     model.dispose();
   }
-}
-
-function takeCols(x: Float32Array, d: number, keep: readonly number[]): Float32Array {
-  const n = x.length / d;
-  const out = new Float32Array(n * keep.length);
-  for (let i = 0; i < n; i++) for (let j = 0; j < keep.length; j++) out[i * keep.length + j] = x[i * d + keep[j]];
-  return out;
-}
-
-/** As `bsfnet train --task regression`: the standardized target's scale folded into the output
- * layer, so the saved model predicts in the label's units. */
-function foldTargetScale(model: Sequential, mean: number, std: number): void {
-  const w = model.getWeights();
-  for (const p of w) {
-    if (p.layer !== "output") continue;
-    if (p.name === "kernel") p.values = p.values.map((v) => v * std);
-    else if (p.name === "bias") p.values = p.values.map((v) => v * std + mean);
-  }
-  model.setWeights(w);
 }
 
 /** Up to 8 feature counts from 1 to d: the points of `select --report`'s accuracy curve. */

@@ -382,8 +382,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case "progress":
       eta(m.fraction, m.elapsed, m.what);
       return;
-    case "epoch":
-      state.epochs.push(m);
+    case "epochs":
+      state.epochs.push(...m.list);
       scheduleDraw();
       return;
     case "done":

@@ -67,7 +67,7 @@ export type FromWorker =
   | { type: "columns"; source: string; columns: string[]; label: string; task: Task; text?: string }
   | { type: "parsed"; summary: DatasetSummary }
   | { type: "progress"; fraction: number; elapsed: number; what: string }
-  | EpochMessage
+  | { type: "epochs"; list: EpochMessage[] }
   | DoneMessage
   | { type: "curve"; points: { k: number; mean: number; std: number }[]; metric: string }
   | { type: "error"; error: ErrorInfo; during: string };

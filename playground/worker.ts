@@ -15,7 +15,7 @@ import {
   runJob,
   syntheticCsv,
 } from "./core.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { EpochMessage, FromWorker, ToWorker } from "./protocol.js";
 
 interface WorkerScope {
   postMessage(m: FromWorker, transfer?: Transferable[]): void;
@@ -114,6 +114,16 @@ async function handle(m: ToWorker): Promise<void> {
       const { rt, wasm } = await runtime;
       const t0 = performance.now();
       let last = t0;
+      // epochs go to the page in batches, at most one message per 50 ms: a small net runs
+      // thousands of epochs a second, and a message each would cost the worker a measurable share
+      // of its time; the page draws at most once a frame anyway
+      let pending: EpochMessage[] = [];
+      let lastPost = t0;
+      const flush = () => {
+        if (pending.length) post({ type: "epochs", list: pending });
+        pending = [];
+        lastPost = performance.now();
+      };
       stopRequested = false;
       const r = await runJob(ds, m.options, rt, {
         onBatch: async (f) => {
@@ -128,7 +138,7 @@ async function handle(m: ToWorker): Promise<void> {
           const hidden: Record<string, number> = {};
           for (const [k, w] of Object.entries(e.gates))
             if (k !== "input_gate") hidden[k] = w.reduce((a, b) => a + b, 0) / w.length;
-          post({
+          pending.push({
             type: "epoch",
             epoch: e.epoch,
             epochs: e.epochs,
@@ -140,8 +150,10 @@ async function handle(m: ToWorker): Promise<void> {
             hidden,
             elapsed: (performance.now() - t0) / 1000,
           });
+          if (performance.now() - lastPost >= 50) flush();
         },
       });
+      flush();
       lastRanking = r.features.map((f) => f.index);
       lastSeed = m.options.seed;
       post(
