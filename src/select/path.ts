@@ -51,18 +51,45 @@ export interface PathOptions {
   warmPath?: boolean;
 }
 
-/** Runs of selectFeatures along a lambda path, each warm-started from the nearest smaller lambda's. */
-function pathRunner(x: XInput, y: YInput | TargetInput, o: Opts, warm: boolean) {
+/** Runs of selectFeatures along a lambda path, each warm-started from the nearest smaller
+ * lambda's, each recorded as a PathPoint. Once the first full run has settled the schedule (auto
+ * may switch to warm-up), it is kept, so that every point of the path is the same kind of run. */
+function pathRunner(x: XInput, y: YInput | TargetInput, o: Opts & PathOptions) {
+  const { warmPath: warm = true, ...so } = o;
   const done: { lambda: number; weights: Float32Array[] }[] = [];
-  const epochs = o.epochs ?? 100;
+  const epochs = so.epochs ?? 100;
   const warmEpochs = Math.min(epochs, Math.max(MIN_WARM_EPOCHS, Math.round(epochs * WARM_START_FRACTION)));
-  return async (lambda: number, extra: Partial<SelectOptions>) => {
-    const below = done.filter((d) => d.lambda < lambda).sort((a, b) => b.lambda - a.lambda)[0];
-    const start = warm && below ? { warmStart: below.weights, epochs: warmEpochs } : {};
-    const r = await selectFeatures(x, y, { ...o, ...extra, lambda, warn: false, keepWeights: warm, ...start });
-    if (warm) done.push({ lambda, weights: r.weights! });
-    const { weights: _w, ...rest } = r;
-    return { r: rest as SelectionResult, warm: start.warmStart !== undefined };
+  let schedule = so.schedule;
+  return {
+    /** the schedule settled so far (the caller's, else the first full run's) */
+    schedule: () => schedule,
+    async run(lambda: number, extra: Partial<SelectOptions> = {}): Promise<{ r: SelectionResult; point: PathPoint }> {
+      const below = done.filter((d) => d.lambda < lambda).sort((a, b) => b.lambda - a.lambda)[0];
+      const start = warm && below ? { warmStart: below.weights, epochs: warmEpochs } : {};
+      const res = await selectFeatures(x, y, {
+        ...so,
+        schedule,
+        ...extra,
+        lambda,
+        warn: false,
+        keepWeights: warm,
+        ...start,
+      });
+      if (warm) done.push({ lambda, weights: res.weights! });
+      const { weights: _w, ...rest } = res;
+      const r = rest as SelectionResult;
+      const warmStart = start.warmStart !== undefined;
+      if (!warmStart) schedule ??= r.schedule;
+      const point: PathPoint = {
+        lambda,
+        open: r.selected.length,
+        schedule: r.schedule,
+        warmStart,
+        epochs: r.epochs,
+        seconds: r.seconds,
+      };
+      return { r, point };
+    },
   };
 }
 
@@ -79,22 +106,10 @@ export async function selectK(
   const t0 = performance.now();
   const path: PathPoint[] = [];
   const runs: SelectionResult[] = [];
-  // Once the first run has settled the schedule (auto may switch to warm-up), keep it, so that
-  // every point of the path is the same kind of run.
-  const { warmPath = true, ...so } = o;
-  let schedule = o.schedule;
-  const point = pathRunner(x, y, so, warmPath);
+  const runner = pathRunner(x, y, o);
   const run = async (lambda: number) => {
-    const { r, warm } = await point(lambda, { schedule });
-    if (!warm) schedule ??= r.schedule;
-    path.push({
-      lambda,
-      open: r.selected.length,
-      schedule: r.schedule,
-      warmStart: warm,
-      epochs: r.epochs,
-      seconds: r.seconds,
-    });
+    const { r, point } = await runner.run(lambda);
+    path.push(point);
     runs.push(r);
     return r.selected.length;
   };
@@ -166,19 +181,11 @@ export async function selectAutoLambda(
   const ytr = pick(train);
   const val = { x: takeRows(data, D, validation), y: pick(validation) };
   const path: PathPoint[] = [];
-  const { warmPath = true, ...so } = o;
-  let schedule = o.schedule;
-  const point = pathRunner(xtr, ytr, so, warmPath);
+  const runner = pathRunner(xtr, ytr, o);
   for (const lambda of [...lambdas].sort((a, b) => a - b)) {
-    const { r, warm } = await point(lambda, { schedule, validation: val });
-    if (!warm) schedule ??= r.schedule;
+    const { r, point } = await runner.run(lambda, { validation: val });
     path.push({
-      lambda,
-      open: r.selected.length,
-      schedule: r.schedule,
-      warmStart: warm,
-      epochs: r.epochs,
-      seconds: r.seconds,
+      ...point,
       validationLoss: r.validation!.loss,
       validationAccuracy: r.validation!.accuracy,
       validationR2: r.validation!.r2,
@@ -188,6 +195,7 @@ export async function selectAutoLambda(
   // the largest lambda (fewest features) whose held-out loss has not yet risen past the tolerance
   const ok = path.filter((p) => p.validationLoss! <= best + Math.max(tolerance, 0.05 * best));
   const lambda = Math.max(...ok.map((p) => p.lambda));
-  const r = await selectFeatures(data, y, { ...so, lambda, schedule });
+  const { warmPath: _wp, ...so } = o;
+  const r = await selectFeatures(data, y, { ...so, lambda, schedule: runner.schedule() });
   return { ...r, path, seconds: (performance.now() - t0) / 1000 };
 }
