@@ -325,27 +325,8 @@ describe("failures", () => {
   }, 30_000);
 
   it("a worker that traps mid-step: ThreadError from the step, the pool closes", async () => {
-    const tr = await threadRuntime();
-    const { layers, shape } = MODELS.dense();
-    const m = new Sequential(layers, { inputShape: shape });
-    m.compile({});
-    await m.build(undefined, tr.rt);
-    const stack = (m as unknown as { stack: { planBatch: (r: unknown, B: number) => Record<string, unknown> } }).stack;
-    const block = (m as unknown as { block: { all: { ptr: number; grad: number }[]; grads: number; floats: number } })
-      .block;
-    const pool = await ThreadPool.start(tr, 2, {
-      inputShape: shape,
-      layers: m.getConfig().layers,
-      regression: false,
-      params: block.all.map((p) => ({ ptr: p.ptr, grad: p.grad })),
-      grads: block.grads,
-      floats: block.floats,
-      // a plan whose first activation lies past the end of memory: the worker's kernel traps
-      plan: (r) => {
-        const p = stack.planBatch(r, 4) as { acts: number[] };
-        return { ...p, acts: p.acts.map(() => 0xfffffff0) } as never;
-      },
-    });
+    // a plan whose first activation lies past the end of memory: the worker's kernel traps
+    const { tr, m, stack, pool } = await denseOnPool((p) => ({ ...p, acts: p.acts.map(() => 0xfffffff0) }));
     const plan = stack.planBatch(tr.rt, 8) as { input: number; labels: number };
     pool.begin(8, plan.input, plan.labels, 7 * 4, 4, 1, 0);
     await expect(pool.end()).rejects.toThrow(/training thread 1: .*out of bounds/);
@@ -354,23 +335,7 @@ describe("failures", () => {
   }, 30_000);
 
   it("a worker that is gone: the next step fails with a ThreadError instead of waiting forever", async () => {
-    const tr = await threadRuntime();
-    const { layers, shape } = MODELS.dense();
-    const m = new Sequential(layers, { inputShape: shape });
-    m.compile({});
-    await m.build(undefined, tr.rt);
-    const stack = (m as unknown as { stack: { planBatch: (r: unknown, B: number) => Record<string, unknown> } }).stack;
-    const block = (m as unknown as { block: { all: { ptr: number; grad: number }[]; grads: number; floats: number } })
-      .block;
-    const pool = await ThreadPool.start(tr, 2, {
-      inputShape: shape,
-      layers: m.getConfig().layers,
-      regression: false,
-      params: block.all.map((p) => ({ ptr: p.ptr, grad: p.grad })),
-      grads: block.grads,
-      floats: block.floats,
-      plan: (r) => stack.planBatch(r, 4) as never,
-    });
+    const { tr, m, stack, pool } = await denseOnPool((p) => p);
     await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
     const plan = stack.planBatch(tr.rt, 8) as { input: number; labels: number };
     const step = async () => {
@@ -382,3 +347,37 @@ describe("failures", () => {
     m.dispose();
   }, 30_000);
 });
+
+/** A dense model on the shared runtime and a two-thread pool over it, whose workers plan their
+ * slice through `planOf` (a test's way to break one). */
+async function denseOnPool(
+  planOf: (p: { acts: number[]; input: number; labels: number } & Record<string, unknown>) => unknown,
+) {
+  const tr = await threadRuntime();
+  const { layers, shape } = MODELS.dense();
+  const m = new Sequential(layers, { inputShape: shape });
+  m.compile({});
+  await m.build(undefined, tr.rt);
+  const stack = (
+    m as unknown as {
+      stack: {
+        planBatch: (
+          r: unknown,
+          B: number,
+        ) => { acts: number[]; input: number; labels: number } & Record<string, unknown>;
+      };
+    }
+  ).stack;
+  const block = (m as unknown as { block: { all: { ptr: number; grad: number }[]; grads: number; floats: number } })
+    .block;
+  const pool = await ThreadPool.start(tr, 2, {
+    inputShape: shape,
+    layers: m.getConfig().layers,
+    regression: false,
+    params: block.all.map((p) => ({ ptr: p.ptr, grad: p.grad })),
+    grads: block.grads,
+    floats: block.floats,
+    plan: (r) => planOf(stack.planBatch(r, 4)) as never,
+  });
+  return { tr, m, stack, pool };
+}
