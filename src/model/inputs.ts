@@ -99,3 +99,18 @@ export function classCountOf(y: ArrayLike<number>): number {
   for (let i = 0; i < y.length; i++) if (y[i] > m) m = y[i];
   return m + 1;
 }
+
+/** The rows and the label of a task, checked: class indices (and their count) for a
+ * classifier, one float target per row for regression. What every selector and CV entry reads. */
+export function toTask(
+  xIn: XInput,
+  yIn: YInput | TargetInput,
+  features: number,
+  task: "classification" | "regression" | undefined,
+): { data: Float32Array; n: number; y: Int32Array | Float32Array; classes: number; regression: boolean } {
+  const { data, n } = toX(xIn, features);
+  const regression = task === "regression";
+  const classes = regression ? 1 : classCountOf(yIn as YInput);
+  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classes);
+  return { data, n, y, classes, regression };
+}

@@ -2,7 +2,7 @@
 // standardizes with statistics of its training folds only, trains a fresh model, and scores the
 // held-out fold.
 import { paperClassifier } from "./classifier.js";
-import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
+import { toTask, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
 import type { RegressionResult } from "../model/sequential.js";
 import { Standardizer } from "../data/standardize.js";
 import { groupKFold, kFold, stratifiedKFold, type Split } from "../data/split.js";
@@ -118,10 +118,7 @@ export async function crossValidate(
   checkOptions(o, CV_KEYS, "crossValidate");
   const t0 = performance.now();
   const D = o.features;
-  const { data, n } = toX(xIn, D);
-  const regression = o.task === "regression";
-  const classes = regression ? 1 : classCountOf(yIn as YInput);
-  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classes);
+  const { data, n, y, classes, regression } = toTask(xIn, yIn, D, o.task);
   if (!regression && new Set(y).size < 2) throw new DataError("the label has a single class: nothing to classify");
   const cols = o.subset ?? Array.from({ length: D }, (_, j) => j);
   for (const c of cols) {

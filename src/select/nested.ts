@@ -5,7 +5,7 @@
 import { selectFeatures, type SelectOptions } from "./select.js";
 import { selectK } from "./path.js";
 import { foldsOf, meanStd, trainAndScore, type CrossValidateOptions } from "./crossval.js";
-import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
+import { toTask, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
 import { takeRows } from "../data/dataset.js";
 import { takeColumns } from "../util/columns.js";
 import { ConfigError } from "../errors.js";
@@ -81,10 +81,7 @@ export async function nestedCrossValidate(
 ): Promise<NestedResult> {
   const t0 = performance.now();
   const D = o.features;
-  const { data, n } = toX(xIn, D);
-  const regression = o.task === "regression";
-  const classes = regression ? 1 : classCountOf(yIn as YInput);
-  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classes);
+  const { data, n, y, classes, regression } = toTask(xIn, yIn, D, o.task);
   const k = o.folds ?? 10;
   if (!Number.isInteger(k) || k < 2 || k > n) throw new ConfigError(`folds must be an integer in [2, ${n}], got ${k}`);
   const rmses: number[] = [];

@@ -17,7 +17,7 @@ import { ConfigError } from "../errors.js";
 import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
 import type { TargetInput, XInput, YInput } from "../model/inputs.js";
-import { toTargets, toX, toY, classCountOf } from "../model/inputs.js";
+import { toTask } from "../model/inputs.js";
 
 export interface PathPoint {
   lambda: number;
@@ -171,9 +171,7 @@ export async function selectAutoLambda(
 ): Promise<AutoLambdaResult> {
   const t0 = performance.now();
   const D = o.features;
-  const { data, n } = toX(xIn, D);
-  const regression = o.task === "regression";
-  const y = regression ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classCountOf(yIn as YInput));
+  const { data, n, y, regression } = toTask(xIn, yIn, D, o.task);
   const { train, validation } = regression ? randomSplit(n, 0.2, o.seed ?? 0) : stratifiedSplit(y, 0.2, o.seed ?? 0);
   const pick = (idx: Int32Array) =>
     y instanceof Float32Array ? Float32Array.from(idx, (i) => y[i]) : Int32Array.from(idx, (i) => y[i]);

@@ -22,7 +22,7 @@ import { selectK } from "./path.js";
 import { ConfigError } from "../errors.js";
 import { randomSplit, stratifiedSplit } from "../data/split.js";
 import { takeRows } from "../data/dataset.js";
-import { classCountOf, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
+import { toTask, type TargetInput, type XInput, type YInput } from "../model/inputs.js";
 
 export interface StabilityOptions extends SelectOptions {
   features: number;
@@ -155,8 +155,7 @@ export async function stabilitySelection(
   const expectedFalse = o.expectedFalse ?? 4;
   if (!(expectedFalse > 0 && Number.isFinite(expectedFalse)))
     throw new ConfigError(`expectedFalse must be a number > 0, got ${expectedFalse}`);
-  const { data, n } = toX(xIn, D);
-  const y = o.task === "regression" ? toTargets(yIn, n, 1) : toY(yIn as YInput, n, classCountOf(yIn as YInput));
+  const { data, y } = toTask(xIn, yIn, D, o.task);
   const jobs = stabilityJobs(y, o.runs, o.seed ?? 0);
   const { runner, runs: _r, threshold: _t, expectedFalse: _e, ...runOpts } = o;
   const results = runner
