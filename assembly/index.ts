@@ -15,3 +15,4 @@ export * from "./bsf_position";
 export * from "./loss";
 export * from "./gates";
 export * from "./reduce";
+export * from "./normalize";

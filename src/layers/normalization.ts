@@ -16,9 +16,6 @@ export interface NormalizationConfig extends LayerConfig {
   std?: readonly number[];
 }
 
-/** Below this the standard deviation is taken as this (Keras' epsilon): a constant column. */
-const EPSILON = 1e-7;
-
 export class Normalization extends Layer {
   // "units": column j of the input is column j of the output, so an input gate after it prunes the
   // input columns through it; `unitParams` tells pruning to take the same entries of mean and
@@ -80,31 +77,17 @@ export class Normalization extends Layer {
     });
   }
 
-  /** 1 / max(sqrt(variance), epsilon) per feature, read from the parameters as they are now. */
-  private inverseStd(ctx: StepContext): Float32Array {
-    const v = ctx.rt.f32(this.variance.ptr, this.features);
-    return Float32Array.from(v, (x) => 1 / Math.max(Math.sqrt(Math.max(x, 0)), EPSILON));
+  /** The forward's inverse standard deviations (f32[F]), read again by backward. */
+  override workspaceBytes(): number {
+    return (this.features * 4 + 15) & ~15;
   }
 
-  // No kernel for a per-column affine map yet: a loop over the wasm memory view. O(B * D), small
-  // next to the Dense layer that follows.
-  forward(ctx: StepContext, out: number, inp: number, B: number): void {
-    const F = this.features;
-    const N = B * this.inputSize;
-    const inv = this.inverseStd(ctx);
-    const mean = ctx.rt.f32(this.mean.ptr, F).slice();
-    const x = ctx.rt.f32(inp, N);
-    const y = ctx.rt.f32(out, N);
-    for (let i = 0, j = 0; i < N; i++, j = j + 1 === F ? 0 : j + 1) y[i] = (x[i] - mean[j]) * inv[j];
+  forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
+    ctx.rt.k.normalize_forward(out, ws, inp, this.mean.ptr, this.variance.ptr, B, this.features);
   }
 
-  backward(ctx: StepContext, dinp: number, dout: number, _inp: number, _out: number, B: number): void {
+  backward(ctx: StepContext, dinp: number, dout: number, _inp: number, _out: number, B: number, ws: number): void {
     if (!dinp) return; // first layer: nothing upstream, and mean/variance are not trained
-    const F = this.features;
-    const N = B * this.inputSize;
-    const inv = this.inverseStd(ctx);
-    const g = ctx.rt.f32(dout, N);
-    const d = ctx.rt.f32(dinp, N);
-    for (let i = 0, j = 0; i < N; i++, j = j + 1 === F ? 0 : j + 1) d[i] = g[i] * inv[j];
+    ctx.rt.k.normalize_backward(dinp, dout, ws, B, this.features);
   }
 }

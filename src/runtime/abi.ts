@@ -381,6 +381,13 @@ export interface WasmKernels {
   // --- reduce.ts: data-parallel training (src/runtime/threads.ts).
   /** dst[N] += src[N]; src zeroed as it is read when clearSrc = 1. */
   grad_reduce(dst: number, src: number, N: number, clearSrc: number): void;
+
+  // --- normalize.ts: the Normalization layer (standardization over the last axis).
+  /** inv[F] = f32(1 / max(sqrt(max(variance, 0)), 1e-7)); out[B,F] = f32((inp - mean) * inv) in f64
+   * (rounded once). In place allowed. */
+  normalize_forward(out: number, inv: number, inp: number, mean: number, variance: number, B: number, F: number): void;
+  /** dinp[B,F] = dout * inv (the forward's inv). In place allowed. */
+  normalize_backward(dinp: number, dout: number, inv: number, B: number, F: number): void;
 }
 
 /** Names of every export the TypeScript side relies on; the loader checks them all at load time. */
@@ -443,4 +450,6 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gate_penalty_value",
   "gate_penalty_backward",
   "grad_reduce",
+  "normalize_forward",
+  "normalize_backward",
 ];
