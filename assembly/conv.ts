@@ -16,7 +16,7 @@
 //   dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
 //
 // Scratch (caller-planned, 16-byte aligned): conv2d_scratch_bytes(...) gives the bytes.
-//   Winograd path: 1984 + 108*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
+//   Winograd path: 3712 + 108*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
 //   direct, forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
 //   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)

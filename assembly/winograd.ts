@@ -28,10 +28,10 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   return (<usize>n * <usize>ch + 16) << 2;
 }
 
-/** Scratch floats of the Winograd path: the temp, U, Ut, dU (36*C*OC each), and per chunk V and
- * dV (36 planes of WT*C + 16 each) and M (36 planes of WT*OC + 16). */
+/** Scratch floats of the Winograd path: the temp, U, Ut, dU (36 planes of C*OC + 16 each), and per
+ * chunk V and dV (36 planes of WT*C + 16 each) and M (36 planes of WT*OC + 16). */
 @inline export function wino_scratch_floats(C: i32, OC: i32): f64 {
-  return <f64>(TMP_BYTES >> 2) + 3 * 36 * <f64>C * <f64>OC + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
+  return <f64>(TMP_BYTES >> 2) + 3 * 36 * (<f64>C * <f64>OC + 16) + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
 }
 
 @inline function sp(x: f32): v128 {
@@ -124,8 +124,8 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   return v128.load(p + (<usize>i << 4));
 }
 
-// U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc].
-function wino_kernel(U: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
+// U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc]; the planes U[xi] are up bytes apart.
+function wino_kernel(U: usize, up: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
   const plane: usize = <usize>C * <usize>OC << 2;
   for (let c = 0; c < C; c++) {
     for (let o = 0; o < OC; o += 4) {
@@ -136,14 +136,14 @@ function wino_kernel(U: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void
           v128.load(kernel + <usize>(6 + j) * plane + off), tmp + (<usize>j << 4), 96);
       }
       for (let a = 0; a < 6; a++) {
-        g6(ld(tmp, 6 * a), ld(tmp, 6 * a + 1), ld(tmp, 6 * a + 2), U + <usize>(6 * a) * plane + off, plane);
+        g6(ld(tmp, 6 * a), ld(tmp, 6 * a + 1), ld(tmp, 6 * a + 2), U + <usize>(6 * a) * up + off, up);
       }
     }
   }
 }
 
-// dkernel[:, :, c, oc] += (G^T dU G) for each (c, oc).
-function wino_kernel_grad(dkernel: usize, dU: usize, C: i32, OC: i32, tmp: usize): void {
+// dkernel[:, :, c, oc] += (G^T dU G) for each (c, oc); the planes dU[xi] are up bytes apart.
+function wino_kernel_grad(dkernel: usize, dU: usize, up: usize, C: i32, OC: i32, tmp: usize): void {
   const plane: usize = <usize>C * <usize>OC << 2;
   const tmp2 = tmp + 36 * 16;
   for (let c = 0; c < C; c++) {
@@ -151,9 +151,9 @@ function wino_kernel_grad(dkernel: usize, dU: usize, C: i32, OC: i32, tmp: usize
       const off: usize = (<usize>c * <usize>OC + <usize>o) << 2;
       for (let b = 0; b < 6; b++) {
         // column b of dU -> tmp[i*6 + b]
-        const u = dU + <usize>b * plane + off;
-        gt6(v128.load(u), v128.load(u + 6 * plane), v128.load(u + 12 * plane), v128.load(u + 18 * plane),
-          v128.load(u + 24 * plane), v128.load(u + 30 * plane), tmp + (<usize>b << 4), 96);
+        const u = dU + <usize>b * up + off;
+        gt6(v128.load(u), v128.load(u + 6 * up), v128.load(u + 12 * up), v128.load(u + 18 * up),
+          v128.load(u + 24 * up), v128.load(u + 30 * up), tmp + (<usize>b << 4), 96);
       }
       for (let i = 0; i < 3; i++) {
         gt6(ld(tmp, 6 * i), ld(tmp, 6 * i + 1), ld(tmp, 6 * i + 2), ld(tmp, 6 * i + 3), ld(tmp, 6 * i + 4), ld(tmp, 6 * i + 5), tmp2, 16);
@@ -316,17 +316,17 @@ export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize,
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
   const T = B * TH * TW;
   const tmp = scratch;
-  const kk: usize = <usize>(36 * C * OC) << 2;
+  const up = plane_bytes(C, OC), kk: usize = 36 * up;
   const U = scratch + TMP_BYTES;
   const V = U + 3 * kk;
   const M = V + 36 * plane_bytes(WT, C);
-  wino_kernel(U, kernel, C, OC, tmp);
+  wino_kernel(U, up, kernel, C, OC, tmp);
   for (let t0 = 0; t0 < T; t0 += WT) {
     const t1 = min(t0 + WT, T), n = t1 - t0;
     const pv = plane_bytes(n, C), pm = plane_bytes(n, OC);
     wino_input(V, pv, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
     for (let xi = 0; xi < 36; xi++) {
-      gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + (<usize>(xi * C * OC) << 2), n, C, OC, 0);
+      gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + <usize>xi * up, n, C, OC, 0);
     }
     wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp);
   }
@@ -338,18 +338,17 @@ export function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usi
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
   const T = B * TH * TW;
   const tmp = scratch;
-  const kk: usize = <usize>(36 * C * OC) << 2;
+  const up = plane_bytes(C, OC), kk: usize = 36 * up;
   const U = scratch + TMP_BYTES, Ut = U + kk, dU = Ut + kk;
   const V = dU + kk;
   const dM = V + 36 * plane_bytes(WT, C);
   const dV = dM + 36 * plane_bytes(WT, OC);
   memory.fill(dU, 0, kk);
   if (dinp) {
-    wino_kernel(U, kernel, C, OC, tmp);
+    wino_kernel(U, up, kernel, C, OC, tmp);
     // Ut[xi][oc][c] = U[xi][c][oc]
-    const kp: usize = <usize>C * <usize>OC << 2;
     for (let xi = 0; xi < 36; xi++) {
-      const u = U + <usize>xi * kp, ut = Ut + <usize>xi * kp;
+      const u = U + <usize>xi * up, ut = Ut + <usize>xi * up;
       for (let c = 0; c < C; c++)
         for (let o = 0; o < OC; o++) store<f32>(ut + (<usize>(o * C + c) << 2), load<f32>(u + (<usize>(c * OC + o) << 2)));
     }
@@ -362,10 +361,10 @@ export function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usi
     wino_dout(dM, pm, dout, t0, t1, OH, OW, OC, TH, TW, tmp);
     for (let xi = 0; xi < 36; xi++) {
       const v = V + <usize>xi * pv, m = dM + <usize>xi * pm;
-      gemm_tn(dU + (<usize>(xi * C * OC) << 2), v, m, C, n, OC, 1);
-      if (dinp) gemm_nn(dV + <usize>xi * pv, m, Ut + (<usize>(xi * C * OC) << 2), n, OC, C, 0);
+      gemm_tn(dU + <usize>xi * up, v, m, C, n, OC, 1);
+      if (dinp) gemm_nn(dV + <usize>xi * pv, m, Ut + <usize>xi * up, n, OC, C, 0);
     }
     if (dinp) wino_dinput(dinp, dV, pv, t0, t1, H, W, C, TH, TW, p, p, tmp);
   }
-  wino_kernel_grad(dkernel, dU, C, OC, tmp);
+  wino_kernel_grad(dkernel, dU, up, C, OC, tmp);
 }

@@ -191,7 +191,7 @@ export interface WasmKernels {
   // Not in place (outputs must not overlap inputs); one scratch block per concurrently running call.
   // Conv1D (inp[B,L,C], kernel[K,C,OC]) is conv2d with H = 1, KH = 1.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
-   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(1984 + 108*C*OC +
+   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(3712 + 108*C*OC +
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
    * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
   conv2d_scratch_bytes(

@@ -188,7 +188,7 @@ describe("conv2d vs scalar reference", () => {
       [32, 64],
       [4, 12],
     ]) {
-      const want = 4 * (1984 + 108 * C * OC + 1152 * (2 * C + OC));
+      const want = 4 * (3712 + 108 * C * OC + 1152 * (2 * C + OC));
       expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
       expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
     }
