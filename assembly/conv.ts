@@ -133,20 +133,31 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
   }
 }
 
-/** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]). */
-function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, kt: bool): void {
+/** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]), then
+ * max(0, .) when relu. */
+function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, kt: bool, relu: bool): void {
   const OH = Hx - KH + 1, OW = Wx - KW + 1;
   const rowIn: usize = <usize>Wx * <usize>C << 2; // bytes per input row
   const rowOut: usize = <usize>OW * <usize>OC << 2;
   const kRow: usize = <usize>KW * <usize>C * <usize>OC << 2; // bytes per kernel row i
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {
-      rowblock(
-        out + (<usize>(b * OH + oh)) * rowOut,
-        x + (<usize>(b * Hx + oh)) * rowIn,
-        k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt,
-      );
+      const o = out + (<usize>(b * OH + oh)) * rowOut;
+      rowblock(o, x + (<usize>(b * Hx + oh)) * rowIn, k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt);
+      // the row is still in L1: a separate pass over the whole output would read it back from memory
+      if (relu) relu_row(o, OW * OC);
     }
+  }
+}
+
+/** p[N] = max(0, p), as act.ts relu_forward computes it (the same bits). */
+function relu_row(p: usize, N: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= N; i += 4) v128.store(p + (<usize>i << 2), f32x4.pmax(z, v128.load(p + (<usize>i << 2))));
+  for (; i < N; i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    store<f32>(p + (<usize>i << 2), x > 0 ? x : 0);
   }
 }
 
@@ -234,19 +245,21 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 }
 
 // out[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC], bias[OC] (0 = none);
-// OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); scratch: see the top of the file.
-export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): void {
+// OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); relu = 1: out = max(0, conv + bias) (the
+// layer's ReLU applied while the output is in cache; the same bits as relu_forward after it);
+// scratch: see the top of the file.
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same);
+    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0);
     return;
   }
   if (!same) {
-    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW, false);
+    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW, false, relu != 0);
     return;
   }
   const Hp = H + KH - 1, Wp = W + KW - 1;
   pad_nhwc(scratch, inp, B, H, W, C, Hp, Wp, (KH - 1) >> 1, (KW - 1) >> 1);
-  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW, false);
+  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW, false, relu != 0);
 }
 
 // dinp[B, H, W, C] (written; skipped when 0), dkernel[KH, KW, C, OC] (+=), dbias[OC] (+=; skipped
@@ -320,6 +333,6 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
       }
     }
     pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
-    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt);
+    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt, false);
   }
 }

@@ -89,13 +89,19 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   v128.store(dst + 3 * st, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5));
 }
 
-// y = bias + A^T m (6 -> 4)
-@inline function at6b(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bv: v128, dst: usize, st: usize): void {
+// y = bias + A^T m (6 -> 4), then max(0, y) when relu (a constant at the call; pmax as act.ts's
+// relu_forward, so the bits are those of a ReLU pass after the convolution)
+@inline function at6b(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bv: v128, dst: usize, st: usize, relu: bool): void {
   const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
-  v128.store(dst, f32x4.add(bv, f32x4.add(f32x4.add(m0, s12), s34)));
-  v128.store(dst + st, f32x4.add(bv, f32x4.add(d12, f32x4.mul(sp(2), d34))));
-  v128.store(dst + 2 * st, f32x4.add(bv, f32x4.add(s12, f32x4.mul(sp(4), s34))));
-  v128.store(dst + 3 * st, f32x4.add(bv, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5)));
+  const z = f32x4.splat(0);
+  const y0 = f32x4.add(bv, f32x4.add(f32x4.add(m0, s12), s34));
+  const y1 = f32x4.add(bv, f32x4.add(d12, f32x4.mul(sp(2), d34)));
+  const y2 = f32x4.add(bv, f32x4.add(s12, f32x4.mul(sp(4), s34)));
+  const y3 = f32x4.add(bv, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5));
+  v128.store(dst, relu ? f32x4.pmax(z, y0) : y0);
+  v128.store(dst + st, relu ? f32x4.pmax(z, y1) : y1);
+  v128.store(dst + 2 * st, relu ? f32x4.pmax(z, y2) : y2);
+  v128.store(dst + 3 * st, relu ? f32x4.pmax(z, y3) : y3);
 }
 
 // dst[k*st] += (B v)[k] (6 -> 6)
@@ -205,8 +211,14 @@ function wino_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32, 
   }
 }
 
-// out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1); outputs past OH/OW dropped.
-function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize): void {
+// out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1), max(0, .) of it when relu;
+// outputs past OH/OW dropped.
+function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
+  if (relu) wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, true);
+  else wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, false);
+}
+
+@inline function wino_output_as(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
   const tmp2 = tmp + 36 * 16;
   const z = f32x4.splat(0);
   const cs: usize = <usize>OC << 2;
@@ -228,9 +240,9 @@ function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t
       for (let rr = 0; rr < nr; rr++) {
         const p = img + ((<usize>((oh + rr) * OW + ow) * <usize>OC + <usize>o) << 2);
         if (ns == 4) {
-          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, p, cs);
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, p, cs, relu);
         } else {
-          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, tmp2, 16);
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, tmp2, 16, relu);
           for (let s = 0; s < ns; s++) v128.store(p + <usize>s * cs, ld(tmp2, s));
         }
       }
@@ -310,7 +322,7 @@ function wino_dinput(dinp: usize, dV: usize, plane: usize, t0: i32, t1: i32, H: 
   }
 }
 
-export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32): void {
+export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
@@ -328,7 +340,7 @@ export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize,
     for (let xi = 0; xi < 36; xi++) {
       gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + <usize>xi * up, n, C, OC, 0);
     }
-    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp);
+    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp, relu);
   }
 }
 

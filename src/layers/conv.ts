@@ -127,8 +127,10 @@ abstract class ConvLayer extends Layer {
       this.kh,
       this.kw,
       this.padding === "same" ? 1 : 0,
+      this.activation === "relu" ? 1 : 0,
     );
-    activationForward(k, this.activation, out, out, B * this.outputSize);
+    // ReLU is applied by the kernel while each output block is in cache (the same bits)
+    if (this.activation !== "relu") activationForward(k, this.activation, out, out, B * this.outputSize);
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void {

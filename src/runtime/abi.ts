@@ -206,7 +206,8 @@ export interface WasmKernels {
     backward: number,
     hasDinp: number,
   ): number;
-  /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none). */
+  /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none); relu = 1:
+   * max(0, that), applied while the output is in cache (the same bits as relu_forward after it). */
   conv2d_forward(
     out: number,
     inp: number,
@@ -221,6 +222,7 @@ export interface WasmKernels {
     KH: number,
     KW: number,
     same: number,
+    relu: number,
   ): void;
   /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
   conv2d_backward(

@@ -17,6 +17,7 @@ function wasmConv(
   bias: Float32Array | null,
   dout?: Float32Array,
   init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
+  relu = 0,
 ) {
   // every buffer is released at the end, so the finite-difference loops do not grow memory
   const held: [number, number][] = [];
@@ -41,7 +42,7 @@ function wasmConv(
   held.push([scratch, scratchBytes + 16]);
   // guard the scratch end: a kernel writing past its documented size corrupts this
   rt.f32(scratch + scratchBytes, 4).fill(12345);
-  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu);
   const out = get(rt, pout, nOut);
   let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
   if (dout) {
@@ -201,6 +202,32 @@ describe("conv2d vs scalar reference", () => {
     expect(f(B, H, W, C, OC, KH, KW, 0, 1, 1)).toBe(4 * (kf + plane * OC));
     expect(f(B, H, W, C, OC, KH, KW, 0, 1, 0)).toBe(4 * kf);
     expect(f(B, H, W, C, OC, KH, KW, 1, 1, 0)).toBe(4 * (kf + plane * C));
+  });
+
+  it("relu = 1 gives the bits of relu_forward after the convolution (direct and Winograd paths)", async () => {
+    const rt = await runtime();
+    for (const s of [
+      { B: 2, H: 9, W: 7, C: 1, OC: 13, KH: 3, KW: 3, same: false },
+      { B: 1, H: 6, W: 8, C: 3, OC: 6, KH: 2, KW: 3, same: true },
+      { B: 2, H: 11, W: 9, C: 8, OC: 12, KH: 3, KW: 3, same: false }, // Winograd, partial tiles
+      { B: 1, H: 7, W: 6, C: 4, OC: 8, KH: 3, KW: 3, same: true }, // Winograd
+    ]) {
+      const r = rng(17 + s.C * 5 + s.OC);
+      const x = randn(r, s.B * s.H * s.W * s.C),
+        k = randn(r, s.KH * s.KW * s.C * s.OC),
+        bias = randn(r, s.OC);
+      const plain = wasmConv(rt, s, x, k, bias).out;
+      const fused = wasmConv(rt, s, x, k, bias, undefined, undefined, 1);
+      expect(fused.guard).toEqual([12345, 12345, 12345, 12345]);
+      const p = putRaw(rt, plain);
+      rt.k.relu_forward(p, p, plain.length);
+      const want = get(rt, p, plain.length);
+      rt.release(p, plain.length * 4);
+      expect(want.some((v) => v === 0) && want.some((v) => v > 0)).toBe(true);
+      expect(Array.from(fused.out)).toEqual(Array.from(want));
+      const ref = conv2dForward(s, x, k, bias).map((v) => Math.max(0, v));
+      expect(maxAbsDiff(fused.out, ref) / Math.max(1, maxAbs(ref))).toBeLessThan(TOL);
+    }
   });
 
   it("bias 0 means no bias", async () => {
