@@ -110,6 +110,19 @@ for (const same of [false, true])
   ]) {
     cases.push({ B: 1 + ((H + W) % 3), H, W, C, OC, KH: 3, KW: 3, same });
   }
+// C < 4 with OC a multiple of 4 take the few-channel forward (4 pixels at a time across row ends):
+// pixel counts per image that are not multiples of 4 (the last block repeats a pixel), OC = 4
+// (one 4-wide block), 12 (8 + 4), 24 (8-wide only)
+for (const [B, H, W, C, OC, KH, KW, same] of [
+  [2, 5, 6, 1, 4, 3, 3, false], // 3x4 = 12 pixels
+  [3, 7, 5, 2, 12, 3, 3, false], // 5x3 = 15
+  [1, 6, 9, 3, 24, 2, 3, true], // 54
+  [2, 4, 4, 1, 8, 1, 1, false], // 16, 1x1
+  [1, 8, 7, 1, 12, 5, 5, true], // 56, 5x5
+  [2, 3, 6, 3, 4, 3, 2, false], // 1x5 = 5
+  [1, 3, 3, 1, 8, 3, 3, false], // a single pixel
+] as const)
+  cases.push({ B, H, W, C, OC, KH, KW, same });
 // one output channel (the N = 1 dot-product path, also taken by dinp when C = 1)
 cases.push({ B: 2, H: 7, W: 9, C: 3, OC: 1, KH: 3, KW: 3, same: true });
 cases.push({ B: 3, H: 6, W: 5, C: 6, OC: 1, KH: 2, KW: 3, same: false });
@@ -208,6 +221,7 @@ describe("conv2d vs scalar reference", () => {
     const rt = await runtime();
     for (const s of [
       { B: 2, H: 9, W: 7, C: 1, OC: 13, KH: 3, KW: 3, same: false },
+      { B: 2, H: 9, W: 7, C: 2, OC: 12, KH: 3, KW: 3, same: false }, // few channels, 35 pixels
       { B: 1, H: 6, W: 8, C: 3, OC: 6, KH: 2, KW: 3, same: true },
       { B: 2, H: 11, W: 9, C: 8, OC: 12, KH: 3, KW: 3, same: false }, // Winograd, partial tiles
       { B: 1, H: 7, W: 6, C: 4, OC: 8, KH: 3, KW: 3, same: true }, // Winograd
