@@ -17,7 +17,7 @@
 //   dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
 //
 // Scratch (caller-planned, 16-byte aligned): conv2d_scratch_bytes(...) gives the bytes.
-//   Winograd path: 3712 + 108*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
+//   Winograd path: 3716 + 117*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
 //   direct, forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
 //   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
@@ -343,10 +343,12 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // out[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC], bias[OC] (0 = none);
 // OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); relu = 1: out = max(0, conv + bias) (the
 // layer's ReLU applied while the output is in cache; the same bits as relu_forward after it);
-// scratch: see the top of the file.
-export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32): void {
+// keep = 1: since the caller's previous conv2d_ call on this scratch (same shape) nothing else
+// wrote it, so the Winograd path may reuse the transformed kernel it left there if the kernel's
+// bits are unchanged (winograd.ts wino_u; the same results); scratch: see the top of the file.
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0);
+    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0);
     return;
   }
   let x = inp, Hx = H, Wx = W;

@@ -17,6 +17,8 @@ import { gemm_nn, gemm_tn } from "./gemm";
 
 const WT: i32 = 32; // tiles per chunk
 const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start of scratch
+// After the temp: a 16-byte tag and a copy of the kernel that U was computed from (see wino_u)
+const TAG: u32 = 0x57494e4f; // "WINO"
 
 @inline export function use_winograd(KH: i32, KW: i32, C: i32, OC: i32): bool {
   return KH == 3 && KW == 3 && C >= 4 && (C & 3) == 0 && (OC & 3) == 0;
@@ -28,10 +30,39 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   return (<usize>n * <usize>ch + 16) << 2;
 }
 
-/** Scratch floats of the Winograd path: the temp, U, Ut, dU (36 planes of C*OC + 16 each), and per
- * chunk V and dV (36 planes of WT*C + 16 each) and M (36 planes of WT*OC + 16). */
+/** Scratch floats of the Winograd path: the temp, the tag (4) and kernel copy (9*C*OC), U, Ut, dU
+ * (36 planes of C*OC + 16 each), and per chunk V and dV (36 planes of WT*C + 16 each) and M (36
+ * planes of WT*OC + 16). */
 @inline export function wino_scratch_floats(C: i32, OC: i32): f64 {
-  return <f64>(TMP_BYTES >> 2) + 3 * 36 * (<f64>C * <f64>OC + 16) + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
+  return <f64>(TMP_BYTES >> 2) + 4 + 9 * <f64>C * <f64>OC + 3 * 36 * (<f64>C * <f64>OC + 16) + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
+}
+
+/** Where U starts in the scratch: after the temp, the tag and the kernel copy. */
+@inline function u_at(scratch: usize, C: i32, OC: i32): usize {
+  return scratch + TMP_BYTES + 16 + (<usize>(9 * C * OC) << 2);
+}
+
+/** U = the transformed kernel (wino_kernel) at u_at(scratch), unless keep and the scratch already
+ * holds it: at batch 1 the transform was 5% of a forward pass, and an inference model's kernels
+ * never change. Every call leaves a tag and a copy of the kernel bits U came from; with keep (the
+ * caller's promise that nothing else wrote this scratch since its last call here) the transform
+ * is skipped only when the tag is set for this C, OC and the copy equals the kernel bit for bit,
+ * so a changed kernel (a training step, weights set or loaded) is always transformed again, and
+ * the result is the same bits either way. */
+function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): void {
+  const tag = scratch + TMP_BYTES, copy = tag + 16;
+  const kb: usize = <usize>(9 * C * OC) << 2; // a multiple of 16: OC % 4 == 0
+  if (keep && load<u32>(tag) == TAG && load<i32>(tag, 4) == C && load<i32>(tag, 8) == OC) {
+    let diff = v128.splat<i32>(0);
+    for (let o: usize = 0; o < kb; o += 16) diff = v128.or(diff, v128.xor(v128.load(copy + o), v128.load(kernel + o)));
+    if (!v128.any_true(diff)) return;
+  }
+  store<u32>(tag, 0);
+  wino_kernel(u_at(scratch, C, OC), plane_bytes(C, OC), kernel, C, OC, scratch);
+  memory.copy(copy, kernel, kb);
+  store<i32>(tag, C, 4);
+  store<i32>(tag, OC, 8);
+  store<u32>(tag, TAG);
 }
 
 @inline function sp(x: f32): v128 {
@@ -322,17 +353,17 @@ function wino_dinput(dinp: usize, dV: usize, plane: usize, t0: i32, t1: i32, H: 
   }
 }
 
-export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool): void {
+export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
   const T = B * TH * TW;
   const tmp = scratch;
   const up = plane_bytes(C, OC), kk: usize = 36 * up;
-  const U = scratch + TMP_BYTES;
+  const U = u_at(scratch, C, OC);
   const V = U + 3 * kk;
   const M = V + 36 * plane_bytes(WT, C);
-  wino_kernel(U, up, kernel, C, OC, tmp);
+  wino_u(scratch, kernel, C, OC, keep);
   for (let t0 = 0; t0 < T; t0 += WT) {
     const t1 = min(t0 + WT, T), n = t1 - t0;
     const pv = plane_bytes(n, C), pm = plane_bytes(n, OC);
@@ -351,13 +382,13 @@ export function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usi
   const T = B * TH * TW;
   const tmp = scratch;
   const up = plane_bytes(C, OC), kk: usize = 36 * up;
-  const U = scratch + TMP_BYTES, Ut = U + kk, dU = Ut + kk;
+  const U = u_at(scratch, C, OC), Ut = U + kk, dU = Ut + kk;
   const V = dU + kk;
   const dM = V + 36 * plane_bytes(WT, C);
   const dV = dM + 36 * plane_bytes(WT, OC);
   memory.fill(dU, 0, kk);
   if (dinp) {
-    wino_kernel(U, up, kernel, C, OC, tmp);
+    wino_u(scratch, kernel, C, OC, false);
     // Ut[xi][oc][c] = U[xi][c][oc]
     for (let xi = 0; xi < 36; xi++) {
       const u = U + <usize>xi * up, ut = Ut + <usize>xi * up;
