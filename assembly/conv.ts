@@ -7,7 +7,8 @@
 //   than direct, the 36 small GEMMs per tile chunk done by gemm.ts. About 3x faster than the
 //   direct path on conv2 of the MNIST CNN (26x26x32 -> 24x24x64, batch 32: forward 17 -> 6 ms,
 //   backward 41 -> 11.5 ms on the 2-core EPYC dev machines).
-// - Everything else (1x1, 5x5, 2x3, odd channel counts, Conv1D, the first layer with C = 1): a
+// - C < 4 with OC a multiple of 4 (the first layer on images), forward: conv_few below.
+// - Everything else (1x1, 5x5, 2x3, odd channel counts, Conv1D, conv1's backward): a
 //   direct SIMD convolution as an implicit GEMM (no im2col): for an output pixel (b, oh, ow) and
 //   a kernel row i, the KW*C input values it needs, x[b, oh+i, ow..ow+KW-1, 0..C-1], are
 //   contiguous in NHWC, and so is the kernel slice k[i] = (KW*C, OC). One output row is then
@@ -16,7 +17,7 @@
 //   dout with the flipped, transposed kernel; the kernel gradient is X_i^T @ dout.
 //
 // Scratch (caller-planned, 16-byte aligned): conv2d_scratch_bytes(...) gives the bytes.
-//   Winograd path: 1984 + 108*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
+//   Winograd path: 3716 + 117*C*OC + 1152*(2*C + OC) floats, whatever B, H, W (forward and backward)
 //   direct, forward:  same ? B*(H+KH-1)*(W+KW-1)*C floats : 0   (the zero-padded input)
 //   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
@@ -133,19 +134,125 @@ function rowblock(c: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: 
   }
 }
 
-/** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]). */
-function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, kt: bool): void {
+/** out[B, Hx-KH+1, Wx-KW+1, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]), then
+ * max(0, .) when relu. */
+function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, kt: bool, relu: bool): void {
   const OH = Hx - KH + 1, OW = Wx - KW + 1;
   const rowIn: usize = <usize>Wx * <usize>C << 2; // bytes per input row
   const rowOut: usize = <usize>OW * <usize>OC << 2;
   const kRow: usize = <usize>KW * <usize>C * <usize>OC << 2; // bytes per kernel row i
   for (let b = 0; b < B; b++) {
     for (let oh = 0; oh < OH; oh++) {
-      rowblock(
-        out + (<usize>(b * OH + oh)) * rowOut,
-        x + (<usize>(b * Hx + oh)) * rowIn,
-        k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt,
-      );
+      const o = out + (<usize>(b * OH + oh)) * rowOut;
+      rowblock(o, x + (<usize>(b * Hx + oh)) * rowIn, k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt);
+      // the row is still in L1: a separate pass over the whole output would read it back from memory
+      if (relu) relu_row(o, OW * OC);
+    }
+  }
+}
+
+/** p[N] = max(0, p), as act.ts relu_forward computes it (the same bits). */
+function relu_row(p: usize, N: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= N; i += 4) v128.store(p + (<usize>i << 2), f32x4.pmax(z, v128.load(p + (<usize>i << 2))));
+  for (; i < N; i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    store<f32>(p + (<usize>i << 2), x > 0 ? x : 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Few input channels (C < 4, OC a multiple of 4: the first layer on images), forward only. K =
+// KW*C is short, and rowblock's 4-pixel tiles end each output row with 1-pixel tiles (26 = 6*4 + 2
+// for conv1) of two accumulator chains. Here the output pixels of one image are taken 4 at a time
+// across row ends (each pixel has its own input pointer), by 8 or 4 output channels: eight f32x4
+// accumulators, two kernel vectors and four broadcasts per tap, each pixel's OC outputs written
+// together. conv1 of the MNIST CNN at batch 256: 0.81-0.88x rowblock's time (batch 1: 0.97-1.04x).
+
+/** out[b, p, n0..n0+W) for the 4 pixels whose input windows start at a0..a3 and outputs at
+ * c0..c3: bias + sum over taps (i < KH, k < K) of x[a_r + i*rowIn + 4k] * k[(i*K + k)*OC + n0..],
+ * then max(0, .) when relu. W = 8 or 4 and relu are constants at the call. */
+@inline function few_tile(c0: usize, c1: usize, c2: usize, c3: usize, a0: usize, a1: usize, a2: usize, a3: usize, kb: usize, bias: usize, K: i32, KH: i32, rowIn: usize, ldb: usize, W: i32, relu: bool): void {
+  const z = f32x4.splat(0);
+  let s00 = z, s01 = z;
+  if (bias) {
+    s00 = v128.load(bias);
+    if (W == 8) s01 = v128.load(bias, 16);
+  }
+  let s10 = s00, s11 = s01, s20 = s00, s21 = s01, s30 = s00, s31 = s01;
+  const kspan: usize = <usize>K << 2;
+  let pb = kb;
+  for (let i = 0; i < KH; i++) {
+    const row: usize = <usize>i * rowIn;
+    let o = row;
+    const end = row + kspan;
+    while (o < end) {
+      const b0 = v128.load(pb);
+      const b1 = W == 8 ? v128.load(pb, 16) : z;
+      const x0 = v128.load32_splat(a0 + o);
+      s00 = madd(x0, b0, s00);
+      if (W == 8) s01 = madd(x0, b1, s01);
+      const x1 = v128.load32_splat(a1 + o);
+      s10 = madd(x1, b0, s10);
+      if (W == 8) s11 = madd(x1, b1, s11);
+      const x2 = v128.load32_splat(a2 + o);
+      s20 = madd(x2, b0, s20);
+      if (W == 8) s21 = madd(x2, b1, s21);
+      const x3 = v128.load32_splat(a3 + o);
+      s30 = madd(x3, b0, s30);
+      if (W == 8) s31 = madd(x3, b1, s31);
+      pb += ldb;
+      o += 4;
+    }
+  }
+  if (relu) {
+    s00 = f32x4.pmax(z, s00); s10 = f32x4.pmax(z, s10); s20 = f32x4.pmax(z, s20); s30 = f32x4.pmax(z, s30);
+    if (W == 8) {
+      s01 = f32x4.pmax(z, s01); s11 = f32x4.pmax(z, s11); s21 = f32x4.pmax(z, s21); s31 = f32x4.pmax(z, s31);
+    }
+  }
+  v128.store(c0, s00); v128.store(c1, s10); v128.store(c2, s20); v128.store(c3, s30);
+  if (W == 8) {
+    v128.store(c0, s01, 16); v128.store(c1, s11, 16); v128.store(c2, s21, 16); v128.store(c3, s31, 16);
+  }
+}
+
+/** The 8- and 4-channel blocks of 4 pixels (see few_tile); relu a constant at the call. */
+@inline function few_pixels(c0: usize, c1: usize, c2: usize, c3: usize, a0: usize, a1: usize, a2: usize, a3: usize, k: usize, bias: usize, K: i32, KH: i32, OC: i32, rowIn: usize, relu: bool): void {
+  const ldb: usize = <usize>OC << 2;
+  let n0 = 0;
+  for (; n0 + 8 <= OC; n0 += 8) {
+    const o: usize = <usize>n0 << 2;
+    few_tile(c0 + o, c1 + o, c2 + o, c3 + o, a0, a1, a2, a3, k + o, bias ? bias + o : 0, K, KH, rowIn, ldb, 8, relu);
+  }
+  if (n0 < OC) {
+    const o: usize = <usize>n0 << 2;
+    few_tile(c0 + o, c1 + o, c2 + o, c3 + o, a0, a1, a2, a3, k + o, bias ? bias + o : 0, K, KH, rowIn, ldb, 4, relu);
+  }
+}
+
+/** out[B, OH, OW, OC] = bias + valid conv(x[B, Hx, Wx, C], k[KH, KW, C, OC]) (max(0, .) when relu),
+ * for OC % 4 == 0; the last block of an image repeats its last pixel (written twice, same value). */
+function conv_few(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32, Wx: i32, C: i32, OC: i32, KH: i32, KW: i32, relu: bool): void {
+  const OH = Hx - KH + 1, OW = Wx - KW + 1, P = OH * OW;
+  const rowIn: usize = <usize>Wx * <usize>C << 2;
+  const px: usize = <usize>C << 2; // input step between pixels of a row
+  const pc: usize = <usize>OC << 2; // output step between pixels
+  const K = KW * C;
+  for (let b = 0; b < B; b++) {
+    const xb = x + <usize>b * <usize>Hx * rowIn;
+    const ob = out + <usize>b * <usize>P * pc;
+    for (let p0 = 0; p0 < P; p0 += 4) {
+      // pixels p0..p0+3 (the last repeated past P), each with its input window: a block crosses rows
+      const q1 = min(p0 + 1, P - 1), q2 = min(p0 + 2, P - 1), q3 = min(p0 + 3, P - 1);
+      const a0 = xb + <usize>(p0 / OW) * rowIn + <usize>(p0 % OW) * px;
+      const a1 = xb + <usize>(q1 / OW) * rowIn + <usize>(q1 % OW) * px;
+      const a2 = xb + <usize>(q2 / OW) * rowIn + <usize>(q2 % OW) * px;
+      const a3 = xb + <usize>(q3 / OW) * rowIn + <usize>(q3 % OW) * px;
+      const c0 = ob + <usize>p0 * pc, c1 = ob + <usize>q1 * pc, c2 = ob + <usize>q2 * pc, c3 = ob + <usize>q3 * pc;
+      if (relu) few_pixels(c0, c1, c2, c3, a0, a1, a2, a3, k, bias, K, KH, OC, rowIn, true);
+      else few_pixels(c0, c1, c2, c3, a0, a1, a2, a3, k, bias, K, KH, OC, rowIn, false);
     }
   }
 }
@@ -234,19 +341,24 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 }
 
 // out[B, OH, OW, OC], inp[B, H, W, C], kernel[KH, KW, C, OC], bias[OC] (0 = none);
-// OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); scratch: see the top of the file.
-export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): void {
+// OH, OW = H-KH+1, W-KW+1 (same = 0) or H, W (same = 1); relu = 1: out = max(0, conv + bias) (the
+// layer's ReLU applied while the output is in cache; the same bits as relu_forward after it);
+// keep = 1: since the caller's previous conv2d_ call on this scratch (same shape) nothing else
+// wrote it, so the Winograd path may reuse the transformed kernel it left there if the kernel's
+// bits are unchanged (winograd.ts wino_u; the same results); scratch: see the top of the file.
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same);
+    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0);
     return;
   }
-  if (!same) {
-    conv_valid(out, inp, kernel, bias, B, H, W, C, OC, KH, KW, false);
-    return;
+  let x = inp, Hx = H, Wx = W;
+  if (same) {
+    Hx = H + KH - 1; Wx = W + KW - 1;
+    pad_nhwc(scratch, inp, B, H, W, C, Hx, Wx, (KH - 1) >> 1, (KW - 1) >> 1);
+    x = scratch;
   }
-  const Hp = H + KH - 1, Wp = W + KW - 1;
-  pad_nhwc(scratch, inp, B, H, W, C, Hp, Wp, (KH - 1) >> 1, (KW - 1) >> 1);
-  conv_valid(out, scratch, kernel, bias, B, Hp, Wp, C, OC, KH, KW, false);
+  if (C < 4 && (OC & 3) == 0) conv_few(out, x, kernel, bias, B, Hx, Wx, C, OC, KH, KW, relu != 0);
+  else conv_valid(out, x, kernel, bias, B, Hx, Wx, C, OC, KH, KW, false, relu != 0);
 }
 
 // dinp[B, H, W, C] (written; skipped when 0), dkernel[KH, KW, C, OC] (+=), dbias[OC] (+=; skipped
@@ -320,6 +432,6 @@ export function conv2d_backward(dinp: usize, dkernel: usize, dbias: usize, dout:
       }
     }
     pad_nhwc(big, dout, B, OH, OW, OC, Hp, Wp, KH - 1 - pt, KW - 1 - pl);
-    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt);
+    conv_valid(dinp, big, kf, 0, B, Hp, Wp, OC, C, KH, KW, kt, false);
   }
 }

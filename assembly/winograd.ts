@@ -17,6 +17,8 @@ import { gemm_nn, gemm_tn } from "./gemm";
 
 const WT: i32 = 32; // tiles per chunk
 const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start of scratch
+// After the temp: a 16-byte tag and a copy of the kernel that U was computed from (see wino_u)
+const TAG: u32 = 0x57494e4f; // "WINO"
 
 @inline export function use_winograd(KH: i32, KW: i32, C: i32, OC: i32): bool {
   return KH == 3 && KW == 3 && C >= 4 && (C & 3) == 0 && (OC & 3) == 0;
@@ -28,10 +30,39 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   return (<usize>n * <usize>ch + 16) << 2;
 }
 
-/** Scratch floats of the Winograd path: the temp, U, Ut, dU (36*C*OC each), and per chunk V and
- * dV (36 planes of WT*C + 16 each) and M (36 planes of WT*OC + 16). */
+/** Scratch floats of the Winograd path: the temp, the tag (4) and kernel copy (9*C*OC), U, Ut, dU
+ * (36 planes of C*OC + 16 each), and per chunk V and dV (36 planes of WT*C + 16 each) and M (36
+ * planes of WT*OC + 16). */
 @inline export function wino_scratch_floats(C: i32, OC: i32): f64 {
-  return <f64>(TMP_BYTES >> 2) + 3 * 36 * <f64>C * <f64>OC + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
+  return <f64>(TMP_BYTES >> 2) + 4 + 9 * <f64>C * <f64>OC + 3 * 36 * (<f64>C * <f64>OC + 16) + 36 * (<f64>WT * <f64>(2 * C + OC) + 48);
+}
+
+/** Where U starts in the scratch: after the temp, the tag and the kernel copy. */
+@inline function u_at(scratch: usize, C: i32, OC: i32): usize {
+  return scratch + TMP_BYTES + 16 + (<usize>(9 * C * OC) << 2);
+}
+
+/** U = the transformed kernel (wino_kernel) at u_at(scratch), unless keep and the scratch already
+ * holds it: at batch 1 the transform was 5% of a forward pass, and an inference model's kernels
+ * never change. Every call leaves a tag and a copy of the kernel bits U came from; with keep (the
+ * caller's promise that nothing else wrote this scratch since its last call here) the transform
+ * is skipped only when the tag is set for this C, OC and the copy equals the kernel bit for bit,
+ * so a changed kernel (a training step, weights set or loaded) is always transformed again, and
+ * the result is the same bits either way. */
+function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): void {
+  const tag = scratch + TMP_BYTES, copy = tag + 16;
+  const kb: usize = <usize>(9 * C * OC) << 2; // a multiple of 16: OC % 4 == 0
+  if (keep && load<u32>(tag) == TAG && load<i32>(tag, 4) == C && load<i32>(tag, 8) == OC) {
+    let diff = v128.splat<i32>(0);
+    for (let o: usize = 0; o < kb; o += 16) diff = v128.or(diff, v128.xor(v128.load(copy + o), v128.load(kernel + o)));
+    if (!v128.any_true(diff)) return;
+  }
+  store<u32>(tag, 0);
+  wino_kernel(u_at(scratch, C, OC), plane_bytes(C, OC), kernel, C, OC, scratch);
+  memory.copy(copy, kernel, kb);
+  store<i32>(tag, C, 4);
+  store<i32>(tag, OC, 8);
+  store<u32>(tag, TAG);
 }
 
 @inline function sp(x: f32): v128 {
@@ -89,13 +120,19 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   v128.store(dst + 3 * st, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5));
 }
 
-// y = bias + A^T m (6 -> 4)
-@inline function at6b(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bv: v128, dst: usize, st: usize): void {
+// y = bias + A^T m (6 -> 4), then max(0, y) when relu (a constant at the call; pmax as act.ts's
+// relu_forward, so the bits are those of a ReLU pass after the convolution)
+@inline function at6b(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bv: v128, dst: usize, st: usize, relu: bool): void {
   const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
-  v128.store(dst, f32x4.add(bv, f32x4.add(f32x4.add(m0, s12), s34)));
-  v128.store(dst + st, f32x4.add(bv, f32x4.add(d12, f32x4.mul(sp(2), d34))));
-  v128.store(dst + 2 * st, f32x4.add(bv, f32x4.add(s12, f32x4.mul(sp(4), s34))));
-  v128.store(dst + 3 * st, f32x4.add(bv, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5)));
+  const z = f32x4.splat(0);
+  const y0 = f32x4.add(bv, f32x4.add(f32x4.add(m0, s12), s34));
+  const y1 = f32x4.add(bv, f32x4.add(d12, f32x4.mul(sp(2), d34)));
+  const y2 = f32x4.add(bv, f32x4.add(s12, f32x4.mul(sp(4), s34)));
+  const y3 = f32x4.add(bv, f32x4.add(f32x4.add(d12, f32x4.mul(sp(8), d34)), m5));
+  v128.store(dst, relu ? f32x4.pmax(z, y0) : y0);
+  v128.store(dst + st, relu ? f32x4.pmax(z, y1) : y1);
+  v128.store(dst + 2 * st, relu ? f32x4.pmax(z, y2) : y2);
+  v128.store(dst + 3 * st, relu ? f32x4.pmax(z, y3) : y3);
 }
 
 // dst[k*st] += (B v)[k] (6 -> 6)
@@ -124,8 +161,8 @@ const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start 
   return v128.load(p + (<usize>i << 4));
 }
 
-// U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc].
-function wino_kernel(U: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
+// U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc]; the planes U[xi] are up bytes apart.
+function wino_kernel(U: usize, up: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
   const plane: usize = <usize>C * <usize>OC << 2;
   for (let c = 0; c < C; c++) {
     for (let o = 0; o < OC; o += 4) {
@@ -136,14 +173,14 @@ function wino_kernel(U: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void
           v128.load(kernel + <usize>(6 + j) * plane + off), tmp + (<usize>j << 4), 96);
       }
       for (let a = 0; a < 6; a++) {
-        g6(ld(tmp, 6 * a), ld(tmp, 6 * a + 1), ld(tmp, 6 * a + 2), U + <usize>(6 * a) * plane + off, plane);
+        g6(ld(tmp, 6 * a), ld(tmp, 6 * a + 1), ld(tmp, 6 * a + 2), U + <usize>(6 * a) * up + off, up);
       }
     }
   }
 }
 
-// dkernel[:, :, c, oc] += (G^T dU G) for each (c, oc).
-function wino_kernel_grad(dkernel: usize, dU: usize, C: i32, OC: i32, tmp: usize): void {
+// dkernel[:, :, c, oc] += (G^T dU G) for each (c, oc); the planes dU[xi] are up bytes apart.
+function wino_kernel_grad(dkernel: usize, dU: usize, up: usize, C: i32, OC: i32, tmp: usize): void {
   const plane: usize = <usize>C * <usize>OC << 2;
   const tmp2 = tmp + 36 * 16;
   for (let c = 0; c < C; c++) {
@@ -151,9 +188,9 @@ function wino_kernel_grad(dkernel: usize, dU: usize, C: i32, OC: i32, tmp: usize
       const off: usize = (<usize>c * <usize>OC + <usize>o) << 2;
       for (let b = 0; b < 6; b++) {
         // column b of dU -> tmp[i*6 + b]
-        const u = dU + <usize>b * plane + off;
-        gt6(v128.load(u), v128.load(u + 6 * plane), v128.load(u + 12 * plane), v128.load(u + 18 * plane),
-          v128.load(u + 24 * plane), v128.load(u + 30 * plane), tmp + (<usize>b << 4), 96);
+        const u = dU + <usize>b * up + off;
+        gt6(v128.load(u), v128.load(u + 6 * up), v128.load(u + 12 * up), v128.load(u + 18 * up),
+          v128.load(u + 24 * up), v128.load(u + 30 * up), tmp + (<usize>b << 4), 96);
       }
       for (let i = 0; i < 3; i++) {
         gt6(ld(tmp, 6 * i), ld(tmp, 6 * i + 1), ld(tmp, 6 * i + 2), ld(tmp, 6 * i + 3), ld(tmp, 6 * i + 4), ld(tmp, 6 * i + 5), tmp2, 16);
@@ -205,8 +242,14 @@ function wino_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32, 
   }
 }
 
-// out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1); outputs past OH/OW dropped.
-function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize): void {
+// out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1), max(0, .) of it when relu;
+// outputs past OH/OW dropped.
+function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
+  if (relu) wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, true);
+  else wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, false);
+}
+
+@inline function wino_output_as(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
   const tmp2 = tmp + 36 * 16;
   const z = f32x4.splat(0);
   const cs: usize = <usize>OC << 2;
@@ -228,9 +271,9 @@ function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t
       for (let rr = 0; rr < nr; rr++) {
         const p = img + ((<usize>((oh + rr) * OW + ow) * <usize>OC + <usize>o) << 2);
         if (ns == 4) {
-          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, p, cs);
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, p, cs, relu);
         } else {
-          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, tmp2, 16);
+          at6b(ld(tmp, 6 * rr), ld(tmp, 6 * rr + 1), ld(tmp, 6 * rr + 2), ld(tmp, 6 * rr + 3), ld(tmp, 6 * rr + 4), ld(tmp, 6 * rr + 5), bv, tmp2, 16, relu);
           for (let s = 0; s < ns; s++) v128.store(p + <usize>s * cs, ld(tmp2, s));
         }
       }
@@ -310,25 +353,25 @@ function wino_dinput(dinp: usize, dV: usize, plane: usize, t0: i32, t1: i32, H: 
   }
 }
 
-export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32): void {
+export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
   const T = B * TH * TW;
   const tmp = scratch;
-  const kk: usize = <usize>(36 * C * OC) << 2;
-  const U = scratch + TMP_BYTES;
+  const up = plane_bytes(C, OC), kk: usize = 36 * up;
+  const U = u_at(scratch, C, OC);
   const V = U + 3 * kk;
   const M = V + 36 * plane_bytes(WT, C);
-  wino_kernel(U, kernel, C, OC, tmp);
+  wino_u(scratch, kernel, C, OC, keep);
   for (let t0 = 0; t0 < T; t0 += WT) {
     const t1 = min(t0 + WT, T), n = t1 - t0;
     const pv = plane_bytes(n, C), pm = plane_bytes(n, OC);
     wino_input(V, pv, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
     for (let xi = 0; xi < 36; xi++) {
-      gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + (<usize>(xi * C * OC) << 2), n, C, OC, 0);
+      gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + <usize>xi * up, n, C, OC, 0);
     }
-    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp);
+    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp, relu);
   }
 }
 
@@ -338,18 +381,17 @@ export function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usi
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
   const T = B * TH * TW;
   const tmp = scratch;
-  const kk: usize = <usize>(36 * C * OC) << 2;
-  const U = scratch + TMP_BYTES, Ut = U + kk, dU = Ut + kk;
+  const up = plane_bytes(C, OC), kk: usize = 36 * up;
+  const U = u_at(scratch, C, OC), Ut = U + kk, dU = Ut + kk;
   const V = dU + kk;
   const dM = V + 36 * plane_bytes(WT, C);
   const dV = dM + 36 * plane_bytes(WT, OC);
   memory.fill(dU, 0, kk);
   if (dinp) {
-    wino_kernel(U, kernel, C, OC, tmp);
+    wino_u(scratch, kernel, C, OC, false);
     // Ut[xi][oc][c] = U[xi][c][oc]
-    const kp: usize = <usize>C * <usize>OC << 2;
     for (let xi = 0; xi < 36; xi++) {
-      const u = U + <usize>xi * kp, ut = Ut + <usize>xi * kp;
+      const u = U + <usize>xi * up, ut = Ut + <usize>xi * up;
       for (let c = 0; c < C; c++)
         for (let o = 0; o < OC; o++) store<f32>(ut + (<usize>(o * C + c) << 2), load<f32>(u + (<usize>(c * OC + o) << 2)));
     }
@@ -362,10 +404,10 @@ export function wino_backward(dinp: usize, dkernel: usize, dout: usize, inp: usi
     wino_dout(dM, pm, dout, t0, t1, OH, OW, OC, TH, TW, tmp);
     for (let xi = 0; xi < 36; xi++) {
       const v = V + <usize>xi * pv, m = dM + <usize>xi * pm;
-      gemm_tn(dU + (<usize>(xi * C * OC) << 2), v, m, C, n, OC, 1);
-      if (dinp) gemm_nn(dV + <usize>xi * pv, m, Ut + (<usize>(xi * C * OC) << 2), n, OC, C, 0);
+      gemm_tn(dU + <usize>xi * up, v, m, C, n, OC, 1);
+      if (dinp) gemm_nn(dV + <usize>xi * pv, m, Ut + <usize>xi * up, n, OC, C, 0);
     }
     if (dinp) wino_dinput(dinp, dV, pv, t0, t1, H, W, C, TH, TW, p, p, tmp);
   }
-  wino_kernel_grad(dkernel, dU, C, OC, tmp);
+  wino_kernel_grad(dkernel, dU, up, C, OC, tmp);
 }

@@ -100,8 +100,14 @@ abstract class ConvLayer extends Layer {
       : undefined;
   }
 
+  /** Workspaces this layer has called the kernels on since the last memory plan was made: only
+   * those may keep the transformed kernel of the Winograd path between calls (conv2d_forward's
+   * keep). A new plan may reuse memory that other buffers wrote, so planning forgets them all. */
+  private readonly owned = new Set<number>();
+
   /** Scratch shared by forward and backward: the larger of the two (dinp assumed needed). */
   override workspaceBytes(B: number, k: WasmKernels): number {
+    this.owned.clear();
     const [H, W, C] = this.hwc;
     const same = this.padding === "same" ? 1 : 0;
     return Math.max(
@@ -127,8 +133,12 @@ abstract class ConvLayer extends Layer {
       this.kh,
       this.kw,
       this.padding === "same" ? 1 : 0,
+      this.activation === "relu" ? 1 : 0,
+      this.owned.has(ws) ? 1 : 0,
     );
-    activationForward(k, this.activation, out, out, B * this.outputSize);
+    this.owned.add(ws);
+    // ReLU is applied by the kernel while each output block is in cache (the same bits)
+    if (this.activation !== "relu") activationForward(k, this.activation, out, out, B * this.outputSize);
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void {
@@ -152,6 +162,7 @@ abstract class ConvLayer extends Layer {
       this.kw,
       this.padding === "same" ? 1 : 0,
     );
+    this.owned.add(ws);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -191,7 +191,7 @@ export interface WasmKernels {
   // Not in place (outputs must not overlap inputs); one scratch block per concurrently running call.
   // Conv1D (inp[B,L,C], kernel[K,C,OC]) is conv2d with H = 1, KH = 1.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
-   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(1984 + 108*C*OC +
+   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(3716 + 117*C*OC +
    * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
    * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
   conv2d_scratch_bytes(
@@ -206,7 +206,11 @@ export interface WasmKernels {
     backward: number,
     hasDinp: number,
   ): number;
-  /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none). */
+  /** out[B,OH,OW,OC] = conv(inp[B,H,W,C], kernel[KH,KW,C,OC]) + bias[OC] (bias 0 = none); relu = 1:
+   * max(0, that), applied while the output is in cache (the same bits as relu_forward after it).
+   * keep = 1: the caller promises that since its previous conv2d_ call on `scratch` (same shape)
+   * nothing else wrote it; the Winograd path then reuses the transformed kernel it left there when
+   * the kernel's bits are unchanged (compared bit for bit: the results are the same either way). */
   conv2d_forward(
     out: number,
     inp: number,
@@ -221,6 +225,8 @@ export interface WasmKernels {
     KH: number,
     KW: number,
     same: number,
+    relu: number,
+    keep: number,
   ): void;
   /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
   conv2d_backward(

@@ -17,6 +17,7 @@ function wasmConv(
   bias: Float32Array | null,
   dout?: Float32Array,
   init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
+  relu = 0,
 ) {
   // every buffer is released at the end, so the finite-difference loops do not grow memory
   const held: [number, number][] = [];
@@ -41,7 +42,7 @@ function wasmConv(
   held.push([scratch, scratchBytes + 16]);
   // guard the scratch end: a kernel writing past its documented size corrupts this
   rt.f32(scratch + scratchBytes, 4).fill(12345);
-  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu, 0);
   const out = get(rt, pout, nOut);
   let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
   if (dout) {
@@ -109,6 +110,19 @@ for (const same of [false, true])
   ]) {
     cases.push({ B: 1 + ((H + W) % 3), H, W, C, OC, KH: 3, KW: 3, same });
   }
+// C < 4 with OC a multiple of 4 take the few-channel forward (4 pixels at a time across row ends):
+// pixel counts per image that are not multiples of 4 (the last block repeats a pixel), OC = 4
+// (one 4-wide block), 12 (8 + 4), 24 (8-wide only)
+for (const [B, H, W, C, OC, KH, KW, same] of [
+  [2, 5, 6, 1, 4, 3, 3, false], // 3x4 = 12 pixels
+  [3, 7, 5, 2, 12, 3, 3, false], // 5x3 = 15
+  [1, 6, 9, 3, 24, 2, 3, true], // 54
+  [2, 4, 4, 1, 8, 1, 1, false], // 16, 1x1
+  [1, 8, 7, 1, 12, 5, 5, true], // 56, 5x5
+  [2, 3, 6, 3, 4, 3, 2, false], // 1x5 = 5
+  [1, 3, 3, 1, 8, 3, 3, false], // a single pixel
+] as const)
+  cases.push({ B, H, W, C, OC, KH, KW, same });
 // one output channel (the N = 1 dot-product path, also taken by dinp when C = 1)
 cases.push({ B: 2, H: 7, W: 9, C: 3, OC: 1, KH: 3, KW: 3, same: true });
 cases.push({ B: 3, H: 6, W: 5, C: 6, OC: 1, KH: 2, KW: 3, same: false });
@@ -183,12 +197,12 @@ describe("conv2d vs scalar reference", () => {
   it("conv2d_scratch_bytes follows the formulas documented in abi.ts", async () => {
     const rt = await runtime();
     const f = rt.k.conv2d_scratch_bytes;
-    // Winograd (3x3, C and OC multiples of 4): 4*(1984 + 108*C*OC + 1152*(2C+OC)), any B, H, W
+    // Winograd (3x3, C and OC multiples of 4): 4*(3716 + 117*C*OC + 1152*(2C+OC)), any B, H, W
     for (const [C, OC] of [
       [32, 64],
       [4, 12],
     ]) {
-      const want = 4 * (1984 + 108 * C * OC + 1152 * (2 * C + OC));
+      const want = 4 * (3716 + 117 * C * OC + 1152 * (2 * C + OC));
       expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
       expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
     }
@@ -201,6 +215,97 @@ describe("conv2d vs scalar reference", () => {
     expect(f(B, H, W, C, OC, KH, KW, 0, 1, 1)).toBe(4 * (kf + plane * OC));
     expect(f(B, H, W, C, OC, KH, KW, 0, 1, 0)).toBe(4 * kf);
     expect(f(B, H, W, C, OC, KH, KW, 1, 1, 0)).toBe(4 * (kf + plane * C));
+  });
+
+  it("relu = 1 gives the bits of relu_forward after the convolution (direct and Winograd paths)", async () => {
+    const rt = await runtime();
+    for (const s of [
+      { B: 2, H: 9, W: 7, C: 1, OC: 13, KH: 3, KW: 3, same: false },
+      { B: 2, H: 9, W: 7, C: 2, OC: 12, KH: 3, KW: 3, same: false }, // few channels, 35 pixels
+      { B: 1, H: 6, W: 8, C: 3, OC: 6, KH: 2, KW: 3, same: true },
+      { B: 2, H: 11, W: 9, C: 8, OC: 12, KH: 3, KW: 3, same: false }, // Winograd, partial tiles
+      { B: 1, H: 7, W: 6, C: 4, OC: 8, KH: 3, KW: 3, same: true }, // Winograd
+    ]) {
+      const r = rng(17 + s.C * 5 + s.OC);
+      const x = randn(r, s.B * s.H * s.W * s.C),
+        k = randn(r, s.KH * s.KW * s.C * s.OC),
+        bias = randn(r, s.OC);
+      const plain = wasmConv(rt, s, x, k, bias).out;
+      const fused = wasmConv(rt, s, x, k, bias, undefined, undefined, 1);
+      expect(fused.guard).toEqual([12345, 12345, 12345, 12345]);
+      const p = putRaw(rt, plain);
+      rt.k.relu_forward(p, p, plain.length);
+      const want = get(rt, p, plain.length);
+      rt.release(p, plain.length * 4);
+      expect(want.some((v) => v === 0) && want.some((v) => v > 0)).toBe(true);
+      expect(Array.from(fused.out)).toEqual(Array.from(want));
+      const ref = conv2dForward(s, x, k, bias).map((v) => Math.max(0, v));
+      expect(maxAbsDiff(fused.out, ref) / Math.max(1, maxAbs(ref))).toBeLessThan(TOL);
+    }
+  });
+
+  it("keep = 1 reuses the transformed kernel only while the kernel's bits are unchanged", async () => {
+    const rt = await runtime();
+    const s: ConvShape = { B: 2, H: 9, W: 10, C: 8, OC: 12, KH: 3, KW: 3, same: false };
+    const { OH, OW } = outSize(s);
+    const r = rng(41);
+    const x = randn(r, s.B * s.H * s.W * s.C),
+      k1 = randn(r, s.KH * s.KW * s.C * s.OC),
+      bias = randn(r, s.OC);
+    const nOut = s.B * OH * OW * s.OC;
+    const bytes = rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 1, 1);
+    const px = putRaw(rt, x),
+      pk = putRaw(rt, k1),
+      pb = putRaw(rt, bias),
+      pout = putRaw(rt, new Float32Array(nOut)),
+      pdx = putRaw(rt, new Float32Array(x.length)),
+      pdk = putRaw(rt, new Float32Array(k1.length)),
+      pdout = putRaw(rt, randn(r, nOut));
+    const scratch = rt.alloc(bytes);
+    const fwd = (keep: number) => {
+      rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep);
+      return get(rt, pout, nOut);
+    };
+    /** the kernel's result on a scratch of its own (nothing kept) */
+    const fresh = (k: Float32Array) => wasmConv(rt, s, x, k, bias).out;
+    const out1 = fwd(0);
+    expect(Array.from(out1)).toEqual(Array.from(fresh(k1)));
+    expect(Array.from(fwd(1))).toEqual(Array.from(out1));
+    // one kernel value changed by one ulp: transformed again
+    const k2 = k1.slice();
+    const i = 5 * s.OC + 7;
+    new Uint32Array(k2.buffer)[i] += 1;
+    rt.f32(pk, k2.length).set(k2);
+    const out2 = fwd(1);
+    expect(Array.from(out2)).toEqual(Array.from(fresh(k2)));
+    expect(Array.from(out2)).not.toEqual(Array.from(out1));
+    // a backward pass on the same scratch with another kernel, then the first kernel again
+    const k3 = randn(r, k1.length);
+    rt.f32(pk, k3.length).set(k3);
+    rt.k.conv2d_backward(pdx, pdk, 0, pdout, px, pk, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0);
+    rt.f32(pk, k2.length).set(k2);
+    expect(Array.from(fwd(1))).toEqual(Array.from(out2));
+    rt.f32(pk, k3.length).set(k3);
+    expect(Array.from(fwd(1))).toEqual(Array.from(fresh(k3)));
+    // keep = 0 transforms whatever the scratch holds (here: a kept transform made stale by hand)
+    rt.f32(pk, k1.length).set(k1);
+    const atU = scratch + 1024 + 16 + 4 * 9 * s.C * s.OC;
+    const tag = Array.from(rt.u8(scratch + 1024, 16));
+    fwd(1);
+    rt.f32(atU, 64).fill(0);
+    expect(Array.from(rt.u8(scratch + 1024, 16))).toEqual(tag);
+    expect(Array.from(fwd(0))).toEqual(Array.from(out1));
+    for (const [p, n] of [
+      [scratch, bytes],
+      [pdout, nOut * 4],
+      [pdk, k1.length * 4],
+      [pdx, x.length * 4],
+      [pout, nOut * 4],
+      [pb, bias.length * 4],
+      [pk, k1.length * 4],
+      [px, x.length * 4],
+    ])
+      rt.release(p, n);
   });
 
   it("bias 0 means no bias", async () => {
