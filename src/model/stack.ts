@@ -4,7 +4,7 @@
 import { sizeOf, type Layer, type Shape, type StepContext } from "../layers/layer.js";
 import type { KernelMemory } from "../runtime/memory.js";
 import { buildStack, type BuildOptions } from "./build.js";
-import { planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import { inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
 import { toX, type XInput } from "./inputs.js";
 
 export class LayerStack {
@@ -38,6 +38,12 @@ export class LayerStack {
 
   planBatch(mem: KernelMemory, B: number, training = true): BatchPlan {
     return planBatch(mem, this.layers, this.inputSize, B, this.classes, training);
+  }
+
+  /** Rows per kernel call of `predict` when the caller does not choose (plan.ts: the widest
+   * layer's activations of a chunk stay cache-sized). */
+  get inferenceRows(): number {
+    return inferenceRows(this.layers, this.inputSize);
   }
 
   /** Rows as a flat, checked Float32Array (n rows of inputSize finite values). */
