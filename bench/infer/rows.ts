@@ -86,7 +86,9 @@ for (const net of nets) {
     for (const r of runs) median(() => r.predict(xb), 0.3); // warm-up by time: V8's tiers
     const got: number[][] = runs.map(() => []);
     for (let round = 0; round < ROUNDS; round++)
-      runs.forEach((r, i) => got[i].push(median(() => r.predict(xb), seconds)));
+      runs.forEach((r, i) => {
+        got[i].push(median(() => r.predict(xb), seconds));
+      });
     const cols = got.map((g, i) => {
       g.sort((a, b) => a - b);
       const med = g[g.length >> 1];
