@@ -83,7 +83,7 @@ export class InferenceModel {
   /** Class probabilities (softmax output) or raw outputs: n rows of `classes` values. */
   predict(x: ArrayLike<number> | readonly (readonly number[])[]): Float32Array {
     const { data, n } = this.stack.rows(x as XInput, "input");
-    return this.stack.predict(this.mem, this.plan, data, n);
+    return this.stack.predict(this.mem, this.plan, data, n, "input");
   }
 
   /** argmax class of each row */
