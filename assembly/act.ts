@@ -88,8 +88,9 @@ export function tanh_backward(dinp: usize, dout: usize, out: usize, N: i32): voi
 // expf: x * 32 / ln 2 = k + r, 2^(k/32) from a table, a cubic in r, all in f64), each lane's f64 op
 // the one the scalar code does, rounded the same way (wasm never fuses a multiply and an add). A
 // vector with a lane at |x| >= 88 or NaN (the scalar code's special cases) runs Mathf.exp per lane.
-// The table is EXP2F_DATA_TAB of std/assembly/util/math.ts (not exported there): 2^(i/32) - (i << 47).
-const EXP2F_TAB = memory.data<u64>([
+// The table is EXP2F_DATA_TAB of std/assembly/util/math.ts (not exported there): 2^(i/32) - (i << 47),
+// constants in static data as the std math tables are (read only: safe for instances sharing memory).
+const EXP2F_TAB: StaticArray<u64> = [
   0x3FF0000000000000, 0x3FEFD9B0D3158574, 0x3FEFB5586CF9890F, 0x3FEF9301D0125B51,
   0x3FEF72B83C7D517B, 0x3FEF54873168B9AA, 0x3FEF387A6E756238, 0x3FEF1E9DF51FDEE1,
   0x3FEF06FE0A31B715, 0x3FEEF1A7373AA9CB, 0x3FEEDEA64C123422, 0x3FEECE086061892D,
@@ -98,7 +99,7 @@ const EXP2F_TAB = memory.data<u64>([
   0x3FEEACE5422AA0DB, 0x3FEEB737B0CDC5E5, 0x3FEEC49182A3F090, 0x3FEED503B23E255D,
   0x3FEEE89F995AD3AD, 0x3FEEFF76F2FB5E47, 0x3FEF199BDD85529C, 0x3FEF3720DCEF9069,
   0x3FEF5818DCFBA487, 0x3FEF7C97337B9B5F, 0x3FEFA4AFA2A490DA, 0x3FEFD0765B6E4540,
-]);
+];
 
 // Two lanes of expf_lut's main path (|x| < 88, not NaN) on x promoted to f64.
 @inline function exp2_lanes(xd: v128): v128 {
@@ -107,8 +108,9 @@ const EXP2F_TAB = memory.data<u64>([
   const kd = f64x2.add(z, shift);
   const r = f64x2.sub(z, f64x2.sub(kd, shift));
   const k0 = i64x2.extract_lane(kd, 0), k1 = i64x2.extract_lane(kd, 1);
-  let t = i64x2.splat(load<u64>(EXP2F_TAB + ((<usize>k0 & 31) << 3)));
-  t = i64x2.replace_lane(t, 1, load<u64>(EXP2F_TAB + ((<usize>k1 & 31) << 3)));
+  const tab = changetype<usize>(EXP2F_TAB);
+  let t = i64x2.splat(load<u64>(tab + ((<usize>k0 & 31) << 3)));
+  t = i64x2.replace_lane(t, 1, load<u64>(tab + ((<usize>k1 & 31) << 3)));
   t = i64x2.add(t, i64x2.shl(kd, 47));
   const c = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FAC6AF84B912394) / 32 / 32 / 32), r), f64x2.splat(reinterpret<f64>(0x3FCEBFCE50FAC4F3) / 32 / 32));
   let y = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FE62E42FF0C52D6) / 32), r), f64x2.splat(1));
