@@ -84,18 +84,77 @@ export function tanh_backward(dinp: usize, dout: usize, out: usize, N: i32): voi
   }
 }
 
-// One row of softmax. V is the class count (2..10 here), so scalar code is as fast as any.
+// Mathf.exp four lanes at a time, bit for bit: the same steps as AssemblyScript's expf_lut (musl's
+// expf: x * 32 / ln 2 = k + r, 2^(k/32) from a table, a cubic in r, all in f64), each lane's f64 op
+// the one the scalar code does, rounded the same way (wasm never fuses a multiply and an add). A
+// vector with a lane at |x| >= 88 or NaN (the scalar code's special cases) runs Mathf.exp per lane.
+// The table is EXP2F_DATA_TAB of std/assembly/util/math.ts (not exported there): 2^(i/32) - (i << 47),
+// constants in static data as the std math tables are (read only: safe for instances sharing memory).
+const EXP2F_TAB: StaticArray<u64> = [
+  0x3FF0000000000000, 0x3FEFD9B0D3158574, 0x3FEFB5586CF9890F, 0x3FEF9301D0125B51,
+  0x3FEF72B83C7D517B, 0x3FEF54873168B9AA, 0x3FEF387A6E756238, 0x3FEF1E9DF51FDEE1,
+  0x3FEF06FE0A31B715, 0x3FEEF1A7373AA9CB, 0x3FEEDEA64C123422, 0x3FEECE086061892D,
+  0x3FEEBFDAD5362A27, 0x3FEEB42B569D4F82, 0x3FEEAB07DD485429, 0x3FEEA47EB03A5585,
+  0x3FEEA09E667F3BCD, 0x3FEE9F75E8EC5F74, 0x3FEEA11473EB0187, 0x3FEEA589994CCE13,
+  0x3FEEACE5422AA0DB, 0x3FEEB737B0CDC5E5, 0x3FEEC49182A3F090, 0x3FEED503B23E255D,
+  0x3FEEE89F995AD3AD, 0x3FEEFF76F2FB5E47, 0x3FEF199BDD85529C, 0x3FEF3720DCEF9069,
+  0x3FEF5818DCFBA487, 0x3FEF7C97337B9B5F, 0x3FEFA4AFA2A490DA, 0x3FEFD0765B6E4540,
+];
+
+// Two lanes of expf_lut's main path (|x| < 88, not NaN) on x promoted to f64.
+@inline function exp2_lanes(xd: v128): v128 {
+  const shift = f64x2.splat(reinterpret<f64>(0x4338000000000000));
+  const z = f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FF71547652B82FE) * 32), xd);
+  const kd = f64x2.add(z, shift);
+  const r = f64x2.sub(z, f64x2.sub(kd, shift));
+  const k0 = i64x2.extract_lane(kd, 0), k1 = i64x2.extract_lane(kd, 1);
+  const tab = changetype<usize>(EXP2F_TAB);
+  let t = i64x2.splat(load<u64>(tab + ((<usize>k0 & 31) << 3)));
+  t = i64x2.replace_lane(t, 1, load<u64>(tab + ((<usize>k1 & 31) << 3)));
+  t = i64x2.add(t, i64x2.shl(kd, 47));
+  const c = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FAC6AF84B912394) / 32 / 32 / 32), r), f64x2.splat(reinterpret<f64>(0x3FCEBFCE50FAC4F3) / 32 / 32));
+  let y = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FE62E42FF0C52D6) / 32), r), f64x2.splat(1));
+  y = f64x2.add(y, f64x2.mul(c, f64x2.mul(r, r)));
+  return f64x2.mul(y, t);
+}
+
+@inline function exp4(x: v128): v128 {
+  // the scalar code's test: (bits >> 20 & 0x7FF) >= 0x42B
+  const ux = v128.and(i32x4.shr_u(x, 20), i32x4.splat(0x7FF));
+  if (v128.any_true(i32x4.ge_u(ux, i32x4.splat(0x42B)))) {
+    let e = f32x4.splat(Mathf.exp(f32x4.extract_lane(x, 0)));
+    e = f32x4.replace_lane(e, 1, Mathf.exp(f32x4.extract_lane(x, 1)));
+    e = f32x4.replace_lane(e, 2, Mathf.exp(f32x4.extract_lane(x, 2)));
+    return f32x4.replace_lane(e, 3, Mathf.exp(f32x4.extract_lane(x, 3)));
+  }
+  const lo = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(x)));
+  const hi = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1))));
+  return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
+}
+
+/** out[N] = exp(inp[N]), the bits of Mathf.exp (exp4); for the tests of exp4. */
+export function exp_forward(out: usize, inp: usize, N: i32): void {
+  let i = 0;
+  for (; i + 4 <= N; i += 4) v128.store(out + (<usize>i << 2), exp4(v128.load(inp + (<usize>i << 2))));
+  for (; i < N; i++) store<f32>(out + (<usize>i << 2), Mathf.exp(load<f32>(inp + (<usize>i << 2))));
+}
+
+// One row of softmax: the exponentials four at a time (exp4, the bits of Mathf.exp), their sum
+// and the max in index order as before, so a row's bits do not change.
 @inline function softmax_row(p: usize, x: usize, V: i32): void {
   let mx = load<f32>(x);
   for (let v = 1; v < V; v++) mx = max(mx, load<f32>(x + (<usize>v << 2)));
-  let s: f32 = 0;
-  for (let v = 0; v < V; v++) {
-    const e = Mathf.exp(load<f32>(x + (<usize>v << 2)) - mx);
-    store<f32>(p + (<usize>v << 2), e);
-    s += e;
+  const m4 = f32x4.splat(mx);
+  let v = 0;
+  for (; v + 4 <= V; v += 4) {
+    const o = <usize>v << 2;
+    v128.store(p + o, exp4(f32x4.sub(v128.load(x + o), m4)));
   }
+  for (; v < V; v++) store<f32>(p + (<usize>v << 2), Mathf.exp(load<f32>(x + (<usize>v << 2)) - mx));
+  let s: f32 = 0;
+  for (let u = 0; u < V; u++) s += load<f32>(p + (<usize>u << 2));
   const inv: f32 = 1 / s;
-  for (let v = 0; v < V; v++) store<f32>(p + (<usize>v << 2), load<f32>(p + (<usize>v << 2)) * inv);
+  for (let u = 0; u < V; u++) store<f32>(p + (<usize>u << 2), load<f32>(p + (<usize>u << 2)) * inv);
 }
 
 /** probs[B,V] = softmax(logits[B,V]) per row, max-subtracted. */

@@ -18,7 +18,9 @@ import { ModelFileError, ShapeError, WasmLoadError } from "../errors.js";
 export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
 export interface InferenceOptions {
-  /** Rows per kernel call (the activation buffers are sized for it). Default 256. */
+  /** Rows per kernel call (the activation buffers are sized for it). Default: from the model's
+   * activation sizes, so one call's activations stay cache-sized (8 MB of the widest layer's input
+   * and output: 28 rows for the Table 6 CNN, 1,024 for an MLP of a few hundred units). */
   batchSize?: number;
 }
 
@@ -50,7 +52,7 @@ export class InferenceModel {
       });
     });
     const width = Math.max(this.inputSize, ...this.layers.map((l) => l.outputSize));
-    const B = Math.max(1, Math.min(options.batchSize ?? 256, Math.floor(2 ** 26 / width)));
+    const B = Math.max(1, Math.min(options.batchSize ?? this.stack.inferenceRows, Math.floor(2 ** 26 / width)));
     this.plan = this.stack.planBatch(mem, B, false);
   }
 
@@ -81,7 +83,7 @@ export class InferenceModel {
   /** Class probabilities (softmax output) or raw outputs: n rows of `classes` values. */
   predict(x: ArrayLike<number> | readonly (readonly number[])[]): Float32Array {
     const { data, n } = this.stack.rows(x as XInput, "input");
-    return this.stack.predict(this.mem, this.plan, data, n);
+    return this.stack.predict(this.mem, this.plan, data, n, "input");
   }
 
   /** argmax class of each row */

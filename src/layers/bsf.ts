@@ -233,8 +233,8 @@ export class BSF extends Layer {
     return this.penalty * k.gate_penalty_value(this.weight.ptr, this.gates, this.kind, this.sigma);
   }
 
-  override workspaceBytes(B: number): number {
-    return B * this.gates * 4; // the mask, kept for backward
+  override workspaceBytes(B: number, _k: WasmKernels, training = true): number {
+    return training ? B * this.gates * 4 : 0; // the mask, kept for backward
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {

@@ -2,6 +2,7 @@
 // 1 / (1 - rate); at inference the identity. Masks come from the in-wasm counter PRNG.
 import { Layer, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 import { ConfigError } from "../errors.js";
+import type { WasmKernels } from "../runtime/abi.js";
 
 export interface DropoutConfig extends LayerConfig {
   rate: number;
@@ -22,8 +23,8 @@ export class Dropout extends Layer {
     return s;
   }
 
-  override workspaceBytes(B: number): number {
-    return B * this.inputSize * 4; // the scaled mask
+  override workspaceBytes(B: number, _k: WasmKernels, training = true): number {
+    return training ? B * this.inputSize * 4 : 0; // the scaled mask
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {

@@ -162,8 +162,11 @@ export abstract class Layer {
     return param;
   }
 
-  /** Extra bytes this layer needs per step for a batch of B (masks, argmax indices, scratch). */
-  workspaceBytes(_B: number, _k: WasmKernels): number {
+  /** Extra bytes this layer needs per step for a batch of B (masks, argmax indices, scratch).
+   * `training` false: the plan of an inference pass, which no backward follows, so what a layer
+   * keeps only for its backward (a mask, argmax indices) need not be planned; its forward then
+   * gets ws 0 when it asked for nothing. */
+  workspaceBytes(_B: number, _k: WasmKernels, _training = true): number {
     return 0;
   }
 

@@ -1,6 +1,7 @@
 // Max pooling, pool size = stride, "valid" (trailing rows/columns that do not fill a window are dropped).
 import { Layer, type LayerTraits, type LayerConfig, type Shape, type StepContext } from "./layer.js";
 import { ConfigError, ShapeError } from "../errors.js";
+import type { WasmKernels } from "../runtime/abi.js";
 
 export interface MaxPool2DConfig extends LayerConfig {
   poolSize?: number | [number, number];
@@ -39,10 +40,11 @@ export class MaxPool2D extends Layer {
     return [oh, ow, s[2]];
   }
 
-  override workspaceBytes(B: number): number {
-    return B * this.outputSize * 4; // argmax indices
+  override workspaceBytes(B: number, _k: WasmKernels, training = true): number {
+    return training ? B * this.outputSize * 4 : 0; // argmax indices, for backward only
   }
 
+  // ws 0 (an inference plan): the kernel writes the maxima only
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
     const [H, W, C] = this.inputShape;
     ctx.rt.k.maxpool2d_forward(out, ws, inp, B, H, W, C, this.ph, this.pw);
@@ -75,8 +77,8 @@ export class MaxPool1D extends Layer {
     return [ol, s[1]];
   }
 
-  override workspaceBytes(B: number): number {
-    return B * this.outputSize * 4;
+  override workspaceBytes(B: number, _k: WasmKernels, training = true): number {
+    return training ? B * this.outputSize * 4 : 0;
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {

@@ -6,8 +6,9 @@ export type YInput = Int32Array | Uint8Array | readonly number[];
 /** Regression targets: n rows of `outputs` floats, flat or as rows (a flat array of n values for one output). */
 export type TargetInput = Float32Array | Float64Array | readonly number[] | readonly (readonly number[])[];
 
-/** Flatten x to Float32Array of n rows of `d` values, checking the width and every value. */
-export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: number } {
+/** Flatten x to Float32Array of n rows of `d` values, checking the width and (unless `finite` is
+ * false: the caller checks, as predict does in wasm) that every value is finite. */
+export function toX(x: XInput, d: number, what = "x", finite = true): { data: Float32Array; n: number } {
   let data: Float32Array;
   if (x instanceof Float32Array) data = x;
   else if (x instanceof Float64Array) data = Float32Array.from(x);
@@ -31,7 +32,13 @@ export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: 
       "input",
     );
   }
-  for (let i = 0; i < data.length; i++) {
+  if (finite) assertFinite(data, d, what);
+  return { data, n: data.length / d };
+}
+
+/** Throws a DataError naming the first non-finite value of data[from, to) (rows of `d` values). */
+export function assertFinite(data: Float32Array, d: number, what: string, from = 0, to = data.length): void {
+  for (let i = from; i < to; i++) {
     if (!Number.isFinite(data[i])) {
       throw new DataError(`${what} holds ${data[i]}: inputs must be finite numbers`, {
         row: Math.floor(i / d),
@@ -39,7 +46,6 @@ export function toX(x: XInput, d: number, what = "x"): { data: Float32Array; n: 
       });
     }
   }
-  return { data, n: data.length / d };
 }
 
 /** Labels as Int32Array class indices in [0, classes). */

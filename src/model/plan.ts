@@ -40,6 +40,32 @@ export function planParams(rt: KernelMemory, layers: readonly Layer[], slots: nu
   return { ptr, bytes, floats, params: ptr, grads: gradPtr, slots: slotPtrs, all };
 }
 
+/** Bytes the activations of one chunk of inference rows may take: one layer's input and output
+ * (the two buffers an inference plan's layers write in turn) stay within it, so each layer reads
+ * what the one before it has just written from cache rather than memory. The Table 6 CNN's widest
+ * step (conv2: 21,632 floats a row in, 36,864 out) then runs 32 rows at a time, where 256 rows
+ * took 60 MB for that step alone. See docs/design/gemm.md, "Rows per call". */
+export const INFER_CHUNK_BYTES = 8 * 1024 * 1024;
+/** At most this many rows per call: the MLPs' steps fit the budget at thousands of rows, and past
+ * a few hundred rows a call's fixed costs are already negligible (while its buffers keep growing). */
+export const INFER_MAX_ROWS = 1024;
+
+/** Rows per kernel call for inference when the caller does not choose: as many as keep the widest
+ * layer's input and output within INFER_CHUNK_BYTES, a multiple of 4 (the GEMM's row tile) from 8
+ * rows on, at most INFER_MAX_ROWS. */
+export function inferenceRows(layers: readonly Layer[], inputSize: number): number {
+  let widest = 0;
+  let prev = inputSize;
+  for (const l of layers) {
+    if (l.aliasesInput) continue;
+    widest = Math.max(widest, prev + l.outputSize);
+    prev = l.outputSize;
+  }
+  const rows = Math.floor(INFER_CHUNK_BYTES / (Math.max(widest, 1) * 4));
+  if (rows < 8) return Math.max(1, rows);
+  return Math.min(INFER_MAX_ROWS, rows & ~3);
+}
+
 /** Buffers for one batch size: the input, each layer's output, two gradient buffers used in
  * turn going backwards, each layer's workspace, labels, probabilities and a batch index. An
  * inference plan has no gradients or labels, and its layers write two buffers in turn. */
@@ -82,7 +108,7 @@ export function planBatch(
     let turn = 0;
     actIdx = layers.map((l) => (l.aliasesInput ? -1 : pair[turn++ % 2]));
   }
-  const ws = layers.map((l) => take(l.workspaceBytes(B, rt.k)));
+  const ws = layers.map((l) => take(l.workspaceBytes(B, rt.k, training)));
   const g0 = training ? take(B * maxAct * 4) : -1;
   const g1 = training ? take(B * maxAct * 4) : -1;
   const labels = training ? take(B * 4) : -1;

@@ -125,7 +125,8 @@ export class Sequential {
   private seed = 0;
   private block?: ParamBlock;
   private stack?: LayerStack;
-  private plans = new Map<number, BatchPlan>();
+  /** batch plans by `B` (training: every layer's output kept) and `infer B` (predict: two buffers in turn) */
+  private plans = new Map<string, BatchPlan>();
   /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
   private steps = 0;
 
@@ -264,11 +265,12 @@ export class Sequential {
     });
   }
 
-  private plan(B: number): BatchPlan {
-    let p = this.plans.get(B);
+  private plan(B: number, training = true): BatchPlan {
+    const key = training ? `${B}` : `infer ${B}`;
+    let p = this.plans.get(key);
     if (!p) {
-      p = this.stack!.planBatch(this.runtime, B);
-      this.plans.set(B, p);
+      p = this.stack!.planBatch(this.runtime, B, training);
+      this.plans.set(key, p);
     }
     return p;
   }
@@ -645,7 +647,8 @@ export class Sequential {
   predictSync(xIn: XInput, options: { batchSize?: number } = {}): Float32Array {
     this.checkBuilt("predict");
     const { data, n } = this.stack!.rows(xIn);
-    return this.stack!.predict(this.runtime, this.plan(options.batchSize ?? 256), data, n);
+    const B = options.batchSize ?? this.stack!.inferenceRows;
+    return this.stack!.predict(this.runtime, this.plan(B, false), data, n);
   }
 
   /** Predicted class per sample. */

@@ -58,6 +58,8 @@ export interface WasmKernels {
   tanh_backward(dinp: number, dout: number, out: number, N: number): void;
   /** probs[B,V] = softmax(logits[B,V]) (max-subtracted). */
   softmax_forward(probs: number, logits: number, B: number, V: number): void;
+  /** out[N] = exp(inp[N]) with the bits of AssemblyScript's Mathf.exp (the softmax's exponential) */
+  exp_forward(out: number, inp: number, N: number): void;
   /** probs = softmax(logits); returns sum over the batch of -log(probs[b, labels[b]]) (labels: i32[B]),
    * with the probability floored at 1e-7 as Keras does. */
   softmax_xent_forward(probs: number, logits: number, labels: number, B: number, V: number): number;
@@ -416,6 +418,7 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "tanh_forward",
   "tanh_backward",
   "softmax_forward",
+  "exp_forward",
   "softmax_xent_forward",
   "softmax_xent_backward",
   "argmax_correct",

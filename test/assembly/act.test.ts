@@ -2,6 +2,7 @@
 // finite differences of L = sum(R * forward(x)).
 import { describe, expect, it } from "vitest";
 import { relu, reluBackward, tanh, tanhBackward } from "../reference/act.js";
+import { expfLut, softmaxRowBits } from "../reference/expf.js";
 import { centralDiff, dot64, get, maxAbsDiff, put, randn, rng, runtime, sampleIndices } from "../util/wasm.js";
 
 const SIZES = [1, 3, 4, 5, 7, 17, 33, 1000];
@@ -27,6 +28,42 @@ describe("activations", async () => {
       expect(maxAbsDiff(get(rt, px, n), relu(x)), `relu_forward in place n=${n}`).toBe(0);
       rt.k.relu_backward(pd, pd, po, n);
       expect(maxAbsDiff(get(rt, pd, n), reluBackward(d, out)), `relu_backward in place n=${n}`).toBe(0);
+    }
+  });
+
+  // exp_forward runs the softmax's four-lane exponential on whole vectors and Mathf.exp on the tail:
+  // both must give the scalar reference's bits, including the special cases (|x| >= 88, NaN, inf).
+  it("exp forward has the bits of Mathf.exp (the scalar reference), vector lanes and tail alike", () => {
+    const r = rng(41);
+    const special = [0, -0, 1e-30, -1e-30, -87.9, -88.1, -103.9, -104, -110, -Infinity, Infinity, NaN, 88.7, 88.73, 89];
+    const x = Float32Array.from([...special, ...Array.from({ length: 4001 }, () => (r() - 0.85) * 130)]);
+    for (const n of [x.length, x.length - 1, x.length - 2, 3, 1]) {
+      const px = put(rt, x),
+        po = put(rt, new Float32Array(n).fill(7));
+      rt.k.exp_forward(po, px, n);
+      const got = new Uint32Array(get(rt, po, n).buffer);
+      const want = new Uint32Array(Float32Array.from(x.subarray(0, n), expfLut).buffer);
+      expect(Array.from(got), `n=${n}`).toEqual(Array.from(want));
+    }
+    // and the reference is exp: within 1 ulp where the result is a normal float
+    for (const v of x.subarray(special.length)) {
+      const e = expfLut(v);
+      if (e > 1e-37) expect(Math.abs(e - Math.exp(v)) / e).toBeLessThan(1.2e-7);
+    }
+  });
+
+  it("softmax_forward rows have the bits of max, Mathf.exp, an in-order sum and one scale", () => {
+    const r = rng(43);
+    for (const V of [2, 3, 4, 7, 10, 23]) {
+      const B = 9;
+      const x = randn(r, B * V, 6);
+      const pp = put(rt, new Float32Array(B * V).fill(NaN));
+      rt.k.softmax_forward(pp, put(rt, x), B, V);
+      const got = new Uint32Array(get(rt, pp, B * V).buffer);
+      for (let b = 0; b < B; b++) {
+        const want = new Uint32Array(softmaxRowBits(x.subarray(b * V, (b + 1) * V)).buffer);
+        expect(Array.from(got.subarray(b * V, (b + 1) * V)), `V=${V} row ${b}`).toEqual(Array.from(want));
+      }
     }
   });
 

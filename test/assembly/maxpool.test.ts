@@ -55,6 +55,44 @@ describe("maxpool2d", () => {
     });
   }
 
+  // idx 0: the inference forward, values only (a pass of its own in the kernel).
+  for (const [B, H, W, C, PH, PW] of [...cases, [3, 7, 10, 6, 3, 3]]) {
+    it(`B${B} ${H}x${W}x${C} pool ${PH}x${PW} without indices: the same values`, async () => {
+      const rt = await runtime();
+      const r = rng(H * 7 + W * 3 + C + 1);
+      const x = randn(r, B * H * W * C);
+      const n = B * Math.floor(H / PH) * Math.floor(W / PW) * C;
+      const pout = put(rt, new Float32Array(n).fill(Number.NaN)); // must be fully written
+      rt.k.maxpool2d_forward(pout, 0, put(rt, x), B, H, W, C, PH, PW);
+      expect(Array.from(get(rt, pout, n))).toEqual(Array.from(maxpool2dForward(x, B, H, W, C, PH, PW).out));
+    });
+  }
+
+  it("with and without indices: the same bits on ties, signed zeros and NaNs", async () => {
+    const rt = await runtime();
+    const r = rng(13);
+    const B = 2,
+      H = 6,
+      W = 9,
+      C = 7;
+    const pick = [0, -0, 1, -1, Number.NaN, 2, 2];
+    const x = Float32Array.from({ length: B * H * W * C }, () => pick[Math.floor(r() * pick.length)]);
+    for (const [PH, PW] of [
+      [2, 2],
+      [3, 3],
+      [2, 3],
+    ]) {
+      const n = B * Math.floor(H / PH) * Math.floor(W / PW) * C;
+      const withIdx = run(rt, x, null, B, H, W, C, PH, PW).out;
+      const pout = rt.alloc(n * 4);
+      rt.k.maxpool2d_forward(pout, 0, put(rt, x), B, H, W, C, PH, PW);
+      const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+      expect(bits(get(rt, pout, n))).toEqual(bits(withIdx));
+      // the reference's first-max rule, bit for bit (NaN first in a window stays, -0 before +0 stays)
+      expect(bits(withIdx)).toEqual(bits(maxpool2dForward(x, B, H, W, C, PH, PW).out));
+    }
+  });
+
   it("ties go to the first max in row-major window order", async () => {
     const rt = await runtime();
     const r = rng(11);

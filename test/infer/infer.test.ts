@@ -38,6 +38,9 @@ describe("bsfnet/infer", () => {
     expect(maxAbsDiff(pa, pruned.predictSync(reduceRows(x, D, plan.inputKeep)))).toBe(0);
     expect(Array.from(a.predictClasses(a.reduceInput(x)))).toEqual(Array.from(await gated.predictClasses(x)));
     expect(() => a.predict([new Array(a.inputSize + 1).fill(0)])).toThrow(/row 0 has/);
+    const bad = a.reduceInput(x);
+    bad[a.inputSize * 9 + 1] = Number.POSITIVE_INFINITY; // checked in wasm per chunk of 7 rows: the second
+    expect(() => b.predict(bad)).toThrow(/row 9, column 1: input holds Infinity/);
     console.log(
       `[bsfnet] test net: input ${D} -> ${a.inputSize}, weights ${plan.before.weights} -> ${plan.after.weights}`,
     );

@@ -46,6 +46,18 @@ describe("bad input gets a typed error", () => {
     bad[4] = Infinity;
     await expect(model().fit(bad, y)).rejects.toThrow(/Infinity/);
   });
+  it("NaN or Infinity in predict's x names the row and column, in any chunk of rows", async () => {
+    const m = model();
+    await m.fit(x, y, { verbose: 0 });
+    const rows = new Float32Array(3 * 10);
+    rows[3 * 7 + 2] = NaN; // row 7: the third chunk of 3 rows
+    expect(() => m.predictSync(rows, { batchSize: 3 })).toThrow(DataError);
+    expect(() => m.predictSync(rows, { batchSize: 3 })).toThrow(/row 7, column 2: x holds NaN/);
+    rows[3 * 7 + 2] = -Infinity;
+    expect(() => m.predictSync(rows)).toThrow(/-Infinity/);
+    rows[3 * 7 + 2] = 0;
+    expect(m.predictSync(rows).length).toBe(20);
+  });
   it("labels that are not class indices", async () => {
     await expect(model().fit(x, [0, 2])).rejects.toThrow(/not a class index in \[0, 2\)/);
     await expect(model().fit(x, [0, 0.5])).rejects.toThrow(DataError);
