@@ -253,8 +253,10 @@ export class Sequential {
       }
       // optimizer changed its slot count: move the weights into a new block
       const saved = this.getWeights();
+      const stack = this.stack!;
       this.freeMemory();
-      this.block = this.stack!.placeParams(rt, slots);
+      this.stack = stack;
+      this.block = stack.placeParams(rt, slots);
       this.setWeights(saved);
       return;
     }
