@@ -21,7 +21,10 @@ import { trainSlice } from "./slice.js";
 import {
   availableThreads,
   checkThreads,
+  choosePredictThreads,
   chooseThreads,
+  forwardFlops,
+  PREDICT_START_SECONDS,
   sharedMemoryUnavailable,
   sliceOf,
   stepFlops,
@@ -66,6 +69,20 @@ export interface FitOptions {
   threads?: ThreadsOption;
 }
 
+export interface PredictOptions {
+  /** Rows per kernel call over all threads (each thread's activation buffers hold
+   * ceil(batchSize / threads) rows). Default 256. */
+  batchSize?: number;
+  /** Threads of this call (Node worker_threads over one shared wasm memory; see
+   * docs/design/threads.md): 1 (default), up to os.availableParallelism(), or "auto" (more than one
+   * only where the call's rows are enough work to pay for waking a thread). Each thread runs the
+   * forward pass on its contiguous rows against the same weights, so the outputs are the one-thread
+   * outputs bit for bit. The workers stay alive between calls (unref'd: they do not keep the
+   * process alive) until `closeThreads()` or `dispose()`; with more than one thread the model moves
+   * to the shared-memory runtime and stays there. */
+  threads?: ThreadsOption;
+}
+
 /** What evaluate() returns for a classifier (the default type). */
 export interface EvaluateResult {
   loss: number;
@@ -92,6 +109,13 @@ interface DataInWasm {
   bytes: number;
   /** regression: sum over rows and outputs of (target - its column mean)^2, for R² */
   sst?: number;
+}
+
+function checkBatchSize(value: unknown, where: string): number {
+  if (value === undefined) return 256;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`${where}: option batchSize must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Sum of squares about each output's mean (float64), the denominator of R². */
@@ -128,6 +152,13 @@ export class Sequential {
   private plans = new Map<number, BatchPlan>();
   /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
   private steps = 0;
+  /** the workers of threaded predict calls, kept between calls, with the rows each thread's
+   * plan holds and a staging block for the workers' rows and outputs */
+  private inferPool?: { pool: ThreadPool; chunk: number; staging: { ptr: number; bytes: number } };
+  /** threaded predict calls run one at a time: they share the pool's staging block */
+  private predictLock: Promise<unknown> = Promise.resolve();
+  /** "auto": estimated seconds two threads would have saved so far while no pool runs */
+  private autoForgone = 0;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     this.name = options.name ?? "sequential";
@@ -639,20 +670,120 @@ export class Sequential {
       throw new ConfigError(`model ${this.name}: ${where}() needs a built model (fit() or build() first)`);
   }
 
-  /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values. */
-  async predict(xIn: XInput, options: { batchSize?: number } = {}): Promise<Float32Array> {
-    return this.predictSync(xIn, options);
+  /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values; with
+   * `threads`, the rows split over threads (the same outputs, bit for bit). */
+  async predict(xIn: XInput, options: PredictOptions = {}): Promise<Float32Array> {
+    this.checkBuilt("predict");
+    const batchSize = checkBatchSize(options.batchSize, "predict");
+    const available = await availableThreads();
+    const option = checkThreads(options.threads, available, "predict: option threads");
+    const { data, n } = this.stack!.rows(xIn);
+    const T = option === 1 ? 1 : this.predictThreadCount(option, n, available);
+    if (T === 1 || n < 2) return this.stack!.predict(this.runtime, this.plan(batchSize), data, n);
+    const run = this.predictLock.then(() => this.predictThreaded(data, n, batchSize, T));
+    this.predictLock = run.catch(() => {});
+    return run;
   }
 
   predictSync(xIn: XInput, options: { batchSize?: number } = {}): Float32Array {
     this.checkBuilt("predict");
     const { data, n } = this.stack!.rows(xIn);
-    return this.stack!.predict(this.runtime, this.plan(options.batchSize ?? 256), data, n);
+    return this.stack!.predict(this.runtime, this.plan(checkBatchSize(options.batchSize, "predict")), data, n);
   }
 
   /** Predicted class per sample. */
-  async predictClasses(xIn: XInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
+  async predictClasses(xIn: XInput, options: PredictOptions = {}): Promise<Int32Array> {
     return argmaxRows(await this.predict(xIn, options), this.classes);
+  }
+
+  /** The thread count of a predict call of n rows: an explicit count as given; "auto" by the
+   * estimate, and only on a running pool of that size or once the forgone savings pay its start. */
+  private predictThreadCount(option: ThreadsOption, n: number, available: number): number {
+    if (option !== "auto") return option;
+    if (sharedMemoryUnavailable()) return 1;
+    const c = choosePredictThreads(forwardFlops(this.layers, n), n, available);
+    if (c.threads === 1) return 1;
+    if (this.inferPool?.pool.threads === c.threads) return c.threads;
+    this.autoForgone += c.saving;
+    if (this.autoForgone < PREDICT_START_SECONDS) return 1;
+    this.autoForgone = 0;
+    return c.threads;
+  }
+
+  /** Rows 0..n0 on this thread, the rest on the pool's workers (contiguous slices, sliceOf). */
+  private async predictThreaded(data: Float32Array, n: number, batchSize: number, T: number): Promise<Float32Array> {
+    const chunk = Math.ceil(batchSize / T);
+    const state = await this.predictPool(T, chunk);
+    const rt = this.runtime;
+    const stack = this.stack!;
+    const D = stack.inputSize;
+    const V = stack.classes;
+    const n0 = sliceOf(n, T, 0).B;
+    const rest = n - n0;
+    const inBytes = align16(rest * D * 4);
+    const bytes = inBytes + rest * V * 4;
+    if (state.staging.bytes < bytes) {
+      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
+      state.staging = { ptr: 0, bytes: 0 };
+      state.staging = { ptr: rt.alloc(bytes), bytes };
+    }
+    const at = state.staging.ptr;
+    rt.f32(at, rest * D).set(data.subarray(n0 * D));
+    const jobs = [];
+    for (let t = 1; t < T; t++) {
+      const s = sliceOf(n, T, t);
+      jobs.push({ B: s.B, input: at + (s.row0 - n0) * D * 4, output: at + inBytes + (s.row0 - n0) * V * 4 });
+    }
+    state.pool.beginPredict(jobs);
+    let first: Float32Array;
+    try {
+      first = stack.predict(rt, this.plan(chunk), data.subarray(0, n0 * D), n0);
+    } finally {
+      // the workers read the staging block: wait for them even when this thread's rows failed
+      await state.pool.end();
+    }
+    const out = new Float32Array(n * V);
+    out.set(first);
+    out.set(rt.f32(at + inBytes, rest * V), n0 * V);
+    return out;
+  }
+
+  /** The running predict pool, or a new one of T threads whose plans hold `chunk` rows (on the
+   * shared-memory runtime: the model moves there first). */
+  private async predictPool(T: number, chunk: number): Promise<NonNullable<Sequential["inferPool"]>> {
+    const cur = this.inferPool;
+    if (cur && cur.pool.threads === T && cur.chunk === chunk) return cur;
+    await this.closePool();
+    const tr = await threadRuntime();
+    if (this.rt !== tr.rt) this.moveTo(tr.rt);
+    const stack = this.stack!;
+    const pool = await ThreadPool.start(tr, T, {
+      mode: "predict",
+      inputShape: [...this.inputShape!],
+      layers: this.getConfig().layers,
+      regression: this.regression,
+      params: this.block!.all.map((p) => ({ ptr: p.ptr, grad: 0 })),
+      grads: 0,
+      floats: 0,
+      plan: (mem) => stack.planBatch(mem, chunk, false),
+    });
+    this.inferPool = { pool, chunk, staging: { ptr: 0, bytes: 0 } };
+    return this.inferPool;
+  }
+
+  private async closePool(): Promise<void> {
+    const cur = this.inferPool;
+    if (!cur) return;
+    this.inferPool = undefined;
+    if (cur.staging.bytes) this.rt?.release(cur.staging.ptr, cur.staging.bytes);
+    await cur.pool.close();
+  }
+
+  /** Stop the workers of threaded predict calls (dispose() does it too; idle workers never keep
+   * the process alive). A later threaded call starts new ones. */
+  async closeThreads(): Promise<void> {
+    await this.predictLock;
+    await this.closePool();
   }
 
   /** Copies of every parameter, in layer order. */
@@ -716,6 +847,8 @@ export class Sequential {
   private freeMemory(): void {
     const rt = this.rt;
     if (!rt) return;
+    // the pool's workers point at this block: stop them (their own memory is released when they end)
+    void this.closePool().catch(() => {});
     for (const p of this.plans.values()) rt.release(p.ptr, p.bytes);
     this.plans.clear();
     if (this.block) rt.release(this.block.ptr, this.block.bytes);

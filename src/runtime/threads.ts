@@ -11,19 +11,23 @@ import type { BatchPlan } from "../model/plan.js";
 import { instantiateModule } from "./instantiate.js";
 import { Runtime } from "./runtime.js";
 
-/** A worker failed (threw, or exited) during training; the message names the thread. */
+/** A worker failed (threw, or exited) during training or a threaded predict; the message names the thread. */
 export class ThreadError extends BsfnetError {}
 
 export type ThreadsOption = number | "auto";
 
+let cores: number | undefined;
+
 /** Cores this process may use (os.availableParallelism), 1 where that is unknown. */
 export async function availableThreads(): Promise<number> {
+  if (cores !== undefined) return cores;
   try {
     const os = await import("node:os");
-    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   } catch {
-    return 1;
+    cores = 1;
   }
+  return cores;
 }
 
 /** A `threads` option checked: an integer from 1 to the available cores, or "auto". */
@@ -105,6 +109,55 @@ export function chooseThreads(flops: number, paramFloats: number, B: number, ava
   return { threads: best, reason };
 }
 
+// --- choosing the thread count of a predict call ("auto")
+
+/** Multiply-adds of the forward pass on B rows (a third of stepFlops' count). */
+export function forwardFlops(layers: readonly Layer[], B: number): number {
+  return stepFlops(layers, B) / 3;
+}
+
+/** Figures of the inference decision, measured on these 2-core VMs by bench/infer/threads.ts
+ * (docs/design/threads.md, "Inference threads"): the forward pass runs at PREDICT_FLOPS_PER_SECOND
+ * or more by forwardFlops' count on one thread; a threaded call costs PREDICT_CALL_SECONDS more
+ * than half its work (one wake-up of each worker, one of this thread, the workers' rows copied in
+ * and their outputs out); a pool takes PREDICT_START_SECONDS to start (workers instantiate the
+ * module and rebuild the layers). */
+export const PREDICT_FLOPS_PER_SECOND = 40e9;
+export const PREDICT_CALL_SECONDS = 60e-6;
+export const PREDICT_START_SECONDS = 0.05;
+/** more threads only when the estimate says at least this speed-up */
+const PREDICT_MIN_SPEEDUP = 1.25;
+
+export interface PredictChoice extends ThreadChoice {
+  /** estimated seconds the chosen count saves on this call against one thread */
+  saving: number;
+}
+
+/** "auto" for one predict call of `flops` (forwardFlops) over `rows` rows: the most threads (up to
+ * `available`) whose estimated time beats one thread by PREDICT_MIN_SPEEDUP; else 1. Worker
+ * start-up is not in it: Sequential.predict starts a pool only once the savings it would have
+ * had add up to the start-up cost (a ski rental: at most twice the better of never and at once). */
+export function choosePredictThreads(flops: number, rows: number, available: number): PredictChoice {
+  const one = flops / PREDICT_FLOPS_PER_SECOND;
+  let best = 1;
+  let bestTime = one;
+  for (let t = 2; t <= Math.min(available, rows); t++) {
+    const time = one / t + PREDICT_CALL_SECONDS;
+    if (time * PREDICT_MIN_SPEEDUP <= one && time < bestTime) {
+      best = t;
+      bestTime = time;
+    }
+  }
+  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
+  const reason =
+    best > 1
+      ? `auto: ${best} threads (${rows} rows estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`
+      : available < 2
+        ? "auto: 1 thread (one core available)"
+        : `auto: 1 thread (${rows} rows estimated at ${us(one)}: too short to pay for waking a thread, about ${us(PREDICT_CALL_SECONDS)})`;
+  return { threads: best, reason, saving: one - bestTime };
+}
+
 // --- the shared-memory runtime
 
 export interface ThreadRuntime {
@@ -178,13 +231,18 @@ const DONE = 1;
 const CMD = 2;
 export const CMD_STEP = 1;
 export const CMD_QUIT = 2;
+export const CMD_PREDICT = 3;
 const HEAD = 4;
 const JOB = 8;
 /** job record fields */
 export const J = { B: 0, row0: 1, input: 2, labels: 3, seed: 4, step: 5, total: 6, status: 7 } as const;
+/** a predict job: its rows (B), where they are (input) and where its outputs go (the labels slot) */
+export const P = { B: J.B, input: J.input, output: J.labels, status: J.status } as const;
 
 /** What a worker needs to rebuild the model's layers and find every buffer in shared memory. */
 export interface WorkerSetup {
+  /** train: trainSlice on CMD_STEP; predict: LayerStack.predict on CMD_PREDICT (no gradients) */
+  mode: "train" | "predict";
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   index: number;
@@ -194,7 +252,7 @@ export interface WorkerSetup {
   inputShape: number[];
   layers: { className: string; config: Record<string, unknown> }[];
   regression: boolean;
-  /** per parameter in layer order: [value pointer, this thread's gradient pointer] */
+  /** per parameter in layer order: [value pointer, this thread's gradient pointer (0: predict)] */
   params: [number, number][];
   plan: BatchPlan;
   /** this thread's own scratch block (bytes 0 today): a kernel that keeps a scratch pointer in a
@@ -203,12 +261,14 @@ export interface WorkerSetup {
 }
 
 export interface PoolModel {
+  /** default "train" */
+  mode?: "train" | "predict";
   inputShape: number[];
   layers: { className: string; config: Record<string, unknown> }[];
   regression: boolean;
   /** the main block's parameters (value and gradient pointers, layer order) */
   params: { ptr: number; grad: number }[];
-  /** the gradient block (its first float) and its length */
+  /** the gradient block (its first float) and its length (predict: unused, 0) */
   grads: number;
   floats: number;
   /** a batch plan for each worker, sized for its largest slice */
@@ -217,6 +277,7 @@ export interface PoolModel {
 }
 
 type WorkerLike = import("node:worker_threads").Worker;
+const roleOf = (mode: "train" | "predict") => (mode === "train" ? "training thread" : "inference thread");
 type PortLike = import("node:worker_threads").MessagePort;
 
 /** Slice t of a batch of B rows over T threads: the first B % T slices get one row more. */
@@ -228,6 +289,7 @@ export function sliceOf(B: number, T: number, t: number): { B: number; row0: num
 
 export class ThreadPool {
   readonly threads: number;
+  readonly mode: "train" | "predict";
   /** each worker's gradient block (index 0 unused: thread 0's is the model's own) */
   readonly grads: number[];
   private readonly rt: Runtime;
@@ -244,6 +306,7 @@ export class ThreadPool {
 
   private constructor(init: {
     rt: Runtime;
+    mode: "train" | "predict";
     threads: number;
     ctl: number;
     results: number;
@@ -256,6 +319,7 @@ export class ThreadPool {
     exitSignal: Promise<void>;
   }) {
     this.rt = init.rt;
+    this.mode = init.mode;
     this.threads = init.threads;
     this.ctlPtr = init.ctl;
     this.resultsPtr = init.results;
@@ -269,10 +333,13 @@ export class ThreadPool {
   }
 
   /** Start `threads - 1` workers over the shared runtime and wait until each has instantiated
-   * the module and built the layers (a worker that fails to start rejects here). */
+   * the module and built the layers (a worker that fails to start rejects here). A predict pool's
+   * workers are unref'd: idle, they do not keep the process alive; they live until close(). */
   static async start(tr: ThreadRuntime, threads: number, model: PoolModel): Promise<ThreadPool> {
     const wt = await import("node:worker_threads");
     const { rt } = tr;
+    const mode = model.mode ?? "train";
+    const role = roleOf(mode);
     const blocks: { ptr: number; bytes: number }[] = [];
     const take = (bytes: number) => {
       const ptr = rt.alloc(bytes);
@@ -284,12 +351,14 @@ export class ThreadPool {
     const grads = [model.grads];
     const setups: WorkerSetup[] = [];
     for (let t = 1; t < threads; t++) {
-      const g = take(model.floats * 4);
+      // inference needs no gradients: its workers' parameters point at values only
+      const g = mode === "train" ? take(model.floats * 4) : 0;
       grads.push(g);
       const plan = model.plan(rt);
       blocks.push({ ptr: plan.ptr, bytes: plan.bytes });
       const scratchBytes = model.scratchBytes ?? rt.k.gemm_workspace_bytes();
       setups.push({
+        mode,
         module: tr.module,
         memory: tr.memory,
         index: t,
@@ -299,7 +368,7 @@ export class ThreadPool {
         inputShape: model.inputShape,
         layers: model.layers,
         regression: model.regression,
-        params: model.params.map((p) => [p.ptr, g + (p.grad - model.grads)]),
+        params: model.params.map((p) => [p.ptr, mode === "train" ? g + (p.grad - model.grads) : 0]),
         plan,
         scratch: { ptr: scratchBytes ? take(scratchBytes) : 0, bytes: scratchBytes },
       });
@@ -317,6 +386,7 @@ export class ThreadPool {
     });
     const pool = new ThreadPool({
       rt,
+      mode,
       threads,
       ctl,
       results,
@@ -337,16 +407,16 @@ export class ThreadPool {
       return new Promise<void>((resolve, reject) => {
         w.once("message", (m: { ready?: true; error?: string }) => {
           if (m.ready) resolve();
-          else reject(new ThreadError(`training thread ${setup.index}: ${m.error}`));
+          else reject(new ThreadError(`${role} ${setup.index}: ${m.error}`));
         });
         w.on("error", (e) => {
-          pool.exited ??= `training thread ${setup.index} failed: ${e.message}`;
+          pool.exited ??= `${role} ${setup.index} failed: ${e.message}`;
           onExit(pool.exited);
           reject(new ThreadError(pool.exited));
         });
         w.on("exit", (code) => {
           if (pool.closed) return;
-          pool.exited ??= `training thread ${setup.index} exited (code ${code}) during training`;
+          pool.exited ??= `${role} ${setup.index} exited (code ${code}) during ${mode === "train" ? "training" : "predict"}`;
           onExit(pool.exited);
           reject(new ThreadError(pool.exited));
         });
@@ -358,7 +428,14 @@ export class ThreadPool {
       await pool.close();
       throw e;
     }
+    if (mode === "predict") pool.idle();
     return pool;
+  }
+
+  /** Let the process exit while the workers sleep (a predict pool between calls). */
+  private idle(): void {
+    for (const w of this.workers) w.unref();
+    for (const p of this.ports) p.unref();
   }
 
   private get ctl(): Int32Array {
@@ -392,6 +469,25 @@ export class ThreadPool {
     Atomics.notify(ctl, GEN);
   }
 
+  /** Wake every worker on its rows of a predict call: job t - 1 of `jobs` is worker t's (rows,
+   * where they are, where its outputs go); a worker given 0 rows only reports done. */
+  beginPredict(jobs: readonly { B: number; input: number; output: number }[]): void {
+    if (this.exited) throw new ThreadError(this.exited);
+    if (jobs.length !== this.threads - 1) throw new Error(`${jobs.length} jobs for ${this.threads - 1} workers`);
+    for (let t = 1; t < this.threads; t++) {
+      const j = this.job(t);
+      j[P.B] = jobs[t - 1].B;
+      j[P.input] = jobs[t - 1].input;
+      j[P.output] = jobs[t - 1].output;
+      j[P.status] = 0;
+    }
+    const ctl = this.ctl;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CMD, CMD_PREDICT);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+  }
+
   /** Wait until every worker finished the step; returns their [loss, correct] in thread order.
    * Blocks in Atomics.wait; after a second it waits asynchronously instead, so a worker that
    * died (its exit event needs this thread's event loop) ends training with an error, not a hang. */
@@ -399,6 +495,7 @@ export class ThreadPool {
     const ctl = this.ctl;
     const want = this.threads - 1;
     const t0 = Date.now();
+    let reffed = false;
     for (;;) {
       const d = Atomics.load(ctl, DONE);
       if (d >= want) break;
@@ -407,6 +504,11 @@ export class ThreadPool {
         Atomics.wait(ctl, DONE, d, 100);
         continue;
       }
+      // an unref'd worker would let the process exit under a pending asynchronous wait
+      if (!reffed && this.mode === "predict") {
+        reffed = true;
+        for (const w of this.workers) w.ref();
+      }
       const w = (
         Atomics as unknown as {
           waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> };
@@ -414,12 +516,13 @@ export class ThreadPool {
       ).waitAsync(ctl, DONE, d, 1000);
       if (w.async) await Promise.race([w.value, this.exitSignal]);
     }
+    if (reffed) for (const w of this.workers) w.unref();
     const out: [number, number][] = [];
     const res = new Float64Array(this.rt.memory.buffer, this.resultsPtr, 2 * this.threads);
     for (let t = 1; t < this.threads; t++) {
       if (this.job(t)[J.status] !== 0) {
         const m = this.receive(this.ports[t - 1])?.message as { error?: string } | undefined;
-        throw new ThreadError(`training thread ${t}: ${m?.error ?? "failed"}`);
+        throw new ThreadError(`${roleOf(this.mode)} ${t}: ${m?.error ?? "failed"}`);
       }
       out.push([res[2 * t], res[2 * t + 1]]);
     }
