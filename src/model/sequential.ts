@@ -24,7 +24,11 @@ import {
   choosePredictThreads,
   chooseThreads,
   forwardFlops,
+  PREDICT_FLOPS_PER_SECOND,
   PREDICT_START_SECONDS,
+  PREDICT_WAKE_SECONDS,
+  predictPieces,
+  predictPlanRows,
   sharedMemoryUnavailable,
   sliceOf,
   stepFlops,
@@ -70,14 +74,15 @@ export interface FitOptions {
 }
 
 export interface PredictOptions {
-  /** Rows per kernel call over all threads (each thread's activation buffers hold
-   * ceil(batchSize / threads) rows). Default 256. */
+  /** Rows per call of the layer stack on one thread (the activation buffers are sized for it);
+   * with threads, each of those calls is cut into one piece per thread (each thread's buffers hold
+   * about batchSize / threads rows). Default 256. */
   batchSize?: number;
   /** Threads of this call (Node worker_threads over one shared wasm memory; see
    * docs/design/threads.md): 1 (default), up to os.availableParallelism(), or "auto" (more than one
    * only where the call's rows are enough work to pay for waking a thread). Each thread runs the
-   * forward pass on its contiguous rows against the same weights, so the outputs are the one-thread
-   * outputs bit for bit. The workers stay alive between calls (unref'd: they do not keep the
+   * forward pass on its rows against the same weights, each row in the same place of a kernel call
+   * as on one thread, so the outputs are the one-thread outputs bit for bit. The workers stay alive between calls (unref'd: they do not keep the
    * process alive) until `closeThreads()` or `dispose()`; with more than one thread the model moves
    * to the shared-memory runtime and stays there. */
   threads?: ThreadsOption;
@@ -154,7 +159,7 @@ export class Sequential {
   private steps = 0;
   /** the workers of threaded predict calls, kept between calls, with the rows each thread's
    * plan holds and a staging block for the workers' rows and outputs */
-  private inferPool?: { pool: ThreadPool; chunk: number; staging: { ptr: number; bytes: number } };
+  private inferPool?: { pool: ThreadPool; batchSize: number; staging: { ptr: number; bytes: number } };
   /** threaded predict calls run one at a time: they share the pool's staging block */
   private predictLock: Promise<unknown> = Promise.resolve();
   /** "auto": estimated seconds two threads would have saved so far while no pool runs */
@@ -710,53 +715,56 @@ export class Sequential {
     return c.threads;
   }
 
-  /** Rows 0..n0 on this thread, the rest on the pool's workers (contiguous slices, sliceOf). */
+  /** The rows split over T threads in pieces of the one-thread calls of batchSize rows
+   * (predictPieces: so that each row is computed as one thread computes it); this thread's pieces
+   * here, the workers' from a staging block of shared memory. */
   private async predictThreaded(data: Float32Array, n: number, batchSize: number, T: number): Promise<Float32Array> {
-    const chunk = Math.ceil(batchSize / T);
-    const state = await this.predictPool(T, chunk);
+    const state = await this.predictPool(T, batchSize);
     const rt = this.runtime;
     const stack = this.stack!;
     const D = stack.inputSize;
     const V = stack.classes;
-    const n0 = sliceOf(n, T, 0).B;
-    const rest = n - n0;
-    const inBytes = align16(rest * D * 4);
-    const bytes = inBytes + rest * V * 4;
+    const rowSeconds = forwardFlops(this.layers, 1) / PREDICT_FLOPS_PER_SECOND;
+    const lead = Math.floor(Math.min(batchSize, PREDICT_WAKE_SECONDS / rowSeconds));
+    const pieces = predictPieces(n, batchSize, T, lead);
+    // the staging block is laid out as the whole call (rows, then outputs); only the workers' rows are copied
+    const inBytes = align16(n * D * 4);
+    const bytes = inBytes + n * V * 4;
     if (state.staging.bytes < bytes) {
       if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
       state.staging = { ptr: 0, bytes: 0 };
       state.staging = { ptr: rt.alloc(bytes), bytes };
     }
     const at = state.staging.ptr;
-    rt.f32(at, rest * D).set(data.subarray(n0 * D));
-    const jobs = [];
-    for (let t = 1; t < T; t++) {
-      const s = sliceOf(n, T, t);
-      jobs.push({ B: s.B, input: at + (s.row0 - n0) * D * 4, output: at + inBytes + (s.row0 - n0) * V * 4 });
-    }
-    state.pool.beginPredict(jobs);
-    let first: Float32Array;
+    const rows = rt.f32(at, n * D);
+    for (let t = 1; t < T; t++)
+      for (const p of pieces[t]) rows.set(data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.row0 * D);
+    state.pool.beginPredict({ n, bs: batchSize, lead, input: at, output: at + inBytes });
+    const out = new Float32Array(n * V);
     try {
-      first = stack.predict(rt, this.plan(chunk), data.subarray(0, n0 * D), n0);
+      const plan = this.plan(predictPlanRows(batchSize, T, lead));
+      for (const p of pieces[0])
+        out.set(stack.predict(rt, plan, data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.B), p.row0 * V);
     } finally {
       // the workers read the staging block: wait for them even when this thread's rows failed
       await state.pool.end();
     }
-    const out = new Float32Array(n * V);
-    out.set(first);
-    out.set(rt.f32(at + inBytes, rest * V), n0 * V);
+    const res = rt.f32(at + inBytes, n * V);
+    for (let t = 1; t < T; t++)
+      for (const p of pieces[t]) out.set(res.subarray(p.row0 * V, (p.row0 + p.B) * V), p.row0 * V);
     return out;
   }
 
-  /** The running predict pool, or a new one of T threads whose plans hold `chunk` rows (on the
-   * shared-memory runtime: the model moves there first). */
-  private async predictPool(T: number, chunk: number): Promise<NonNullable<Sequential["inferPool"]>> {
+  /** The running predict pool, or a new one of T threads whose plans hold the pieces of one-thread
+   * calls of batchSize rows (on the shared-memory runtime: the model moves there first). */
+  private async predictPool(T: number, batchSize: number): Promise<NonNullable<Sequential["inferPool"]>> {
     const cur = this.inferPool;
-    if (cur && cur.pool.threads === T && cur.chunk === chunk) return cur;
+    if (cur && cur.pool.threads === T && cur.batchSize === batchSize) return cur;
     await this.closePool();
     const tr = await threadRuntime();
     if (this.rt !== tr.rt) this.moveTo(tr.rt);
     const stack = this.stack!;
+    const rows = predictPlanRows(batchSize, T, 0);
     const pool = await ThreadPool.start(tr, T, {
       mode: "predict",
       inputShape: [...this.inputShape!],
@@ -765,9 +773,9 @@ export class Sequential {
       params: this.block!.all.map((p) => ({ ptr: p.ptr, grad: 0 })),
       grads: 0,
       floats: 0,
-      plan: (mem) => stack.planBatch(mem, chunk, false),
+      plan: (mem) => stack.planBatch(mem, rows, false),
     });
-    this.inferPool = { pool, chunk, staging: { ptr: 0, bytes: 0 } };
+    this.inferPool = { pool, batchSize, staging: { ptr: 0, bytes: 0 } };
     return this.inferPool;
   }
 

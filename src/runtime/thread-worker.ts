@@ -9,7 +9,7 @@ import { LayerStack } from "../model/stack.js";
 import { trainSlice } from "../model/slice.js";
 import { KernelMemory } from "./memory.js";
 import { instantiateModule } from "./instantiate.js";
-import { CMD_PREDICT, CMD_QUIT, CMD_STEP, J, P, type WorkerSetup } from "./threads.js";
+import { CMD_PREDICT, CMD_QUIT, CMD_STEP, J, P, predictPieces, type WorkerSetup } from "./threads.js";
 import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
@@ -90,15 +90,18 @@ for (;;) {
 }
 port.close();
 
-/** This thread's rows of a predict call, through the same LayerStack.predict one thread runs (its
- * chunking and kernels), reading the rows from and writing the outputs to shared memory. */
+/** This thread's pieces of a predict call, each through the same LayerStack.predict one thread runs
+ * (its chunking and kernels), reading the rows from and writing the outputs to shared memory. */
 function predictJob(view: Int32Array): void {
   try {
-    const B = view[P.B];
-    if (B <= 0) return;
-    const rows = new Float32Array(setup.memory.buffer, view[P.input], B * stack.inputSize);
-    const out = stack.predict(mem, setup.plan, rows, B);
-    new Float32Array(setup.memory.buffer, view[P.output], out.length).set(out);
+    const D = stack.inputSize;
+    const V = stack.classes;
+    const pieces = predictPieces(view[P.n], view[P.bs], setup.threads, view[P.lead])[setup.index];
+    for (const { row0, B } of pieces) {
+      const rows = new Float32Array(setup.memory.buffer, view[P.input] + row0 * D * 4, B * D);
+      const out = stack.predict(mem, setup.plan, rows, B);
+      new Float32Array(setup.memory.buffer, view[P.output] + row0 * V * 4, B * V).set(out);
+    }
   } catch (e) {
     port.postMessage({ error: (e as Error)?.message ?? String(e) });
     view[P.status] = 1;

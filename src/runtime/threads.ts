@@ -125,6 +125,8 @@ export function forwardFlops(layers: readonly Layer[], B: number): number {
 export const PREDICT_FLOPS_PER_SECOND = 40e9;
 export const PREDICT_CALL_SECONDS = 60e-6;
 export const PREDICT_START_SECONDS = 0.05;
+/** a worker's wake-up from Atomics.wait on these VMs (typical; it varies with the load) */
+export const PREDICT_WAKE_SECONDS = 30e-6;
 /** more threads only when the estimate says at least this speed-up */
 const PREDICT_MIN_SPEEDUP = 1.25;
 
@@ -236,8 +238,10 @@ const HEAD = 4;
 const JOB = 8;
 /** job record fields */
 export const J = { B: 0, row0: 1, input: 2, labels: 3, seed: 4, step: 5, total: 6, status: 7 } as const;
-/** a predict job: its rows (B), where they are (input) and where its outputs go (the labels slot) */
-export const P = { B: J.B, input: J.input, output: J.labels, status: J.status } as const;
+/** a predict job: the call's rows (n), the one-thread call size (bs) and thread 0's lead, from
+ * which each worker finds its pieces (predictPieces); where row 0 is (input: the workers' rows at
+ * their own offsets) and where row 0's outputs go */
+export const P = { n: J.B, bs: J.row0, input: J.input, output: J.labels, lead: J.seed, status: J.status } as const;
 
 /** What a worker needs to rebuild the model's layers and find every buffer in shared memory. */
 export interface WorkerSetup {
@@ -285,6 +289,51 @@ export function sliceOf(B: number, T: number, t: number): { B: number; row0: num
   const base = Math.floor(B / T);
   const extra = B % T;
   return { B: base + (t < extra ? 1 : 0), row0: t * base + Math.min(t, extra) };
+}
+
+/** Split points of a predict call lie at multiples of this many rows from the start of a
+ * one-thread call. Why: a row's bits depend on where in a kernel call it lies, not on the other
+ * rows' values. The GEMMs compute rows in tiles of 4 and the last M % 4 rows of a call by edge
+ * tiles, which in the relaxed build round differently (fused against unfused multiply-adds), and a
+ * large product takes the packed path only from 16 rows; a piece that starts on a multiple of 16 of
+ * the one-thread call and ends on one or at the call's end puts every row in the same tile or edge,
+ * on the same path, as one thread does. */
+export const PREDICT_ALIGN = 16;
+
+const roundTo = (v: number, a: number) => Math.round(v / a) * a;
+const upTo = (v: number, a: number) => Math.ceil(v / a) * a;
+
+/** What each of T threads computes of a predict call of n rows that one thread runs as calls of
+ * `bs` rows ([k bs, (k + 1) bs)): one piece of every such call, cut at multiples of PREDICT_ALIGN
+ * from its start, a piece either empty, at least PREDICT_ALIGN rows, or the call's last rows.
+ * Thread 0 starts at once, a worker only when woken, so thread 0 takes `lead` rows more of the
+ * first call (what it computes in a wake-up): the workers then tend to finish first and thread 0
+ * finds them done instead of sleeping until the last one wakes it. Result: pieces[t] in row order. */
+export function predictPieces(n: number, bs: number, T: number, lead: number): { row0: number; B: number }[][] {
+  const out: { row0: number; B: number }[][] = Array.from({ length: T }, () => []);
+  for (let k = 0; k * bs < n; k++) {
+    const start = k * bs;
+    const L = Math.min(bs, n - start);
+    const extra = k === 0 ? Math.max(0, Math.min(lead, L)) : 0;
+    let prev = 0;
+    for (let t = 0; t < T; t++) {
+      let cut = t === T - 1 ? L : Math.min(L, roundTo(extra + ((L - extra) * (t + 1)) / T, PREDICT_ALIGN));
+      if (L - cut < PREDICT_ALIGN) cut = L;
+      cut = Math.max(cut, prev);
+      if (cut > prev) out[t].push({ row0: start + prev, B: cut - prev });
+      prev = cut;
+    }
+  }
+  return out;
+}
+
+/** Rows a thread's predict plan holds so that every piece predictPieces gives it is one call (a
+ * worker: lead 0), a multiple of PREDICT_ALIGN so that a longer piece splits on an aligned row. */
+export function predictPlanRows(bs: number, T: number, lead: number): number {
+  return Math.min(
+    upTo(bs, PREDICT_ALIGN),
+    upTo(Math.ceil(bs / T) + 2 * PREDICT_ALIGN + Math.ceil(lead), PREDICT_ALIGN),
+  );
 }
 
 export class ThreadPool {
@@ -469,16 +518,18 @@ export class ThreadPool {
     Atomics.notify(ctl, GEN);
   }
 
-  /** Wake every worker on its rows of a predict call: job t - 1 of `jobs` is worker t's (rows,
-   * where they are, where its outputs go); a worker given 0 rows only reports done. */
-  beginPredict(jobs: readonly { B: number; input: number; output: number }[]): void {
+  /** Wake every worker on its pieces of a predict call (predictPieces(n, bs, threads, lead)) of
+   * rows at `input` and outputs to `output` (row 0's; rows and outputs of every row at their own
+   * offsets); a worker without rows only reports done. */
+  beginPredict(call: { n: number; bs: number; lead: number; input: number; output: number }): void {
     if (this.exited) throw new ThreadError(this.exited);
-    if (jobs.length !== this.threads - 1) throw new Error(`${jobs.length} jobs for ${this.threads - 1} workers`);
     for (let t = 1; t < this.threads; t++) {
       const j = this.job(t);
-      j[P.B] = jobs[t - 1].B;
-      j[P.input] = jobs[t - 1].input;
-      j[P.output] = jobs[t - 1].output;
+      j[P.n] = call.n;
+      j[P.bs] = call.bs;
+      j[P.lead] = call.lead;
+      j[P.input] = call.input;
+      j[P.output] = call.output;
       j[P.status] = 0;
     }
     const ctl = this.ctl;
