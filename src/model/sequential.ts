@@ -25,6 +25,7 @@ import {
   chooseThreads,
   forwardFlops,
   PREDICT_FLOPS_PER_SECOND,
+  PREDICT_MIN_PIECE,
   PREDICT_START_SECONDS,
   PREDICT_WAKE_SECONDS,
   predictPieces,
@@ -684,8 +685,12 @@ export class Sequential {
     const option = checkThreads(options.threads, available, "predict: option threads");
     const { data, n } = this.stack!.rows(xIn);
     const T = option === 1 ? 1 : this.predictThreadCount(option, n, available);
-    if (T === 1 || n < 2) return this.stack!.predict(this.runtime, this.plan(batchSize), data, n);
-    const run = this.predictLock.then(() => this.predictThreaded(data, n, batchSize, T));
+    const lead = this.predictLead(batchSize);
+    const pieces = T > 1 && n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
+    // calls too short to give a worker rows stay here: no barrier for nothing
+    if (!pieces.slice(1).some((p) => p.length > 0))
+      return this.stack!.predict(this.runtime, this.plan(batchSize), data, n);
+    const run = this.predictLock.then(() => this.predictThreaded(data, n, batchSize, T, lead, pieces));
     this.predictLock = run.catch(() => {});
     return run;
   }
@@ -718,15 +723,19 @@ export class Sequential {
   /** The rows split over T threads in pieces of the one-thread calls of batchSize rows
    * (predictPieces: so that each row is computed as one thread computes it); this thread's pieces
    * here, the workers' from a staging block of shared memory. */
-  private async predictThreaded(data: Float32Array, n: number, batchSize: number, T: number): Promise<Float32Array> {
+  private async predictThreaded(
+    data: Float32Array,
+    n: number,
+    batchSize: number,
+    T: number,
+    lead: number,
+    pieces: { row0: number; B: number }[][],
+  ): Promise<Float32Array> {
     const state = await this.predictPool(T, batchSize);
     const rt = this.runtime;
     const stack = this.stack!;
     const D = stack.inputSize;
     const V = stack.classes;
-    const rowSeconds = forwardFlops(this.layers, 1) / PREDICT_FLOPS_PER_SECOND;
-    const lead = Math.floor(Math.min(batchSize, PREDICT_WAKE_SECONDS / rowSeconds));
-    const pieces = predictPieces(n, batchSize, T, lead);
     // the staging block is laid out as the whole call (rows, then outputs); only the workers' rows are copied
     const inBytes = align16(n * D * 4);
     const bytes = inBytes + n * V * 4;
@@ -753,6 +762,12 @@ export class Sequential {
     for (let t = 1; t < T; t++)
       for (const p of pieces[t]) out.set(res.subarray(p.row0 * V, (p.row0 + p.B) * V), p.row0 * V);
     return out;
+  }
+
+  /** Rows thread 0 computes while a worker wakes up (by the forward FLOPs of a row). */
+  private predictLead(batchSize: number): number {
+    const rowSeconds = forwardFlops(this.layers, 1) / PREDICT_FLOPS_PER_SECOND;
+    return Math.floor(Math.min(batchSize, PREDICT_WAKE_SECONDS / rowSeconds));
   }
 
   /** The running predict pool, or a new one of T threads whose plans hold the pieces of one-thread

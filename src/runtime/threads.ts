@@ -291,21 +291,24 @@ export function sliceOf(B: number, T: number, t: number): { B: number; row0: num
   return { B: base + (t < extra ? 1 : 0), row0: t * base + Math.min(t, extra) };
 }
 
-/** Split points of a predict call lie at multiples of this many rows from the start of a
- * one-thread call. Why: a row's bits depend on where in a kernel call it lies, not on the other
- * rows' values. The GEMMs compute rows in tiles of 4 and the last M % 4 rows of a call by edge
- * tiles, which in the relaxed build round differently (fused against unfused multiply-adds), and a
- * large product takes the packed path only from 16 rows; a piece that starts on a multiple of 16 of
- * the one-thread call and ends on one or at the call's end puts every row in the same tile or edge,
- * on the same path, as one thread does. */
-export const PREDICT_ALIGN = 16;
+/** Split points of a predict call lie at multiples of PREDICT_ALIGN rows from the start of a
+ * one-thread call, and a piece has PREDICT_MIN_PIECE rows or more unless it is the whole call. Why:
+ * a row's bits depend on where in a kernel call it lies, not on the other rows' values. The GEMMs
+ * compute rows in tiles of 4 and the last M % 4 rows of a call by edge tiles, which in the relaxed
+ * build round differently (fused against unfused multiply-adds), and a large product takes the
+ * packed path only from 16 rows. A piece that starts on a multiple of 4 of the one-thread call and
+ * ends on one or at the call's end, 16 rows or more, puts every row in the same tile or edge, on the
+ * same path, as one thread does. */
+export const PREDICT_ALIGN = 4;
+export const PREDICT_MIN_PIECE = 16;
 
 const roundTo = (v: number, a: number) => Math.round(v / a) * a;
 const upTo = (v: number, a: number) => Math.ceil(v / a) * a;
 
 /** What each of T threads computes of a predict call of n rows that one thread runs as calls of
  * `bs` rows ([k bs, (k + 1) bs)): one piece of every such call, cut at multiples of PREDICT_ALIGN
- * from its start, a piece either empty, at least PREDICT_ALIGN rows, or the call's last rows.
+ * from its start, a piece either empty, the whole call, or PREDICT_MIN_PIECE rows or more (so a
+ * call of fewer than twice that stays on one thread).
  * Thread 0 starts at once, a worker only when woken, so thread 0 takes `lead` rows more of the
  * first call (what it computes in a wake-up): the workers then tend to finish first and thread 0
  * finds them done instead of sleeping until the last one wakes it. Result: pieces[t] in row order. */
@@ -314,12 +317,13 @@ export function predictPieces(n: number, bs: number, T: number, lead: number): {
   for (let k = 0; k * bs < n; k++) {
     const start = k * bs;
     const L = Math.min(bs, n - start);
-    const extra = k === 0 ? Math.max(0, Math.min(lead, L)) : 0;
+    // at most a quarter of the call: the workers get rows even on a net whose rows cost next to nothing
+    const extra = k === 0 ? Math.max(0, Math.min(lead, Math.floor(L / 4))) : 0;
     let prev = 0;
-    for (let t = 0; t < T; t++) {
-      let cut = t === T - 1 ? L : Math.min(L, roundTo(extra + ((L - extra) * (t + 1)) / T, PREDICT_ALIGN));
-      if (L - cut < PREDICT_ALIGN) cut = L;
-      cut = Math.max(cut, prev);
+    for (let t = 0; t < T && prev < L; t++) {
+      let cut = t === T - 1 ? L : roundTo(extra + ((L - extra) * (t + 1)) / T, PREDICT_ALIGN);
+      cut = Math.max(cut, prev + PREDICT_MIN_PIECE);
+      if (L - cut < PREDICT_MIN_PIECE) cut = L;
       if (cut > prev) out[t].push({ row0: start + prev, B: cut - prev });
       prev = cut;
     }
@@ -330,10 +334,8 @@ export function predictPieces(n: number, bs: number, T: number, lead: number): {
 /** Rows a thread's predict plan holds so that every piece predictPieces gives it is one call (a
  * worker: lead 0), a multiple of PREDICT_ALIGN so that a longer piece splits on an aligned row. */
 export function predictPlanRows(bs: number, T: number, lead: number): number {
-  return Math.min(
-    upTo(bs, PREDICT_ALIGN),
-    upTo(Math.ceil(bs / T) + 2 * PREDICT_ALIGN + Math.ceil(lead), PREDICT_ALIGN),
-  );
+  const rows = Math.ceil(bs / T) + 2 * PREDICT_MIN_PIECE + Math.ceil(lead);
+  return Math.min(upTo(bs, PREDICT_ALIGN), upTo(rows, PREDICT_ALIGN));
 }
 
 export class ThreadPool {

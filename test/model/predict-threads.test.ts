@@ -24,6 +24,7 @@ import {
   choosePredictThreads,
   forwardFlops,
   PREDICT_ALIGN,
+  PREDICT_MIN_PIECE,
   predictPieces,
   predictPlanRows,
   ThreadError,
@@ -142,7 +143,7 @@ describe("predict({ threads: 2 }): the one-thread outputs, bit for bit", () => {
           expect((p.row0 - start) % A, tag).toBe(0);
           const last = p.row0 + p.B === end;
           if (!last) expect((p.row0 + p.B - start) % A, tag).toBe(0);
-          if (!(p.row0 === start && last)) expect(p.B, tag).toBeGreaterThanOrEqual(Math.min(A, end - start));
+          if (!(p.row0 === start && last)) expect(p.B, tag).toBeGreaterThanOrEqual(PREDICT_MIN_PIECE);
           expect(p.B, tag).toBeLessThanOrEqual(predictPlanRows(bs, T, t === 0 ? lead : 0));
           for (let r = p.row0; r < p.row0 + p.B; r++) seen[r]++;
         }
@@ -154,8 +155,11 @@ describe("predict({ threads: 2 }): the one-thread outputs, bit for bit", () => {
     }
     // an even call splits in half; a lead moves rows to thread 0, a little
     expect(predictPieces(256, 256, 2, 0).map((l) => l.map((p) => p.B))).toEqual([[128], [128]]);
-    expect(predictPieces(256, 256, 2, 54).map((l) => l.map((p) => p.B))).toEqual([[160], [96]]);
-    expect(predictPieces(1024, 256, 2, 54)[0].map((p) => p.B)).toEqual([160, 128, 128, 128]);
+    expect(predictPieces(256, 256, 2, 54).map((l) => l.map((p) => p.B))).toEqual([[156], [100]]);
+    expect(predictPieces(1024, 256, 2, 54)[0].map((p) => p.B)).toEqual([156, 128, 128, 128]);
+    // fewer than twice the smallest piece: one thread
+    expect(predictPieces(31, 256, 2, 0).map((l) => l.length)).toEqual([1, 0]);
+    expect(predictPieces(32, 256, 2, 0).map((l) => l.map((p) => p.B))).toEqual([[16], [16]]);
   });
 
   it("the same outputs as the model on the default (unshared) build", async () => {
@@ -173,7 +177,7 @@ describe("predict({ threads: 2 }): the one-thread outputs, bit for bit", () => {
     m.compile({ seed: 1 });
     await m.build();
     const rt0 = m.runtime;
-    const x = randn(rng(8), 9 * 19);
+    const x = randn(rng(8), 40 * 19);
     const one = m.predictSync(x);
     const two = await m.predict(x, { threads: 2 });
     expect(m.runtime).not.toBe(rt0);
@@ -189,14 +193,14 @@ describe("the predict pool", () => {
     const x = randn(rng(2), 50 * D);
     for (let i = 0; i < 4; i++) await m.predict(x, { threads: 2 });
     expect(start).toHaveBeenCalledTimes(1);
-    await m.predict(x, { threads: 2, batchSize: 16 });
+    await m.predict(x, { threads: 2, batchSize: 40 });
     expect(start).toHaveBeenCalledTimes(2);
     await m.closeThreads();
-    await m.predict(x, { threads: 2, batchSize: 16 });
+    await m.predict(x, { threads: 2, batchSize: 40 });
     expect(start).toHaveBeenCalledTimes(3);
-    // one thread and single rows never need it
+    // one thread and calls too short to split never need it
     await m.predict(x, { threads: 1 });
-    await m.predict(x.subarray(0, D), { threads: 2 });
+    await m.predict(x.subarray(0, 31 * D), { threads: 2 });
     expect(start).toHaveBeenCalledTimes(3);
     m.dispose();
   }, 30_000);
@@ -332,10 +336,10 @@ describe("threads option, auto and failures", () => {
     });
     m.compile({});
     await m.build();
-    const x = randn(rng(1), 6 * 7);
+    const x = randn(rng(1), 40 * 7);
     await expect(m.predict(x, { threads: 2 })).rejects.toThrow(ThreadError);
     await expect(m.predict(x, { threads: 2 })).rejects.toThrow(/inference thread 1/);
-    expect(m.predictSync(x).length).toBe(18);
+    expect(m.predictSync(x).length).toBe(120);
     m.dispose();
   }, 30_000);
 });
