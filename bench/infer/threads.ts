@@ -10,7 +10,12 @@
 // Run: npx tsx bench/infer/threads.ts [--quick] [--nets musk2,kdd99,cnn] [--batches 1,32,256]
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
-import { choosePredictThreads, forwardFlops, threadRuntime } from "../../src/runtime/threads.js";
+import {
+  choosePredictThreads,
+  forwardFlops,
+  PREDICT_FLOPS_PER_SECOND,
+  threadRuntime,
+} from "../../src/runtime/threads.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 import { bsfnetNet, NETS, netData, netPlan, type NetName } from "../peers/nets.js";
 import { busiest, threadCpu } from "../train/threads.js";
@@ -115,7 +120,7 @@ export async function measureInferThreads(
         max: Math.max(...ratios),
         cpuBound: cpu.length ? med(cpu) : null,
         auto: c.threads,
-        estUs: (flops / 40e9) * 1e6,
+        estUs: (flops / PREDICT_FLOPS_PER_SECOND) * 1e6,
       };
       rows.push(row);
       log(

@@ -117,18 +117,20 @@ export function forwardFlops(layers: readonly Layer[], B: number): number {
 }
 
 /** Figures of the inference decision, measured on these 2-core VMs by bench/infer/threads.ts
- * (docs/design/threads.md, "Inference threads"): the forward pass runs at PREDICT_FLOPS_PER_SECOND
- * or more by forwardFlops' count on one thread; a threaded call costs PREDICT_CALL_SECONDS more
- * than half its work (one wake-up of each worker, one of this thread, the workers' rows copied in
- * and their outputs out); a pool takes PREDICT_START_SECONDS to start (workers instantiate the
- * module and rebuild the layers). */
+ * (docs/design/threads.md, "Inference threads"): one thread runs the forward pass at about
+ * PREDICT_FLOPS_PER_SECOND by forwardFlops' count (the Musk2 MLP 48, the KDD99 MLP 30, the Table 6
+ * CNN 70 with its Winograd convolutions); a two-thread call costs about PREDICT_CALL_SECONDS more
+ * than half its work (28-100 us measured: a worker's wake-up, the workers' rows copied in and their
+ * outputs out, thread 0's lead); a pool takes about PREDICT_START_SECONDS to start from the built
+ * package (50-100 ms measured; 200-350 ms from source under tsx: the workers instantiate the module
+ * and rebuild the layers). The resulting crossover: about 120 us of estimated one-thread work. */
 export const PREDICT_FLOPS_PER_SECOND = 40e9;
-export const PREDICT_CALL_SECONDS = 60e-6;
+export const PREDICT_CALL_SECONDS = 40e-6;
 export const PREDICT_START_SECONDS = 0.05;
 /** a worker's wake-up from Atomics.wait on these VMs (typical; it varies with the load) */
 export const PREDICT_WAKE_SECONDS = 30e-6;
 /** more threads only when the estimate says at least this speed-up */
-const PREDICT_MIN_SPEEDUP = 1.25;
+const PREDICT_MIN_SPEEDUP = 1.2;
 
 export interface PredictChoice extends ThreadChoice {
   /** estimated seconds the chosen count saves on this call against one thread */
