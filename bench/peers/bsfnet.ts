@@ -1,11 +1,13 @@
 // bsfnet's and onnxruntime-node's side of the peer benchmark: training samples/s of a new model in
 // its first steps (fresh) and after its whole run (steady), inference samples/s of bsfnet/infer
-// and of onnxruntime-node on bsfnet's ONNX export of the same model.
+// and of onnxruntime-node on bsfnet's ONNX export of the same model; on two threads, bsfnet's
+// `model.predict(x, { threads: 2 })` and an onnxruntime-node session of two intra-op threads.
 // Warm-up is by time, not by a count of calls: V8 runs wasm on its baseline compiler for the
 // first 0.2-0.3 s and swaps in optimized code from a background thread.
 import * as ort from "onnxruntime-node";
 import type { Runtime } from "../../src/runtime/runtime.js";
-import type { Sequential } from "../../src/index.js";
+import { Sequential } from "../../src/index.js";
+import { threadRuntime } from "../../src/runtime/threads.js";
 import { InferenceModel } from "../../src/infer/index.js";
 import { modelToBytes } from "../../src/io/file.js";
 import { toOnnx } from "../../src/export/onnx.js";
@@ -132,7 +134,8 @@ export async function bsfnetInfer(side: InferSide, x: Float32Array, B: number, w
   return B / (await medianSeconds(() => side.bsfnet.predict(xb), w, s));
 }
 
-/** onnxruntime-node samples/s at batch B, and its largest difference from bsfnet's output. */
+/** onnxruntime-node samples/s at batch B, and its largest difference from bsfnet's output
+ * (`session`: another session of the same model, e.g. on two threads; default side.ort). */
 export async function ortInfer(
   side: InferSide,
   plan: NetPlan,
@@ -140,14 +143,58 @@ export async function ortInfer(
   B: number,
   w: number,
   s: number,
+  session?: ort.InferenceSession,
 ): Promise<{ sps: number; maxAbsDiff: number }> {
-  const sess = side.ort!;
+  const sess = session ?? side.ort!;
   const shape = plan.kind === "cnn" ? [B, 28, 28, 1] : [B, plan.inputs];
   const xb = x.slice(0, B * plan.inputs);
   const t = new ort.Tensor("float32", xb, shape);
   const feeds = { [sess.inputNames[0]]: t };
   const sec = await medianSeconds(() => sess.run(feeds), w, s);
   const got = (await sess.run(feeds))[sess.outputNames[0]].data as Float32Array;
+  const ref = side.bsfnet.predict(xb);
+  let d = 0;
+  for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - got[i]));
+  return { sps: B / sec, maxAbsDiff: d };
+}
+
+/** An onnxruntime-node session of the side's model on `threads` intra-op threads (parallel within
+ * each operator: the only parallelism a sequential net has), or the reason it cannot start. */
+export async function ortSession(
+  side: InferSide,
+  threads: number,
+): Promise<{ session: ort.InferenceSession | null; reason?: string }> {
+  try {
+    const session = await ort.InferenceSession.create(toOnnx(side.model), {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+    });
+    return { session };
+  } catch (e) {
+    return { session: null, reason: `onnxruntime-node: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
+/** The side's model copied onto the shared-memory runtime, for `predict(x, { threads })`. */
+export async function threadedModel(side: InferSide): Promise<Sequential> {
+  return Sequential.fromSpec(side.model.toSpec(), (await threadRuntime()).rt);
+}
+
+/** bsfnet samples/s at batch B on `threads` threads (model.predict, its pool kept across calls),
+ * and its largest difference from bsfnet/infer's one-thread output (0: the split changes no bit). */
+export async function bsfnetInferThreads(
+  side: InferSide,
+  model: Sequential,
+  x: Float32Array,
+  B: number,
+  threads: number,
+  w: number,
+  s: number,
+): Promise<{ sps: number; maxAbsDiff: number }> {
+  const xb = x.slice(0, B * side.bsfnet.inputSize);
+  const sec = await medianSeconds(() => model.predict(xb, { threads }), w, s);
+  const got = await model.predict(xb, { threads });
   const ref = side.bsfnet.predict(xb);
   let d = 0;
   for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - got[i]));

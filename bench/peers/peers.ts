@@ -1,16 +1,29 @@
 // Peers in the same run (issue 12, item 5): training and inference of the paper's three nets
 // (bench/peers/nets.ts) in bsfnet (each wasm build this engine runs; two threads when
-// fit({ threads }) exists), PyTorch's CPU build on one and two threads (a Python child process)
-// and onnxruntime-node (inference, one thread, on bsfnet's ONNX export of the same model).
-// Run alone: npx tsx bench/peers/peers.ts [--quick]   (node --experimental-wasm-relaxed-simd on
-// Node 20 adds the relaxed build; bench/run.ts sets that flag itself)
+// fit({ threads }) exists: training, and predict({ threads: 2 }) for inference), PyTorch's CPU
+// build on one and two threads (a Python child process) and onnxruntime-node (inference on
+// bsfnet's ONNX export of the same model, one intra-op thread and, beside bsfnet's two, two).
+// Run alone: npx tsx bench/peers/peers.ts [--quick] [--infer] [--two-threads] [--no-torch]
+// (--infer: the inference table only; --two-threads: the two-thread engines, which bench/run.ts
+// asks for; node --experimental-wasm-relaxed-simd on Node 20 adds the relaxed build, which
+// bench/run.ts and --two-threads enable themselves)
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import * as ortPkg from "onnxruntime-node";
 import { Runtime } from "../../src/runtime/runtime.js";
-import { bsfnetInfer, bsfnetTrain, inferSide, ortInfer, trainSteps } from "./bsfnet.js";
+import {
+  bsfnetInfer,
+  bsfnetInferThreads,
+  bsfnetTrain,
+  inferSide,
+  ortInfer,
+  ortSession,
+  threadedModel,
+  trainSteps,
+} from "./bsfnet.js";
 import { NETS, type NetName, bsfnetNet, netData, netPlan } from "./nets.js";
 import { stepFlops } from "../../src/runtime/threads.js";
+import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 import { runTorch, type TorchResults } from "./torch.js";
 
 export const TRAIN_BATCHES = [32, 128] as const;
@@ -89,6 +102,63 @@ export interface PeerOptions {
   twoThreads: true | string;
   /** skip PyTorch (tests) */
   torch?: false;
+  /** inference only: no training rows (PyTorch too runs its inference only) */
+  inferOnly?: boolean;
+}
+
+/** The two-thread inference engines of one net: bsfnet's predict({ threads: 2 }) (the model on the
+ * shared-memory build; its outputs must be bsfnet/infer's) and onnxruntime-node on two intra-op
+ * threads. A mode that cannot run here is a missing figure with a note, not a failed bench. */
+async function inferTwoThreads(
+  side: Awaited<ReturnType<typeof inferSide>>,
+  plan: ReturnType<typeof netPlan>,
+  x: Float32Array,
+  c: {
+    twoT: Engine;
+    infer: InferEntry[];
+    notes: Record<Engine, string>;
+    inferBatches: number[];
+    warmupSeconds: number;
+    inferSeconds: number;
+    log: (s: string) => void;
+  },
+): Promise<void> {
+  let model: Awaited<ReturnType<typeof threadedModel>> | undefined;
+  try {
+    model = await threadedModel(side);
+    for (const B of c.inferBatches) {
+      const r = await bsfnetInferThreads(side, model, x, B, 2, c.warmupSeconds, c.inferSeconds);
+      if (r.maxAbsDiff > 1e-6) throw new Error(`${plan.name} B=${B}: two threads differ from one by ${r.maxAbsDiff}`);
+      c.infer.push({ net: plan.name, B, engine: c.twoT, sps: r.sps });
+      c.log(`  ${c.twoT.padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s`);
+    }
+  } catch (e) {
+    if ((e as Error).message.includes("differ from one")) throw e;
+    c.notes[c.twoT] = `predict({ threads: 2 }) failed: ${(e as Error).message.split("\n")[0]}`;
+    for (const B of c.inferBatches)
+      if (!c.infer.some((r) => r.net === plan.name && r.B === B && r.engine === c.twoT))
+        c.infer.push({ net: plan.name, B, engine: c.twoT, sps: null });
+  } finally {
+    await model?.closeThreads();
+    model?.dispose();
+  }
+  const { session, reason } = side.ort ? await ortSession(side, 2) : { session: null, reason: "no session" };
+  if (!session) c.notes["ort 2t"] = reason ?? "no session";
+  try {
+    for (const B of c.inferBatches) {
+      if (!session) {
+        c.infer.push({ net: plan.name, B, engine: "ort 2t", sps: null });
+        continue;
+      }
+      const r = await ortInfer(side, plan, x, B, c.warmupSeconds, c.inferSeconds, session);
+      if (r.maxAbsDiff > 1e-4)
+        throw new Error(`${plan.name} B=${B}: onnxruntime-node (2 threads) and bsfnet differ by ${r.maxAbsDiff}`);
+      c.infer.push({ net: plan.name, B, engine: "ort 2t", sps: r.sps, maxAbsDiff: r.maxAbsDiff });
+      c.log(`  ${"ort 2t".padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s`);
+    }
+  } finally {
+    await session?.release();
+  }
 }
 
 export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
@@ -97,7 +167,7 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
   const t0 = performance.now();
   const warmupSeconds = quick ? 0.2 : 0.5;
   const inferSeconds = quick ? 0.15 : 0.6;
-  const trainBatches = [...TRAIN_BATCHES];
+  const trainBatches = o.inferOnly ? [] : [...TRAIN_BATCHES];
   const inferBatches = [...INFER_BATCHES];
   const train: TrainEntry[] = [];
   const infer: InferEntry[] = [];
@@ -108,7 +178,10 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
   if (!o.builds.some((b) => b.name === "relaxed")) notes["bsfnet relaxed"] = o.relaxedReason ?? "not loaded";
   const twoT = `${defaultEngine} 2t`;
   if (o.twoThreads === true) engines.push(twoT);
-  else notes[twoT] = o.twoThreads;
+  else {
+    notes[twoT] = o.twoThreads;
+    notes["ort 2t"] = `measured beside ${twoT} only (${o.twoThreads})`;
+  }
 
   const nets = NETS.map((name) => {
     const plan = netPlan(name, quick);
@@ -175,6 +248,9 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
               `  ${"ort 1t".padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s (max |diff| ${r.maxAbsDiff.toExponential(1)})`,
             );
           }
+        }
+        if (b === def && o.twoThreads === true) {
+          await inferTwoThreads(side, plan, x, { twoT, infer, notes, inferBatches, warmupSeconds, inferSeconds, log });
         }
       } finally {
         await side.dispose();
@@ -245,13 +321,30 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const flag = (f: string) => process.argv.includes(f);
+  if (flag("--two-threads")) await enableRelaxedSimd(); // the relaxed build, as bench/run.ts loads it
   const { builds, relaxedReason } = await loadBuilds(new URL("../../", import.meta.url));
+  // how busy the machine was: its CPU time less this process's, per wall second (as bench/run.ts)
+  const { cpus } = await import("node:os");
+  const snap = () => {
+    const u = process.cpuUsage();
+    const busy = cpus().reduce((a, c) => a + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+    return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 };
+  };
+  const s0 = snap();
   const r = await benchPeers({
-    quick: process.argv.includes("--quick"),
+    quick: flag("--quick"),
     log: console.log,
     builds,
     relaxedReason,
-    twoThreads: "not asked for when run alone",
+    twoThreads: flag("--two-threads") ? true : "not asked for (--two-threads)",
+    inferOnly: flag("--infer"),
+    ...(flag("--no-torch") ? { torch: false as const } : {}),
   });
+  const { peersMarkdown } = await import("./report.js");
+  const s1 = snap();
+  console.log(
+    peersMarkdown(r, Math.max(0, (s1.busy - s0.busy - (s1.self - s0.self)) / (s1.wall - s0.wall))).join("\n"),
+  );
   console.log(`${r.seconds.toFixed(0)} s; notes: ${JSON.stringify(r.notes)}`);
 }

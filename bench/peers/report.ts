@@ -38,10 +38,18 @@ function trainTable(p: PeerResults): string[] {
 }
 
 function inferTable(p: PeerResults): string[] {
-  const bs = p.bsfnetEngines.filter((e) => !e.endsWith(" 2t"));
-  const engines = [...bs, ...PEERS_INFER];
   const e = p.defaultEngine;
-  const ratioCols = [`${e} / ort 1t`, `${e} / torch 1t`, `${e} / torch 2t`];
+  const twoT = `${e} 2t`;
+  // the two-thread engines (bsfnet's predict({ threads: 2 }), ort on two intra-op threads) where measured
+  const has2t = p.infer.some((r) => r.engine === twoT);
+  const bs = p.bsfnetEngines.filter((x) => !x.endsWith(" 2t"));
+  const engines = [...bs, ...(has2t ? [twoT] : []), ...PEERS_INFER, ...(has2t ? ["ort 2t"] : [])];
+  const ratioCols = [
+    `${e} / ort 1t`,
+    `${e} / torch 1t`,
+    `${e} / torch 2t`,
+    ...(has2t ? [`${twoT} / ort 2t`, `${twoT} / ${e}`] : []),
+  ];
   const out = [
     `| net | batch | ${engines.join(" | ")} | ${ratioCols.join(" | ")} |`,
     `|---|---:|${engines.map(() => "---:").join("|")}|${ratioCols.map(() => "---:").join("|")}|`,
@@ -52,6 +60,7 @@ function inferTable(p: PeerResults): string[] {
     for (const B of p.inferBatches) {
       const v = engines.map((en) => get(net, B, en));
       const ratios = PEERS_INFER.map((peer) => rat(get(net, B, e), get(net, B, peer)));
+      if (has2t) ratios.push(rat(get(net, B, twoT), get(net, B, "ort 2t")), rat(get(net, B, twoT), get(net, B, e)));
       out.push(`| ${net} | ${B} | ${v.map(fmt).join(" | ")} | ${ratios.join(" | ")} |`);
     }
   }
@@ -98,7 +107,7 @@ export function peersMarkdown(p: PeerResults, others: number): string[] {
       "(Bernoulli mask u < w, straight-through gradient, L1 penalty 0.01, clip to [0, 1]; scripts/reference/bench_torch.py). " +
       "Random data of each net's shape with a learnable label (bench/peers/nets.ts), the same rows for both.",
     `- engines: ${p.bsfnetEngines.join(", ")} (\`${p.defaultEngine}\` is what the CLI runs: its ratios are the headline ones); ` +
-      `${torch}; onnxruntime-node ${p.ort} (one intra-op thread, sequential) on bsfnet's ONNX export of the same model ` +
+      `${torch}; onnxruntime-node ${p.ort} (one intra-op thread, sequential; \`ort 2t\`: two intra-op threads) on bsfnet's ONNX export of the same model ` +
       `(its probabilities agree with bsfnet's to ${diffs.length ? Math.max(...diffs).toExponential(1) : "–"}).`,
     `- training: each engine first trains a throwaway model for ${p.warmupSeconds} s (V8 runs wasm on its baseline compiler ` +
       "for the first 0.2–0.3 s, so the warm-up is by time), then a new model is timed step by step: **fresh** is the mean over " +
@@ -107,7 +116,7 @@ export function peersMarkdown(p: PeerResults, others: number): string[] {
       `the CNN over steps 1–${steps("cnn")?.window ?? "?"} and the last ${steps("cnn")?.window ?? "?"} of ${steps("cnn")?.steps ?? "?"} ` +
       "(2,000 CNN steps at batch 128 on four engines would take the whole budget). bsfnet: one `fit`, shuffled, with a step callback; " +
       "PyTorch: a loop over shuffled index batches.",
-    `- inference: the median call after ${p.warmupSeconds} s of calls; bsfnet/infer (\`InferenceModel.predict\`), ` +
+    `- inference: the median call after ${p.warmupSeconds} s of calls; bsfnet/infer (\`InferenceModel.predict\`; two threads: \`model.predict(x, { threads: 2 })\` on the shared-memory build, the same outputs bit for bit), ` +
       "`session.run`, `torch.inference_mode()` with the softmax.",
     ...notes,
     "",

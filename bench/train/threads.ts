@@ -40,7 +40,7 @@ export interface ThreadRow {
 }
 
 /** CPU nanoseconds of each thread of this process (Linux), undefined elsewhere. */
-function threadCpu(): Map<string, number> | undefined {
+export function threadCpu(): Map<string, number> | undefined {
   try {
     const out = new Map<string, number>();
     for (const tid of readdirSync("/proc/self/task")) {
@@ -54,7 +54,7 @@ function threadCpu(): Map<string, number> | undefined {
 }
 
 /** CPU seconds of the busiest thread between two snapshots. */
-function busiest(a: Map<string, number> | undefined, b: Map<string, number> | undefined): number | undefined {
+export function busiest(a: Map<string, number> | undefined, b: Map<string, number> | undefined): number | undefined {
   if (!a || !b) return undefined;
   let m = 0;
   for (const [tid, v] of b) m = Math.max(m, (v - (a.get(tid) ?? 0)) / 1e9);

@@ -7,6 +7,7 @@ import { readModelRows } from "../data/csv-node.js";
 import { modelInput } from "../model/meta.js";
 import { Sequential } from "../model/sequential.js";
 import { ready } from "../runtime/runtime.js";
+import { availableThreads, checkThreads } from "../runtime/threads.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { argmaxRows } from "../util/argmax.js";
 import { ConfigError, ModelFileError } from "../errors.js";
@@ -30,6 +31,12 @@ const options = {
     help: "csv: class,p_<class>,... (regression: prediction); json: one JSON object per line",
   },
   out: { type: "string", short: "o", arg: "file", help: "write the predictions there instead of stdout" },
+  threads: {
+    type: "string",
+    arg: "N|auto",
+    default: "1",
+    help: "threads splitting the rows (auto: two only where the rows are enough work to pay for it); the same output",
+  },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionTable;
 
@@ -108,6 +115,11 @@ export const command: Command = {
     if (format !== "csv" && format !== "json")
       throw new ConfigError(`--format must be csv or json, got ${JSON.stringify(format)}`);
     checkOutputs(values, ["out"]);
+    const threads = checkThreads(
+      values.threads === undefined || values.threads === "auto" ? values.threads : Number(values.threads),
+      await availableThreads(),
+      "--threads",
+    );
     const [modelPath, dataPath] = positionals;
     checkInput(dataPath);
     const file = await readModelFile(modelPath);
@@ -119,8 +131,9 @@ export const command: Command = {
     let probs: Float32Array;
     try {
       const inputSize = model.inputShape!.reduce((a, b) => a * b, 1);
-      probs = model.predictSync(modelInput(file.meta, rows.x, inputSize));
+      probs = await model.predict(modelInput(file.meta, rows.x, inputSize), { threads });
     } finally {
+      await model.closeThreads();
       model.dispose();
     }
     const V = probs.length / rows.n;

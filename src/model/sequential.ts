@@ -21,7 +21,15 @@ import { trainSlice } from "./slice.js";
 import {
   availableThreads,
   checkThreads,
+  choosePredictThreads,
   chooseThreads,
+  forwardFlops,
+  PREDICT_FLOPS_PER_SECOND,
+  PREDICT_MIN_PIECE,
+  PREDICT_START_SECONDS,
+  PREDICT_WAKE_SECONDS,
+  predictPieces,
+  predictPlanRows,
   sharedMemoryUnavailable,
   sliceOf,
   stepFlops,
@@ -66,6 +74,21 @@ export interface FitOptions {
   threads?: ThreadsOption;
 }
 
+export interface PredictOptions {
+  /** Rows per call of the layer stack on one thread (the activation buffers are sized for it);
+   * with threads, each of those calls is cut into one piece per thread (each thread's buffers hold
+   * about batchSize / threads rows). Default 256. */
+  batchSize?: number;
+  /** Threads of this call (Node worker_threads over one shared wasm memory; see
+   * docs/design/threads.md): 1 (default), up to os.availableParallelism(), or "auto" (more than one
+   * only where the call's rows are enough work to pay for waking a thread). Each thread runs the
+   * forward pass on its rows against the same weights, each row in the same place of a kernel call
+   * as on one thread, so the outputs are the one-thread outputs bit for bit. The workers stay alive between calls (unref'd: they do not keep the
+   * process alive) until `closeThreads()` or `dispose()`; with more than one thread the model moves
+   * to the shared-memory runtime and stays there. */
+  threads?: ThreadsOption;
+}
+
 /** What evaluate() returns for a classifier (the default type). */
 export interface EvaluateResult {
   loss: number;
@@ -92,6 +115,14 @@ interface DataInWasm {
   bytes: number;
   /** regression: sum over rows and outputs of (target - its column mean)^2, for R² */
   sst?: number;
+}
+
+/** A batchSize option checked; `fallback` when absent (predict: the stack's inference rows). */
+function checkBatchSize(value: unknown, where: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`${where}: option batchSize must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Sum of squares about each output's mean (float64), the denominator of R². */
@@ -129,6 +160,13 @@ export class Sequential {
   private plans = new Map<string, BatchPlan>();
   /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
   private steps = 0;
+  /** the workers of threaded predict calls, kept between calls, with the rows each thread's
+   * plan holds and a staging block for the workers' rows and outputs */
+  private inferPool?: { pool: ThreadPool; batchSize: number; staging: { ptr: number; bytes: number } };
+  /** threaded predict calls run one at a time: they share the pool's staging block */
+  private predictLock: Promise<unknown> = Promise.resolve();
+  /** "auto": estimated seconds two threads would have saved so far while no pool runs */
+  private autoForgone = 0;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     this.name = options.name ?? "sequential";
@@ -254,8 +292,10 @@ export class Sequential {
       }
       // optimizer changed its slot count: move the weights into a new block
       const saved = this.getWeights();
+      const stack = this.stack!;
       this.freeMemory();
-      this.block = this.stack!.placeParams(rt, slots);
+      this.stack = stack;
+      this.block = stack.placeParams(rt, slots);
       this.setWeights(saved);
       return;
     }
@@ -639,21 +679,138 @@ export class Sequential {
       throw new ConfigError(`model ${this.name}: ${where}() needs a built model (fit() or build() first)`);
   }
 
-  /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values. */
-  async predict(xIn: XInput, options: { batchSize?: number } = {}): Promise<Float32Array> {
-    return this.predictSync(xIn, options);
+  /** Class probabilities (softmax output) or raw outputs, n rows of `classes` values; with
+   * `threads`, the rows split over threads (the same outputs, bit for bit). */
+  async predict(xIn: XInput, options: PredictOptions = {}): Promise<Float32Array> {
+    this.checkBuilt("predict");
+    const batchSize = checkBatchSize(options.batchSize, "predict", this.stack!.inferenceRows);
+    const available = await availableThreads();
+    const option = checkThreads(options.threads, available, "predict: option threads");
+    const { data, n } = this.stack!.rows(xIn);
+    const T = option === 1 ? 1 : this.predictThreadCount(option, n, available);
+    const lead = this.predictLead(batchSize);
+    const pieces = T > 1 && n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
+    // calls too short to give a worker rows stay here: no barrier for nothing
+    if (!pieces.slice(1).some((p) => p.length > 0))
+      return this.stack!.predict(this.runtime, this.plan(batchSize, false), data, n);
+    const run = this.predictLock.then(() => this.predictThreaded(data, n, batchSize, T, lead, pieces));
+    this.predictLock = run.catch(() => {});
+    return run;
   }
 
   predictSync(xIn: XInput, options: { batchSize?: number } = {}): Float32Array {
     this.checkBuilt("predict");
     const { data, n } = this.stack!.rows(xIn);
-    const B = options.batchSize ?? this.stack!.inferenceRows;
+    const B = checkBatchSize(options.batchSize, "predict", this.stack!.inferenceRows);
     return this.stack!.predict(this.runtime, this.plan(B, false), data, n);
   }
 
   /** Predicted class per sample. */
-  async predictClasses(xIn: XInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
+  async predictClasses(xIn: XInput, options: PredictOptions = {}): Promise<Int32Array> {
     return argmaxRows(await this.predict(xIn, options), this.classes);
+  }
+
+  /** The thread count of a predict call of n rows: an explicit count as given; "auto" by the
+   * estimate, and only on a running pool of that size or once the forgone savings pay its start. */
+  private predictThreadCount(option: ThreadsOption, n: number, available: number): number {
+    if (option !== "auto") return option;
+    if (sharedMemoryUnavailable()) return 1;
+    const c = choosePredictThreads(forwardFlops(this.layers, n), n, available);
+    if (c.threads === 1) return 1;
+    if (this.inferPool?.pool.threads === c.threads) return c.threads;
+    this.autoForgone += c.saving;
+    if (this.autoForgone < PREDICT_START_SECONDS) return 1;
+    this.autoForgone = 0;
+    return c.threads;
+  }
+
+  /** The rows split over T threads in pieces of the one-thread calls of batchSize rows
+   * (predictPieces: so that each row is computed as one thread computes it); this thread's pieces
+   * here, the workers' from a staging block of shared memory. */
+  private async predictThreaded(
+    data: Float32Array,
+    n: number,
+    batchSize: number,
+    T: number,
+    lead: number,
+    pieces: { row0: number; B: number }[][],
+  ): Promise<Float32Array> {
+    const state = await this.predictPool(T, batchSize);
+    const rt = this.runtime;
+    const stack = this.stack!;
+    const D = stack.inputSize;
+    const V = stack.classes;
+    // the staging block is laid out as the whole call (rows, then outputs); only the workers' rows are copied
+    const inBytes = align16(n * D * 4);
+    const bytes = inBytes + n * V * 4;
+    if (state.staging.bytes < bytes) {
+      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
+      state.staging = { ptr: 0, bytes: 0 };
+      state.staging = { ptr: rt.alloc(bytes), bytes };
+    }
+    const at = state.staging.ptr;
+    const rows = rt.f32(at, n * D);
+    for (let t = 1; t < T; t++)
+      for (const p of pieces[t]) rows.set(data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.row0 * D);
+    state.pool.beginPredict({ n, bs: batchSize, lead, input: at, output: at + inBytes });
+    const out = new Float32Array(n * V);
+    try {
+      const plan = this.plan(predictPlanRows(batchSize, T, lead));
+      for (const p of pieces[0])
+        out.set(stack.predict(rt, plan, data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.B), p.row0 * V);
+    } finally {
+      // the workers read the staging block: wait for them even when this thread's rows failed
+      await state.pool.end();
+    }
+    const res = rt.f32(at + inBytes, n * V);
+    for (let t = 1; t < T; t++)
+      for (const p of pieces[t]) out.set(res.subarray(p.row0 * V, (p.row0 + p.B) * V), p.row0 * V);
+    return out;
+  }
+
+  /** Rows thread 0 computes while a worker wakes up (by the forward FLOPs of a row). */
+  private predictLead(batchSize: number): number {
+    const rowSeconds = forwardFlops(this.layers, 1) / PREDICT_FLOPS_PER_SECOND;
+    return Math.floor(Math.min(batchSize, PREDICT_WAKE_SECONDS / rowSeconds));
+  }
+
+  /** The running predict pool, or a new one of T threads whose plans hold the pieces of one-thread
+   * calls of batchSize rows (on the shared-memory runtime: the model moves there first). */
+  private async predictPool(T: number, batchSize: number): Promise<NonNullable<Sequential["inferPool"]>> {
+    const cur = this.inferPool;
+    if (cur && cur.pool.threads === T && cur.batchSize === batchSize) return cur;
+    await this.closePool();
+    const tr = await threadRuntime();
+    if (this.rt !== tr.rt) this.moveTo(tr.rt);
+    const stack = this.stack!;
+    const rows = predictPlanRows(batchSize, T, 0);
+    const pool = await ThreadPool.start(tr, T, {
+      mode: "predict",
+      inputShape: [...this.inputShape!],
+      layers: this.getConfig().layers,
+      regression: this.regression,
+      params: this.block!.all.map((p) => ({ ptr: p.ptr, grad: 0 })),
+      grads: 0,
+      floats: 0,
+      plan: (mem) => stack.planBatch(mem, rows, false),
+    });
+    this.inferPool = { pool, batchSize, staging: { ptr: 0, bytes: 0 } };
+    return this.inferPool;
+  }
+
+  private async closePool(): Promise<void> {
+    const cur = this.inferPool;
+    if (!cur) return;
+    this.inferPool = undefined;
+    if (cur.staging.bytes) this.rt?.release(cur.staging.ptr, cur.staging.bytes);
+    await cur.pool.close();
+  }
+
+  /** Stop the workers of threaded predict calls (dispose() does it too; idle workers never keep
+   * the process alive). A later threaded call starts new ones. */
+  async closeThreads(): Promise<void> {
+    await this.predictLock;
+    await this.closePool();
   }
 
   /** Copies of every parameter, in layer order. */
@@ -717,6 +874,8 @@ export class Sequential {
   private freeMemory(): void {
     const rt = this.rt;
     if (!rt) return;
+    // the pool's workers point at this block: stop them (their own memory is released when they end)
+    void this.closePool().catch(() => {});
     for (const p of this.plans.values()) rt.release(p.ptr, p.bytes);
     this.plans.clear();
     if (this.block) rt.release(this.block.ptr, this.block.bytes);

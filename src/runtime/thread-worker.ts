@@ -1,14 +1,15 @@
-// One training thread of src/runtime/threads.ts: instantiates the shared-memory module over the
-// shared memory, rebuilds the model's layers on the parameters in that memory (its own gradient
-// block), then loops: sleep in Atomics.wait until the generation changes, run its slice of the
-// step (src/model/slice.ts, as thread 0 does), report, bump the done counter.
+// One thread of src/runtime/threads.ts: instantiates the shared-memory module over the shared
+// memory, rebuilds the model's layers on the parameters in that memory (training: its own gradient
+// block), then loops: sleep in Atomics.wait until the generation changes, run its slice (training:
+// the step of src/model/slice.ts, as thread 0 does; predict: LayerStack.predict on its rows, as one
+// thread would), report, bump the done counter.
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { layerFromConfig } from "../layers/registry.js";
 import { LayerStack } from "../model/stack.js";
 import { trainSlice } from "../model/slice.js";
 import { KernelMemory } from "./memory.js";
 import { instantiateModule } from "./instantiate.js";
-import { CMD_QUIT, CMD_STEP, J, type WorkerSetup } from "./threads.js";
+import { CMD_PREDICT, CMD_QUIT, CMD_STEP, J, P, predictPieces, type WorkerSetup } from "./threads.js";
 import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
@@ -51,9 +52,15 @@ for (;;) {
   seen = gen;
   const cmd = Atomics.load(ctl, 2);
   if (cmd === CMD_QUIT) break;
-  if (cmd !== CMD_STEP) continue;
   // a shared memory's buffer is never detached by a grow; the control block sits below any growth
   const view = new Int32Array(setup.memory.buffer, jobAt * 4, 8);
+  if (cmd === CMD_PREDICT && setup.mode === "predict") {
+    predictJob(view);
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+    continue;
+  }
+  if (cmd !== CMD_STEP || setup.mode !== "train") continue;
   const res = new Float64Array(setup.memory.buffer, setup.results + 16 * setup.index, 2);
   try {
     const B = view[J.B];
@@ -82,3 +89,21 @@ for (;;) {
   Atomics.notify(ctl, 1);
 }
 port.close();
+
+/** This thread's pieces of a predict call, each through the same LayerStack.predict one thread runs
+ * (its chunking and kernels), reading the rows from and writing the outputs to shared memory. */
+function predictJob(view: Int32Array): void {
+  try {
+    const D = stack.inputSize;
+    const V = stack.classes;
+    const pieces = predictPieces(view[P.n], view[P.bs], setup.threads, view[P.lead])[setup.index];
+    for (const { row0, B } of pieces) {
+      const rows = new Float32Array(setup.memory.buffer, view[P.input] + row0 * D * 4, B * D);
+      const out = stack.predict(mem, setup.plan, rows, B);
+      new Float32Array(setup.memory.buffer, view[P.output] + row0 * V * 4, B * V).set(out);
+    }
+  } catch (e) {
+    port.postMessage({ error: (e as Error)?.message ?? String(e) });
+    view[P.status] = 1;
+  }
+}

@@ -11,19 +11,23 @@ import type { BatchPlan } from "../model/plan.js";
 import { instantiateModule } from "./instantiate.js";
 import { Runtime } from "./runtime.js";
 
-/** A worker failed (threw, or exited) during training; the message names the thread. */
+/** A worker failed (threw, or exited) during training or a threaded predict; the message names the thread. */
 export class ThreadError extends BsfnetError {}
 
 export type ThreadsOption = number | "auto";
 
+let cores: number | undefined;
+
 /** Cores this process may use (os.availableParallelism), 1 where that is unknown. */
 export async function availableThreads(): Promise<number> {
+  if (cores !== undefined) return cores;
   try {
     const os = await import("node:os");
-    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   } catch {
-    return 1;
+    cores = 1;
   }
+  return cores;
 }
 
 /** A `threads` option checked: an integer from 1 to the available cores, or "auto". */
@@ -105,6 +109,59 @@ export function chooseThreads(flops: number, paramFloats: number, B: number, ava
   return { threads: best, reason };
 }
 
+// --- choosing the thread count of a predict call ("auto")
+
+/** Multiply-adds of the forward pass on B rows (a third of stepFlops' count). */
+export function forwardFlops(layers: readonly Layer[], B: number): number {
+  return stepFlops(layers, B) / 3;
+}
+
+/** Figures of the inference decision, measured on these 2-core VMs by bench/infer/threads.ts
+ * (docs/design/threads.md, "Inference threads"): one thread runs the forward pass at about
+ * PREDICT_FLOPS_PER_SECOND by forwardFlops' count (the Musk2 MLP 48, the KDD99 MLP 30, the Table 6
+ * CNN 70 with its Winograd convolutions); a two-thread call costs about PREDICT_CALL_SECONDS more
+ * than half its work (28-100 us measured: a worker's wake-up, the workers' rows copied in and their
+ * outputs out, thread 0's lead); a pool takes about PREDICT_START_SECONDS to start from the built
+ * package (50-100 ms measured; 200-350 ms from source under tsx: the workers instantiate the module
+ * and rebuild the layers). The resulting crossover: about 120 us of estimated one-thread work. */
+export const PREDICT_FLOPS_PER_SECOND = 40e9;
+export const PREDICT_CALL_SECONDS = 40e-6;
+export const PREDICT_START_SECONDS = 0.05;
+/** a worker's wake-up from Atomics.wait on these VMs (typical; it varies with the load) */
+export const PREDICT_WAKE_SECONDS = 30e-6;
+/** more threads only when the estimate says at least this speed-up */
+const PREDICT_MIN_SPEEDUP = 1.2;
+
+export interface PredictChoice extends ThreadChoice {
+  /** estimated seconds the chosen count saves on this call against one thread */
+  saving: number;
+}
+
+/** "auto" for one predict call of `flops` (forwardFlops) over `rows` rows: the most threads (up to
+ * `available`) whose estimated time beats one thread by PREDICT_MIN_SPEEDUP; else 1. Worker
+ * start-up is not in it: Sequential.predict starts a pool only once the savings it would have
+ * had add up to the start-up cost (a ski rental: at most twice the better of never and at once). */
+export function choosePredictThreads(flops: number, rows: number, available: number): PredictChoice {
+  const one = flops / PREDICT_FLOPS_PER_SECOND;
+  let best = 1;
+  let bestTime = one;
+  for (let t = 2; t <= Math.min(available, rows); t++) {
+    const time = one / t + PREDICT_CALL_SECONDS;
+    if (time * PREDICT_MIN_SPEEDUP <= one && time < bestTime) {
+      best = t;
+      bestTime = time;
+    }
+  }
+  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
+  const reason =
+    best > 1
+      ? `auto: ${best} threads (${rows} rows estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`
+      : available < 2
+        ? "auto: 1 thread (one core available)"
+        : `auto: 1 thread (${rows} rows estimated at ${us(one)}: too short to pay for waking a thread, about ${us(PREDICT_CALL_SECONDS)})`;
+  return { threads: best, reason, saving: one - bestTime };
+}
+
 // --- the shared-memory runtime
 
 export interface ThreadRuntime {
@@ -178,13 +235,20 @@ const DONE = 1;
 const CMD = 2;
 export const CMD_STEP = 1;
 export const CMD_QUIT = 2;
+export const CMD_PREDICT = 3;
 const HEAD = 4;
 const JOB = 8;
 /** job record fields */
 export const J = { B: 0, row0: 1, input: 2, labels: 3, seed: 4, step: 5, total: 6, status: 7 } as const;
+/** a predict job: the call's rows (n), the one-thread call size (bs) and thread 0's lead, from
+ * which each worker finds its pieces (predictPieces); where row 0 is (input: the workers' rows at
+ * their own offsets) and where row 0's outputs go */
+export const P = { n: J.B, bs: J.row0, input: J.input, output: J.labels, lead: J.seed, status: J.status } as const;
 
 /** What a worker needs to rebuild the model's layers and find every buffer in shared memory. */
 export interface WorkerSetup {
+  /** train: trainSlice on CMD_STEP; predict: LayerStack.predict on CMD_PREDICT (no gradients) */
+  mode: "train" | "predict";
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   index: number;
@@ -194,7 +258,7 @@ export interface WorkerSetup {
   inputShape: number[];
   layers: { className: string; config: Record<string, unknown> }[];
   regression: boolean;
-  /** per parameter in layer order: [value pointer, this thread's gradient pointer] */
+  /** per parameter in layer order: [value pointer, this thread's gradient pointer (0: predict)] */
   params: [number, number][];
   plan: BatchPlan;
   /** this thread's own scratch block (bytes 0 today): a kernel that keeps a scratch pointer in a
@@ -203,12 +267,14 @@ export interface WorkerSetup {
 }
 
 export interface PoolModel {
+  /** default "train" */
+  mode?: "train" | "predict";
   inputShape: number[];
   layers: { className: string; config: Record<string, unknown> }[];
   regression: boolean;
   /** the main block's parameters (value and gradient pointers, layer order) */
   params: { ptr: number; grad: number }[];
-  /** the gradient block (its first float) and its length */
+  /** the gradient block (its first float) and its length (predict: unused, 0) */
   grads: number;
   floats: number;
   /** a batch plan for each worker, sized for its largest slice */
@@ -217,6 +283,7 @@ export interface PoolModel {
 }
 
 type WorkerLike = import("node:worker_threads").Worker;
+const roleOf = (mode: "train" | "predict") => (mode === "train" ? "training thread" : "inference thread");
 type PortLike = import("node:worker_threads").MessagePort;
 
 /** Slice t of a batch of B rows over T threads: the first B % T slices get one row more. */
@@ -226,8 +293,56 @@ export function sliceOf(B: number, T: number, t: number): { B: number; row0: num
   return { B: base + (t < extra ? 1 : 0), row0: t * base + Math.min(t, extra) };
 }
 
+/** Split points of a predict call lie at multiples of PREDICT_ALIGN rows from the start of a
+ * one-thread call, and a piece has PREDICT_MIN_PIECE rows or more unless it is the whole call. Why:
+ * a row's bits depend on where in a kernel call it lies, not on the other rows' values. The GEMMs
+ * compute rows in tiles of 4 and the last M % 4 rows of a call by edge tiles, which in the relaxed
+ * build round differently (fused against unfused multiply-adds), and a large product takes the
+ * packed path only from 16 rows. A piece that starts on a multiple of 4 of the one-thread call and
+ * ends on one or at the call's end, 16 rows or more, puts every row in the same tile or edge, on the
+ * same path, as one thread does. */
+export const PREDICT_ALIGN = 4;
+export const PREDICT_MIN_PIECE = 16;
+
+const roundTo = (v: number, a: number) => Math.round(v / a) * a;
+const upTo = (v: number, a: number) => Math.ceil(v / a) * a;
+
+/** What each of T threads computes of a predict call of n rows that one thread runs as calls of
+ * `bs` rows ([k bs, (k + 1) bs)): one piece of every such call, cut at multiples of PREDICT_ALIGN
+ * from its start, a piece either empty, the whole call, or PREDICT_MIN_PIECE rows or more (so a
+ * call of fewer than twice that stays on one thread).
+ * Thread 0 starts at once, a worker only when woken, so thread 0 takes `lead` rows more of the
+ * first call (what it computes in a wake-up): the workers then tend to finish first and thread 0
+ * finds them done instead of sleeping until the last one wakes it. Result: pieces[t] in row order. */
+export function predictPieces(n: number, bs: number, T: number, lead: number): { row0: number; B: number }[][] {
+  const out: { row0: number; B: number }[][] = Array.from({ length: T }, () => []);
+  for (let k = 0; k * bs < n; k++) {
+    const start = k * bs;
+    const L = Math.min(bs, n - start);
+    // at most a quarter of the call: the workers get rows even on a net whose rows cost next to nothing
+    const extra = k === 0 ? Math.max(0, Math.min(lead, Math.floor(L / 4))) : 0;
+    let prev = 0;
+    for (let t = 0; t < T && prev < L; t++) {
+      let cut = t === T - 1 ? L : roundTo(extra + ((L - extra) * (t + 1)) / T, PREDICT_ALIGN);
+      cut = Math.max(cut, prev + PREDICT_MIN_PIECE);
+      if (L - cut < PREDICT_MIN_PIECE) cut = L;
+      if (cut > prev) out[t].push({ row0: start + prev, B: cut - prev });
+      prev = cut;
+    }
+  }
+  return out;
+}
+
+/** Rows a thread's predict plan holds so that every piece predictPieces gives it is one call (a
+ * worker: lead 0), a multiple of PREDICT_ALIGN so that a longer piece splits on an aligned row. */
+export function predictPlanRows(bs: number, T: number, lead: number): number {
+  const rows = Math.ceil(bs / T) + 2 * PREDICT_MIN_PIECE + Math.ceil(lead);
+  return Math.min(upTo(bs, PREDICT_ALIGN), upTo(rows, PREDICT_ALIGN));
+}
+
 export class ThreadPool {
   readonly threads: number;
+  readonly mode: "train" | "predict";
   /** each worker's gradient block (index 0 unused: thread 0's is the model's own) */
   readonly grads: number[];
   private readonly rt: Runtime;
@@ -244,6 +359,7 @@ export class ThreadPool {
 
   private constructor(init: {
     rt: Runtime;
+    mode: "train" | "predict";
     threads: number;
     ctl: number;
     results: number;
@@ -256,6 +372,7 @@ export class ThreadPool {
     exitSignal: Promise<void>;
   }) {
     this.rt = init.rt;
+    this.mode = init.mode;
     this.threads = init.threads;
     this.ctlPtr = init.ctl;
     this.resultsPtr = init.results;
@@ -269,10 +386,13 @@ export class ThreadPool {
   }
 
   /** Start `threads - 1` workers over the shared runtime and wait until each has instantiated
-   * the module and built the layers (a worker that fails to start rejects here). */
+   * the module and built the layers (a worker that fails to start rejects here). A predict pool's
+   * workers are unref'd: idle, they do not keep the process alive; they live until close(). */
   static async start(tr: ThreadRuntime, threads: number, model: PoolModel): Promise<ThreadPool> {
     const wt = await import("node:worker_threads");
     const { rt } = tr;
+    const mode = model.mode ?? "train";
+    const role = roleOf(mode);
     const blocks: { ptr: number; bytes: number }[] = [];
     const take = (bytes: number) => {
       const ptr = rt.alloc(bytes);
@@ -284,12 +404,14 @@ export class ThreadPool {
     const grads = [model.grads];
     const setups: WorkerSetup[] = [];
     for (let t = 1; t < threads; t++) {
-      const g = take(model.floats * 4);
+      // inference needs no gradients: its workers' parameters point at values only
+      const g = mode === "train" ? take(model.floats * 4) : 0;
       grads.push(g);
       const plan = model.plan(rt);
       blocks.push({ ptr: plan.ptr, bytes: plan.bytes });
       const scratchBytes = model.scratchBytes ?? rt.k.gemm_workspace_bytes();
       setups.push({
+        mode,
         module: tr.module,
         memory: tr.memory,
         index: t,
@@ -299,7 +421,7 @@ export class ThreadPool {
         inputShape: model.inputShape,
         layers: model.layers,
         regression: model.regression,
-        params: model.params.map((p) => [p.ptr, g + (p.grad - model.grads)]),
+        params: model.params.map((p) => [p.ptr, mode === "train" ? g + (p.grad - model.grads) : 0]),
         plan,
         scratch: { ptr: scratchBytes ? take(scratchBytes) : 0, bytes: scratchBytes },
       });
@@ -317,6 +439,7 @@ export class ThreadPool {
     });
     const pool = new ThreadPool({
       rt,
+      mode,
       threads,
       ctl,
       results,
@@ -337,16 +460,16 @@ export class ThreadPool {
       return new Promise<void>((resolve, reject) => {
         w.once("message", (m: { ready?: true; error?: string }) => {
           if (m.ready) resolve();
-          else reject(new ThreadError(`training thread ${setup.index}: ${m.error}`));
+          else reject(new ThreadError(`${role} ${setup.index}: ${m.error}`));
         });
         w.on("error", (e) => {
-          pool.exited ??= `training thread ${setup.index} failed: ${e.message}`;
+          pool.exited ??= `${role} ${setup.index} failed: ${e.message}`;
           onExit(pool.exited);
           reject(new ThreadError(pool.exited));
         });
         w.on("exit", (code) => {
           if (pool.closed) return;
-          pool.exited ??= `training thread ${setup.index} exited (code ${code}) during training`;
+          pool.exited ??= `${role} ${setup.index} exited (code ${code}) during ${mode === "train" ? "training" : "predict"}`;
           onExit(pool.exited);
           reject(new ThreadError(pool.exited));
         });
@@ -358,7 +481,14 @@ export class ThreadPool {
       await pool.close();
       throw e;
     }
+    if (mode === "predict") pool.idle();
     return pool;
+  }
+
+  /** Let the process exit while the workers sleep (a predict pool between calls). */
+  private idle(): void {
+    for (const w of this.workers) w.unref();
+    for (const p of this.ports) p.unref();
   }
 
   private get ctl(): Int32Array {
@@ -392,6 +522,27 @@ export class ThreadPool {
     Atomics.notify(ctl, GEN);
   }
 
+  /** Wake every worker on its pieces of a predict call (predictPieces(n, bs, threads, lead)) of
+   * rows at `input` and outputs to `output` (row 0's; rows and outputs of every row at their own
+   * offsets); a worker without rows only reports done. */
+  beginPredict(call: { n: number; bs: number; lead: number; input: number; output: number }): void {
+    if (this.exited) throw new ThreadError(this.exited);
+    for (let t = 1; t < this.threads; t++) {
+      const j = this.job(t);
+      j[P.n] = call.n;
+      j[P.bs] = call.bs;
+      j[P.lead] = call.lead;
+      j[P.input] = call.input;
+      j[P.output] = call.output;
+      j[P.status] = 0;
+    }
+    const ctl = this.ctl;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CMD, CMD_PREDICT);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+  }
+
   /** Wait until every worker finished the step; returns their [loss, correct] in thread order.
    * Blocks in Atomics.wait; after a second it waits asynchronously instead, so a worker that
    * died (its exit event needs this thread's event loop) ends training with an error, not a hang. */
@@ -399,6 +550,7 @@ export class ThreadPool {
     const ctl = this.ctl;
     const want = this.threads - 1;
     const t0 = Date.now();
+    let reffed = false;
     for (;;) {
       const d = Atomics.load(ctl, DONE);
       if (d >= want) break;
@@ -407,6 +559,11 @@ export class ThreadPool {
         Atomics.wait(ctl, DONE, d, 100);
         continue;
       }
+      // an unref'd worker would let the process exit under a pending asynchronous wait
+      if (!reffed && this.mode === "predict") {
+        reffed = true;
+        for (const w of this.workers) w.ref();
+      }
       const w = (
         Atomics as unknown as {
           waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> };
@@ -414,12 +571,13 @@ export class ThreadPool {
       ).waitAsync(ctl, DONE, d, 1000);
       if (w.async) await Promise.race([w.value, this.exitSignal]);
     }
+    if (reffed) for (const w of this.workers) w.unref();
     const out: [number, number][] = [];
     const res = new Float64Array(this.rt.memory.buffer, this.resultsPtr, 2 * this.threads);
     for (let t = 1; t < this.threads; t++) {
       if (this.job(t)[J.status] !== 0) {
         const m = this.receive(this.ports[t - 1])?.message as { error?: string } | undefined;
-        throw new ThreadError(`training thread ${t}: ${m?.error ?? "failed"}`);
+        throw new ThreadError(`${roleOf(this.mode)} ${t}: ${m?.error ?? "failed"}`);
       }
       out.push([res[2 * t], res[2 * t + 1]]);
     }

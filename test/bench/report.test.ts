@@ -50,6 +50,25 @@ describe("bench reports", () => {
     expect(inferRows[0]).toBe("| musk2 | 1 | 1,000 | 1,000 | 4,000 | 1,000 | – | 0.25× | 1.00× | – |");
   });
 
+  it("two-thread inference engines, where measured, get their columns and the 2t ratios", () => {
+    const p = peers();
+    for (const net of ["musk2", "kdd99", "cnn"] as const)
+      for (const B of [1, 32, 128, 256]) {
+        p.infer.push({ net, B, engine: "bsfnet relaxed 2t", sps: B === 1 ? null : 1500 });
+        p.infer.push({ net, B, engine: "ort 2t", sps: 6000 });
+      }
+    const md = peersMarkdown(p, 0).join("\n");
+    expect(md).toMatch(
+      /\| net \| batch \| bsfnet simd128 \| bsfnet relaxed \| bsfnet relaxed 2t \| ort 1t \| torch 1t \| torch 2t \| ort 2t \| .* \| bsfnet relaxed 2t \/ ort 2t \| bsfnet relaxed 2t \/ bsfnet relaxed \|/,
+    );
+    const rows = md.split("\n").filter((l) => /^\| (musk2|kdd99|cnn) \| \d+ \| \d/.test(l));
+    expect(rows).toHaveLength(3 * 4);
+    expect(rows[0]).toBe("| musk2 | 1 | 1,000 | 1,000 | – | 4,000 | 1,000 | – | 6,000 | 0.25× | 1.00× | – | – | – |");
+    expect(rows[1]).toBe(
+      "| musk2 | 32 | 1,000 | 1,000 | 1,500 | 4,000 | 1,000 | – | 6,000 | 0.25× | 1.00× | – | 0.25× | 1.50× |",
+    );
+  });
+
   it("renders LOAD.md with the run, the memory over time and every probe", () => {
     const r: LoadResults = {
       requests: 101,
