@@ -157,7 +157,8 @@ export function ceilingMarkdown(r: CeilingRun, c: CeilingSummary, peers: PeerRes
     `- CPU: ${c.cpu}; vector ISA ${c.vectorIsa} (${c.nativeF32Lanes ?? "?"} f32 lanes a register; flags: ${r.cpu.flags.join(" ") || "–"}). WebAssembly SIMD is 128 bits wide: 4 f32 lanes, whatever the CPU.`,
     "- wasm peak: register-only loops (bench/ceiling/assembly/peak.ts, built by `npm run asbuild:ceiling`), N independent chains " +
       "a = a · m + c of f32x4 values, no memory; GFLOP/s = N · 4 lanes · 2 per round over CPU time, best of 7 samples after a warm-up by time. " +
-      "\"stack\": loads and stores inside the loop of V8's optimized code (`node --print-wasm-code`; ?: no listing of that loop): past x64's 16 xmm registers (V8 keeps one as scratch) V8 spills and the rate drops. " +
+      "\"stack\": loads and stores inside the loop of V8's optimized code (`node --print-wasm-code`; ?: no listing of that loop): past x64's 16 xmm registers (V8 keeps one as scratch) V8 spills and the rate drops " +
+      "(at 12 chains the one access is V8 reloading an f32 parameter each round, not a chain). " +
       "The fused loop saturates the core's two 128-bit FMA pipes (16 FLOPs a cycle) from 10 chains on; the multiply-then-add loop has the multiply on each chain (two latencies a round) " +
       "and runs out of registers before it hides them, so its figure is what a register-only loop reaches, not the pipes' limit (a GEMM's products are off the chain).",
     "",

@@ -183,7 +183,7 @@ describe("summary.json and the must-show table with the ceiling", () => {
     expect(mlp.ceiling).toBe(
       `Musk2 ${(s.ceiling.inferB256VsOrt.musk2 as number).toFixed(2)}×, KDD99 ${(s.ceiling.inferB256VsOrt.kdd99 as number).toFixed(2)}×`,
     );
-    expect(by(/GEMM ≥ 48/)[0].ceiling).toBe("wasm peak 60.0");
+    expect(by(/GEMM ≥ 48/)[0].ceiling).toBe("wasm peak 60.0 (fused multiply-add loop)");
     expect(by(/load test/)[0].ceiling).toBe("–");
     const two = by(/two threads\*\* against one/);
     expect(two).toHaveLength(1);
