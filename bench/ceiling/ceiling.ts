@@ -176,6 +176,10 @@ export function ceilingMarkdown(r: CeilingRun, c: CeilingSummary, peers: PeerRes
     `| bsfnet relaxed | ${f1(sg.bsfnetRelaxed["512"])} | ${f1(sg.bsfnetRelaxed["1024"])} | gemm_nn (${r.gemmSource}) |`,
     `| wasm peak (${c.build}) | ${f1(P)} | ${f1(P)} | the loops above: no GEMM can pass it |`,
     "",
+    `The wasm peak over the native SGEMM at 1024³: ${x2(c.peakOverSgemm1024.ort1t)} of onnxruntime-node's, ${x2(c.peakOverSgemm1024.torch1t)} of PyTorch's; ` +
+      `f32 lanes ${c.wasmF32Lanes} against ${c.nativeF32Lanes ?? "?"}: ${c.nativeF32Lanes ? x2(c.wasmF32Lanes / c.nativeF32Lanes) : "–"}. ` +
+      "That, not a half, is what a GEMM-bound net can reach against a native AVX-512 peer on one core.",
+    "",
   ];
   // the ceilings, target by target
   const e = peers?.defaultEngine ?? "bsfnet";

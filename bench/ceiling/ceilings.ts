@@ -58,6 +58,8 @@ export interface CeilingSummary {
     bsfnetSimd128: { "512": Num; "1024": Num };
     bsfnetRelaxed: { "512": Num; "1024": Num };
   };
+  /** the wasm peak (of `build`) over each peer's SGEMM at 1024³: the GEMM-bound ratio's limit */
+  peakOverSgemm1024: { ort1t: Num; torch1t: Num };
   /** the build whose peak the ceilings use: the one the headline ratios are measured on */
   build: WasmBuild;
   /** where the peer figures come from: this run, or quoted (bench:ceiling alone) */
@@ -130,18 +132,21 @@ export function assembleCeiling(i: CeilingInput, reasons: Record<string, string>
         : noPeers,
     );
   };
+  const sgemmGflops = {
+    ort1t: sg("ort1t"),
+    torch1t: sg("torch1t"),
+    bsfnetSimd128: sg("bsfnetSimd128"),
+    bsfnetRelaxed: sg("bsfnetRelaxed"),
+  };
+  const over = (g: Num): Num => (P === null || g === null || !(g > 0) ? null : P / g);
   return {
     cpu: m?.cpu.model ?? "unknown",
     vectorIsa: m?.cpu.isa ?? "unknown",
     nativeF32Lanes: m?.cpu.nativeF32Lanes ?? null,
     wasmF32Lanes: 4,
     wasmPeakGflops,
-    sgemmGflops: {
-      ort1t: sg("ort1t"),
-      torch1t: sg("torch1t"),
-      bsfnetSimd128: sg("bsfnetSimd128"),
-      bsfnetRelaxed: sg("bsfnetRelaxed"),
-    },
+    sgemmGflops,
+    peakOverSgemm1024: { ort1t: over(sgemmGflops.ort1t["1024"]), torch1t: over(sgemmGflops.torch1t["1024"]) },
     build,
     peers: i.peersSource,
     inferB256VsOrt: {

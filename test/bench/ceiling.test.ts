@@ -111,6 +111,7 @@ describe("ceiling arithmetic", () => {
     expect(c.twoThreads.musk2B128OverTorch1t).toBeCloseTo(2 * (c.musk2B128.overTorch1t as number), 12);
     expect(c.sgemmGflops.ort1t).toEqual({ "512": 200, "1024": 210 });
     expect(c.sgemmGflops.torch1t).toEqual({ "512": null, "1024": null });
+    expect(c.peakOverSgemm1024).toEqual({ ort1t: 60 / 210, torch1t: null });
     expect(reasons["ceiling.sgemmGflops.torch1t.512"]).toBe("no Python that imports torch");
     expect(c.sgemmGflops.bsfnetRelaxed["1024"]).toBeNull();
     expect(reasons["ceiling.sgemmGflops.bsfnetRelaxed.1024"]).toBe("no 1024³ figure");
