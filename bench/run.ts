@@ -429,7 +429,10 @@ if (!quick || outDir) {
     "",
     `Measured in this run (the same figures as \`bench/summary.json\`). bsfnet's build: ${defaultBuild} by default ` +
       `(relaxed SIMD ${relaxedOn ? "enabled" : `not available: ${relaxedReason ?? "BSFNET_WASM=simd128"}`}); GEMM: ${gemmSource}; ` +
-      `two threads: ${threadsFn.fn ? "bench/train/threads.ts measureThreads" : threadsFn.reason}.` +
+      `two threads: ${threadsFn.fn ? "bench/train/threads.ts measureThreads" : threadsFn.reason}. ` +
+      "Last column: the best ratio one thread could reach if bsfnet's kernels ran at this core's measured wasm peak " +
+      'while the peer stays as measured (see "What this machine\'s instruction sets allow" below); rows marked ' +
+      "**two threads** are for reference beside the one-thread targets." +
       (busy.others > 0.2 ? " **The machine was busy: re-run on a quiet machine before quoting these.**" : ""),
     "",
     ...checksMarkdown(checks),
