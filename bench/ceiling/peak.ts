@@ -156,15 +156,19 @@ export function spillCheck(build: PeakBuild): Map<number, number | null> {
 
 export type PeakResult = { op: string; rows: PeakRow[]; best: number; bestChains: number } | { reason: string };
 
-/** GFLOP/s of the build's loop at each chain count, with the spill check. */
-export function measurePeak(build: PeakBuild, o: { quick?: boolean; spills?: boolean } = {}): PeakResult {
+/** GFLOP/s of the build's loop at each chain count, with the spill check (run here unless its
+ * counts are handed in, or `spills: false`). */
+export function measurePeak(
+  build: PeakBuild,
+  o: { quick?: boolean; spills?: false | Map<number, number | null> } = {},
+): PeakResult {
   const file = PEAK_FILE[build];
   if (!existsSync(file)) return { reason: `${file} not built (npm run asbuild:ceiling)` };
   const bytes = readFileSync(file);
   if (!WebAssembly.validate(bytes))
     return { reason: `this engine (Node ${process.version}) does not validate the ${build} build` };
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-  const spills = o.spills === false ? new Map<number, null>() : spillCheck(build);
+  const spills = o.spills === false ? new Map<number, null>() : (o.spills ?? spillCheck(build));
   const rows = CHAINS.map((chains) => ({
     chains,
     gflops: timeLoop(inst.exports[`${PEAK_OP[build].fn}_${chains}`] as PeakFn, chains, !!o.quick),
