@@ -3,8 +3,10 @@
 // on the paper's three nets, and the Worker under load); then dense kernels (GFLOP/s) and training
 // (samples/s) of the Musk2-shaped network against TensorFlow.js (wasm and cpu backends), the
 // anatomy of a bsfnet training step (µs per kernel), and the paper's Table 6 CNN (issue 3).
-// Prints the tables and writes bench/RESULTS.md, bench/results.json, bench/summary.json, bench/LOAD.md
-// and bench/load-results.json (generated files: never edit them by hand; re-run `npm run bench`).
+// What the machine's instruction sets allow comes right after the GEMM figures (bench/ceiling/: the
+// wasm peak of one core, the peers' SGEMM, a ceiling for each ratio target).
+// Prints the tables and writes bench/RESULTS.md, bench/results.json, bench/summary.json, bench/LOAD.md,
+// bench/load-results.json, bench/CEILING.md and bench/ceiling-results.json (generated files: never edit them by hand; re-run `npm run bench`).
 // `--quick` runs a short version and writes nothing; `--out DIR` writes the reports to DIR instead.
 import os from "node:os";
 import { execFileSync } from "node:child_process";
@@ -28,6 +30,7 @@ import { benchPeers, loadBuilds, type PeerResults } from "./peers/peers.js";
 import { peersMarkdown } from "./peers/report.js";
 import { assembleSummary, checksMarkdown, headlineChecks, type Maybe, type SummaryInput } from "./summary.js";
 import { loadMarkdown, loadSummary, workerLoad, writeLoad, type LoadResults } from "./load/load.js";
+import { ceilingMarkdown, measureCeiling, toMeasured, writeCeiling, type CeilingRun } from "./ceiling/ceiling.js";
 
 // Before anything compiles: Node 20 validates the relaxed-SIMD build only behind this V8 flag
 // (src/runtime/wasm.ts); the CLI sets it the same way. BSFNET_WASM=simd128 keeps it off.
@@ -308,6 +311,16 @@ for (const b of builds) {
     gemm[b.name] = { value: null, reason: `GEMM bench failed: ${(e as Error).message.split("\n")[0]}` };
   }
 }
+console.log("what this machine's instruction sets allow (bench/ceiling/):");
+let ceilingRun: Maybe<CeilingRun>;
+try {
+  ceilingRun = {
+    value: await measureCeiling({ quick, log: console.log, gemm: { figures: gemm, source: gemmSource } }),
+  };
+} catch (e) {
+  console.log(`  ceiling failed: ${(e as Error).stack}`);
+  ceilingRun = { value: null, reason: `ceiling bench failed: ${(e as Error).message.split("\n")[0]}` };
+}
 type ThreadsFn = (o: { quick: boolean }) => Promise<ThreadsResult>;
 const threadsFn = await optionalExport<ThreadsFn>(
   new URL("train/threads.ts", import.meta.url),
@@ -402,6 +415,7 @@ const summary = assembleSummary({
   threads,
   gemm,
   load: loadRun.value ? { value: loadSummary(loadRun.value) } : { value: null, reason: loadRun.reason },
+  ceiling: ceilingRun.value ? { value: toMeasured(ceilingRun.value) } : { value: null, reason: ceilingRun.reason },
   commit: rev,
   date: when,
 });
@@ -415,7 +429,10 @@ if (!quick || outDir) {
     "",
     `Measured in this run (the same figures as \`bench/summary.json\`). bsfnet's build: ${defaultBuild} by default ` +
       `(relaxed SIMD ${relaxedOn ? "enabled" : `not available: ${relaxedReason ?? "BSFNET_WASM=simd128"}`}); GEMM: ${gemmSource}; ` +
-      `two threads: ${threadsFn.fn ? "bench/train/threads.ts measureThreads" : threadsFn.reason}.` +
+      `two threads: ${threadsFn.fn ? "bench/train/threads.ts measureThreads" : threadsFn.reason}. ` +
+      "Last column: the best ratio one thread could reach if bsfnet's kernels ran at this core's measured wasm peak " +
+      'while the peer stays as measured (see "What this machine\'s instruction sets allow" below); rows marked ' +
+      "**two threads** are for reference beside the one-thread targets." +
       (busy.others > 0.2 ? " **The machine was busy: re-run on a quiet machine before quoting these.**" : ""),
     "",
     ...checksMarkdown(checks),
@@ -424,6 +441,9 @@ if (!quick || outDir) {
       ? ["Missing figures:", "", ...Object.entries(summary.reasons).map(([k, v]) => `- \`${k}\`: ${v}`), ""]
       : []),
     ...(peers.value ? peersMarkdown(peers.value, peersOthers) : [`Peers: not measured (${peers.reason}).`, ""]),
+    ...(ceilingRun.value
+      ? ceilingMarkdown(ceilingRun.value, summary.ceiling, peers.value)
+      : ["## What this machine's instruction sets allow (one thread)", "", `Not measured: ${ceilingRun.reason}.`, ""]),
     "## The Worker under load",
     "",
     ...(loadRun.value
@@ -462,10 +482,14 @@ if (!quick || outDir) {
     gemm: { source: gemmSource, ...gemm },
     threads: threadsRaw ?? threads,
     peers: peers.value ? { ...peers.value, others: peersOthers } : peers,
+    ceiling: ceilingRun.value ?? ceilingRun,
     checks,
   };
   writeFileSync(path.join(out, "results.json"), `${JSON.stringify(json, null, 1)}\n`);
   writeFileSync(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
   if (loadRun.value) writeLoad(loadRun.value, loadCommand, out);
-  console.log(`wrote ${out}/RESULTS.md, results.json, summary.json, LOAD.md and load-results.json`);
+  if (ceilingRun.value) writeCeiling(out, ceilingRun.value, summary.ceiling, peers.value, "npm run bench");
+  console.log(
+    `wrote ${out}/RESULTS.md, results.json, summary.json, LOAD.md, load-results.json, CEILING.md and ceiling-results.json`,
+  );
 }

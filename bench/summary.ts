@@ -2,6 +2,7 @@
 // the figures of one `npm run bench` run. Pure: everything measured comes in as arguments, so the
 // assembly (and what it says when a peer or a suite is missing) is tested without timing anything.
 import type { PeerResults } from "./peers/peers.js";
+import { assembleCeiling, type CeilingMeasured, type CeilingSummary } from "./ceiling/ceilings.js";
 
 export type Num = number | null;
 type GemmSet = { "512": Num; "1024": Num; tn: Num };
@@ -21,11 +22,31 @@ export interface Summary {
   musk2B128: { steadyOverFresh: Num; overTorch1t: Num };
   cnnB1VsOrt: Num;
   load: { rps: Num; p50: Num; p99: Num; errors: Num; rssGrowthMiB: Num };
+  /** what this machine's instruction sets allow: the wasm peak, the peers' SGEMM and, for each
+   * target above, the best ratio one thread could reach at that peak (bench/ceiling/) */
+  ceiling: CeilingSummary;
+  /** measured on two threads against a peer on one (or two, where it ran on two): beside the
+   * one-thread targets, never in their place */
+  twoThreads: TwoThreadRows;
   commit: string;
   date: string;
   /** why a value is null, keyed by its path ("gemmGflops.relaxed.512") */
   reasons: Record<string, string>;
 }
+
+export interface TwoThreadRows {
+  /** bsfnet on two threads / PyTorch on one, Musk2 net training at batch 128 */
+  musk2B128OverTorch1t: { fresh: Num; steady: Num };
+  /** bsfnet on two threads / onnxruntime-node on one and on two, inference at batch 256 and the
+   * CNN at batch 1: only when the peers measured those engines */
+  inferB256VsOrt1t?: { musk2: Num; kdd99: Num; cnn: Num };
+  inferB256VsOrt2t?: { musk2: Num; kdd99: Num; cnn: Num };
+  cnnB1VsOrt1t?: Num;
+  cnnB1VsOrt2t?: Num;
+}
+
+/** Engine names of the two-thread rows: bsfnet's default engine plus " 2t"; onnxruntime-node on two. */
+export const ORT_2T = "ort 2t";
 
 /** A suite's figures, or null and why. */
 export type Maybe<T> = { value: T; reason?: undefined } | { value: null; reason: string };
@@ -39,6 +60,8 @@ export interface SummaryInput {
     relaxed: Maybe<Partial<Record<"512" | "1024" | "tn", number>>>;
   };
   load: Maybe<LoadFigures>;
+  /** bench/ceiling/ceiling.ts measureCeiling; the ceilings use this run's peers */
+  ceiling?: Maybe<CeilingMeasured>;
   commit: string;
   date: string;
 }
@@ -103,6 +126,41 @@ export function assembleSummary(i: SummaryInput): Summary {
     return take(`load.${k}`, finite(v) ? { value: v } : { value: null, reason: `the load test gave no ${k}` });
   };
 
+  const p = i.peers.value;
+  const twoT = p ? `${p.defaultEngine} 2t` : "";
+  const twoTrain = (kind: "fresh" | "steady"): Num =>
+    peerRatio(`twoThreads.musk2B128OverTorch1t.${kind}`, (q) =>
+      ratio(
+        trainFigure(q, "musk2", 128, twoT, kind),
+        trainFigure(q, "musk2", 128, "torch 1t", kind),
+        q.notes[twoT] ?? `${twoT} not measured`,
+        noteOf(q, "torch 1t"),
+      ),
+    );
+  const twoThreads: TwoThreadRows = { musk2B128OverTorch1t: { fresh: twoTrain("fresh"), steady: twoTrain("steady") } };
+  const has = (engine: string) => !!p?.infer.some((r) => r.engine === engine && r.sps !== null);
+  for (const [peer, key, b1] of [
+    ["ort 1t", "inferB256VsOrt1t", "cnnB1VsOrt1t"],
+    [ORT_2T, "inferB256VsOrt2t", "cnnB1VsOrt2t"],
+  ] as const) {
+    if (!p || !has(twoT) || !has(peer)) continue;
+    const r = (net: string, B: number) => {
+      const a = inferFigure(p, net, B, twoT);
+      const b = inferFigure(p, net, B, peer);
+      return finite(a) && finite(b) && b > 0 ? a / b : null;
+    };
+    twoThreads[key] = { musk2: r("musk2", 256), kdd99: r("kdd99", 256), cnn: r("cnn", 256) };
+    twoThreads[b1] = r("cnn", 1);
+  }
+  const ceiling = assembleCeiling(
+    {
+      measured: i.ceiling ?? { value: null, reason: "ceiling not measured" },
+      peers: i.peers,
+      peersSource: "this run",
+    },
+    reasons,
+  );
+
   return {
     cnnTwoThreadSpeedup: { b32: thr("b32"), b128: thr("b128") },
     gemmGflops: { simd128: gemm("simd128"), relaxed: gemm("relaxed") },
@@ -137,6 +195,8 @@ export function assembleSummary(i: SummaryInput): Summary {
       errors: loadKey("errors"),
       rssGrowthMiB: loadKey("rssGrowthMiB"),
     },
+    ceiling,
+    twoThreads,
     commit: i.commit,
     date: i.date,
     reasons,
@@ -148,6 +208,10 @@ export interface Check {
   measured: string;
   /** null: could not be checked (a figure is missing) */
   met: boolean | null;
+  /** the best this machine allows one thread (bench/ceiling/ceilings.ts), "–" where no ceiling applies */
+  ceiling: string;
+  /** a row measured on two threads beside a one-thread target: for reference, not checked */
+  reference?: boolean;
 }
 
 /** RSS growth over the load test that still counts as flat: 8 MiB or a tenth of the starting RSS,
@@ -172,6 +236,7 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
     fmt: (v: number) => string,
     ok: (v: number) => boolean,
     why: string[],
+    ceiling = "–",
   ) => {
     const r = all(vals, ok, why);
     const measured = vals.map((v, k) => `${labels[k]} ${v === null ? "–" : fmt(v)}`).join(", ");
@@ -179,9 +244,22 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
       target,
       measured: typeof r === "string" ? `${measured} (${r})` : measured,
       met: typeof r === "string" ? null : r,
+      ceiling,
     });
   };
   const R = s.reasons;
+  const C = s.ceiling;
+  // a ceiling cell: each figure with its label, or "–" and the reason
+  const cells = (vals: Num[], labels: string[], keys: string[], prefix = "") =>
+    vals
+      .map((v, k) => `${prefix}${labels[k]} ${v === null ? `– (${R[`ceiling.${keys[k]}`] ?? "not measured"})` : x2(v)}`)
+      .join(", ");
+  const peakCell = (b: "simd128" | "relaxed") => {
+    const v = C.wasmPeakGflops[b];
+    // the simd128 loop has its multiply on the chain: a GEMM (products off the chain) may pass it
+    const what = b === "relaxed" ? "fused multiply-add loop" : "multiply-then-add loop";
+    return v === null ? `– (${R[`ceiling.wasmPeakGflops.${b}`]})` : `wasm peak ${v.toFixed(1)} (${what})`;
+  };
   push(
     "two threads ≥ 1.7× one thread, Table 6 CNN training, batch 32 and 128",
     [s.cnnTwoThreadSpeedup.b32, s.cnnTwoThreadSpeedup.b128],
@@ -189,6 +267,7 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
     x2,
     (v) => v >= 1.7,
     [R["cnnTwoThreadSpeedup.b32"]],
+    "2.00× (two cores)",
   );
   // bsfnet on two threads against PyTorch on two, every training row
   if (peers) {
@@ -222,6 +301,7 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
       (v) => v.toFixed(1),
       (v) => v >= min,
       [R[`gemmGflops.${build}.512`]],
+      peakCell(build),
     );
   }
   const inf = s.inferB256VsOrt;
@@ -232,10 +312,21 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
     x2,
     (v) => v >= 0.5,
     [R["inferB256VsOrt.musk2"]],
+    cells(
+      [C.inferB256VsOrt.musk2, C.inferB256VsOrt.kdd99],
+      ["Musk2", "KDD99"],
+      ["inferB256VsOrt.musk2", "inferB256VsOrt.kdd99"],
+    ),
   );
-  push("inference at batch 256 ≥ 1.0× onnxruntime-node on the CNN (relaxed)", [inf.cnn], ["CNN"], x2, (v) => v >= 1, [
-    R["inferB256VsOrt.cnn"],
-  ]);
+  push(
+    "inference at batch 256 ≥ 1.0× onnxruntime-node on the CNN (relaxed)",
+    [inf.cnn],
+    ["CNN"],
+    x2,
+    (v) => v >= 1,
+    [R["inferB256VsOrt.cnn"]],
+    cells([C.inferB256VsOrt.cnn], ["CNN"], ["inferB256VsOrt.cnn"]),
+  );
   if (peers) {
     const e = peers.defaultEngine;
     const fresh = ratio(
@@ -251,11 +342,47 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
       x2,
       (v) => v >= 1,
       [fresh.reason ?? "", R["musk2B128.overTorch1t"]],
+      cells(
+        [C.musk2B128.overTorch1tFresh, C.musk2B128.overTorch1t],
+        ["fresh", "steady"],
+        ["musk2B128.overTorch1tFresh", "musk2B128.overTorch1t"],
+      ),
     );
+    const two = s.twoThreads.musk2B128OverTorch1t;
+    const ceil2 = C.twoThreads.musk2B128OverTorch1t;
+    out.push({
+      target: `for reference, **two threads** against one: Musk2 net, batch 128, ${e} 2t / PyTorch **one** thread`,
+      measured: `fresh ${two.fresh === null ? `– (${R["twoThreads.musk2B128OverTorch1t.fresh"]})` : x2(two.fresh)}, steady ${two.steady === null ? "–" : x2(two.steady)}`,
+      met: two.steady === null ? null : two.steady >= 1,
+      ceiling: `two threads: steady ${ceil2 === null ? `– (${R["ceiling.twoThreads.musk2B128OverTorch1t"]})` : x2(ceil2)}`,
+      reference: true,
+    });
   }
-  push("CNN inference at batch 1 ≥ 1.0× onnxruntime-node", [s.cnnB1VsOrt], ["CNN b1"], x2, (v) => v >= 1, [
-    R.cnnB1VsOrt,
-  ]);
+  push(
+    "CNN inference at batch 1 ≥ 1.0× onnxruntime-node",
+    [s.cnnB1VsOrt],
+    ["CNN b1"],
+    x2,
+    (v) => v >= 1,
+    [R.cnnB1VsOrt],
+    cells([C.cnnB1VsOrt], ["CNN b1"], ["cnnB1VsOrt"]),
+  );
+  // two-thread inference rows, where the peers measured them (bsfnet's default engine on two threads)
+  const t = s.twoThreads;
+  for (const [rows, b1, peer] of [
+    [t.inferB256VsOrt1t, t.cnnB1VsOrt1t, "onnxruntime-node **one** thread"],
+    [t.inferB256VsOrt2t, t.cnnB1VsOrt2t, "onnxruntime-node on two threads"],
+  ] as const) {
+    if (!rows) continue;
+    const f = (v: Num | undefined) => (v === null || v === undefined ? "–" : x2(v));
+    out.push({
+      target: `for reference, **two threads**: inference, bsfnet on two threads / ${peer}, batch 256 and the CNN at batch 1`,
+      measured: `Musk2 ${f(rows.musk2)}, KDD99 ${f(rows.kdd99)}, CNN ${f(rows.cnn)}, CNN b1 ${f(b1)}`,
+      met: null,
+      ceiling: "–",
+      reference: true,
+    });
+  }
   const L = s.load;
   const limit = flatLimitMiB(loadStartMiB);
   const loadOk = L.errors === null ? null : L.errors === 0 && L.rssGrowthMiB !== null && L.rssGrowthMiB <= limit;
@@ -266,16 +393,23 @@ export function headlineChecks(s: Summary, peers: PeerResults | null, loadStartM
         ? `– (${R["load.errors"]})`
         : `${L.errors} errors, p99 ${L.p99?.toFixed(1)} ms, ${L.rps?.toFixed(0)} requests/s, RSS growth ${L.rssGrowthMiB?.toFixed(1)} MiB`,
     met: loadOk,
+    ceiling: "–",
   });
   return out;
 }
 
 export function checksMarkdown(checks: Check[]): string[] {
+  const met = (c: Check) =>
+    c.reference
+      ? `(two threads: not the target's terms${c.met === null ? "" : c.met ? "; above 1" : "; below 1"})`
+      : c.met === null
+        ? "not measured"
+        : c.met
+          ? "yes"
+          : "**no**";
   return [
-    "| target | measured | met? |",
-    "|---|---|---|",
-    ...checks.map(
-      (c) => `| ${c.target} | ${c.measured} | ${c.met === null ? "not measured" : c.met ? "yes" : "**no**"} |`,
-    ),
+    "| target | measured | met? | ceiling on this machine (one thread) |",
+    "|---|---|---|---|",
+    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${met(c)} | ${c.ceiling} |`),
   ];
 }
