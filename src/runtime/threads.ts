@@ -86,27 +86,56 @@ export interface ThreadChoice {
   reason: string;
 }
 
+/** The most threads t from 2 up to `limit` whose estimated time `time(t)` beats one thread's `one`
+ * by `minSpeedup` (the fastest such t); 1 and `one` when none does. Training and predict differ only
+ * in what a thread more costs. */
+function fastestThreads(
+  one: number,
+  limit: number,
+  minSpeedup: number,
+  time: (t: number) => number,
+): { best: number; bestTime: number } {
+  let best = 1;
+  let bestTime = one;
+  for (let t = 2; t <= limit; t++) {
+    const tt = time(t);
+    if (tt * minSpeedup <= one && tt < bestTime) {
+      best = t;
+      bestTime = tt;
+    }
+  }
+  return { best, bestTime };
+}
+
+/** The reason behind an "auto" choice: `work` says what was estimated ("a step", "256 rows"),
+ * `cost` what a thread more costs when it does not pay. */
+function autoReason(
+  best: number,
+  bestTime: number,
+  one: number,
+  available: number,
+  work: string,
+  cost: string,
+): string {
+  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
+  if (best > 1)
+    return `auto: ${best} threads (${work} estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`;
+  if (available < 2) return "auto: 1 thread (one core available)";
+  return `auto: 1 thread (${work} estimated at ${us(one)}: too short to pay for ${cost})`;
+}
+
 /** "auto": the most threads (up to `available`) whose estimated step time beats one thread by
  * AUTO_MIN_SPEEDUP; else 1. */
 export function chooseThreads(flops: number, paramFloats: number, B: number, available: number): ThreadChoice {
   const one = flops / FLOPS_PER_SECOND;
-  let best = 1;
-  let bestTime = one;
-  for (let t = 2; t <= Math.min(available, B); t++) {
-    const time = one / t + BARRIERS_SECONDS + ((t - 1) * 16 * paramFloats) / REDUCE_BYTES_PER_SECOND;
-    if (time * AUTO_MIN_SPEEDUP <= one && time < bestTime) {
-      best = t;
-      bestTime = time;
-    }
-  }
-  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
-  const reason =
-    best > 1
-      ? `auto: ${best} threads (a step estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`
-      : available < 2
-        ? "auto: 1 thread (one core available)"
-        : `auto: 1 thread (a step estimated at ${us(one)}: too short to pay for two barriers, about ${us(BARRIERS_SECONDS)})`;
-  return { threads: best, reason };
+  const { best, bestTime } = fastestThreads(
+    one,
+    Math.min(available, B),
+    AUTO_MIN_SPEEDUP,
+    (t) => one / t + BARRIERS_SECONDS + ((t - 1) * 16 * paramFloats) / REDUCE_BYTES_PER_SECOND,
+  );
+  const cost = `two barriers, about ${(BARRIERS_SECONDS * 1e6).toFixed(0)} us`;
+  return { threads: best, reason: autoReason(best, bestTime, one, available, "a step", cost) };
 }
 
 // --- choosing the thread count of a predict call ("auto")
@@ -143,22 +172,14 @@ export interface PredictChoice extends ThreadChoice {
  * had add up to the start-up cost (a ski rental: at most twice the better of never and at once). */
 export function choosePredictThreads(flops: number, rows: number, available: number): PredictChoice {
   const one = flops / PREDICT_FLOPS_PER_SECOND;
-  let best = 1;
-  let bestTime = one;
-  for (let t = 2; t <= Math.min(available, rows); t++) {
-    const time = one / t + PREDICT_CALL_SECONDS;
-    if (time * PREDICT_MIN_SPEEDUP <= one && time < bestTime) {
-      best = t;
-      bestTime = time;
-    }
-  }
-  const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
-  const reason =
-    best > 1
-      ? `auto: ${best} threads (${rows} rows estimated at ${us(one)} on one thread, ${us(bestTime)} on ${best})`
-      : available < 2
-        ? "auto: 1 thread (one core available)"
-        : `auto: 1 thread (${rows} rows estimated at ${us(one)}: too short to pay for waking a thread, about ${us(PREDICT_CALL_SECONDS)})`;
+  const { best, bestTime } = fastestThreads(
+    one,
+    Math.min(available, rows),
+    PREDICT_MIN_SPEEDUP,
+    (t) => one / t + PREDICT_CALL_SECONDS,
+  );
+  const cost = `waking a thread, about ${(PREDICT_CALL_SECONDS * 1e6).toFixed(0)} us`;
+  const reason = autoReason(best, bestTime, one, available, `${rows} rows`, cost);
   return { threads: best, reason, saving: one - bestTime };
 }
 
