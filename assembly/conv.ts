@@ -22,6 +22,7 @@
 //   direct, backward: align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, dinp ? OC : 0)
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
 
+import { relu_forward } from "./act";
 import { hsum, madd, tile } from "./tile";
 import { use_winograd, wino_backward, wino_forward, wino_scratch_floats } from "./winograd";
 
@@ -146,19 +147,8 @@ function conv_valid(out: usize, x: usize, k: usize, bias: usize, B: i32, Hx: i32
       const o = out + (<usize>(b * OH + oh)) * rowOut;
       rowblock(o, x + (<usize>(b * Hx + oh)) * rowIn, k, bias, OW, KW * C, OC, <usize>C << 2, <usize>OC << 2, KH, rowIn, kRow, kt);
       // the row is still in L1: a separate pass over the whole output would read it back from memory
-      if (relu) relu_row(o, OW * OC);
+      if (relu) relu_forward(o, o, OW * OC);
     }
-  }
-}
-
-/** p[N] = max(0, p), as act.ts relu_forward computes it (the same bits). */
-function relu_row(p: usize, N: i32): void {
-  const z = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= N; i += 4) v128.store(p + (<usize>i << 2), f32x4.pmax(z, v128.load(p + (<usize>i << 2))));
-  for (; i < N; i++) {
-    const x = load<f32>(p + (<usize>i << 2));
-    store<f32>(p + (<usize>i << 2), x > 0 ? x : 0);
   }
 }
 
