@@ -20,7 +20,7 @@ export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 export interface InferenceOptions {
   /** Rows per kernel call (the activation buffers are sized for it). Default: from the model's
    * activation sizes, so one call's activations stay cache-sized (8 MB of the widest layer's input
-   * and output: 28 rows for the Table 6 CNN, 1,024 for an MLP of a few hundred units). */
+   * and output: 32 rows for the Table 6 CNN, 1,024 for an MLP of a few hundred units). */
   batchSize?: number;
 }
 

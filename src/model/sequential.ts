@@ -9,7 +9,7 @@ import type { BatchPlan, ParamBlock } from "./plan.js";
 import { LayerStack } from "./stack.js";
 import { buildSpec, type BuildOptions } from "./build.js";
 import { flatWeights, groupSpec, type ModelSpec } from "./spec.js";
-import { toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "./inputs.js";
+import { assertFinite, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "./inputs.js";
 import { ProgressBar, type Callback, type EpochLogs, type History } from "./callbacks.js";
 import { align16, ready, type Runtime } from "../runtime/runtime.js";
 import { ConfigError, DivergenceError, ShapeError } from "../errors.js";
@@ -77,7 +77,8 @@ export interface FitOptions {
 export interface PredictOptions {
   /** Rows per call of the layer stack on one thread (the activation buffers are sized for it);
    * with threads, each of those calls is cut into one piece per thread (each thread's buffers hold
-   * about batchSize / threads rows). Default 256. */
+   * about batchSize / threads rows). Default: the model's inference rows (plan.ts inferenceRows:
+   * a call's activations stay cache-sized; 32 rows for the Table 6 CNN, 1,024 for small MLPs). */
   batchSize?: number;
   /** Threads of this call (Node worker_threads over one shared wasm memory; see
    * docs/design/threads.md): 1 (default), up to os.availableParallelism(), or "auto" (more than one
@@ -750,14 +751,19 @@ export class Sequential {
     }
     const at = state.staging.ptr;
     const rows = rt.f32(at, n * D);
+    // the workers' rows are checked here, where a bad value can be named by its row in the whole
+    // input (a worker would name it in its piece, as a ThreadError); thread 0's stack.predict checks its own
     for (let t = 1; t < T; t++)
-      for (const p of pieces[t]) rows.set(data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.row0 * D);
+      for (const p of pieces[t]) {
+        const from = p.row0 * D;
+        rows.set(data.subarray(from, from + p.B * D), from);
+        if (rt.k.has_nonfinite(at + from * 4, p.B * D)) assertFinite(data, D, "x", from, from + p.B * D);
+      }
     state.pool.beginPredict({ n, bs: batchSize, lead, input: at, output: at + inBytes });
     const out = new Float32Array(n * V);
     try {
       const plan = this.plan(predictPlanRows(batchSize, T, lead));
-      for (const p of pieces[0])
-        out.set(stack.predict(rt, plan, data.subarray(p.row0 * D, (p.row0 + p.B) * D), p.B), p.row0 * V);
+      for (const p of pieces[0]) out.set(stack.predict(rt, plan, data, p.B, "x", p.row0), p.row0 * V);
     } finally {
       // the workers read the staging block: wait for them even when this thread's rows failed
       await state.pool.end();

@@ -76,16 +76,18 @@ export class LayerStack {
     return plan.acts[L - 1];
   }
 
-  /** Inference on n rows: class probabilities (softmax output) or raw outputs, batch by batch.
-   * A non-finite input value is a DataError naming its row and column (`what`: the input's name). */
-  predict(mem: KernelMemory, plan: BatchPlan, data: Float32Array, n: number, what = "x"): Float32Array {
+  /** Inference on rows row0 .. row0 + n of `data`: class probabilities (softmax output) or raw
+   * outputs, batch by batch. A non-finite input value is a DataError naming its row in `data` and
+   * its column (`what`: the input's name). */
+  predict(mem: KernelMemory, plan: BatchPlan, data: Float32Array, n: number, what = "x", row0 = 0): Float32Array {
     const D = this.inputSize;
     const V = this.classes;
     const out = new Float32Array(n * V);
     for (let s = 0; s < n; s += plan.B) {
       const B = Math.min(plan.B, n - s);
-      mem.f32(plan.input, B * D).set(data.subarray(s * D, (s + B) * D));
-      if (mem.k.has_nonfinite(plan.input, B * D)) assertFinite(data, D, what, s * D, (s + B) * D);
+      const from = (row0 + s) * D;
+      mem.f32(plan.input, B * D).set(data.subarray(from, from + B * D));
+      if (mem.k.has_nonfinite(plan.input, B * D)) assertFinite(data, D, what, from, from + B * D);
       const scores = this.forward(mem, plan, B, false, plan.input);
       if (this.softmax) mem.k.softmax_forward(plan.probs, scores, B, V);
       out.set(mem.f32(this.softmax ? plan.probs : scores, B * V), s * V);

@@ -16,7 +16,7 @@ import { MaxPool2D } from "../../src/layers/pool.js";
 import { Flatten } from "../../src/layers/flatten.js";
 import { Activation } from "../../src/layers/activation.js";
 import { Adam, SGD } from "../../src/optim/optimizer.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError, DataError } from "../../src/errors.js";
 import { registerLayer } from "../../src/layers/registry.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { ready } from "../../src/runtime/runtime.js";
@@ -269,6 +269,34 @@ describe("threads option, auto and failures", () => {
     }
     for (const bad of [0, 2.5, -3])
       await expect(m.predict(x, { threads: 2, batchSize: bad })).rejects.toThrow(/predict: option batchSize/);
+    m.dispose();
+  });
+
+  it("a non-finite value is a DataError naming its row in the whole input, on any thread's rows", async () => {
+    const { m, D } = await model(MODELS.dense);
+    const n = 256;
+    // batch 64: four one-thread calls, each cut between thread 0 and the worker; rows 5 and 70 lie
+    // in thread 0's pieces (70 in its second), row 200 in the worker's
+    for (const row of [5, 70, 200, 255]) {
+      const x = randn(rng(row), n * D);
+      x[row * D + 3] = Number.NaN;
+      const one = (() => {
+        try {
+          m.predictSync(x, { batchSize: 64 });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(one).toBeInstanceOf(DataError);
+      const two = await m.predict(x, { threads: 2, batchSize: 64 }).catch((e) => e);
+      expect(two, `row ${row}`).toBeInstanceOf(DataError);
+      expect((two as Error).message, `row ${row}`).toBe((one as Error).message);
+      expect((two as Error).message).toContain(`row ${row}`);
+    }
+    // the pool still answers after the refused calls
+    const x = randn(rng(1), n * D);
+    expect(same(await m.predict(x, { threads: 2, batchSize: 64 }), m.predictSync(x, { batchSize: 64 }))).toBe(true);
+    await m.closeThreads();
     m.dispose();
   });
 
