@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { createServer } from "node:http";
 import { percentile, rssGrowth, summarizeLoad } from "../../bench/load/stats.js";
-import { parseLoadArgs, perSecond, runClients } from "../../bench/load/load.js";
+import { parseLoadArgs, perSecond, runClients, SETTLE_BYTES, warmupSettled } from "../../bench/load/load.js";
 import { ConfigError } from "../../src/errors.js";
 
 const MiB = 2 ** 20;
@@ -84,5 +84,14 @@ describe("load test statistics", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("the warm-up goes on while workerd's RSS still grows a settle step a second, ends when it does not", () => {
+    const MiB = 2 ** 20;
+    expect(warmupSettled(240 * MiB, 262 * MiB)).toBe(false);
+    expect(warmupSettled(240 * MiB, 240 * MiB + SETTLE_BYTES)).toBe(false);
+    expect(warmupSettled(285 * MiB, 286 * MiB)).toBe(true);
+    expect(warmupSettled(288 * MiB, 283 * MiB)).toBe(true); // a collection shrank it
+    expect(warmupSettled(null, 283 * MiB)).toBe(true); // no /proc reading: no reason to wait
   });
 });
