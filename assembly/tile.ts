@@ -31,7 +31,27 @@
   store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
-// An R x W block of C (R = 4 or 1 rows, W = 8 or 4 columns; R, W, from_c and adjacent must be
+// The first W (1 to 4) floats at p as lanes 0..W-1, zeros above: a row of B narrower than a
+// vector (the last 1 to 3 columns), read without touching the floats past it.
+@inline function load_w(p: usize, W: i32): v128 {
+  if (W == 1) return v128.load32_zero(p);
+  if (W == 2) return v128.load64_zero(p);
+  if (W == 3) return f32x4.replace_lane(v128.load64_zero(p), 2, load<f32>(p, 8));
+  return v128.load(p);
+}
+
+// Lanes 0..W-1 of v into C at p (W = 1 to 4).
+@inline function put_w(p: usize, v: v128, accumulate: i32, W: i32): void {
+  if (W >= 4) {
+    put(p, v, accumulate);
+    return;
+  }
+  put1(p, f32x4.extract_lane(v, 0), accumulate);
+  if (W > 1) put1(p + 4, f32x4.extract_lane(v, 1), accumulate);
+  if (W > 2) put1(p + 8, f32x4.extract_lane(v, 2), accumulate);
+}
+
+// An R x W block of C (R = 4 or 1 rows, W = 8, 4 or 1 to 3 columns; R, W, from_c and adjacent must be
 // constants at the call so the unused accumulators and branches fold away), in up to eight f32x4
 // accumulators:
 //   C[r, 0..W) = (accumulate ? C[r] : 0) + init[r] + sum over s < S, then k < K, of A(r,s,k) * B(s,k)
@@ -57,10 +77,10 @@
   const z = f32x4.splat(0);
   let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
   if (from_c) {
-    s00 = v128.load(c);
+    s00 = load_w(c, W);
     if (W == 8) s01 = v128.load(c, 16);
     if (R == 4) {
-      s10 = v128.load(c + ldc); s20 = v128.load(c + ldc * 2); s30 = v128.load(c + ldc * 3);
+      s10 = load_w(c + ldc, W); s20 = load_w(c + ldc * 2, W); s30 = load_w(c + ldc * 3, W);
       if (W == 8) {
         s11 = v128.load(c + ldc, 16); s21 = v128.load(c + ldc * 2, 16); s31 = v128.load(c + ldc * 3, 16);
       }
@@ -80,7 +100,7 @@
     let pa = sa, pb = sb;
     const aend = pa + kspan;
     while (pa < aend) {
-      const b0 = v128.load(pb);
+      const b0 = load_w(pb, W);
       const b1 = W == 8 ? v128.load(pb, 16) : z;
       const x0 = v128.load32_splat(pa);
       s00 = madd_if(R == 4, x0, b0, s00);
@@ -102,10 +122,10 @@
     sa += sas;
     sb += sbs;
   } while (sb < bend);
-  put(c, s00, accumulate);
+  put_w(c, s00, accumulate, W);
   if (W == 8) put(c + 16, s01, accumulate);
   if (R == 4) {
-    put(c + ldc, s10, accumulate); put(c + ldc * 2, s20, accumulate); put(c + ldc * 3, s30, accumulate);
+    put_w(c + ldc, s10, accumulate, W); put_w(c + ldc * 2, s20, accumulate, W); put_w(c + ldc * 3, s30, accumulate, W);
     if (W == 8) {
       put(c + ldc + 16, s11, accumulate); put(c + ldc * 2 + 16, s21, accumulate); put(c + ldc * 3 + 16, s31, accumulate);
     }
