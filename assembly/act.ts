@@ -139,28 +139,90 @@ export function exp_forward(out: usize, inp: usize, N: i32): void {
   for (; i < N; i++) store<f32>(out + (<usize>i << 2), Mathf.exp(load<f32>(inp + (<usize>i << 2))));
 }
 
-// One row of softmax: the exponentials four at a time (exp4, the bits of Mathf.exp), their sum
-// and the max in index order as before, so a row's bits do not change.
-@inline function softmax_row(p: usize, x: usize, V: i32): void {
-  let mx = load<f32>(x);
-  for (let v = 1; v < V; v++) mx = max(mx, load<f32>(x + (<usize>v << 2)));
+// exp4 on the last 1 to 3 values of a row (lanes past them are 0, which exp4 takes on its main
+// path), stored without touching the floats past the row: the bits of Mathf.exp on each.
+@inline function exp_tail(p: usize, x: usize, m4: v128, n: i32): void {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(x));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(x, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(x, 8));
+  const e = exp4(f32x4.sub(v, m4));
+  store<f32>(p, f32x4.extract_lane(e, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(e, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(e, 2), 8);
+}
+
+// p[0..V) = exp(x[0..V) - mx), four at a time (exp4, the bits of Mathf.exp).
+@inline function exp_row(p: usize, x: usize, mx: f32, V: i32): void {
   const m4 = f32x4.splat(mx);
   let v = 0;
   for (; v + 4 <= V; v += 4) {
     const o = <usize>v << 2;
     v128.store(p + o, exp4(f32x4.sub(v128.load(x + o), m4)));
   }
-  for (; v < V; v++) store<f32>(p + (<usize>v << 2), Mathf.exp(load<f32>(x + (<usize>v << 2)) - mx));
+  const n = V - v, o = <usize>v << 2;
+  if (n == 1) exp_tail(p + o, x + o, m4, 1);
+  else if (n == 2) exp_tail(p + o, x + o, m4, 2);
+  else if (n == 3) exp_tail(p + o, x + o, m4, 3);
+}
+
+// p[0..V) *= inv
+@inline function scale_row(p: usize, inv: f32, V: i32): void {
+  const i4 = f32x4.splat(inv);
+  let v = 0;
+  for (; v + 4 <= V; v += 4) v128.store(p + (<usize>v << 2), f32x4.mul(v128.load(p + (<usize>v << 2)), i4));
+  for (; v < V; v++) store<f32>(p + (<usize>v << 2), load<f32>(p + (<usize>v << 2)) * inv);
+}
+
+// One row of softmax: the max and the sum of the exponentials in index order, so a row's bits
+// are those of the scalar loop; exp4 for the exponentials.
+@inline function softmax_row(p: usize, x: usize, V: i32): void {
+  let mx = load<f32>(x);
+  for (let v = 1; v < V; v++) mx = max(mx, load<f32>(x + (<usize>v << 2)));
+  exp_row(p, x, mx, V);
   let s: f32 = 0;
   for (let u = 0; u < V; u++) s += load<f32>(p + (<usize>u << 2));
-  const inv: f32 = 1 / s;
-  for (let u = 0; u < V; u++) store<f32>(p + (<usize>u << 2), load<f32>(p + (<usize>u << 2)) * inv);
+  scale_row(p, 1 / s, V);
+}
+
+// Four rows of softmax, each with the bits of softmax_row: the max and sum loops run the four
+// rows' chains side by side (each in index order), so they wait on one add latency, not four.
+@inline function softmax_rows4(p: usize, x: usize, V: i32): void {
+  const row = <usize>V << 2;
+  const x1 = x + row, x2 = x1 + row, x3 = x2 + row;
+  const p1 = p + row, p2 = p1 + row, p3 = p2 + row;
+  let m0 = load<f32>(x), m1 = load<f32>(x1), m2 = load<f32>(x2), m3 = load<f32>(x3);
+  for (let v = 1; v < V; v++) {
+    const o = <usize>v << 2;
+    m0 = max(m0, load<f32>(x + o));
+    m1 = max(m1, load<f32>(x1 + o));
+    m2 = max(m2, load<f32>(x2 + o));
+    m3 = max(m3, load<f32>(x3 + o));
+  }
+  exp_row(p, x, m0, V);
+  exp_row(p1, x1, m1, V);
+  exp_row(p2, x2, m2, V);
+  exp_row(p3, x3, m3, V);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let u = 0; u < V; u++) {
+    const o = <usize>u << 2;
+    s0 += load<f32>(p + o);
+    s1 += load<f32>(p1 + o);
+    s2 += load<f32>(p2 + o);
+    s3 += load<f32>(p3 + o);
+  }
+  scale_row(p, 1 / s0, V);
+  scale_row(p1, 1 / s1, V);
+  scale_row(p2, 1 / s2, V);
+  scale_row(p3, 1 / s3, V);
 }
 
 /** probs[B,V] = softmax(logits[B,V]) per row, max-subtracted. */
 export function softmax_forward(probs: usize, logits: usize, B: i32, V: i32): void {
   const row = <usize>V << 2;
-  for (let b = 0; b < B; b++) softmax_row(probs + <usize>b * row, logits + <usize>b * row, V);
+  let b = 0;
+  for (; b + 4 <= B; b += 4) softmax_rows4(probs + <usize>b * row, logits + <usize>b * row, V);
+  for (; b < B; b++) softmax_row(probs + <usize>b * row, logits + <usize>b * row, V);
 }
 
 /** probs = softmax(logits); returns sum_b -log(max(probs[b, labels[b]], 1e-7)) (labels: i32[B]). */

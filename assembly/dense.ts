@@ -1,22 +1,36 @@
 // The dense layer, forward and backward, on top of gemm. Keras layout: weight is (in, out), so
 // the forward pass broadcasts one input value against a contiguous row of the kernel.
+import { relu_forward } from "./act";
 import { gemm_nn, gemm_nt, gemm_tn } from "./gemm";
 
-/** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC]; bias 0 = none. */
-export function dense_forward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
+/** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu; bias 0 = none. */
+export function dense_forward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32): void {
   gemm_nn(out, inp, weight, B, C, OC, 0);
-  if (!bias) return;
+  if (bias) {
+    if (relu) bias_rows(out, bias, B, OC, true);
+    else bias_rows(out, bias, B, OC, false);
+  } else if (relu) relu_forward(out, out, B * OC);
+}
+
+// out[b, :] += bias, then max(0, .) when relu (a constant here): one pass over the output where a
+// bias pass and a ReLU pass were two (a 256 x 41 layer spent a fifth of its time in them). pmax
+// as relu_forward, and its scalar tail agrees with it on every value (NaN and -0 give +0): the
+// bits of the two passes.
+@inline function bias_rows(out: usize, bias: usize, B: i32, OC: i32, relu: bool): void {
+  const z = f32x4.splat(0);
   const row = <usize>OC << 2;
   for (let b = 0; b < B; b++) {
     const o = out + <usize>b * row;
     let j = 0;
     for (; j + 4 <= OC; j += 4) {
       const q = <usize>j << 2;
-      v128.store(o + q, f32x4.add(v128.load(o + q), v128.load(bias + q)));
+      const y = f32x4.add(v128.load(o + q), v128.load(bias + q));
+      v128.store(o + q, relu ? f32x4.pmax(z, y) : y);
     }
     for (; j < OC; j++) {
       const q = <usize>j << 2;
-      store<f32>(o + q, load<f32>(o + q) + load<f32>(bias + q));
+      const y = load<f32>(o + q) + load<f32>(bias + q);
+      store<f32>(o + q, relu ? (y > 0 ? y : 0) : y);
     }
   }
 }

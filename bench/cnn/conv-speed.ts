@@ -108,9 +108,9 @@ async function inferB1(): Promise<void> {
     ],
     ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, 24 * 24 * 64)] as [string, () => void]]),
     ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, 1, 24, 24, 64, 2, 2)],
-    ["dense 9216 -> 128", () => k.dense_forward(a4, a3, w3, b3, 1, 9216, 128)],
-    ["relu 128", () => k.relu_forward(a4, a4, 128)],
-    ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, 1, 128, 10)],
+    [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, 1, 9216, 128, F)],
+    ...(fused ? [] : [["relu 128", () => k.relu_forward(a4, a4, 128)] as [string, () => void]]),
+    ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, 1, 128, 10, 0)],
     ["softmax 10", () => k.softmax_forward(probs, a5, 1, 10)],
   ];
   const rows: { part: string; us: number }[] = [];
@@ -300,10 +300,9 @@ if (!asJson) {
     k.conv2d_forward(a2, a1, k2, b2, s2, B, 26, 26, 32, 64, 3, 3, 0, 0, 0);
     k.relu_forward(a2, a2, B * 24 * 24 * 64);
     k.maxpool2d_forward(a3, idx, a2, B, 24, 24, 64, 2, 2);
-    k.dense_forward(a4, a3, w3, b3, B, 9216, 128);
-    k.relu_forward(a4, a4, B * 128);
+    k.dense_forward(a4, a3, w3, b3, B, 9216, 128, 1);
     k.dropout_forward(a5, mask, a4, B * 128, 0.5, 1, t);
-    k.dense_forward(logits, a5, w4, b4, B, 128, 10);
+    k.dense_forward(logits, a5, w4, b4, B, 128, 10, 0);
     k.softmax_xent_forward(probs, logits, y, B, 10);
     k.fill_f32(grads, nParams, 0);
     k.softmax_xent_backward(dl, probs, y, B, 10, 1 / B);

@@ -31,7 +31,7 @@ export const cnnLabel: TraceLabel = (name, a) => {
       return `${name} ${a[6]}×${a[7]}×${a[8]} → ${a[9]}${a[10] === 3 && a[11] === 3 && a[8] % 4 === 0 && a[9] % 4 === 0 ? " (Winograd)" : ""}`;
     case "conv2d_backward": // dinp, dkernel, dbias, dout, inp, kernel, ws, B, H, W, C, OC, KH, KW, pad
       return `${name} ${a[8]}×${a[9]}×${a[10]} → ${a[11]}${a[12] === 3 && a[13] === 3 && a[10] % 4 === 0 && a[11] % 4 === 0 ? " (Winograd)" : ""}${a[0] ? "" : ", no dinp"}`;
-    case "dense_forward": // out, inp, weight, bias, B, C, OC
+    case "dense_forward": // out, inp, weight, bias, B, C, OC, relu
       return `${name} ${a[5]} → ${a[6]}`;
     case "dense_backward": // dinp, dweight, dbias, dout, inp, weight, B, C, OC
       return `${name} ${a[7]} → ${a[8]}${a[0] ? "" : ", no dinp"}`;

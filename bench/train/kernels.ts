@@ -84,7 +84,7 @@ export async function benchKernels(opts: { quick?: boolean; log?: (s: string) =>
       rt.f32(pb, OC).set(bias);
       rt.f32(pdy, B * OC).set(dy);
       const k = rt.k;
-      const bsfFwd = () => k.dense_forward(pout, px, pw, pb, B, C, OC);
+      const bsfFwd = () => k.dense_forward(pout, px, pw, pb, B, C, OC, 0);
       const bsfBwd = () => k.dense_backward(pdx, pdw, pdb, pdy, px, pw, B, C, OC);
 
       // one call each, compared with tfjs-wasm below

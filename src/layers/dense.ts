@@ -71,8 +71,9 @@ export class Dense extends Layer {
 
   forward(ctx: StepContext, out: number, inp: number, B: number): void {
     const k = ctx.rt.k;
-    k.dense_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, B, this.inputSize, this.units);
-    activationForward(k, this.activation, out, out, B * this.units);
+    const relu = this.activation === "relu";
+    k.dense_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, B, this.inputSize, this.units, relu ? 1 : 0);
+    if (!relu) activationForward(k, this.activation, out, out, B * this.units);
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number): void {

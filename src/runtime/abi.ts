@@ -33,8 +33,18 @@ export interface WasmKernels {
   gemm_workspace(ptr: number, bytes: number): void;
 
   // --- dense.ts
-  /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC]; bias 0 = none. */
-  dense_forward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
+  /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu is 1 (the bits of
+   * relu_forward after it); bias 0 = none. */
+  dense_forward(
+    out: number,
+    inp: number,
+    weight: number,
+    bias: number,
+    B: number,
+    C: number,
+    OC: number,
+    relu: number,
+  ): void;
   /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
    * dbias[OC] += sum_b dout (skipped when dbias is 0). */
   dense_backward(

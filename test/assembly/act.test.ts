@@ -54,9 +54,23 @@ describe("activations", async () => {
 
   it("softmax_forward rows have the bits of max, Mathf.exp, an in-order sum and one scale", () => {
     const r = rng(43);
-    for (const V of [2, 3, 4, 7, 10, 23]) {
+    // B = 9: two groups of four rows and one row alone; scale 40 puts gaps past 88 below the max
+    // (exp4's per-lane path, in the four-wide part and in the 1-3 tail)
+    for (const [V, scale] of [
+      [1, 6],
+      [2, 6],
+      [3, 6],
+      [4, 6],
+      [5, 6],
+      [6, 6],
+      [7, 6],
+      [10, 6],
+      [23, 6],
+      [7, 40],
+      [23, 40],
+    ]) {
       const B = 9;
-      const x = randn(r, B * V, 6);
+      const x = randn(r, B * V, scale);
       const pp = put(rt, new Float32Array(B * V).fill(NaN));
       rt.k.softmax_forward(pp, put(rt, x), B, V);
       const got = new Uint32Array(get(rt, pp, B * V).buffer);

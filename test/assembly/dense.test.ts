@@ -30,13 +30,47 @@ describe("dense", async () => {
         pbias = put(rt, bias),
         po = put(rt, new Float32Array(B * OC).fill(NaN));
       for (const withBias of [true, false]) {
-        rt.k.dense_forward(po, pi, pw, withBias ? pbias : 0, B, C, OC);
-        const err = maxAbsDiff(get(rt, po, B * OC), denseForward(inp, w, withBias ? bias : null, B, C, OC));
-        expect(err, `dense_forward ${B}x${C}x${OC} bias=${withBias}: err ${err}`).toBeLessThan(2e-6 * (C + 1));
-        worst = Math.max(worst, err);
+        for (const relu of [0, 1]) {
+          rt.k.dense_forward(po, pi, pw, withBias ? pbias : 0, B, C, OC, relu);
+          const ref = denseForward(inp, w, withBias ? bias : null, B, C, OC);
+          if (relu) for (let i = 0; i < ref.length; i++) ref[i] = Math.max(0, ref[i]);
+          const err = maxAbsDiff(get(rt, po, B * OC), ref);
+          expect(err, `dense_forward ${B}x${C}x${OC} bias=${withBias} relu=${relu}: err ${err}`).toBeLessThan(
+            2e-6 * (C + 1),
+          );
+          worst = Math.max(worst, err);
+        }
       }
     }
     console.log(`dense_forward: max abs err ${worst.toExponential(2)}`);
+  });
+
+  it("the fused ReLU gives the bits of dense_forward then relu_forward, NaN and -0 included", () => {
+    const r = rng(13);
+    for (const [B, C, OC] of [...SHAPES, [9, 41, 41], [6, 41, 23], [4, 7, 5]] as [number, number, number][]) {
+      const inp = randn(r, B * C),
+        w = randn(r, C * OC),
+        bias = randn(r, OC);
+      // a NaN weight column and a -0 output (zero inputs, -0 bias) reach the ReLU
+      w[OC - 1] = Number.NaN;
+      bias[0] = -0;
+      for (let c = 0; c < C; c++) inp[c] = 0;
+      const pi = put(rt, inp),
+        pw = put(rt, w),
+        pb = put(rt, bias),
+        po = put(rt, new Float32Array(B * OC));
+      for (const withBias of [true, false]) {
+        rt.k.dense_forward(po, pi, pw, withBias ? pb : 0, B, C, OC, 0);
+        rt.k.relu_forward(po, po, B * OC);
+        const twoPasses = get(rt, po, B * OC).slice();
+        rt.k.dense_forward(po, pi, pw, withBias ? pb : 0, B, C, OC, 1);
+        const fused = get(rt, po, B * OC);
+        expect(
+          Buffer.from(fused.buffer, fused.byteOffset, fused.byteLength).equals(Buffer.from(twoPasses.buffer)),
+        ).toBe(true);
+        expect(Object.is(fused[0], 0)).toBe(true); // +0, not -0
+      }
+    }
   });
 
   it("backward matches the reference; dweight and dbias accumulate, dinp is overwritten", () => {
@@ -106,7 +140,7 @@ describe("dense", async () => {
         pb = put(rt, bias),
         po = put(rt, new Float32Array(B * OC));
       const loss = () => {
-        rt.k.dense_forward(po, pi, pw, pb, B, C, OC);
+        rt.k.dense_forward(po, pi, pw, pb, B, C, OC, 0);
         return dot64(get(rt, po, B * OC), R);
       };
       const pR = put(rt, R);
