@@ -18,7 +18,7 @@ import { benchTrain, type TrainResults } from "./train/train.js";
 import { benchStep, type StepResults } from "./train/step.js";
 import { callsPerStep } from "./lib/trace.js";
 import { IMPLS, initTf, type TfInfo } from "./lib/tfjs.js";
-import { load } from "./lib/measure.js";
+import { cpuSnapshot, load, othersCores } from "./lib/measure.js";
 import { inferMarkdown } from "./infer/summary.js";
 import { benchCnnSection, cnnConsole, cnnMarkdown, CNN_REFERENCE } from "./cnn/report.js";
 import { enableRelaxedSimd, loadedWasmBuild } from "../src/runtime/wasm.js";
@@ -49,18 +49,6 @@ const REFERENCE = {
   aimBatch32: 34000,
   gemmGflops: { "assemblyscript-f32x4": 41, "tfjs-wasm-xnnpack": 31 },
 };
-
-/** CPU time of the whole machine vs this process, to tell how busy the machine was. */
-function cpuSnapshot() {
-  const busy = os.cpus().reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
-  const u = process.cpuUsage();
-  return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 };
-}
-
-/** Cores other processes used on average between two snapshots. */
-function othersCores(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>): number {
-  return Math.max(0, (b.busy - a.busy - (b.self - a.self)) / (b.wall - a.wall));
-}
 
 function gitRev(): string {
   try {

@@ -14,6 +14,7 @@ import type { PeerResults } from "../peers/peers.js";
 import { inferFigure, trainFigure, type Maybe, type Num } from "../summary.js";
 import { assembleCeiling, type CeilingMeasured, type CeilingSummary, forwardWork, type WasmBuild } from "./ceilings.js";
 import { measurePeak, type PeakResult, spillCheck } from "./peak.js";
+import { cpuSnapshot, othersMs } from "../lib/measure.js";
 import { cpuInfo, type CpuInfo, ortSgemm, type OrtSgemm, torchSgemm, type TorchSgemm } from "./native.js";
 
 type GemmPair = { "512"?: number; "1024"?: number };
@@ -31,12 +32,6 @@ export interface CeilingRun {
   others: number;
 }
 
-function busySnapshot() {
-  const busy = os.cpus().reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
-  const u = process.cpuUsage();
-  return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 };
-}
-
 export interface CeilingOptions {
   quick?: boolean;
   log?: (s: string) => void;
@@ -49,14 +44,14 @@ export async function measureCeiling(o: CeilingOptions = {}): Promise<CeilingRun
   const log = o.log ?? (() => {});
   const quick = !!o.quick;
   const t0 = performance.now();
-  // other processes' CPU while this process times, children left out (the OS counts them as others)
+  // other processes' CPU while this process times (the spans its children time in are left out)
   const spans = { wall: 0, others: 0 };
   const tracked = async <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const a = busySnapshot();
+    const a = cpuSnapshot();
     const r = await fn();
-    const b = busySnapshot();
+    const b = cpuSnapshot();
     spans.wall += b.wall - a.wall;
-    spans.others += Math.max(0, b.busy - a.busy - (b.self - a.self));
+    spans.others += othersMs(a, b);
     return r;
   };
   const cpu = cpuInfo();

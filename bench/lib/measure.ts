@@ -3,6 +3,7 @@
 // well above timer resolution; every figure is per operation. The machine is shared, so the
 // figure we report is the median sample (robust to a colleague's test run), with mean and spread
 // kept in results.json.
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { Bench } from "tinybench";
 
@@ -102,4 +103,47 @@ function timing(bench: Bench, name: string, reps: number): Timing {
 
 export function load(): [number, number, number] {
   return os.loadavg().map((v) => Math.round(v * 100) / 100) as [number, number, number];
+}
+
+/** CPU ms used by this process's children that have ended and been waited for (Linux:
+ * /proc/self/stat's cutime + cstime, in USER_HZ = 100 ticks a second); 0 where it cannot be read.
+ * The bench's own children (PyTorch in python3, workerd, a child node for the relaxed build) are
+ * its work, not other processes'. */
+function childrenMs(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields 16 and 17 of proc(5) (cutime, cstime) are at 13 and 14 counting from field 3
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export interface CpuSnapshot {
+  wall: number;
+  /** the whole machine's busy CPU ms */
+  busy: number;
+  /** this process's CPU ms, its ended children's included */
+  self: number;
+}
+
+/** CPU time of the whole machine and of this process (with its ended children), to tell how busy
+ * the machine was between two snapshots. */
+export function cpuSnapshot(): CpuSnapshot {
+  const busy = os.cpus().reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+  const u = process.cpuUsage();
+  return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 + childrenMs() };
+}
+
+/** Busy CPU ms of other processes between two snapshots. A child still running at b is counted
+ * as other until it is waited for: take b after the children of the span have ended. */
+export function othersMs(a: CpuSnapshot, b: CpuSnapshot): number {
+  return Math.max(0, b.busy - a.busy - (b.self - a.self));
+}
+
+/** Cores other processes used on average between two snapshots. */
+export function othersCores(a: CpuSnapshot, b: CpuSnapshot): number {
+  return othersMs(a, b) / Math.max(1e-9, b.wall - a.wall);
 }

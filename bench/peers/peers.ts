@@ -325,13 +325,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (flag("--two-threads")) await enableRelaxedSimd(); // the relaxed build, as bench/run.ts loads it
   const { builds, relaxedReason } = await loadBuilds(new URL("../../", import.meta.url));
   // how busy the machine was: its CPU time less this process's, per wall second (as bench/run.ts)
-  const { cpus } = await import("node:os");
-  const snap = () => {
-    const u = process.cpuUsage();
-    const busy = cpus().reduce((a, c) => a + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
-    return { wall: performance.now(), busy, self: (u.user + u.system) / 1000 };
-  };
-  const s0 = snap();
+  const { cpuSnapshot, othersCores } = await import("../lib/measure.js");
+  const s0 = cpuSnapshot();
   const r = await benchPeers({
     quick: flag("--quick"),
     log: console.log,
@@ -342,9 +337,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     ...(flag("--no-torch") ? { torch: false as const } : {}),
   });
   const { peersMarkdown } = await import("./report.js");
-  const s1 = snap();
-  console.log(
-    peersMarkdown(r, Math.max(0, (s1.busy - s0.busy - (s1.self - s0.self)) / (s1.wall - s0.wall))).join("\n"),
-  );
+  const s1 = cpuSnapshot();
+  console.log(peersMarkdown(r, othersCores(s0, s1)).join("\n"));
   console.log(`${r.seconds.toFixed(0)} s; notes: ${JSON.stringify(r.notes)}`);
 }
