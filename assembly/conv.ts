@@ -319,6 +319,12 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
 // ---------------------------------------------------------------------------------------------
 // The kernels
 
+/** 1 when conv2d_forward can also 2x2 max-pool its output (pool = 1) at this shape: the Winograd
+ * path (3x3 kernels, C and OC multiples of 4); 0 elsewhere. */
+export function conv2d_pools(KH: i32, KW: i32, C: i32, OC: i32): i32 {
+  return use_winograd(KH, KW, C, OC) ? 1 : 0;
+}
+
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the
  * backward pass, hasDinp = 0 when dinp is skipped. */
 export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, backward: i32, hasDinp: i32): f64 {
@@ -336,9 +342,12 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // keep = 1: since the caller's previous conv2d_ call on this scratch (same shape) nothing else
 // wrote it, so the Winograd path may reuse the transformed kernel it left there if the kernel's
 // bits are unchanged (winograd.ts wino_u; the same results); scratch: see the top of the file.
-export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32): void {
+// pool = 1 (only where conv2d_pools says so): out is the 2x2 max pool of that output,
+// [B, OH / 2, OW / 2, OC], with the bits of maxpool2d_forward after this call (an inference
+// plan's conv then pool as one pass: the full output is never stored).
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32, pool: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0);
+    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
     return;
   }
   let x = inp, Hx = H, Wx = W;

@@ -243,21 +243,27 @@ function wino_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32, 
 }
 
 // out[b, oh, ow, :] = bias + (A^T M A) for each tile t in [t0, t1), max(0, .) of it when relu;
-// outputs past OH/OW dropped.
-function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
-  if (relu) wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, true);
-  else wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, false);
+// outputs past OH/OW dropped. pool: out is instead the 2x2 max pool of that output,
+// [B, OH / 2, OW / 2, OC] (floor), each window folded as maxpool2d_forward folds it (pmax in
+// row-major order: the same bits), while the tile's rows are in registers.
+function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool, pool: bool): void {
+  if (pool) {
+    if (relu) wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, true, true);
+    else wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, false, true);
+  } else if (relu) wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, true, false);
+  else wino_output_as(out, M, plane, bias, t0, t1, OH, OW, OC, TH, TW, tmp, false, false);
 }
 
-@inline function wino_output_as(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool): void {
+@inline function wino_output_as(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t1: i32, OH: i32, OW: i32, OC: i32, TH: i32, TW: i32, tmp: usize, relu: bool, pool: bool): void {
   const tmp2 = tmp + 36 * 16;
   const z = f32x4.splat(0);
   const cs: usize = <usize>OC << 2;
+  const POH = OH >> 1, POW = OW >> 1;
   for (let t = t0; t < t1; t++) {
     const b = t / (TH * TW), r = t % (TH * TW);
     const oh = (r / TW) * 4, ow = (r % TW) * 4;
     const mt = M + (<usize>(t - t0) * <usize>OC << 2);
-    const img = out + (<usize>b * <usize>OH * <usize>OW * <usize>OC << 2);
+    const img = pool ? out + (<usize>b * <usize>POH * <usize>POW * <usize>OC << 2) : out + (<usize>b * <usize>OH * <usize>OW * <usize>OC << 2);
     const ns = min(4, OW - ow), nr = min(4, OH - oh);
     for (let o = 0; o < OC; o += 4) {
       const mo = mt + (<usize>o << 2);
@@ -268,6 +274,26 @@ function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t
           v128.load(m + 24 * plane), v128.load(m + 30 * plane), tmp + (<usize>bb << 4), 96);
       }
       const bv = bias ? v128.load(bias + (<usize>o << 2)) : z;
+      if (pool) {
+        // rows 2q and 2q + 1 of the tile -> tmp2[0..3] and tmp2[4..7], then two windows of each pair
+        for (let q = 0; q < 2; q++) {
+          const ph = (oh >> 1) + q;
+          if (ph >= POH) break;
+          const r0 = 12 * q, r1 = r0 + 6;
+          at6b(ld(tmp, r0), ld(tmp, r0 + 1), ld(tmp, r0 + 2), ld(tmp, r0 + 3), ld(tmp, r0 + 4), ld(tmp, r0 + 5), bv, tmp2, 16, relu);
+          at6b(ld(tmp, r1), ld(tmp, r1 + 1), ld(tmp, r1 + 2), ld(tmp, r1 + 3), ld(tmp, r1 + 4), ld(tmp, r1 + 5), bv, tmp2 + 64, 16, relu);
+          for (let w = 0; w < 2; w++) {
+            const pw = (ow >> 1) + w;
+            if (pw >= POW) break;
+            let m = ld(tmp2, 2 * w);
+            m = f32x4.pmax(m, ld(tmp2, 2 * w + 1));
+            m = f32x4.pmax(m, ld(tmp2, 4 + 2 * w));
+            m = f32x4.pmax(m, ld(tmp2, 5 + 2 * w));
+            v128.store(img + ((<usize>(ph * POW + pw) * <usize>OC + <usize>o) << 2), m);
+          }
+        }
+        continue;
+      }
       for (let rr = 0; rr < nr; rr++) {
         const p = img + ((<usize>((oh + rr) * OW + ow) * <usize>OC + <usize>o) << 2);
         if (ns == 4) {
@@ -353,7 +379,7 @@ function wino_dinput(dinp: usize, dV: usize, plane: usize, t0: i32, t1: i32, H: 
   }
 }
 
-export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool): void {
+export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool, pool: bool): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 3) >> 2, TW = (OW + 3) >> 2;
@@ -371,7 +397,7 @@ export function wino_forward(out: usize, inp: usize, kernel: usize, bias: usize,
     for (let xi = 0; xi < 36; xi++) {
       gemm_nn(M + <usize>xi * pm, V + <usize>xi * pv, U + <usize>xi * up, n, C, OC, 0);
     }
-    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp, relu);
+    wino_output(out, M, pm, bias, t0, t1, OH, OW, OC, TH, TW, tmp, relu, pool);
   }
 }
 

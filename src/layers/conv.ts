@@ -11,6 +11,7 @@ import {
 } from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
+import { MaxPool2D } from "./pool.js";
 import type { WasmKernels } from "../runtime/abi.js";
 
 export type Padding = "valid" | "same";
@@ -117,9 +118,27 @@ abstract class ConvLayer extends Layer {
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
-    const k = ctx.rt.k;
+    this.conv(ctx, out, inp, B, ws, 0);
+    // ReLU is applied by the kernel while each output block is in cache (the same bits)
+    if (this.activation !== "relu") activationForward(ctx.rt.k, this.activation, out, out, B * this.outputSize);
+  }
+
+  /** A 2x2 max pool after a ReLU or linear Conv2D, where the kernel can pool (the Winograd path):
+   * the pool's maxima come out of the convolution's output transform, and the full output (four
+   * times the pool's) is never stored. */
+  override fusesAtInference(next: Layer, k: WasmKernels): boolean {
+    if (this.className !== "Conv2D" || !(next instanceof MaxPool2D) || next.ph !== 2 || next.pw !== 2) return false;
+    if (this.activation !== "relu" && this.activation !== "linear") return false;
+    return k.conv2d_pools(this.kh, this.kw, this.hwc[2], this.filters) === 1;
+  }
+
+  override forwardFused(ctx: StepContext, _next: Layer, out: number, inp: number, B: number, ws: number): void {
+    this.conv(ctx, out, inp, B, ws, 1);
+  }
+
+  private conv(ctx: StepContext, out: number, inp: number, B: number, ws: number, pool: number): void {
     const [H, W, C] = this.hwc;
-    k.conv2d_forward(
+    ctx.rt.k.conv2d_forward(
       out,
       inp,
       this.kernel.ptr,
@@ -135,10 +154,9 @@ abstract class ConvLayer extends Layer {
       this.padding === "same" ? 1 : 0,
       this.activation === "relu" ? 1 : 0,
       this.owned.has(ws) ? 1 : 0,
+      pool,
     );
     this.owned.add(ws);
-    // ReLU is applied by the kernel while each output block is in cache (the same bits)
-    if (this.activation !== "relu") activationForward(k, this.activation, out, out, B * this.outputSize);
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void {

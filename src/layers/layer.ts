@@ -184,6 +184,20 @@ export abstract class Layer {
 
   abstract forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void;
 
+  /** Inference only (no backward follows): whether this layer's kernel also computes `next`, the
+   * layer after it, in the same call, while the output is in cache, with the bits of the two
+   * calls one after the other. The stack then runs the pair as `forwardFused` and never writes
+   * this layer's own output. Default: no. */
+  fusesAtInference(_next: Layer, _k: WasmKernels): boolean {
+    return false;
+  }
+
+  /** This layer then `next` in one call (only when fusesAtInference said so); `out` is next's
+   * output, `ws` this layer's workspace. */
+  forwardFused(_ctx: StepContext, _next: Layer, _out: number, _inp: number, _B: number, _ws: number): void {
+    throw new Error(`layer ${this.name} does not fuse the layer after it`);
+  }
+
   /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
   abstract backward(
     ctx: StepContext,

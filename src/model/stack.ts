@@ -67,13 +67,34 @@ export class LayerStack {
     row0 = 0,
   ): number {
     const L = this.layers.length;
+    const fused = training ? undefined : this.fusedPairs(mem);
     let inp = input;
     for (let i = 0; i < L; i++) {
       const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0, row0 };
+      if (fused?.[i]) {
+        // layer i computes layer i + 1 too (inference: nothing reads layer i's own output)
+        this.layers[i].forwardFused(ctx, this.layers[i + 1], plan.acts[i + 1], inp, B, plan.ws[i]);
+        inp = plan.acts[++i];
+        continue;
+      }
       this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
       inp = plan.acts[i];
     }
     return plan.acts[L - 1];
+  }
+
+  private fused?: boolean[];
+
+  /** fused[i]: at inference layer i runs layer i + 1 in its own call (Layer.fusesAtInference). */
+  private fusedPairs(mem: KernelMemory): boolean[] {
+    if (!this.fused) {
+      const f = this.layers.map(() => false);
+      for (let i = 0; i + 1 < this.layers.length; i++) {
+        if (this.layers[i].fusesAtInference(this.layers[i + 1], mem.k)) f[i++] = true;
+      }
+      this.fused = f;
+    }
+    return this.fused;
   }
 
   /** Inference on rows row0 .. row0 + n of `data`: class probabilities (softmax output) or raw

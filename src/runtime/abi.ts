@@ -222,7 +222,9 @@ export interface WasmKernels {
    * max(0, that), applied while the output is in cache (the same bits as relu_forward after it).
    * keep = 1: the caller promises that since its previous conv2d_ call on `scratch` (same shape)
    * nothing else wrote it; the Winograd path then reuses the transformed kernel it left there when
-   * the kernel's bits are unchanged (compared bit for bit: the results are the same either way). */
+   * the kernel's bits are unchanged (compared bit for bit: the results are the same either way).
+   * pool = 1 (only where conv2d_pools is 1): out is instead the 2x2 max pool of that output,
+   * [B, OH/2, OW/2, OC] (floor), with the bits of maxpool2d_forward after the unpooled call. */
   conv2d_forward(
     out: number,
     inp: number,
@@ -239,7 +241,10 @@ export interface WasmKernels {
     same: number,
     relu: number,
     keep: number,
+    pool: number,
   ): void;
+  /** 1 when conv2d_forward can 2x2 max-pool its output at this shape (pool = 1), else 0. */
+  conv2d_pools(KH: number, KW: number, C: number, OC: number): number;
   /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
   conv2d_backward(
     dinp: number,
@@ -452,6 +457,7 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gather_i32",
   "conv2d_scratch_bytes",
   "conv2d_forward",
+  "conv2d_pools",
   "conv2d_backward",
   "maxpool2d_forward",
   "maxpool2d_backward",

@@ -42,7 +42,7 @@ function wasmConv(
   held.push([scratch, scratchBytes + 16]);
   // guard the scratch end: a kernel writing past its documented size corrupts this
   rt.f32(scratch + scratchBytes, 4).fill(12345);
-  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu, 0);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu, 0, 0);
   const out = get(rt, pout, nOut);
   let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
   if (dout) {
@@ -263,7 +263,7 @@ describe("conv2d vs scalar reference", () => {
       pdout = putRaw(rt, randn(r, nOut));
     const scratch = rt.alloc(bytes);
     const fwd = (keep: number) => {
-      rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep);
+      rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep, 0);
       return get(rt, pout, nOut);
     };
     /** the kernel's result on a scratch of its own (nothing kept) */
