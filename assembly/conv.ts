@@ -25,6 +25,7 @@
 import { relu_forward } from "./act";
 import { hsum, madd, tile } from "./tile";
 import { use_winograd, wino_backward, wino_forward, wino_scratch_floats } from "./winograd";
+import { wino6_forward, wino6_scratch_floats } from "./winograd6";
 
 // ---------------------------------------------------------------------------------------------
 // Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
@@ -328,7 +329,7 @@ export function conv2d_pools(KH: i32, KW: i32, C: i32, OC: i32): i32 {
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the
  * backward pass, hasDinp = 0 when dinp is skipped. */
 export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, backward: i32, hasDinp: i32): f64 {
-  if (use_winograd(KH, KW, C, OC)) return wino_scratch_floats(C, OC) * 4;
+  if (use_winograd(KH, KW, C, OC)) return max(wino_scratch_floats(C, OC), wino6_scratch_floats(C, OC)) * 4;
   const plane = <f64>B * <f64>(H + KH - 1) * <f64>(W + KW - 1);
   if (!backward) return same ? plane * <f64>C * 4 : 0;
   const kf = <f64>(((KH * KW * C * OC) + 3) & ~3);
@@ -345,9 +346,13 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // pool = 1 (only where conv2d_pools says so): out is the 2x2 max pool of that output,
 // [B, OH / 2, OW / 2, OC], with the bits of maxpool2d_forward after this call (an inference
 // plan's conv then pool as one pass: the full output is never stored).
-export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32, pool: i32): void {
+// infer = 1: no backward follows (inference); the Winograd path then takes F(6x6, 3x3)
+// (winograd6.ts: 21% fewer multiplies, about twice F(4x4, 3x3)'s rounding error); training keeps
+// F(4x4, 3x3) forward and backward.
+export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32, pool: i32, infer: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
+    if (infer) wino6_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
+    else wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
     return;
   }
   let x = inp, Hx = H, Wx = W;

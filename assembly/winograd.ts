@@ -16,7 +16,7 @@ import { gemm_nn, gemm_tn } from "./gemm";
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 
 const WT: i32 = 32; // tiles per chunk
-const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start of scratch
+export const TMP_BYTES: usize = 1024; // 36 + 6 vectors of transform temp at the start of scratch
 // After the temp: a 16-byte tag and a copy of the kernel that U was computed from (see wino_u)
 const TAG: u32 = 0x57494e4f; // "WINO"
 
@@ -26,7 +26,7 @@ const TAG: u32 = 0x57494e4f; // "WINO"
 
 /** Bytes between the 36 planes of a chunk of n tiles with `ch` channels: one cache line more than
  * the data, so that the planes do not all map to the same L1 sets (a 4 KiB multiple did, 15% slower). */
-@inline function plane_bytes(n: i32, ch: i32): usize {
+@inline export function plane_bytes(n: i32, ch: i32): usize {
   return (<usize>n * <usize>ch + 16) << 2;
 }
 
@@ -38,8 +38,37 @@ const TAG: u32 = 0x57494e4f; // "WINO"
 }
 
 /** Where U starts in the scratch: after the temp, the tag and the kernel copy. */
-@inline function u_at(scratch: usize, C: i32, OC: i32): usize {
+@inline export function u_at(scratch: usize, C: i32, OC: i32): usize {
   return scratch + TMP_BYTES + 16 + (<usize>(9 * C * OC) << 2);
+}
+
+// The tag slot at scratch + TMP_BYTES, shared by every transformed kernel a scratch can hold
+// (F(4x4, 3x3)'s here, F(6x6, 3x3)'s in winograd6.ts): tag value, C, OC, then the kernel's bits.
+// Both kinds of U start at u_at, so whichever transform ran last owns the tag and the other
+// sees a mismatch and transforms again.
+
+/** Whether the scratch holds a transform of kind `kind` made from exactly these kernel bits. */
+export function kernel_kept(scratch: usize, kernel: usize, C: i32, OC: i32, kind: u32): bool {
+  const tag = scratch + TMP_BYTES, copy = tag + 16;
+  if (load<u32>(tag) != kind || load<i32>(tag, 4) != C || load<i32>(tag, 8) != OC) return false;
+  const kb: usize = <usize>(9 * C * OC) << 2; // a multiple of 16: OC % 4 == 0
+  let diff = v128.splat<i32>(0);
+  for (let o: usize = 0; o < kb; o += 16) diff = v128.or(diff, v128.xor(v128.load(copy + o), v128.load(kernel + o)));
+  return !v128.any_true(diff);
+}
+
+/** Clear the tag (before a transform overwrites U). */
+export function kernel_untag(scratch: usize): void {
+  store<u32>(scratch + TMP_BYTES, 0);
+}
+
+/** Tag the scratch as holding a transform of kind `kind` of these kernel bits. */
+export function kernel_tag(scratch: usize, kernel: usize, C: i32, OC: i32, kind: u32): void {
+  const tag = scratch + TMP_BYTES;
+  memory.copy(tag + 16, kernel, <usize>(9 * C * OC) << 2);
+  store<i32>(tag, C, 4);
+  store<i32>(tag, OC, 8);
+  store<u32>(tag, kind);
 }
 
 /** U = the transformed kernel (wino_kernel) at u_at(scratch), unless keep and the scratch already
@@ -50,22 +79,13 @@ const TAG: u32 = 0x57494e4f; // "WINO"
  * so a changed kernel (a training step, weights set or loaded) is always transformed again, and
  * the result is the same bits either way. */
 function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): void {
-  const tag = scratch + TMP_BYTES, copy = tag + 16;
-  const kb: usize = <usize>(9 * C * OC) << 2; // a multiple of 16: OC % 4 == 0
-  if (keep && load<u32>(tag) == TAG && load<i32>(tag, 4) == C && load<i32>(tag, 8) == OC) {
-    let diff = v128.splat<i32>(0);
-    for (let o: usize = 0; o < kb; o += 16) diff = v128.or(diff, v128.xor(v128.load(copy + o), v128.load(kernel + o)));
-    if (!v128.any_true(diff)) return;
-  }
-  store<u32>(tag, 0);
+  if (keep && kernel_kept(scratch, kernel, C, OC, TAG)) return;
+  kernel_untag(scratch);
   wino_kernel(u_at(scratch, C, OC), plane_bytes(C, OC), kernel, C, OC, scratch);
-  memory.copy(copy, kernel, kb);
-  store<i32>(tag, C, 4);
-  store<i32>(tag, OC, 8);
-  store<u32>(tag, TAG);
+  kernel_tag(scratch, kernel, C, OC, TAG);
 }
 
-@inline function sp(x: f32): v128 {
+@inline export function sp(x: f32): v128 {
   return f32x4.splat(x);
 }
 
@@ -157,7 +177,7 @@ function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): voi
   v128.store(dst + 5 * st, y3);
 }
 
-@inline function ld(p: usize, i: i32): v128 {
+@inline export function ld(p: usize, i: i32): v128 {
   return v128.load(p + (<usize>i << 4));
 }
 

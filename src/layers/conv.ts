@@ -155,6 +155,7 @@ abstract class ConvLayer extends Layer {
       this.activation === "relu" ? 1 : 0,
       this.owned.has(ws) ? 1 : 0,
       pool,
+      ctx.training ? 0 : 1,
     );
     this.owned.add(ws);
   }

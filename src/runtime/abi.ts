@@ -203,8 +203,9 @@ export interface WasmKernels {
   // Not in place (outputs must not overlap inputs); one scratch block per concurrently running call.
   // Conv1D (inp[B,L,C], kernel[K,C,OC]) is conv2d with H = 1, KH = 1.
   /** Bytes of scratch (a 16-byte aligned block) conv2d_forward (backward = 0) or conv2d_backward (backward = 1,
-   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*(3716 + 117*C*OC +
-   * 1152*(2C+OC)) for both, independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
+   * hasDinp = dinp != 0) needs. 3x3 kernels with C, OC multiples of 4 (Winograd): 4*max(3716 + 117*C*OC +
+   * 1152*(2C+OC), 3844 + 73*C*OC + 2048*(C+OC)) for both (the training F(4x4, 3x3) and the inference
+   * F(6x6, 3x3)), independent of B, H, W. Otherwise: forward same ? 4*B*(H+KH-1)*(W+KW-1)*C : 0;
    * backward 4*(align4(KH*KW*C*OC) + B*(H+KH-1)*(W+KW-1)*max(same ? C : 0, hasDinp ? OC : 0)). */
   conv2d_scratch_bytes(
     B: number,
@@ -224,7 +225,9 @@ export interface WasmKernels {
    * nothing else wrote it; the Winograd path then reuses the transformed kernel it left there when
    * the kernel's bits are unchanged (compared bit for bit: the results are the same either way).
    * pool = 1 (only where conv2d_pools is 1): out is instead the 2x2 max pool of that output,
-   * [B, OH/2, OW/2, OC] (floor), with the bits of maxpool2d_forward after the unpooled call. */
+   * [B, OH/2, OW/2, OC] (floor), with the bits of maxpool2d_forward after the unpooled call.
+   * infer = 1: no backward follows (inference); the Winograd path then takes F(6x6, 3x3), 21% fewer
+   * multiplies than the F(4x4, 3x3) training uses, about twice its rounding error (assembly/winograd6.ts). */
   conv2d_forward(
     out: number,
     inp: number,
@@ -242,6 +245,7 @@ export interface WasmKernels {
     relu: number,
     keep: number,
     pool: number,
+    infer: number,
   ): void;
   /** 1 when conv2d_forward can 2x2 max-pool its output at this shape (pool = 1), else 0. */
   conv2d_pools(KH: number, KW: number, C: number, OC: number): number;

@@ -50,7 +50,7 @@ function run(rt: Runtime, s: S1, x: Float32Array, k: Float32Array, bias: Float32
     pk = put(rt, k),
     pb = put(rt, bias);
   const pout = rt.alloc(s.B * OL * s.OC * 4);
-  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, 1, s.L, s.C, s.OC, 1, s.K, same, 0, 0, 0);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, 1, s.L, s.C, s.OC, 1, s.K, same, 0, 0, 0, 0);
   const out = get(rt, pout, s.B * OL * s.OC);
   if (!dout) return { out };
   const pdx = put(rt, new Float32Array(x.length).fill(Number.NaN)),

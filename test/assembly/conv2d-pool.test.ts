@@ -1,4 +1,5 @@
-// conv2d_forward with pool = 1 (the 2x2 max pool computed in the Winograd output transform) against
+// conv2d_forward with pool = 1 (the 2x2 max pool computed in the Winograd output transform, F(4x4, 3x3)
+// and the inference F(6x6, 3x3)) against
 // conv2d_forward then maxpool2d_forward, bit for bit: odd output sizes (the floor drops a row or a
 // column, partial tiles), both paddings, with and without ReLU and bias, NaN and -0 in the output.
 import { describe, expect, it } from "vitest";
@@ -59,15 +60,17 @@ describe("conv2d_forward pool = 1", async () => {
         pfused = put(rt, new Float32Array(nPool + 4).fill(7));
       const bytes = rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, 3, 3, s.same, 0, 0);
       const scratch = rt.alloc(bytes);
-      for (const relu of [0, 1]) {
-        for (const withBias of [0, 1]) {
+      for (const [relu, withBias, infer] of [0, 1].flatMap((a) =>
+        [0, 1].flatMap((b) => [0, 1].map((c) => [a, b, c])),
+      )) {
+        {
           const b = withBias ? pb : 0;
-          rt.k.conv2d_forward(pout, px, pk, b, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, s.same, relu, 0, 0);
+          rt.k.conv2d_forward(pout, px, pk, b, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, s.same, relu, 0, 0, infer);
           rt.k.maxpool2d_forward(ppool, 0, pout, s.B, OH, OW, s.OC, 2, 2);
-          rt.k.conv2d_forward(pfused, px, pk, b, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, s.same, relu, 1, 1);
+          rt.k.conv2d_forward(pfused, px, pk, b, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, s.same, relu, 1, 1, infer);
           const want = get(rt, ppool, nPool);
           const got = get(rt, pfused, nPool + 4);
-          const what = `${JSON.stringify(s)} relu=${relu} bias=${withBias}`;
+          const what = `${JSON.stringify(s)} relu=${relu} bias=${withBias} infer=${infer}`;
           expect(bits(got.subarray(0, nPool)), what).toEqual(bits(want));
           expect(Array.from(got.subarray(nPool)), `${what}: nothing written past the pooled output`).toEqual([
             7, 7, 7, 7,

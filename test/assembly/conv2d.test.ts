@@ -18,6 +18,7 @@ function wasmConv(
   dout?: Float32Array,
   init?: { dx?: Float32Array | "skip"; dk?: Float32Array; db?: Float32Array | "skip" },
   relu = 0,
+  infer = 0,
 ) {
   // every buffer is released at the end, so the finite-difference loops do not grow memory
   const held: [number, number][] = [];
@@ -42,7 +43,7 @@ function wasmConv(
   held.push([scratch, scratchBytes + 16]);
   // guard the scratch end: a kernel writing past its documented size corrupts this
   rt.f32(scratch + scratchBytes, 4).fill(12345);
-  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu, 0, 0);
+  rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, s.KH, s.KW, same, relu, 0, 0, infer);
   const out = get(rt, pout, nOut);
   let grads: { dx: Float32Array | null; dk: Float32Array; db: Float32Array | null } | undefined;
   if (dout) {
@@ -150,6 +151,11 @@ describe("conv2d vs scalar reference", () => {
       const ref = conv2dForward(s, x, k, bias);
       const g = conv2dBackward(s, dout, x, k);
       const eOut = maxAbsDiff(out, ref) / Math.max(1, maxAbs(ref));
+      // the inference forward (infer = 1: F(6x6, 3x3) where Winograd runs), within the same bound
+      const inf = wasmConv(rt, s, x, k, bias, undefined, undefined, 0, 1);
+      expect(inf.guard, "infer = 1 writes past its scratch").toEqual([12345, 12345, 12345, 12345]);
+      const eInfer = maxAbsDiff(inf.out, ref) / Math.max(1, maxAbs(ref));
+      expect(eInfer, `infer = 1 forward: err ${eInfer}`).toBeLessThan(TOL);
       const eDx = maxAbsDiff(grads!.dx!, g.dx) / Math.max(1, maxAbs(g.dx));
       const eDk =
         maxAbsDiff(
@@ -197,12 +203,14 @@ describe("conv2d vs scalar reference", () => {
   it("conv2d_scratch_bytes follows the formulas documented in abi.ts", async () => {
     const rt = await runtime();
     const f = rt.k.conv2d_scratch_bytes;
-    // Winograd (3x3, C and OC multiples of 4): 4*(3716 + 117*C*OC + 1152*(2C+OC)), any B, H, W
+    // Winograd (3x3, C and OC multiples of 4): 4*max(3716 + 117*C*OC + 1152*(2C+OC), the
+    // inference F(6x6, 3x3)'s 3844 + 73*C*OC + 2048*(C+OC)), any B, H, W
     for (const [C, OC] of [
       [32, 64],
       [4, 12],
+      [4, 4],
     ]) {
-      const want = 4 * (3716 + 117 * C * OC + 1152 * (2 * C + OC));
+      const want = 4 * Math.max(3716 + 117 * C * OC + 1152 * (2 * C + OC), 3844 + 73 * C * OC + 2048 * (C + OC));
       expect(f(32, 26, 26, C, OC, 3, 3, 0, 0, 0)).toBe(want);
       expect(f(7, 5, 9, C, OC, 3, 3, 1, 1, 1)).toBe(want);
     }
@@ -263,7 +271,7 @@ describe("conv2d vs scalar reference", () => {
       pdout = putRaw(rt, randn(r, nOut));
     const scratch = rt.alloc(bytes);
     const fwd = (keep: number) => {
-      rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep, 0);
+      rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep, 0, 0);
       return get(rt, pout, nOut);
     };
     /** the kernel's result on a scratch of its own (nothing kept) */
