@@ -3,6 +3,7 @@
 // bundle plan the same way.
 import { align16, type KernelMemory } from "../runtime/memory.js";
 import type { Layer, Param } from "../layers/layer.js";
+import type { WasmKernels } from "../runtime/abi.js";
 
 /** Parameters, gradients and optimizer slots, each one contiguous block of `floats` floats. */
 export interface ParamBlock {
@@ -83,6 +84,16 @@ export interface BatchPlan {
   idx: number;
 }
 
+/** fused[i]: at inference layer i runs layer i + 1 in its own kernel call (Layer.fusesAtInference);
+ * pairs never overlap. */
+export function fusedPairs(layers: readonly Layer[], k: WasmKernels): boolean[] {
+  const f = layers.map(() => false);
+  for (let i = 0; i + 1 < layers.length; i++) {
+    if (layers[i].fusesAtInference(layers[i + 1], k)) f[i++] = true;
+  }
+  return f;
+}
+
 export function planBatch(
   rt: KernelMemory,
   layers: readonly Layer[],
@@ -103,10 +114,23 @@ export function planBatch(
     // Backward reads every layer's output: one buffer each. A view layer (Flatten) shares its input's.
     actIdx = layers.map((l) => (l.aliasesInput ? -1 : take(B * l.outputSize * 4)));
   } else {
-    // Forward only: each layer reads the previous output and writes the other buffer.
-    const pair = [take(B * maxAct * 4), take(B * maxAct * 4)];
+    // Forward only: each layer reads the previous output and writes the other buffer. A fused pair
+    // (fusedPairs) is one step: its first layer's own output is never written, so it takes no
+    // buffer of its own and does not count for their size, and the pair's output goes to the
+    // buffer its input is not in.
+    const fused = fusedPairs(layers, rt.k);
+    const widest = Math.max(inputSize, ...layers.map((l, i) => (fused[i] ? 0 : l.outputSize)));
+    const pair = [take(B * widest * 4), take(B * widest * 4)];
     let turn = 0;
-    actIdx = layers.map((l) => (l.aliasesInput ? -1 : pair[turn++ % 2]));
+    actIdx = [];
+    for (let i = 0; i < layers.length; i++) {
+      if (layers[i].aliasesInput) actIdx.push(-1);
+      else if (fused[i]) {
+        const b = pair[turn++ % 2];
+        actIdx.push(b, b);
+        i++;
+      } else actIdx.push(pair[turn++ % 2]);
+    }
   }
   const ws = layers.map((l) => take(l.workspaceBytes(B, rt.k, training)));
   const g0 = training ? take(B * maxAct * 4) : -1;

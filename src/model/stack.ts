@@ -4,7 +4,7 @@
 import { sizeOf, type Layer, type Shape, type StepContext } from "../layers/layer.js";
 import type { KernelMemory } from "../runtime/memory.js";
 import { buildStack, type BuildOptions } from "./build.js";
-import { inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import { fusedPairs, inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
 import { assertFinite, toX, type XInput } from "./inputs.js";
 
 export class LayerStack {
@@ -85,15 +85,10 @@ export class LayerStack {
 
   private fused?: boolean[];
 
-  /** fused[i]: at inference layer i runs layer i + 1 in its own call (Layer.fusesAtInference). */
+  /** fused[i]: at inference layer i runs layer i + 1 in its own call (plan.ts fusedPairs, which
+   * the inference plan's buffers follow). */
   private fusedPairs(mem: KernelMemory): boolean[] {
-    if (!this.fused) {
-      const f = this.layers.map(() => false);
-      for (let i = 0; i + 1 < this.layers.length; i++) {
-        if (this.layers[i].fusesAtInference(this.layers[i + 1], mem.k)) f[i++] = true;
-      }
-      this.fused = f;
-    }
+    this.fused ??= fusedPairs(this.layers, mem.k);
     return this.fused;
   }
 

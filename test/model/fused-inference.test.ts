@@ -22,14 +22,15 @@ describe("fused inference pairs", async () => {
   const rt = await runtime();
 
   /** The stack's predict beside each layer's forward in turn (nothing fused) on the same plan. */
-  function both(layers: Layer[], B: number) {
-    const stack = new LayerStack(layers, [11, 13, 3]);
+  function both(layers: Layer[], B: number, inputShape = [11, 13, 3]) {
+    const stack = new LayerStack(layers, inputShape);
     const block = stack.placeParams(rt, 0, false);
     const r = rng(5);
     for (const p of block.all) rt.f32(p.ptr, p.size).set(randn(r, p.size, 0.3));
     const x = randn(r, B * stack.inputSize);
-    const plan = stack.planBatch(rt, B, false);
-    const fused = stack.predict(rt, plan, x, B);
+    const fused = stack.predict(rt, stack.planBatch(rt, B, false), x, B);
+    // the reference: one layer at a time, each output in a buffer of its own (a training plan's)
+    const plan = stack.planBatch(rt, B, true);
     rt.f32(plan.input, x.length).set(x);
     let inp = plan.input;
     stack.layers.forEach((l, i) => {
@@ -54,6 +55,22 @@ describe("fused inference pairs", async () => {
         );
       }
     }
+  });
+
+  it("the fused pair writes a buffer apart from its input (pooled output larger than the input)", () => {
+    // 1x1 conv to 4 channels, then 3x3 to 32 and the pool: the pooled image (4 x 4 x 32) is larger
+    // than the conv's input image (10 x 10 x 4); at 12 images the Winograd path runs two chunks, so
+    // an output written over its own input would corrupt the second chunk's rows
+    const layers = [
+      new Conv2D({ filters: 4, kernelSize: 1, activation: "relu" }),
+      new Conv2D({ filters: 32, kernelSize: 3, activation: "relu" }),
+      new MaxPool2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 3, activation: "softmax" }),
+    ];
+    const { stack, fused, apart } = both(layers, 12, [10, 10, 4]);
+    expect(stack.layers[1].fusesAtInference(stack.layers[2], rt.k)).toBe(true);
+    expect(Array.from(new Uint32Array(fused.buffer))).toEqual(Array.from(new Uint32Array(apart.buffer)));
   });
 
   it("a tanh Conv2D, or a pool other than 2x2, is not fused", () => {
