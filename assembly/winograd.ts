@@ -181,6 +181,15 @@ function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): voi
   return v128.load(p + (<usize>i << 4));
 }
 
+// The 2x2 window w of two output rows of a tile at p (row 0 at p, row 1 `row` vectors on): its
+// four vectors folded as maxpool2d_forward folds a window (pmax in row-major order: the same bits).
+@inline export function pool_window(p: usize, w: i32, row: i32): v128 {
+  let m = ld(p, 2 * w);
+  m = f32x4.pmax(m, ld(p, 2 * w + 1));
+  m = f32x4.pmax(m, ld(p, row + 2 * w));
+  return f32x4.pmax(m, ld(p, row + 2 * w + 1));
+}
+
 // U[xi][c][oc] = (G g G^T)[xi] for g = kernel[:, :, c, oc]; the planes U[xi] are up bytes apart.
 function wino_kernel(U: usize, up: usize, kernel: usize, C: i32, OC: i32, tmp: usize): void {
   const plane: usize = <usize>C * <usize>OC << 2;
@@ -305,11 +314,7 @@ function wino_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, t
           for (let w = 0; w < 2; w++) {
             const pw = (ow >> 1) + w;
             if (pw >= POW) break;
-            let m = ld(tmp2, 2 * w);
-            m = f32x4.pmax(m, ld(tmp2, 2 * w + 1));
-            m = f32x4.pmax(m, ld(tmp2, 4 + 2 * w));
-            m = f32x4.pmax(m, ld(tmp2, 5 + 2 * w));
-            v128.store(img + ((<usize>(ph * POW + pw) * <usize>OC + <usize>o) << 2), m);
+            v128.store(img + ((<usize>(ph * POW + pw) * <usize>OC + <usize>o) << 2), pool_window(tmp2, w, 4));
           }
         }
         continue;

@@ -14,7 +14,7 @@
 //   A^T = [1 1 1 1 1 1 1 0; 0 1 -1 2 -2 1/2 -1/2 0; 0 1 1 4 4 1/4 1/4 0; 0 1 -1 8 -8 1/8 -1/8 0;
 //          0 1 1 16 16 1/16 1/16 0; 0 1 -1 32 -32 1/32 -1/32 1]
 import { gemm_nn } from "./gemm";
-import { kernel_kept, kernel_tag, kernel_untag, ld, plane_bytes, sp, TMP_BYTES, u_at } from "./winograd";
+import { kernel_kept, kernel_tag, kernel_untag, ld, plane_bytes, pool_window, sp, TMP_BYTES, u_at } from "./winograd";
 
 const WT6: i32 = 32; // tiles per chunk
 const TAG6: u32 = 0x36494e57; // "WIN6"
@@ -194,11 +194,7 @@ function wino6_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, 
           for (let w = 0; w < 3; w++) {
             const pw = (ow >> 1) + w;
             if (pw >= POW) break;
-            let m = ld(tmp2, 2 * w);
-            m = f32x4.pmax(m, ld(tmp2, 2 * w + 1));
-            m = f32x4.pmax(m, ld(tmp2, 6 + 2 * w));
-            m = f32x4.pmax(m, ld(tmp2, 7 + 2 * w));
-            v128.store(img + ((<usize>(ph * POW + pw) * <usize>OC + <usize>o) << 2), m);
+            v128.store(img + ((<usize>(ph * POW + pw) * <usize>OC + <usize>o) << 2), pool_window(tmp2, w, 6));
           }
         }
         continue;
