@@ -99,12 +99,12 @@ async function inferB1(): Promise<void> {
   const parts: [string, () => void][] = [
     [
       `conv1 forward 28x28x1 -> 26x26x32${fused ? " + relu" : ""}`,
-      () => k.conv2d_forward(a1, x, k1, b1, s1, 1, 28, 28, 1, 32, 3, 3, 0, F, F, 0),
+      () => k.conv2d_forward(a1, x, k1, b1, s1, 1, 28, 28, 1, 32, 3, 3, 0, F, F, 0, 1),
     ],
     ...(fused ? [] : [["relu 26x26x32", () => k.relu_forward(a1, a1, 26 * 26 * 32)] as [string, () => void]]),
     [
       `conv2 forward 26x26x32 -> 24x24x64${fused ? " + relu" : ""}`,
-      () => k.conv2d_forward(a2, a1, k2, b2, s2, 1, 26, 26, 32, 64, 3, 3, 0, F, F, 0),
+      () => k.conv2d_forward(a2, a1, k2, b2, s2, 1, 26, 26, 32, 64, 3, 3, 0, F, F, 0, 1),
     ],
     ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, 24 * 24 * 64)] as [string, () => void]]),
     ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, 1, 24, 24, 64, 2, 2)],
@@ -201,7 +201,7 @@ function conv(
   fillRandom(ker, KH * KW * C * OC, 2);
   fillRandom(dout, B * OH * OW * OC, 3);
   const macs = B * OH * OW * OC * KH * KW * C;
-  const fwd = time(() => k.conv2d_forward(out, inp, ker, bias, scratch, B, H, W, C, OC, KH, KW, same, 0, 0, 0));
+  const fwd = time(() => k.conv2d_forward(out, inp, ker, bias, scratch, B, H, W, C, OC, KH, KW, same, 0, 0, 0, 0));
   rows.push({ name: `${name} forward`, ms: fwd, gflops: (2 * macs) / fwd / 1e6 });
   const bwd = time(() => k.conv2d_backward(dinp, dker, dbias, dout, inp, ker, scratch, B, H, W, C, OC, KH, KW, same));
   rows.push({
@@ -295,9 +295,9 @@ if (!asJson) {
   let t = 0;
   const step = () => {
     t++;
-    k.conv2d_forward(a1, x, k1, b1, s1, B, 28, 28, 1, 32, 3, 3, 0, 0, 0, 0);
+    k.conv2d_forward(a1, x, k1, b1, s1, B, 28, 28, 1, 32, 3, 3, 0, 0, 0, 0, 0);
     k.relu_forward(a1, a1, B * 26 * 26 * 32);
-    k.conv2d_forward(a2, a1, k2, b2, s2, B, 26, 26, 32, 64, 3, 3, 0, 0, 0, 0);
+    k.conv2d_forward(a2, a1, k2, b2, s2, B, 26, 26, 32, 64, 3, 3, 0, 0, 0, 0, 0);
     k.relu_forward(a2, a2, B * 24 * 24 * 64);
     k.maxpool2d_forward(a3, idx, a2, B, 24, 24, 64, 2, 2);
     k.dense_forward(a4, a3, w3, b3, B, 9216, 128, 1);

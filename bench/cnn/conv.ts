@@ -222,7 +222,7 @@ export async function benchConv(opts: { quick?: boolean; log?: (s: string) => vo
       k.conv2d_scratch_bytes(B, H, W, C, OC, K, K, 0, 1, 1) ===
       k.conv2d_scratch_bytes(B + 1, H, W, C, OC, K, K, 0, 1, 1);
     const bsf = {
-      forward: () => k.conv2d_forward(pout, px, pk, pb, ws, B, H, W, C, OC, K, K, 0, 0, 0, 0),
+      forward: () => k.conv2d_forward(pout, px, pk, pb, ws, B, H, W, C, OC, K, K, 0, 0, 0, 0, 0),
       dkernel: () => k.conv2d_backward(0, pdk, pdb, pdy, px, pk, ws, B, H, W, C, OC, K, K, 0),
       dinp: () => k.conv2d_backward(pdx, pdk, pdb, pdy, px, pk, ws, B, H, W, C, OC, K, K, 0),
     };
