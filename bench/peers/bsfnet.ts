@@ -76,22 +76,6 @@ export async function bsfnetTrain(
   return { ...freshSteady(stamps, B, plan.window), steps: stamps.length };
 }
 
-/** Median seconds of fn's calls over `seconds` (and at least 5 calls), after a timed warm-up. */
-export async function medianSeconds(fn: () => unknown, warmupSeconds: number, seconds: number): Promise<number> {
-  let t0 = performance.now();
-  do await fn();
-  while (performance.now() - t0 < warmupSeconds * 1000);
-  const samples: number[] = [];
-  t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000 || samples.length < 5) {
-    const s = performance.now();
-    await fn();
-    samples.push(performance.now() - s);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1] / 1000;
-}
-
 export interface InferSide {
   model: Sequential;
   bsfnet: InferenceModel;
@@ -128,34 +112,79 @@ export async function inferSide(plan: NetPlan, rt: Runtime, wasm: BufferSource):
   };
 }
 
-/** bsfnet/infer samples/s at batch B. */
-export async function bsfnetInfer(side: InferSide, x: Float32Array, B: number, w: number, s: number): Promise<number> {
-  const xb = x.slice(0, B * side.bsfnet.inputSize);
-  return B / (await medianSeconds(() => side.bsfnet.predict(xb), w, s));
+/** Median seconds of a call of each fn, the engines taking turns: after each one's warm-up, R
+ * rounds in which every fn runs for seconds / R in turn, so a machine that slows down or speeds
+ * up during the measurement (memory bandwidth shared with other VMs, a neighbour's burst) moves
+ * every engine's figure alike and the ratios within the run stay fair. */
+export async function interleavedSeconds(
+  fns: (() => unknown)[],
+  warmupSeconds: number,
+  seconds: number,
+  rounds = 5,
+): Promise<number[]> {
+  for (const fn of fns) {
+    const t0 = performance.now();
+    do await fn();
+    while (performance.now() - t0 < warmupSeconds * 1000);
+  }
+  const samples: number[][] = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let e = 0; e < fns.length; e++) {
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < (seconds * 1000) / rounds || n < 1) {
+        const s = performance.now();
+        await fns[e]();
+        samples[e].push(performance.now() - s);
+        n++;
+      }
+    }
+  }
+  return samples.map((v) => {
+    v.sort((a, b) => a - b);
+    return v[v.length >> 1] / 1000;
+  });
 }
 
-/** onnxruntime-node samples/s at batch B, and its largest difference from bsfnet's output
- * (`session`: another session of the same model, e.g. on two threads; default side.ort). */
-export async function ortInfer(
+/** An engine's call at one batch size, and what it computes (to check it against bsfnet's). */
+export interface InferCall {
+  run: () => unknown;
+  output: () => Promise<Float32Array>;
+}
+
+/** bsfnet/infer's predict on the first B rows. */
+export function bsfnetCall(side: InferSide, x: Float32Array, B: number): InferCall {
+  const xb = x.slice(0, B * side.bsfnet.inputSize);
+  return { run: () => side.bsfnet.predict(xb), output: async () => side.bsfnet.predict(xb) };
+}
+
+/** An onnxruntime-node session's run on the first B rows. */
+export function ortCall(sess: ort.InferenceSession, plan: NetPlan, x: Float32Array, B: number): InferCall {
+  const shape = plan.kind === "cnn" ? [B, 28, 28, 1] : [B, plan.inputs];
+  const feeds = { [sess.inputNames[0]]: new ort.Tensor("float32", x.slice(0, B * plan.inputs), shape) };
+  return {
+    run: () => sess.run(feeds),
+    output: async () => (await sess.run(feeds))[sess.outputNames[0]].data as Float32Array,
+  };
+}
+
+/** predict(x, { threads }) of a model on the shared-memory runtime (its pool kept across calls). */
+export function threadsCall(
   side: InferSide,
-  plan: NetPlan,
+  model: Sequential,
   x: Float32Array,
   B: number,
-  w: number,
-  s: number,
-  session?: ort.InferenceSession,
-): Promise<{ sps: number; maxAbsDiff: number }> {
-  const sess = session ?? side.ort!;
-  const shape = plan.kind === "cnn" ? [B, 28, 28, 1] : [B, plan.inputs];
-  const xb = x.slice(0, B * plan.inputs);
-  const t = new ort.Tensor("float32", xb, shape);
-  const feeds = { [sess.inputNames[0]]: t };
-  const sec = await medianSeconds(() => sess.run(feeds), w, s);
-  const got = (await sess.run(feeds))[sess.outputNames[0]].data as Float32Array;
-  const ref = side.bsfnet.predict(xb);
+  threads: number,
+): InferCall {
+  const xb = x.slice(0, B * side.bsfnet.inputSize);
+  return { run: () => model.predict(xb, { threads }), output: () => model.predict(xb, { threads }) };
+}
+
+/** The largest |a - b|. */
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let d = 0;
-  for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - got[i]));
-  return { sps: B / sec, maxAbsDiff: d };
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
 }
 
 /** An onnxruntime-node session of the side's model on `threads` intra-op threads (parallel within
@@ -179,24 +208,4 @@ export async function ortSession(
 /** The side's model copied onto the shared-memory runtime, for `predict(x, { threads })`. */
 export async function threadedModel(side: InferSide): Promise<Sequential> {
   return Sequential.fromSpec(side.model.toSpec(), (await threadRuntime()).rt);
-}
-
-/** bsfnet samples/s at batch B on `threads` threads (model.predict, its pool kept across calls),
- * and its largest difference from bsfnet/infer's one-thread output (0: the split changes no bit). */
-export async function bsfnetInferThreads(
-  side: InferSide,
-  model: Sequential,
-  x: Float32Array,
-  B: number,
-  threads: number,
-  w: number,
-  s: number,
-): Promise<{ sps: number; maxAbsDiff: number }> {
-  const xb = x.slice(0, B * side.bsfnet.inputSize);
-  const sec = await medianSeconds(() => model.predict(xb, { threads }), w, s);
-  const got = await model.predict(xb, { threads });
-  const ref = side.bsfnet.predict(xb);
-  let d = 0;
-  for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - got[i]));
-  return { sps: B / sec, maxAbsDiff: d };
 }

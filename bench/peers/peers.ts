@@ -12,15 +12,20 @@ import { pathToFileURL } from "node:url";
 import * as ortPkg from "onnxruntime-node";
 import { Runtime } from "../../src/runtime/runtime.js";
 import {
-  bsfnetInfer,
-  bsfnetInferThreads,
+  bsfnetCall,
   bsfnetTrain,
+  type InferCall,
+  type InferSide,
   inferSide,
-  ortInfer,
+  interleavedSeconds,
+  maxAbsDiff,
+  ortCall,
   ortSession,
   threadedModel,
+  threadsCall,
   trainSteps,
 } from "./bsfnet.js";
+import type { Sequential } from "../../src/model/sequential.js";
 import { NETS, type NetName, bsfnetNet, netData, netPlan } from "./nets.js";
 import { stepFlops } from "../../src/runtime/threads.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
@@ -106,14 +111,18 @@ export interface PeerOptions {
   inferOnly?: boolean;
 }
 
-/** The two-thread inference engines of one net: bsfnet's predict({ threads: 2 }) (the model on the
- * shared-memory build; its outputs must be bsfnet/infer's) and onnxruntime-node on two intra-op
- * threads. A mode that cannot run here is a missing figure with a note, not a failed bench. */
-async function inferTwoThreads(
-  side: Awaited<ReturnType<typeof inferSide>>,
+/** Inference of one net on every engine, each batch size measured with the engines taking turns
+ * (interleavedSeconds): bsfnet/infer on each build, onnxruntime-node on one thread, and with
+ * `twoThreads` bsfnet's predict({ threads: 2 }) (the model on the shared-memory build; its outputs
+ * must be bsfnet/infer's) and onnxruntime-node on two intra-op threads. A two-thread mode that
+ * cannot run here is a missing figure with a note, not a failed bench. */
+async function inferNet(
   plan: ReturnType<typeof netPlan>,
   x: Float32Array,
   c: {
+    builds: Build[];
+    def: Build;
+    twoThreads: boolean;
     twoT: Engine;
     infer: InferEntry[];
     notes: Record<Engine, string>;
@@ -123,41 +132,86 @@ async function inferTwoThreads(
     log: (s: string) => void;
   },
 ): Promise<void> {
-  let model: Awaited<ReturnType<typeof threadedModel>> | undefined;
+  const sides: { name: Engine; side: InferSide }[] = [];
+  let model: Sequential | undefined;
+  let ort2: ortPkg.InferenceSession | null = null;
   try {
-    model = await threadedModel(side);
-    for (const B of c.inferBatches) {
-      const r = await bsfnetInferThreads(side, model, x, B, 2, c.warmupSeconds, c.inferSeconds);
-      if (r.maxAbsDiff > 1e-6) throw new Error(`${plan.name} B=${B}: two threads differ from one by ${r.maxAbsDiff}`);
-      c.infer.push({ net: plan.name, B, engine: c.twoT, sps: r.sps });
-      c.log(`  ${c.twoT.padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s`);
+    for (const b of c.builds)
+      sides.push({ name: `bsfnet ${b.name}`, side: await inferSide(plan, b.rt, b.bytes as unknown as BufferSource) });
+    // onnxruntime-node on the first build's export (every build exports the same model), checked
+    // against that build's outputs
+    const first = sides[0].side;
+    if (!first.ort) c.notes["ort 1t"] = first.ortReason ?? "no session";
+    const defSide = sides[c.builds.indexOf(c.def)]?.side ?? first;
+    if (c.twoThreads) {
+      try {
+        model = await threadedModel(defSide);
+      } catch (e) {
+        c.notes[c.twoT] = `predict({ threads: 2 }) failed: ${(e as Error).message.split("\n")[0]}`;
+      }
+      const r = first.ort ? await ortSession(first, 2) : { session: null, reason: "no session" };
+      ort2 = r.session;
+      if (!ort2) c.notes["ort 2t"] = r.reason ?? "no session";
     }
-  } catch (e) {
-    if ((e as Error).message.includes("differ from one")) throw e;
-    c.notes[c.twoT] = `predict({ threads: 2 }) failed: ${(e as Error).message.split("\n")[0]}`;
-    for (const B of c.inferBatches)
-      if (!c.infer.some((r) => r.net === plan.name && r.B === B && r.engine === c.twoT))
-        c.infer.push({ net: plan.name, B, engine: c.twoT, sps: null });
+    for (const B of c.inferBatches) {
+      const calls: { engine: Engine; call: InferCall; ref: InferSide; tol: number }[] = sides.map((s) => ({
+        engine: s.name,
+        call: bsfnetCall(s.side, x, B),
+        ref: s.side,
+        tol: 0,
+      }));
+      if (first.ort) calls.push({ engine: "ort 1t", call: ortCall(first.ort, plan, x, B), ref: first, tol: 1e-4 });
+      if (model) calls.push({ engine: c.twoT, call: threadsCall(defSide, model, x, B, 2), ref: defSide, tol: 1e-6 });
+      if (ort2) calls.push({ engine: "ort 2t", call: ortCall(ort2, plan, x, B), ref: first, tol: 1e-4 });
+      let secs: number[];
+      try {
+        secs = await interleavedSeconds(
+          calls.map((e) => e.call.run),
+          c.warmupSeconds,
+          c.inferSeconds * calls.length,
+        );
+      } catch (e) {
+        if (!model) throw e;
+        // the two-thread engine failed mid-measurement: note it and measure the others again
+        c.notes[c.twoT] = `predict({ threads: 2 }) failed: ${(e as Error).message.split("\n")[0]}`;
+        await model.closeThreads();
+        model.dispose();
+        model = undefined;
+        const rest = calls.filter((e) => e.engine !== c.twoT);
+        calls.splice(0, calls.length, ...rest);
+        secs = await interleavedSeconds(
+          calls.map((e) => e.call.run),
+          c.warmupSeconds,
+          c.inferSeconds * calls.length,
+        );
+      }
+      for (let i = 0; i < calls.length; i++) {
+        const { engine, call, ref, tol } = calls[i];
+        const sps = B / secs[i];
+        if (engine.startsWith("ort") || engine === c.twoT) {
+          const d = maxAbsDiff(ref.bsfnet.predict(x.slice(0, B * ref.bsfnet.inputSize)), await call.output());
+          if (d > tol) throw new Error(`${plan.name} B=${B}: ${engine} and bsfnet differ by ${d}`);
+          c.infer.push({ net: plan.name, B, engine, sps, ...(engine.startsWith("ort") ? { maxAbsDiff: d } : {}) });
+          c.log(
+            `  ${engine.padEnd(22)} infer ${plan.name} B=${B}: ${sps.toFixed(0)} samples/s${engine === "ort 1t" ? ` (max |diff| ${d.toExponential(1)})` : ""}`,
+          );
+        } else {
+          c.infer.push({ net: plan.name, B, engine, sps });
+          c.log(`  ${engine.padEnd(22)} infer ${plan.name} B=${B}: ${sps.toFixed(0)} samples/s`);
+        }
+      }
+      // a missing engine is a row with no figure
+      const missing: Engine[] = [];
+      if (!first.ort) missing.push("ort 1t");
+      if (c.twoThreads && !model) missing.push(c.twoT);
+      if (c.twoThreads && !ort2) missing.push("ort 2t");
+      for (const engine of missing) c.infer.push({ net: plan.name, B, engine, sps: null });
+    }
   } finally {
     await model?.closeThreads();
     model?.dispose();
-  }
-  const { session, reason } = side.ort ? await ortSession(side, 2) : { session: null, reason: "no session" };
-  if (!session) c.notes["ort 2t"] = reason ?? "no session";
-  try {
-    for (const B of c.inferBatches) {
-      if (!session) {
-        c.infer.push({ net: plan.name, B, engine: "ort 2t", sps: null });
-        continue;
-      }
-      const r = await ortInfer(side, plan, x, B, c.warmupSeconds, c.inferSeconds, session);
-      if (r.maxAbsDiff > 1e-4)
-        throw new Error(`${plan.name} B=${B}: onnxruntime-node (2 threads) and bsfnet differ by ${r.maxAbsDiff}`);
-      c.infer.push({ net: plan.name, B, engine: "ort 2t", sps: r.sps, maxAbsDiff: r.maxAbsDiff });
-      c.log(`  ${"ort 2t".padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s`);
-    }
-  } finally {
-    await session?.release();
+    await ort2?.release();
+    for (const s of sides) await s.side.dispose();
   }
 }
 
@@ -223,39 +277,18 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
         );
       }
     }
-    let ortDone = false;
-    for (const b of o.builds) {
-      const side = await inferSide(plan, b.rt, b.bytes as unknown as BufferSource);
-      try {
-        for (const B of inferBatches) {
-          const sps = await bsfnetInfer(side, x, B, warmupSeconds, inferSeconds);
-          infer.push({ net: plan.name, B, engine: `bsfnet ${b.name}`, sps });
-          log(`  ${`bsfnet ${b.name}`.padEnd(22)} infer ${plan.name} B=${B}: ${sps.toFixed(0)} samples/s`);
-        }
-        if (!ortDone) {
-          ortDone = true;
-          if (!side.ort) notes["ort 1t"] = side.ortReason ?? "no session";
-          for (const B of inferBatches) {
-            if (!side.ort) {
-              infer.push({ net: plan.name, B, engine: "ort 1t", sps: null });
-              continue;
-            }
-            const r = await ortInfer(side, plan, x, B, warmupSeconds, inferSeconds);
-            if (r.maxAbsDiff > 1e-4)
-              throw new Error(`${plan.name} B=${B}: onnxruntime-node and bsfnet differ by ${r.maxAbsDiff}`);
-            infer.push({ net: plan.name, B, engine: "ort 1t", sps: r.sps, maxAbsDiff: r.maxAbsDiff });
-            log(
-              `  ${"ort 1t".padEnd(22)} infer ${plan.name} B=${B}: ${r.sps.toFixed(0)} samples/s (max |diff| ${r.maxAbsDiff.toExponential(1)})`,
-            );
-          }
-        }
-        if (b === def && o.twoThreads === true) {
-          await inferTwoThreads(side, plan, x, { twoT, infer, notes, inferBatches, warmupSeconds, inferSeconds, log });
-        }
-      } finally {
-        await side.dispose();
-      }
-    }
+    await inferNet(plan, x, {
+      builds: o.builds,
+      def,
+      twoThreads: o.twoThreads === true,
+      twoT,
+      infer,
+      notes,
+      inferBatches,
+      warmupSeconds,
+      inferSeconds,
+      log,
+    });
   }
 
   let torch: TorchResults = { ok: false, reason: "skipped" };
