@@ -82,6 +82,9 @@ export interface BatchPlan {
   labels: number;
   probs: number;
   idx: number;
+  /** fusedPairs of the layers: what a forward pass without training runs as one call, on this
+   * plan's buffers (an inference plan places them for it) */
+  fused: boolean[];
 }
 
 /** fused[i]: at inference layer i runs layer i + 1 in its own kernel call (Layer.fusesAtInference);
@@ -108,6 +111,7 @@ export function planBatch(
     return sizes.length - 1;
   };
   const input = take(B * inputSize * 4);
+  const fused = fusedPairs(layers, rt.k);
   const maxAct = Math.max(inputSize, ...layers.map((l) => l.outputSize));
   let actIdx: number[];
   if (training) {
@@ -118,7 +122,6 @@ export function planBatch(
     // (fusedPairs) is one step: its first layer's own output is never written, so it takes no
     // buffer of its own and does not count for their size, and the pair's output goes to the
     // buffer its input is not in.
-    const fused = fusedPairs(layers, rt.k);
     const widest = Math.max(inputSize, ...layers.map((l, i) => (fused[i] ? 0 : l.outputSize)));
     const pair = [take(B * widest * 4), take(B * widest * 4)];
     let turn = 0;
@@ -159,5 +162,6 @@ export function planBatch(
     labels: where(labels),
     probs: at[probs],
     idx: where(idx),
+    fused,
   };
 }

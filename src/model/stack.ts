@@ -4,7 +4,7 @@
 import { sizeOf, type Layer, type Shape, type StepContext } from "../layers/layer.js";
 import type { KernelMemory } from "../runtime/memory.js";
 import { buildStack, type BuildOptions } from "./build.js";
-import { fusedPairs, inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
+import { inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
 import { assertFinite, toX, type XInput } from "./inputs.js";
 
 export class LayerStack {
@@ -67,7 +67,7 @@ export class LayerStack {
     row0 = 0,
   ): number {
     const L = this.layers.length;
-    const fused = training ? undefined : this.fusedPairs(mem);
+    const fused = training ? undefined : plan.fused;
     let inp = input;
     for (let i = 0; i < L; i++) {
       const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0, row0 };
@@ -81,15 +81,6 @@ export class LayerStack {
       inp = plan.acts[i];
     }
     return plan.acts[L - 1];
-  }
-
-  private fused?: boolean[];
-
-  /** fused[i]: at inference layer i runs layer i + 1 in its own call (plan.ts fusedPairs, which
-   * the inference plan's buffers follow). */
-  private fusedPairs(mem: KernelMemory): boolean[] {
-    this.fused ??= fusedPairs(this.layers, mem.k);
-    return this.fused;
   }
 
   /** Inference on rows row0 .. row0 + n of `data`: class probabilities (softmax output) or raw
