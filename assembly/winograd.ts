@@ -181,6 +181,14 @@ function wino_u(scratch: usize, kernel: usize, C: i32, OC: i32, keep: bool): voi
   return v128.load(p + (<usize>i << 4));
 }
 
+// Row h of an input column at p (rows rs bytes apart), or zeros where h is outside [0, H) or the
+// column is (p = 0): the padding of a partial tile. A branch, not a select: the load must not run
+// for a row outside the input.
+@inline export function row_or_zero(p: usize, h: i32, H: i32, rs: usize): v128 {
+  if (p != 0 && h >= 0 && h < H) return v128.load(p + <usize>h * rs);
+  return f32x4.splat(0);
+}
+
 // The 2x2 window w of two output rows of a tile at p (row 0 at p, row 1 `row` vectors on): its
 // four vectors folded as maxpool2d_forward folds a window (pmax in row-major order: the same bits).
 @inline export function pool_window(p: usize, w: i32, row: i32): v128 {
@@ -250,17 +258,10 @@ function wino_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32, 
           const p = img + ((<usize>(h0 * W + w) * <usize>C + <usize>c) << 2);
           bt6(v128.load(p), v128.load(p + rs), v128.load(p + 2 * rs), v128.load(p + 3 * rs), v128.load(p + 4 * rs), v128.load(p + 5 * rs), tmp + (<usize>s << 4), 96);
         } else {
-          let d0 = z, d1 = z, d2 = z, d3 = z, d4 = z, d5 = z;
-          if (w >= 0 && w < W) {
-            const p = img + ((<usize>w * <usize>C + <usize>c) << 2);
-            if (h0 >= 0 && h0 < H) d0 = v128.load(p + <usize>h0 * rs);
-            if (h0 + 1 >= 0 && h0 + 1 < H) d1 = v128.load(p + <usize>(h0 + 1) * rs);
-            if (h0 + 2 >= 0 && h0 + 2 < H) d2 = v128.load(p + <usize>(h0 + 2) * rs);
-            if (h0 + 3 >= 0 && h0 + 3 < H) d3 = v128.load(p + <usize>(h0 + 3) * rs);
-            if (h0 + 4 >= 0 && h0 + 4 < H) d4 = v128.load(p + <usize>(h0 + 4) * rs);
-            if (h0 + 5 >= 0 && h0 + 5 < H) d5 = v128.load(p + <usize>(h0 + 5) * rs);
-          }
-          bt6(d0, d1, d2, d3, d4, d5, tmp + (<usize>s << 4), 96);
+          // a column outside the input is zeros; each row of it inside or not
+          const p = w >= 0 && w < W ? img + ((<usize>w * <usize>C + <usize>c) << 2) : 0;
+          bt6(row_or_zero(p, h0, H, rs), row_or_zero(p, h0 + 1, H, rs), row_or_zero(p, h0 + 2, H, rs),
+            row_or_zero(p, h0 + 3, H, rs), row_or_zero(p, h0 + 4, H, rs), row_or_zero(p, h0 + 5, H, rs), tmp + (<usize>s << 4), 96);
         }
       }
       const vo = vt + (<usize>c << 2);

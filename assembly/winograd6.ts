@@ -14,7 +14,7 @@
 //   A^T = [1 1 1 1 1 1 1 0; 0 1 -1 2 -2 1/2 -1/2 0; 0 1 1 4 4 1/4 1/4 0; 0 1 -1 8 -8 1/8 -1/8 0;
 //          0 1 1 16 16 1/16 1/16 0; 0 1 -1 32 -32 1/32 -1/32 1]
 import { gemm_nn } from "./gemm";
-import { kernel_kept, kernel_tag, kernel_untag, ld, plane_bytes, pool_window, sp, TMP_BYTES, u_at } from "./winograd";
+import { kernel_kept, kernel_tag, kernel_untag, ld, plane_bytes, pool_window, row_or_zero, sp, TMP_BYTES, u_at } from "./winograd";
 
 const WT6: i32 = 32; // tiles per chunk
 const TAG6: u32 = 0x36494e57; // "WIN6"
@@ -60,7 +60,7 @@ const TMP6_BYTES: usize = 2048; // 64 + 8 vectors, after M
   v128.store(dst + 7 * st, f32x4.add(f32x4.sub(d7, d1), f32x4.mul(sp(5.25), f32x4.sub(d3, d5))));
 }
 
-// y = A^T m (8 -> 6), plus bv and max(0, .) when bias_relu (then relu says which); stored at dst + k*st
+// y = A^T m (8 -> 6), stored at dst + k*st; final (an output row): plus bv, then max(0, .) when relu
 @inline function at8(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, m6: v128, m7: v128, dst: usize, st: usize, bv: v128, final: bool, relu: bool): void {
   const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2);
   const s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
@@ -125,19 +125,10 @@ function wino6_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32,
           bt8(v128.load(p), v128.load(p + rs), v128.load(p + 2 * rs), v128.load(p + 3 * rs), v128.load(p + 4 * rs),
             v128.load(p + 5 * rs), v128.load(p + 6 * rs), v128.load(p + 7 * rs), tmp + (<usize>s << 4), 128);
         } else {
-          let d0 = z, d1 = z, d2 = z, d3 = z, d4 = z, d5 = z, d6 = z, d7 = z;
-          if (w >= 0 && w < W) {
-            const p = img + ((<usize>w * <usize>C + <usize>c) << 2);
-            if (h0 >= 0 && h0 < H) d0 = v128.load(p + <usize>h0 * rs);
-            if (h0 + 1 >= 0 && h0 + 1 < H) d1 = v128.load(p + <usize>(h0 + 1) * rs);
-            if (h0 + 2 >= 0 && h0 + 2 < H) d2 = v128.load(p + <usize>(h0 + 2) * rs);
-            if (h0 + 3 >= 0 && h0 + 3 < H) d3 = v128.load(p + <usize>(h0 + 3) * rs);
-            if (h0 + 4 >= 0 && h0 + 4 < H) d4 = v128.load(p + <usize>(h0 + 4) * rs);
-            if (h0 + 5 >= 0 && h0 + 5 < H) d5 = v128.load(p + <usize>(h0 + 5) * rs);
-            if (h0 + 6 >= 0 && h0 + 6 < H) d6 = v128.load(p + <usize>(h0 + 6) * rs);
-            if (h0 + 7 >= 0 && h0 + 7 < H) d7 = v128.load(p + <usize>(h0 + 7) * rs);
-          }
-          bt8(d0, d1, d2, d3, d4, d5, d6, d7, tmp + (<usize>s << 4), 128);
+          const p = w >= 0 && w < W ? img + ((<usize>w * <usize>C + <usize>c) << 2) : 0;
+          bt8(row_or_zero(p, h0, H, rs), row_or_zero(p, h0 + 1, H, rs), row_or_zero(p, h0 + 2, H, rs), row_or_zero(p, h0 + 3, H, rs),
+            row_or_zero(p, h0 + 4, H, rs), row_or_zero(p, h0 + 5, H, rs), row_or_zero(p, h0 + 6, H, rs), row_or_zero(p, h0 + 7, H, rs),
+            tmp + (<usize>s << 4), 128);
         }
       }
       const vo = vt + (<usize>c << 2);
