@@ -174,35 +174,51 @@ export function exp_forward(out: usize, inp: usize, N: i32): void {
   for (; v < V; v++) store<f32>(p + (<usize>v << 2), load<f32>(p + (<usize>v << 2)) * inv);
 }
 
+// max of x[0..V), four lanes at a time: a maximum is the same value in any order (wasm's max orders
+// -0 below +0 and any NaN gives NaN), so only the sums below must keep index order.
+@inline function row_max(x: usize, V: i32): f32 {
+  let mx = load<f32>(x);
+  let v = 1;
+  if (V >= 8) {
+    let m4 = v128.load(x);
+    for (v = 4; v + 4 <= V; v += 4) m4 = f32x4.max(m4, v128.load(x + (<usize>v << 2)));
+    mx = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  }
+  for (; v < V; v++) mx = max(mx, load<f32>(x + (<usize>v << 2)));
+  return mx;
+}
+
+// p[0..V) = x[0..V) - mx
+@inline function shift_row(p: usize, x: usize, mx: f32, V: i32): void {
+  const m4 = f32x4.splat(mx);
+  let v = 0;
+  for (; v + 4 <= V; v += 4) v128.store(p + (<usize>v << 2), f32x4.sub(v128.load(x + (<usize>v << 2)), m4));
+  for (; v < V; v++) store<f32>(p + (<usize>v << 2), load<f32>(x + (<usize>v << 2)) - mx);
+}
+
 // One row of softmax: the max and the sum of the exponentials in index order, so a row's bits
 // are those of the scalar loop; exp4 for the exponentials.
 @inline function softmax_row(p: usize, x: usize, V: i32): void {
-  let mx = load<f32>(x);
-  for (let v = 1; v < V; v++) mx = max(mx, load<f32>(x + (<usize>v << 2)));
+  const mx = row_max(x, V);
   exp_row(p, x, mx, V);
   let s: f32 = 0;
   for (let u = 0; u < V; u++) s += load<f32>(p + (<usize>u << 2));
   scale_row(p, 1 / s, V);
 }
 
-// Four rows of softmax, each with the bits of softmax_row: the max and sum loops run the four
-// rows' chains side by side (each in index order), so they wait on one add latency, not four.
+// Four rows of softmax, each with the bits of softmax_row: the rows are shifted by their maxima in
+// place, then exponentiated as one run of 4V floats (a multiple of 4: no 1-3 tails, and a vector may
+// span two rows); the sums run the four rows' chains side by side (each in index order), so they
+// wait on one add latency, not four.
 @inline function softmax_rows4(p: usize, x: usize, V: i32): void {
   const row = <usize>V << 2;
   const x1 = x + row, x2 = x1 + row, x3 = x2 + row;
   const p1 = p + row, p2 = p1 + row, p3 = p2 + row;
-  let m0 = load<f32>(x), m1 = load<f32>(x1), m2 = load<f32>(x2), m3 = load<f32>(x3);
-  for (let v = 1; v < V; v++) {
-    const o = <usize>v << 2;
-    m0 = max(m0, load<f32>(x + o));
-    m1 = max(m1, load<f32>(x1 + o));
-    m2 = max(m2, load<f32>(x2 + o));
-    m3 = max(m3, load<f32>(x3 + o));
-  }
-  exp_row(p, x, m0, V);
-  exp_row(p1, x1, m1, V);
-  exp_row(p2, x2, m2, V);
-  exp_row(p3, x3, m3, V);
+  shift_row(p, x, row_max(x, V), V);
+  shift_row(p1, x1, row_max(x1, V), V);
+  shift_row(p2, x2, row_max(x2, V), V);
+  shift_row(p3, x3, row_max(x3, V), V);
+  for (let o: usize = 0; o < row << 2; o += 16) v128.store(p + o, exp4(v128.load(p + o)));
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
   for (let u = 0; u < V; u++) {
     const o = <usize>u << 2;

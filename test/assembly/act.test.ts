@@ -81,6 +81,31 @@ describe("activations", async () => {
     }
   });
 
+  it("softmax_forward: a NaN logit makes its row NaN and leaves the other rows alone", () => {
+    // the row maximum runs four lanes at a time: a NaN in any lane must still reach the row's max
+    const r = rng(44);
+    for (const [V, at] of [
+      [23, 0],
+      [23, 5],
+      [23, 22],
+      [9, 7],
+      [5, 4],
+    ]) {
+      const B = 8;
+      const x = randn(r, B * V, 6);
+      x[2 * V + at] = NaN; // row 2 of the first group of four, row 6 of the second
+      x[6 * V + at] = NaN;
+      const pp = put(rt, new Float32Array(B * V));
+      rt.k.softmax_forward(pp, put(rt, x), B, V);
+      const got = get(rt, pp, B * V);
+      for (let b = 0; b < B; b++) {
+        const row = Array.from(got.subarray(b * V, (b + 1) * V));
+        if (b === 2 || b === 6) expect(row.every(Number.isNaN), `V=${V} NaN at ${at} row ${b}`).toBe(true);
+        else expect(new Float32Array(row), `V=${V} row ${b}`).toEqual(softmaxRowBits(x.subarray(b * V, (b + 1) * V)));
+      }
+    }
+  });
+
   it("tanh forward is within 1e-6 of Math.tanh over [-12, 12] and saturates", () => {
     const n = 24001;
     const x = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
