@@ -61,7 +61,7 @@ for (const [B, V] of shapes) {
     return { name, rt, call: () => rt.k.softmax_forward(pp, px, B, V), out: () => rt.f32(pp, B * V).slice() };
   });
   const t = runs.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS; r++) runs.forEach((run, i) => t[i].push(perCall(run.call)));
+  for (let r = 0; r < ROUNDS; r++) for (const [i, run] of runs.entries()) t[i].push(perCall(run.call));
   const bits = runs.map((run) => new Uint32Array(run.out().buffer));
   const same = bits.every((b) => b.every((v, i) => v === bits[0][i]));
   const cells = runs.map(
