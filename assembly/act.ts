@@ -218,7 +218,7 @@ export function exp_forward(out: usize, inp: usize, N: i32): void {
   shift_row(p1, x1, row_max(x1, V), V);
   shift_row(p2, x2, row_max(x2, V), V);
   shift_row(p3, x3, row_max(x3, V), V);
-  for (let o: usize = 0; o < row << 2; o += 16) v128.store(p + o, exp4(v128.load(p + o)));
+  exp_forward(p, p, V << 2);
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
   for (let u = 0; u < V; u++) {
     const o = <usize>u << 2;

@@ -108,7 +108,6 @@ function wino6_kernel(U: usize, up: usize, kernel: usize, C: i32, OC: i32, tmp: 
 
 // V[xi][t - t0][c] = (B^T d B)[xi] for the 8x8 input tile of each tile t in [t0, t1).
 function wino6_input(V: usize, plane: usize, x: usize, t0: i32, t1: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, pt: i32, pl: i32, tmp: usize): void {
-  const z = f32x4.splat(0);
   const rs: usize = <usize>W * <usize>C << 2;
   for (let t = t0; t < t1; t++) {
     const b = t / (TH * TW), r = t % (TH * TW);

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { cpuMsPerCall as median } from "../lib/measure.js";
 import { modelToBytes } from "../../src/io/file.js";
 import { InferenceModel } from "../../src/infer/index.js";
 import { ready } from "../../src/runtime/runtime.js";
@@ -44,27 +45,6 @@ if (base) {
   sides.push(await side("before", base, m.InferenceModel));
 }
 sides.push(await side(base ? "after" : "bsfnet", here, InferenceModel));
-
-/** CPU ms of this process so far: on a shared machine, the time slices others take do not count. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/** Median CPU ms per call of fn over `s` seconds: samples of enough calls for 5 ms each. */
-function median(fn: () => unknown, s: number): number {
-  let n = 1;
-  for (let t0 = cpuMs(); cpuMs() - t0 < 5; n *= 2) for (let i = 0; i < n; i++) fn();
-  const t: number[] = [];
-  const w0 = performance.now();
-  while (performance.now() - w0 < s * 1000 || t.length < 3) {
-    const a = cpuMs();
-    for (let i = 0; i < n; i++) fn();
-    t.push((cpuMs() - a) / n);
-  }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
-}
 
 await ready(); // the Sequential that makes each model file lives on the default runtime
 const fmt = (ms: number) => (ms * 1000).toFixed(ms < 1 ? 1 : 0);

@@ -2,12 +2,14 @@
 // A/B of the kernel: this build against a checkout of before, in one process, alternating.
 //   node --experimental-wasm-relaxed-simd --import tsx bench/infer/softmax.ts [--wasm simd128|relaxed]
 //     [--base DIR] [--shapes 256x23,256x10,256x2] [--rounds 11]
-// Prints the median CPU µs per call over the rounds and the spread (min-max); also checks that both
-// sides give the same bits, so a speed-up that changed the probabilities would say so.
+// Prints the median CPU µs per call over the rounds and the spread (min-max), and exp_forward alone
+// over the same B * V floats; also checks that both sides give the same bits, so a speed-up that
+// changed the probabilities would say so.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { cpuMsPerCall } from "../lib/measure.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -17,6 +19,7 @@ const shapes = opt("--shapes", "256x23,256x10,256x2")
   .split(",")
   .map((s) => s.split("x").map(Number));
 const ROUNDS = Number(opt("--rounds", "11"));
+const seconds = Number(opt("--seconds", "0.3"));
 
 if (wasm === "relaxed" && !(await enableRelaxedSimd())) throw new Error("this Node cannot run relaxed SIMD");
 const file = wasm === "relaxed" ? "bsfnet.relaxed.wasm" : "bsfnet.wasm";
@@ -31,23 +34,6 @@ const sides = await Promise.all(
   roots.map(async ([name, root]) => ({ name, rt: await Runtime.load(readFileSync(`${root}/build/${file}`)) })),
 );
 
-const cpuUs = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
-/** CPU µs per call of fn: enough calls for 20 ms of CPU. */
-function perCall(fn: () => void): number {
-  let n = 1;
-  for (;;) {
-    const t0 = cpuUs();
-    for (let i = 0; i < n; i++) fn();
-    const dt = cpuUs() - t0;
-    if (dt > 20_000) return dt / n;
-    n *= 2;
-  }
-}
-
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 console.log(`wasm ${wasm}; CPU µs per softmax_forward call, median of ${ROUNDS} rounds [min-max]`);
 for (const [B, V] of shapes) {
@@ -57,11 +43,21 @@ for (const [B, V] of shapes) {
   const runs = sides.map(({ name, rt }) => {
     const px = rt.alloc(B * V * 4);
     const pp = rt.alloc(B * V * 4);
+    const pe = rt.alloc(B * V * 4); // exp_forward's own output: pp keeps the softmax for the bits check
     rt.f32(px, B * V).set(x);
-    return { name, rt, call: () => rt.k.softmax_forward(pp, px, B, V), out: () => rt.f32(pp, B * V).slice() };
+    return {
+      name,
+      call: () => rt.k.softmax_forward(pp, px, B, V),
+      exp: () => rt.k.exp_forward(pe, px, B * V),
+      out: () => rt.f32(pp, B * V).slice(),
+    };
   });
+  for (const run of runs) cpuMsPerCall(run.call, 0.3); // warm-up by time: V8's tiers
   const t = runs.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS; r++) for (const [i, run] of runs.entries()) t[i].push(perCall(run.call));
+  for (let r = 0; r < ROUNDS; r++)
+    for (const [i, run] of runs.entries()) t[i].push(cpuMsPerCall(run.call, seconds) * 1000);
+  // the exponentials alone over the same B * V floats, on the last side: what part of the softmax they are
+  const expUs = cpuMsPerCall(runs[runs.length - 1].exp, seconds) * 1000;
   const bits = runs.map((run) => new Uint32Array(run.out().buffer));
   const same = bits.every((b) => b.every((v, i) => v === bits[0][i]));
   const cells = runs.map(
@@ -71,5 +67,5 @@ for (const [B, V] of shapes) {
     runs.length === 2
       ? `  before/after ${(med(t[0]) / med(t[1])).toFixed(2)}x, bits ${same ? "identical" : "DIFFER"}`
       : "";
-  console.log(`${B}x${V}  ${cells.join("  |  ")}${ratio}`);
+  console.log(`${B}x${V}  ${cells.join("  |  ")}${ratio}; exp_forward alone ${expUs.toFixed(2)}`);
 }

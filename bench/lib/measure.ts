@@ -147,3 +147,25 @@ export function othersMs(a: CpuSnapshot, b: CpuSnapshot): number {
 export function othersCores(a: CpuSnapshot, b: CpuSnapshot): number {
   return othersMs(a, b) / Math.max(1e-9, b.wall - a.wall);
 }
+
+/** CPU ms of this process so far: on a shared machine, the time slices others take do not count. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median CPU ms per call of fn over `s` seconds (at least 3 samples), each sample enough calls for
+ * 5 ms: for A/B scripts that alternate sides in one process (bench/infer/rows.ts, softmax.ts). */
+export function cpuMsPerCall(fn: () => unknown, s: number): number {
+  let n = 1;
+  for (let t0 = cpuMs(); cpuMs() - t0 < 5; n *= 2) for (let i = 0; i < n; i++) fn();
+  const t: number[] = [];
+  const w0 = performance.now();
+  while (performance.now() - w0 < s * 1000 || t.length < 3) {
+    const a = cpuMs();
+    for (let i = 0; i < n; i++) fn();
+    t.push((cpuMs() - a) / n);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}

@@ -82,7 +82,9 @@ describe("activations", async () => {
   });
 
   it("softmax_forward: a NaN logit makes its row NaN and leaves the other rows alone", () => {
-    // the row maximum runs four lanes at a time: a NaN in any lane must still reach the row's max
+    // four rows' exponentials run as one stream of 4V floats whose vectors span rows, and exp4 takes
+    // a vector with a NaN lane lane by lane: at V = 23 a NaN at column 0 of row 2 shares its vector
+    // with row 1, one at column 22 with row 3, and those rows must keep their bits
     const r = rng(44);
     for (const [V, at] of [
       [23, 0],
