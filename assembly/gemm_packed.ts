@@ -2,7 +2,8 @@
 // computed in KC-deep slices; each slice of B (KC x NC) is copied into NR-column panels laid out
 // k-major, each MC-row block of A into MR-row panels laid out k-major, and a 4x8 micro-kernel runs
 // over the packed panels with two B loads and four A broadcasts per step from one pointer each
-// (immediate offsets, no strides). Packing absorbs the transposes: nn, nt and tn differ only in
+// (immediate offsets, no strides; the relaxed build loads the four A values as one vector and
+// splats its lanes: SPLAT_BY_SHUFFLE). Packing absorbs the transposes: nn, nt and tn differ only in
 // the strides the packers read. See docs/design/gemm.md for the block sizes and where this is used.
 //
 // The scratch (the packed A block, the packed B slice and one edge tile) is caller memory handed
@@ -26,6 +27,14 @@ const EDGE_BYTES: usize = 6 * NR * 4; // room for MR = 6
 const WS_BYTES: usize = A_BYTES + B_BYTES + EDGE_BYTES;
 
 const B_IN_L1: usize = 24 * 1024; // half of L1
+
+// The relaxed build loads the micro-kernel's four A values as one vector and splats each lane by a
+// shuffle; the SIMD128 build broadcasts each from memory. V8 (x64) does not fold a broadcast's
+// immediate offset into its address, so each broadcast past the first costs a `lea`, while a shuffle
+// (vpshufd) takes port 5, which fused multiply-adds leave idle: 1.04-1.14x at 512^3, 1024^3 and the
+// CNN's kernel gradient. Where port 5 also adds (SIMD128) the shuffles cost more (0.93-1.0x), and
+// the same change in tile.ts's tn tiles measured no change (0.99-1.01x). Same values: same bits.
+const SPLAT_BY_SHUFFLE = ASC_FEATURE_RELAXED_SIMD;
 
 let ws: usize = 0;
 
@@ -146,16 +155,17 @@ function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: 
   const end = pb + (<usize>kb << 5);
   while (pb < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let x = v128.load32_splat(pa);
+    const av = SPLAT_BY_SHUFFLE ? v128.load(pa) : z;
+    let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : v128.load32_splat(pa);
     s00 = madd(x, b0, s00);
     s01 = madd(x, b1, s01);
-    x = v128.load32_splat(pa, 4);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : v128.load32_splat(pa, 4);
     s10 = madd(x, b0, s10);
     s11 = madd(x, b1, s11);
-    x = v128.load32_splat(pa, 8);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : v128.load32_splat(pa, 8);
     s20 = madd(x, b0, s20);
     s21 = madd(x, b1, s21);
-    x = v128.load32_splat(pa, 12);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : v128.load32_splat(pa, 12);
     s30 = madd(x, b0, s30);
     s31 = madd(x, b1, s31);
     if (MR == 6) {

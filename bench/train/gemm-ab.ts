@@ -1,0 +1,88 @@
+// The GEMM kernels of this build against a checkout of before, in one process, alternating rounds:
+// the A/B for a change to assembly/gemm*.ts on a machine whose speed drifts between runs.
+//   node --experimental-wasm-relaxed-simd --import tsx bench/train/gemm-ab.ts --base DIR
+//     [--wasm relaxed|simd128] [--shapes nn:512x512x512,tn:9216x32x128] [--rounds 11] [--seconds S]
+// DIR is a checkout of before with its build (`npm ci && npm run asbuild` there). A shape is
+// v:MxKxN, v one of nn, nt, tn (gemm_v's M, K, N; tn accumulates, as a kernel gradient does). The
+// default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128.
+// Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
+// the same bits (a speed-up that changed the results would say so).
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Runtime } from "../../src/runtime/runtime.js";
+import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { cpuMsPerCall } from "../lib/measure.js";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+if (!args.includes("--base")) throw new Error("gemm-ab.ts needs --base DIR (a checkout of before, built)");
+const base = resolve(opt("--base", ""));
+const wasm = opt("--wasm", "relaxed");
+const ROUNDS = Number(opt("--rounds", "11"));
+const seconds = Number(opt("--seconds", "0.3"));
+const shapes = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128")
+  .split(",")
+  .map((s) => {
+    const [v, dims] = s.split(":");
+    const [M, K, N] = dims.split("x").map(Number);
+    if (!["nn", "nt", "tn"].includes(v) || ![M, K, N].every((d) => Number.isInteger(d) && d > 0))
+      throw new Error(`--shapes: "${s}" is not v:MxKxN with v nn, nt or tn`);
+    return { v: v as "nn" | "nt" | "tn", M, K, N };
+  });
+
+if (wasm === "relaxed" && !(await enableRelaxedSimd())) throw new Error("this Node cannot run relaxed SIMD");
+const file = wasm === "relaxed" ? "bsfnet.relaxed.wasm" : "bsfnet.wasm";
+const here = resolve(import.meta.dirname, "../..");
+const sides = await Promise.all(
+  [
+    ["before", base],
+    ["after", here],
+  ].map(async ([name, root]) => ({ name, rt: await Runtime.load(readFileSync(`${root}/build/${file}`)) })),
+);
+
+const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const range = (a: number[]) => `[${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}]`;
+console.log(`wasm ${wasm}; GFLOP/s per call, median of ${ROUNDS} alternating rounds [min-max]`);
+for (const { v, M, K, N } of shapes) {
+  // the same operands on both sides, from one seeded generator
+  let s = 1;
+  const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647 - 0.5;
+  const A = Float32Array.from({ length: M * K }, rnd);
+  const B = Float32Array.from({ length: K * N }, rnd);
+  const C = Float32Array.from({ length: M * N }, rnd);
+  const accumulate = v === "tn" ? 1 : 0;
+  const runs = sides.map(({ rt }) => {
+    const [pa, pb, pc] = [A, B, C].map((x) => {
+      const p = rt.alloc(x.length * 4);
+      rt.f32(p, x.length).set(x);
+      return p;
+    });
+    const gemm = rt.k[`gemm_${v}`];
+    const call = () => gemm(pc, pa, pb, M, K, N, accumulate);
+    // the bits of one call from the same C (accumulate reads it)
+    const bits = () => {
+      rt.f32(pc, C.length).set(C);
+      call();
+      return new Uint32Array(rt.f32(pc, C.length).slice().buffer);
+    };
+    const free = () => {
+      for (const [i, p] of [pa, pb, pc].entries()) rt.release(p, [A, B, C][i].length * 4);
+    };
+    return { call, bits, free };
+  });
+  const [b0, b1] = runs.map((r) => r.bits());
+  const same = b0.every((x, i) => x === b1[i]);
+  for (const run of runs) cpuMsPerCall(run.call, 0.3); // warm-up by time: V8's tiers
+  const g = runs.map(() => [] as number[]);
+  const flop = 2 * M * K * N;
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 ? [1, 0] : [0, 1];
+    for (const i of order) g[i].push(flop / (cpuMsPerCall(runs[i].call, seconds) * 1e6));
+  }
+  for (const run of runs) run.free();
+  const cells = sides.map(({ name }, i) => `${name} ${med(g[i]).toFixed(1)} ${range(g[i])}`);
+  const ratio = (med(g[1]) / med(g[0])).toFixed(3);
+  console.log(
+    `${v} ${M}x${K}x${N}  ${cells.join("  |  ")}  after/before ${ratio}x, bits ${same ? "identical" : "DIFFER"}`,
+  );
+}
