@@ -3,18 +3,12 @@
 // path and cross each of its block boundaries (MR = 4, NR = 8, KC = 256, MC = 128, NC = 2048), edges
 // that are not multiples of 4 or 16, M = 1..9, accumulate 0/1, all three orientations; the
 // unpacked fallback when no workspace is set; and the *_simple kernels kept for the A/B.
-import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Runtime } from "../../src/runtime/runtime.js";
+import type { Runtime } from "../../src/runtime/runtime.js";
 import { gemmNN, gemmNT, gemmTN } from "../reference/gemm.js";
-import { get, maxAbsDiff, put, randn, rng } from "../util/wasm.js";
+import { get, kernelBuilds, maxAbsDiff, put, randn, rng } from "../util/wasm.js";
 
-// Each build by its file: with --experimental-wasm-relaxed-simd, runtime() would load the relaxed one.
-const SIMD128 = new URL("../../build/bsfnet.wasm", import.meta.url);
-const RELAXED = new URL("../../build/bsfnet.relaxed.wasm", import.meta.url);
-const relaxedBytes = existsSync(RELAXED) ? readFileSync(RELAXED) : undefined;
-const builds: [string, () => Promise<Runtime>][] = [["simd128", () => Runtime.load(readFileSync(SIMD128))]];
-if (relaxedBytes && WebAssembly.validate(relaxedBytes)) builds.push(["relaxed-simd", () => Runtime.load(relaxedBytes)]);
+const builds = await kernelBuilds();
 
 type Variant = "nn" | "nt" | "tn";
 const REF = { nn: gemmNN, nt: gemmNT, tn: gemmTN };

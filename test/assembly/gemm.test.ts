@@ -1,19 +1,14 @@
 // gemm_nn / gemm_nt / gemm_tn against float64 scalar references, on shapes that hit every
 // register-block edge (sizes not multiples of 4 or 8) and on the Musk2 net's shapes.
-import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Runtime } from "../../src/runtime/runtime.js";
 import { gemmNN, gemmNT, gemmTN } from "../reference/gemm.js";
-import { get, maxAbsDiff, put, randn, rng, runtime } from "../util/wasm.js";
+import { get, kernelBuilds, maxAbsDiff, put, randn, rng } from "../util/wasm.js";
 
-// The relaxed-SIMD build (fused multiply-add) is checked too when it exists and this engine runs
-// it: `npx asc assembly/index.ts --target release --enable relaxed-simd -o build/bsfnet.relaxed.wasm`,
-// then `node --experimental-wasm-relaxed-simd node_modules/vitest/vitest.mjs run --pool threads test/assembly/gemm`
-// on Node 20 (newer engines need no flag).
-const RELAXED = new URL("../../build/bsfnet.relaxed.wasm", import.meta.url);
-const relaxedBytes = existsSync(RELAXED) ? readFileSync(RELAXED) : undefined;
-const builds: [string, () => Promise<Runtime>][] = [["simd128", runtime]];
-if (relaxedBytes && WebAssembly.validate(relaxedBytes)) builds.push(["relaxed-simd", () => Runtime.load(relaxedBytes)]);
+const builds = await kernelBuilds();
+
+it("checks the relaxed-SIMD build too where the engine runs it (Node 20: by the V8 flag)", () => {
+  if (typeof process.versions.node === "string") expect(builds.map((b) => b[0])).toContain("relaxed-simd");
+});
 
 const SMALL = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 33];
 const GUARD = 8;

@@ -1,5 +1,7 @@
 // Test helpers: a fresh runtime on the release build, and typed arrays placed in its memory.
+import { existsSync, readFileSync } from "node:fs";
 import { Runtime } from "../../src/runtime/runtime.js";
+import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 
 let shared: Promise<Runtime> | undefined;
 
@@ -7,6 +9,21 @@ let shared: Promise<Runtime> | undefined;
 export function runtime(): Promise<Runtime> {
   shared ??= Runtime.load();
   return shared;
+}
+
+/** Both kernel builds, each by its file: SIMD128, and relaxed SIMD (fused multiply-add, and
+ * kernels of its own where it measured faster) where the engine runs it, on Node 20 by the V8 flag
+ * enableRelaxedSimd sets. Call before any module is compiled in this file's process: after that,
+ * and once the flag is set, `runtime()` would load the relaxed build. */
+export async function kernelBuilds(): Promise<[name: string, load: () => Promise<Runtime>][]> {
+  const relaxed = await enableRelaxedSimd();
+  const file = (name: string) => new URL(`../../build/${name}`, import.meta.url);
+  const builds: [string, () => Promise<Runtime>][] = [
+    ["simd128", () => Runtime.load(readFileSync(file("bsfnet.wasm")))],
+  ];
+  const relaxedFile = file("bsfnet.relaxed.wasm");
+  if (relaxed && existsSync(relaxedFile)) builds.push(["relaxed-simd", () => Runtime.load(readFileSync(relaxedFile))]);
+  return builds;
 }
 
 /** Copies `data` into fresh wasm memory; returns its pointer. */
