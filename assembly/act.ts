@@ -101,10 +101,24 @@ const EXP2F_TAB: StaticArray<u64> = [
   0x3FEF5818DCFBA487, 0x3FEF7C97337B9B5F, 0x3FEFA4AFA2A490DA, 0x3FEFD0765B6E4540,
 ];
 
+// exp4's constants as vectors in static data, read where they are used: V8 (x64) rematerializes a
+// v128 constant at each use (a 64-bit immediate move, a vmovq and a shuffle: 21 of the ~115
+// instructions of a step of four), and folds a load into the operation that reads it.
+const EXP_K: StaticArray<u64> = [
+  0x40471547652B82FE, 0x40471547652B82FE, // InvLn2N = 32 / ln 2 (expf_lut's 0x3FF71547652B82FE * 32)
+  0x4338000000000000, 0x4338000000000000, // shift: 0x1.8p52
+  0x3EBC6AF84B912394, 0x3EBC6AF84B912394, // C0 / 32^3
+  0x3F2EBFCE50FAC4F3, 0x3F2EBFCE50FAC4F3, // C1 / 32^2
+  0x3F962E42FF0C52D6, 0x3F962E42FF0C52D6, // C2 / 32
+  0x3FF0000000000000, 0x3FF0000000000000, // 1
+  0x000007FF000007FF, 0x000007FF000007FF, // the exponent field (i32x4)
+  0x0000042B0000042B, 0x0000042B0000042B, // the scalar code's special-case bound (i32x4)
+];
+
 // Two lanes of expf_lut's main path (|x| < 88, not NaN) on x promoted to f64.
-@inline function exp2_lanes(xd: v128): v128 {
-  const shift = f64x2.splat(reinterpret<f64>(0x4338000000000000));
-  const z = f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FF71547652B82FE) * 32), xd);
+@inline function exp2_lanes(xd: v128, K: usize): v128 {
+  const shift = v128.load(K, 16);
+  const z = f64x2.mul(v128.load(K), xd);
   const kd = f64x2.add(z, shift);
   const r = f64x2.sub(z, f64x2.sub(kd, shift));
   const k0 = i64x2.extract_lane(kd, 0), k1 = i64x2.extract_lane(kd, 1);
@@ -112,23 +126,28 @@ const EXP2F_TAB: StaticArray<u64> = [
   let t = i64x2.splat(load<u64>(tab + ((<usize>k0 & 31) << 3)));
   t = i64x2.replace_lane(t, 1, load<u64>(tab + ((<usize>k1 & 31) << 3)));
   t = i64x2.add(t, i64x2.shl(kd, 47));
-  const c = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FAC6AF84B912394) / 32 / 32 / 32), r), f64x2.splat(reinterpret<f64>(0x3FCEBFCE50FAC4F3) / 32 / 32));
-  let y = f64x2.add(f64x2.mul(f64x2.splat(reinterpret<f64>(0x3FE62E42FF0C52D6) / 32), r), f64x2.splat(1));
+  const c = f64x2.add(f64x2.mul(v128.load(K, 32), r), v128.load(K, 48));
+  let y = f64x2.add(f64x2.mul(v128.load(K, 64), r), v128.load(K, 80));
   y = f64x2.add(y, f64x2.mul(c, f64x2.mul(r, r)));
   return f64x2.mul(y, t);
 }
 
+// The scalar code per lane: a vector with a lane on expf_lut's special paths (|x| >= 88 or NaN).
+// A function of its own, so the main path's loop keeps nothing on the stack for it.
+function exp4_lanes(x: v128): v128 {
+  let e = f32x4.splat(Mathf.exp(f32x4.extract_lane(x, 0)));
+  e = f32x4.replace_lane(e, 1, Mathf.exp(f32x4.extract_lane(x, 1)));
+  e = f32x4.replace_lane(e, 2, Mathf.exp(f32x4.extract_lane(x, 2)));
+  return f32x4.replace_lane(e, 3, Mathf.exp(f32x4.extract_lane(x, 3)));
+}
+
 @inline function exp4(x: v128): v128 {
+  const K = changetype<usize>(EXP_K);
   // the scalar code's test: (bits >> 20 & 0x7FF) >= 0x42B
-  const ux = v128.and(i32x4.shr_u(x, 20), i32x4.splat(0x7FF));
-  if (v128.any_true(i32x4.ge_u(ux, i32x4.splat(0x42B)))) {
-    let e = f32x4.splat(Mathf.exp(f32x4.extract_lane(x, 0)));
-    e = f32x4.replace_lane(e, 1, Mathf.exp(f32x4.extract_lane(x, 1)));
-    e = f32x4.replace_lane(e, 2, Mathf.exp(f32x4.extract_lane(x, 2)));
-    return f32x4.replace_lane(e, 3, Mathf.exp(f32x4.extract_lane(x, 3)));
-  }
-  const lo = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(x)));
-  const hi = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1))));
+  const ux = v128.and(i32x4.shr_u(x, 20), v128.load(K, 96));
+  if (v128.any_true(i32x4.ge_u(ux, v128.load(K, 112)))) return exp4_lanes(x);
+  const lo = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(x), K));
+  const hi = f32x4.demote_f64x2_zero(exp2_lanes(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)), K));
   return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
 }
 
