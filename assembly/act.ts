@@ -102,18 +102,17 @@ const EXP2F_TAB: StaticArray<u64> = [
 ];
 
 // exp4's constants as vectors in static data, read where they are used: V8 (x64) rematerializes a
-// v128 constant at each use (a 64-bit immediate move, a vmovq and a shuffle: 21 of the ~115
-// instructions of a step of four), and folds a load into the operation that reads it.
-const EXP_K: StaticArray<u64> = [
-  0x40471547652B82FE, 0x40471547652B82FE, // InvLn2N = 32 / ln 2 (expf_lut's 0x3FF71547652B82FE * 32)
-  0x4338000000000000, 0x4338000000000000, // shift: 0x1.8p52
-  0x3EBC6AF84B912394, 0x3EBC6AF84B912394, // C0 / 32^3
-  0x3F2EBFCE50FAC4F3, 0x3F2EBFCE50FAC4F3, // C1 / 32^2
-  0x3F962E42FF0C52D6, 0x3F962E42FF0C52D6, // C2 / 32
-  0x3FF0000000000000, 0x3FF0000000000000, // 1
-  0x000007FF000007FF, 0x000007FF000007FF, // the exponent field (i32x4)
-  0x0000042B0000042B, 0x0000042B0000042B, // the scalar code's special-case bound (i32x4)
-];
+// v128 constant at each use (a 64-bit immediate move, a vmovq and a shuffle), where a load is one
+// instruction. The values are expf_lut's (N = 32), scaled as it scales them.
+const INV_LN2_N = reinterpret<f64>(0x3FF71547652B82FE) * 32;
+const SHIFT = reinterpret<f64>(0x4338000000000000); // 0x1.8p52
+const C0 = reinterpret<f64>(0x3FAC6AF84B912394) / 32 / 32 / 32;
+const C1 = reinterpret<f64>(0x3FCEBFCE50FAC4F3) / 32 / 32;
+const C2 = reinterpret<f64>(0x3FE62E42FF0C52D6) / 32;
+const EXP_K: StaticArray<f64> = [INV_LN2_N, INV_LN2_N, SHIFT, SHIFT, C0, C0, C1, C1, C2, C2, 1, 1,
+  // the exponent field and the scalar code's special-case bound, as i32x4 (two lanes per f64)
+  reinterpret<f64>(0x000007FF000007FF), reinterpret<f64>(0x000007FF000007FF),
+  reinterpret<f64>(0x0000042B0000042B), reinterpret<f64>(0x0000042B0000042B)];
 
 // Two lanes of expf_lut's main path (|x| < 88, not NaN) on x promoted to f64.
 @inline function exp2_lanes(xd: v128, K: usize): v128 {

@@ -31,9 +31,9 @@ const B_IN_L1: usize = 24 * 1024; // half of L1
 // The relaxed build loads the micro-kernel's four A values as one vector and splats each lane by a
 // shuffle; the SIMD128 build broadcasts each from memory. V8 (x64) does not fold a broadcast's
 // immediate offset into its address, so each broadcast past the first costs a `lea`, while a shuffle
-// (vpshufd) takes port 5, which fused multiply-adds leave idle: 1.04-1.14x at 512^3, 1024^3 and the
-// CNN's kernel gradient. Where port 5 also adds (SIMD128) the shuffles cost more (0.93-1.0x), and
-// the same change in tile.ts's tn tiles measured no change (0.99-1.01x). Same values: same bits.
+// (vpshufd) takes port 5, which fused multiply-adds leave idle (bench/train/gemm-ab.ts; figures in
+// docs/design/gemm.md). Where port 5 also adds (SIMD128) the shuffles were no faster, nor in
+// tile.ts's tn tiles. Same values in the same order: same bits.
 const SPLAT_BY_SHUFFLE = ASC_FEATURE_RELAXED_SIMD;
 
 let ws: usize = 0;

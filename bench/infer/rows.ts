@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { buildFile, option } from "../lib/ab.js";
 import { cpuMsPerCall as median } from "../lib/measure.js";
 import { modelToBytes } from "../../src/io/file.js";
 import { InferenceModel } from "../../src/infer/index.js";
@@ -18,7 +18,7 @@ import { ready } from "../../src/runtime/runtime.js";
 import { bsfnetNet, netData, netPlan, type NetName } from "../peers/nets.js";
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const opt = (name: string, dflt: string) => option(args, name, dflt);
 const wasm = opt("--wasm", "simd128");
 const nets = opt("--nets", "musk2,kdd99,cnn").split(",") as NetName[];
 const batches = opt("--batches", "1,32,128,256,1024").split(",").map(Number);
@@ -27,8 +27,7 @@ const base = args.includes("--base") ? resolve(opt("--base", "")) : undefined;
 const seconds = Number(opt("--seconds", "0.4"));
 const ROUNDS = Number(opt("--rounds", "5"));
 
-if (wasm === "relaxed" && !(await enableRelaxedSimd())) throw new Error("this Node cannot run relaxed SIMD");
-const file = wasm === "relaxed" ? "bsfnet.relaxed.wasm" : "bsfnet.wasm";
+const file = await buildFile(wasm);
 const here = resolve(import.meta.dirname, "../..");
 
 interface Side {

@@ -8,11 +8,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Runtime } from "../../src/runtime/runtime.js";
-import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { buildFile, middle as med, option } from "../lib/ab.js";
 import { cpuMsPerCall } from "../lib/measure.js";
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const opt = (name: string, dflt: string) => option(args, name, dflt);
 const wasm = opt("--wasm", "relaxed");
 const base = args.includes("--base") ? resolve(opt("--base", "")) : undefined;
 const shapes = opt("--shapes", "256x23,256x10,256x2")
@@ -21,8 +21,7 @@ const shapes = opt("--shapes", "256x23,256x10,256x2")
 const ROUNDS = Number(opt("--rounds", "11"));
 const seconds = Number(opt("--seconds", "0.3"));
 
-if (wasm === "relaxed" && !(await enableRelaxedSimd())) throw new Error("this Node cannot run relaxed SIMD");
-const file = wasm === "relaxed" ? "bsfnet.relaxed.wasm" : "bsfnet.wasm";
+const file = await buildFile(wasm);
 const here = resolve(import.meta.dirname, "../..");
 const roots: [string, string][] = base
   ? [
@@ -34,7 +33,6 @@ const sides = await Promise.all(
   roots.map(async ([name, root]) => ({ name, rt: await Runtime.load(readFileSync(`${root}/build/${file}`)) })),
 );
 
-const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 console.log(`wasm ${wasm}; CPU µs per softmax_forward call, median of ${ROUNDS} rounds [min-max]`);
 for (const [B, V] of shapes) {
   // logits of spread 6 (a trained head's range), the same on both sides

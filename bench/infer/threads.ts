@@ -19,6 +19,7 @@ import {
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 import { bsfnetNet, NETS, netData, netPlan, type NetName } from "../peers/nets.js";
 import { busiest, threadCpu } from "../train/threads.js";
+import { middle as med } from "../lib/ab.js";
 
 export interface InferThreadRow {
   net: NetName;
@@ -53,8 +54,6 @@ async function median(fn: () => Promise<unknown>, seconds: number): Promise<{ ms
   t.sort((a, b) => a - b);
   return { ms: t[t.length >> 1], cpu: cpu === undefined ? undefined : (cpu * 1000) / t.length };
 }
-
-const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 export async function measureInferThreads(
   o: { quick?: boolean; nets?: NetName[]; batches?: number[]; log?: (s: string) => void } = {},

@@ -7,15 +7,19 @@
 // default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128.
 // Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
 // the same bits (a speed-up that changed the results would say so).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Runtime } from "../../src/runtime/runtime.js";
-import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
+import { buildFile, middle as med, option } from "../lib/ab.js";
 import { cpuMsPerCall } from "../lib/measure.js";
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-if (!args.includes("--base")) throw new Error("gemm-ab.ts needs --base DIR (a checkout of before, built)");
+const opt = (name: string, dflt: string) => option(args, name, dflt);
+const usage = (msg: string): never => {
+  console.error(`gemm-ab.ts: ${msg}`);
+  process.exit(2);
+};
+if (!args.includes("--base")) usage("--base DIR is required (a checkout of before, built)");
 const base = resolve(opt("--base", ""));
 const wasm = opt("--wasm", "relaxed");
 const ROUNDS = Number(opt("--rounds", "11"));
@@ -24,15 +28,16 @@ const shapes = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,
   .split(",")
   .map((s) => {
     const [v, dims] = s.split(":");
-    const [M, K, N] = dims.split("x").map(Number);
+    const [M, K, N] = (dims ?? "").split("x").map(Number);
     if (!["nn", "nt", "tn"].includes(v) || ![M, K, N].every((d) => Number.isInteger(d) && d > 0))
-      throw new Error(`--shapes: "${s}" is not v:MxKxN with v nn, nt or tn`);
+      usage(`--shapes: "${s}" is not v:MxKxN with v nn, nt or tn`);
     return { v: v as "nn" | "nt" | "tn", M, K, N };
   });
 
-if (wasm === "relaxed" && !(await enableRelaxedSimd())) throw new Error("this Node cannot run relaxed SIMD");
-const file = wasm === "relaxed" ? "bsfnet.relaxed.wasm" : "bsfnet.wasm";
+const file = await buildFile(wasm);
 const here = resolve(import.meta.dirname, "../..");
+for (const root of [base, here])
+  if (!existsSync(`${root}/build/${file}`)) usage(`${root}/build/${file} is missing (run npm run asbuild there)`);
 const sides = await Promise.all(
   [
     ["before", base],
@@ -40,7 +45,6 @@ const sides = await Promise.all(
   ].map(async ([name, root]) => ({ name, rt: await Runtime.load(readFileSync(`${root}/build/${file}`)) })),
 );
 
-const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const range = (a: number[]) => `[${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}]`;
 console.log(`wasm ${wasm}; GFLOP/s per call, median of ${ROUNDS} alternating rounds [min-max]`);
 for (const { v, M, K, N } of shapes) {
