@@ -28,7 +28,8 @@ import { madd, put, put1, tile } from "./tile";
     // waited on the add latency: a 256 x 41 x 41 product took 1.16x the time of 256 x 41 x 40.)
     const r = N - j;
     const cj = c0 + (<usize>j << 2), bj = b + (<usize>j << 2);
-    if (r == 1) tile(cj, ldc, accumulate, false, z, z, ai, sar, sak, 0, bj, ldb, 0, K, 1, 4, 1, false);
+    if (rowtiles && sak == 4 && (r == 1 || (r == 2 && K >= EDGE_DOT2_MIN_K))) edge_dot(cj, ldc, accumulate, ai, sar, bj, ldb, K, r);
+    else if (r == 1) tile(cj, ldc, accumulate, false, z, z, ai, sar, sak, 0, bj, ldb, 0, K, 1, 4, 1, false);
     else if (r == 2) tile(cj, ldc, accumulate, false, z, z, ai, sar, sak, 0, bj, ldb, 0, K, 1, 4, 2, false);
     else if (r == 3) tile(cj, ldc, accumulate, false, z, z, ai, sar, sak, 0, bj, ldb, 0, K, 1, 4, 3, false);
   }
@@ -65,6 +66,81 @@ import { madd, put, put1, tile } from "./tile";
       put1(c0 + (<usize>j << 2), s, accumulate);
     }
   }
+}
+
+// The last column (or two) of four rows of nn, A's rows contiguous along k, as dot products along
+// k: each f32x4 holds four k of one row and one column (a column of B gathered lane by lane), so a
+// step does four k on four chains where the 4 x r tile does one k with r of its four lanes used. A
+// lone column gains most; a second costs its own gather and pays only over a long k, a third not
+// at all (measured by bench/train/gemm-ab.ts; figures in docs/design/gemm.md). Each value is
+// the lane sum of four partial sums over k mod 4, then the K % 4 last terms: other bits than the
+// tile's k-order sum, so a row's bits in these columns depend on whether it lies in a 4-row block,
+// as they already did in the relaxed build (threads.ts, PREDICT_ALIGN).
+const EDGE_DOT2_MIN_K = 128;
+
+function edge_dot(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, b: usize, ldb: usize, K: i32, r: i32): void {
+  if (r == 1) edge_body(c, ldc, accumulate, a, sar, b, ldb, K, 1);
+  else edge_body(c, ldc, accumulate, a, sar, b, ldb, K, 2);
+}
+
+// Four k of column q of B (rows k .. k + 3 at pb, ldb bytes apart) as one vector.
+@inline function column4(pb: usize, ldb: usize): v128 {
+  let x = v128.load32_zero(pb);
+  x = v128.load32_lane(pb + ldb, x, 1);
+  x = v128.load32_lane(pb + ldb * 2, x, 2);
+  return v128.load32_lane(pb + ldb * 3, x, 3);
+}
+
+// Rows 0..3 at c (ldc apart) of one column: lanes 0..3 of v.
+@inline function put_column(c: usize, ldc: usize, v: v128, accumulate: i32): void {
+  put1(c, f32x4.extract_lane(v, 0), accumulate);
+  put1(c + ldc, f32x4.extract_lane(v, 1), accumulate);
+  put1(c + ldc * 2, f32x4.extract_lane(v, 2), accumulate);
+  put1(c + ldc * 3, f32x4.extract_lane(v, 3), accumulate);
+}
+
+// R = 1 or 2 (constant) columns at once: each row of A loaded once per step for both, 4 R chains.
+@inline function edge_body(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, b: usize, ldb: usize, K: i32, R: i32): void {
+  const z = f32x4.splat(0);
+  const k4 = K & ~3;
+  const ldb4 = ldb << 2;
+  let s00 = z, s10 = z, s20 = z, s30 = z; // row i, column 0
+  let s01 = z, s11 = z, s21 = z, s31 = z;
+  let pa = a, pb = b;
+  const aend = a + (<usize>k4 << 2);
+  while (pa < aend) {
+    const x0 = column4(pb, ldb);
+    const x1 = R > 1 ? column4(pb + 4, ldb) : z;
+    let y = v128.load(pa);
+    s00 = madd(y, x0, s00);
+    if (R > 1) s01 = madd(y, x1, s01);
+    y = v128.load(pa + sar);
+    s10 = madd(y, x0, s10);
+    if (R > 1) s11 = madd(y, x1, s11);
+    y = v128.load(pa + sar * 2);
+    s20 = madd(y, x0, s20);
+    if (R > 1) s21 = madd(y, x1, s21);
+    y = v128.load(pa + sar * 3);
+    s30 = madd(y, x0, s30);
+    if (R > 1) s31 = madd(y, x1, s31);
+    pa += 16;
+    pb += ldb4;
+  }
+  // the four rows' sums of a column in one vector, then the K % 4 last terms, rows as lanes
+  let t0 = hsum4(s00, s10, s20, s30);
+  let t1 = R > 1 ? hsum4(s01, s11, s21, s31) : z;
+  for (let k = k4; k < K; k++) {
+    const pk = a + (<usize>k << 2);
+    let xa = v128.load32_zero(pk);
+    xa = v128.load32_lane(pk + sar, xa, 1);
+    xa = v128.load32_lane(pk + sar * 2, xa, 2);
+    xa = v128.load32_lane(pk + sar * 3, xa, 3);
+    const pbk = b + <usize>k * ldb;
+    t0 = f32x4.add(t0, f32x4.mul(xa, v128.load32_splat(pbk)));
+    if (R > 1) t1 = f32x4.add(t1, f32x4.mul(xa, v128.load32_splat(pbk, 4)));
+  }
+  put_column(c, ldc, t0, accumulate);
+  if (R > 1) put_column(c + 4, ldc, t1, accumulate);
 }
 
 // R = 2 or 3 rows of C by 16 or 8 columns (R constant at the call): 8 or 6 f32x4

@@ -3,8 +3,10 @@
 //   node --experimental-wasm-relaxed-simd --import tsx bench/train/gemm-ab.ts --base DIR
 //     [--wasm relaxed|simd128] [--shapes nn:512x512x512,tn:9216x32x128] [--rounds 11] [--seconds S]
 // DIR is a checkout of before with its build (`npm ci && npm run asbuild` there). A shape is
-// v:MxKxN, v one of nn, nt, tn (gemm_v's M, K, N; tn accumulates, as a kernel gradient does). The
-// default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128.
+// v:MxKxN, v one of nn, nt, tn (gemm_v's M, K, N; tn accumulates, as a kernel gradient does), or
+// dense / linear (dense_forward of M rows, K inputs, N units, with a bias, with and without ReLU).
+// The default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128;
+// `--shapes kdd99` is the KDD99 net's dense layers at 256 rows.
 // Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
 // the same bits (a speed-up that changed the results would say so).
 import { existsSync, readFileSync } from "node:fs";
@@ -24,15 +26,21 @@ const base = resolve(opt("--base", ""));
 const wasm = opt("--wasm", "relaxed");
 const ROUNDS = Number(opt("--rounds", "11"));
 const seconds = Number(opt("--seconds", "0.3"));
-const shapes = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128")
-  .split(",")
-  .map((s) => {
-    const [v, dims] = s.split(":");
-    const [M, K, N] = (dims ?? "").split("x").map(Number);
-    if (!["nn", "nt", "tn"].includes(v) || ![M, K, N].every((d) => Number.isInteger(d) && d > 0))
-      usage(`--shapes: "${s}" is not v:MxKxN with v nn, nt or tn`);
-    return { v: v as "nn" | "nt" | "tn", M, K, N };
-  });
+const NAMED: Record<string, string> = {
+  kdd99: "dense:256x41x41,dense:256x41x82,dense:256x82x41,linear:256x41x23",
+};
+const VARIANTS = ["nn", "nt", "tn", "dense", "linear"] as const;
+type Variant = (typeof VARIANTS)[number];
+const shapeList = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128");
+const shapes = (NAMED[shapeList] ?? shapeList).split(",").map((s) => {
+  const [v, dims] = s.split(":");
+  const [M, K, N] = (dims ?? "").split("x").map(Number);
+  if (!VARIANTS.includes(v as Variant) || ![M, K, N].every((d) => Number.isInteger(d) && d > 0))
+    usage(
+      `--shapes: "${s}" is not v:MxKxN with v one of ${VARIANTS.join(", ")} (or one of: ${Object.keys(NAMED).join(", ")})`,
+    );
+  return { v: v as Variant, M, K, N };
+});
 
 const file = await buildFile(wasm);
 const here = resolve(import.meta.dirname, "../..");
@@ -54,15 +62,19 @@ for (const { v, M, K, N } of shapes) {
   const A = Float32Array.from({ length: M * K }, rnd);
   const B = Float32Array.from({ length: K * N }, rnd);
   const C = Float32Array.from({ length: M * N }, rnd);
+  const bias = Float32Array.from({ length: N }, rnd);
   const accumulate = v === "tn" ? 1 : 0;
   const runs = sides.map(({ rt }) => {
-    const [pa, pb, pc] = [A, B, C].map((x) => {
+    const [pa, pb, pc, pbias] = [A, B, C, bias].map((x) => {
       const p = rt.alloc(x.length * 4);
       rt.f32(p, x.length).set(x);
       return p;
     });
-    const gemm = rt.k[`gemm_${v}`];
-    const call = () => gemm(pc, pa, pb, M, K, N, accumulate);
+    const k = rt.k;
+    const call =
+      v === "dense" || v === "linear"
+        ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "dense" ? 1 : 0)
+        : () => k[`gemm_${v}`](pc, pa, pb, M, K, N, accumulate);
     // the bits of one call from the same C (accumulate reads it)
     const bits = () => {
       rt.f32(pc, C.length).set(C);
@@ -70,7 +82,7 @@ for (const { v, M, K, N } of shapes) {
       return new Uint32Array(rt.f32(pc, C.length).slice().buffer);
     };
     const free = () => {
-      for (const [i, p] of [pa, pb, pc].entries()) rt.release(p, [A, B, C][i].length * 4);
+      for (const [i, p] of [pa, pb, pc, pbias].entries()) rt.release(p, [A, B, C, bias][i].length * 4);
     };
     return { call, bits, free };
   });

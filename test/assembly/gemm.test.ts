@@ -28,6 +28,11 @@ function shapes(): [number, number, number][] {
     [7, 2, 168],
     [168, 128, 2],
     [336, 32, 168],
+    // nn's last one or two columns as dot products along k (edge_dot): K % 4 tails, rows % 4 left
+    [256, 168, 1],
+    [9, 130, 5],
+    [12, 167, 6],
+    [8, 131, 1102],
     // several k blocks: nn/tn block K by the byte span of B's rows (wide N), nt by the size of A (tall M)
     [5, 150, 1100],
     [601, 301, 9],
