@@ -36,6 +36,8 @@ import {
   threadRuntime,
   ThreadPool,
   type ThreadsOption,
+  type UpdateShare,
+  updateRanges,
 } from "../runtime/threads.js";
 
 export type LossName = "sparseCategoricalCrossentropy" | "meanSquaredError";
@@ -358,31 +360,86 @@ export class Sequential {
       loss += l;
       correct += c;
     }
-    pool.reduce();
-    return this.finishStep(B, loss, correct);
+    if (!pool.sharesUpdate) {
+      pool.reduce();
+      return this.finishStep(B, loss, correct);
+    }
+    // The workers sum and step their ranges of the block while this thread does the rest, the
+    // pinned parameters (L1, clip) among them; the penalties are read before any value changes.
+    loss += this.penaltySum() * B;
+    this.steps++;
+    pool.beginUpdate(this.steps, this.optimizer!.learningRate);
+    try {
+      pool.reduce(pool.ownRanges);
+      this.update(pool.ownRanges);
+    } finally {
+      await pool.endUpdate();
+    }
+    return [loss, correct];
   }
 
   /** Penalties, the optimizer step and the constraints, once per step whatever the thread count. */
   private finishStep(B: number, lossSum: number, correct: number): [number, number] {
+    const loss = lossSum + this.penaltySum() * B;
+    this.steps++;
+    this.update([[0, this.block!.floats]]);
+    return [loss, correct];
+  }
+
+  /** The penalties at the current values: the L1 ones (Param.l1) and each layer's own (a gate's
+   * sum P(z > 0)), per sample, as Keras adds them to the batch mean. Reads only. */
+  private penaltySum(): number {
+    const k = this.runtime.k;
+    let penalty = 0;
+    for (const p of this.block!.all) if (p.l1) penalty += p.l1 * k.l1_value(p.ptr, p.size);
+    for (const l of this.layers) penalty += l.penaltyValue(k);
+    return penalty;
+  }
+
+  /** The L1 gradients, the optimizer step over `ranges` (floats of the block; an elementwise
+   * optimizer gives each float the bits of one step over the whole block) and the clips. The
+   * pinned parameters (L1, clip) lie in `ranges` (updateRanges keeps them off the workers'). */
+  private update(ranges: readonly [number, number][]): void {
     const k = this.runtime.k;
     const block = this.block!;
-    let loss = lossSum;
-    // The L1 penalty is part of the loss (reported per sample, as Keras adds it to the batch mean).
-    let penalty = 0;
-    for (const p of block.all) {
-      if (p.l1) {
-        penalty += p.l1 * k.l1_value(p.ptr, p.size);
-        k.l1_backward(p.grad, p.ptr, p.size, p.l1);
-      }
+    const opt = this.optimizer!;
+    // a layer's own penalty gradient (a gate's) was added in backward
+    for (const p of block.all) if (p.l1) k.l1_backward(p.grad, p.ptr, p.size, p.l1);
+    for (const [lo, hi] of ranges) {
+      const o = lo * 4;
+      opt.step(
+        k,
+        block.params + o,
+        block.grads + o,
+        block.slots.map((s) => s + o),
+        hi - lo,
+        this.steps,
+      );
+      if (!opt.clearsGradients) k.fill_f32(block.grads + o, hi - lo, 0);
     }
-    // other penalties (a gate's sum P(z > 0)): the layer added the gradient in backward
-    for (const l of this.layers) penalty += l.penaltyValue(k);
-    loss += penalty * B;
-    this.steps++;
-    this.optimizer!.step(k, block.params, block.grads, block.slots, block.floats, this.steps);
     for (const p of block.all) if (p.clip) k.clip(p.ptr, p.size, p.clip[0], p.clip[1]);
-    if (!this.optimizer!.clearsGradients) k.fill_f32(block.grads, block.floats, 0);
-    return [loss, correct];
+  }
+
+  /** The update split of a pool of T training threads (updateRanges), or undefined where thread 0
+   * keeps it: an optimizer that is not elementwise or that a worker cannot rebuild from its config. */
+  private updateShare(T: number): UpdateShare | undefined {
+    const opt = this.optimizer!;
+    if (!opt.elementwise) return undefined;
+    const optimizer = { className: opt.className, config: opt.getConfig() };
+    try {
+      const again = makeOptimizer(optimizer as OptimizerSpec);
+      if (again.className !== opt.className || !again.elementwise) return undefined;
+    } catch {
+      return undefined;
+    }
+    const block = this.block!;
+    const params = block.all.map((p) => ({
+      offset: (p.ptr - block.params) / 4,
+      floats: align16(p.size * 4) / 4,
+      pinned: p.l1 !== undefined || p.clip !== undefined,
+    }));
+    const ranges = updateRanges(params, block.floats, T);
+    return ranges && { optimizer, params: block.params, slots: block.slots, ranges };
   }
 
   /** Move parameters, gradients and optimizer state to another runtime (the shared-memory one of
@@ -567,6 +624,7 @@ export class Sequential {
           grads: block.grads,
           floats: block.floats,
           plan: (mem) => stack.planBatch(mem, sliceOf(batchSize, T, 0).B),
+          update: this.updateShare(T),
         });
       } catch (e) {
         if (valData) rt.release(valData.x, valData.bytes);

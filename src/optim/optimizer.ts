@@ -10,6 +10,10 @@ export interface Optimizer {
   readonly slots: number;
   /** Whether step() leaves the gradients zeroed (so the model need not clear them). */
   readonly clearsGradients?: boolean;
+  /** Whether step() treats each float on its own (its new value, slots and gradient depend on that
+   * float alone), so that steps over pieces of the block give every float the bits one step over
+   * the whole block gives it. Training threads then update the block in pieces side by side. */
+  readonly elementwise?: boolean;
   /** One update; `t` counts steps from 1. */
   step(k: WasmKernels, params: number, grads: number, slots: readonly number[], N: number, t: number): void;
   getConfig(): Record<string, unknown>;
@@ -37,6 +41,7 @@ export class Adam implements Optimizer {
   readonly className = "Adam";
   readonly slots = 2;
   readonly clearsGradients = true;
+  readonly elementwise = true;
   learningRate: number;
   readonly beta1: number;
   readonly beta2: number;
@@ -74,6 +79,7 @@ export interface SGDConfig {
 
 export class SGD implements Optimizer {
   readonly className = "SGD";
+  readonly elementwise = true;
   learningRate: number;
   readonly momentum: number;
   readonly nesterov: boolean;

@@ -9,7 +9,8 @@ import { LayerStack } from "../model/stack.js";
 import { trainSlice } from "../model/slice.js";
 import { KernelMemory } from "./memory.js";
 import { instantiateModule } from "./instantiate.js";
-import { CMD_PREDICT, CMD_QUIT, CMD_STEP, J, P, predictPieces, type WorkerSetup } from "./threads.js";
+import { makeOptimizer, type Optimizer } from "../optim/optimizer.js";
+import { CMD_PREDICT, CMD_QUIT, CMD_STEP, CMD_UPDATE, J, P, predictPieces, type WorkerSetup } from "./threads.js";
 import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
@@ -22,7 +23,9 @@ function initInstance(k: WasmKernels, scratch: WorkerSetup["scratch"]): void {
 
 let mem: KernelMemory;
 let stack: LayerStack;
+let optimizer: Optimizer | undefined;
 try {
+  if (setup.update) optimizer = makeOptimizer(setup.update.optimizer as Parameters<typeof makeOptimizer>[0]);
   mem = new KernelMemory(instantiateModule(setup.module, setup.memory), { allocates: false });
   initInstance(mem.k, setup.scratch);
   const layers = setup.layers.map((l) =>
@@ -56,6 +59,12 @@ for (;;) {
   const view = new Int32Array(setup.memory.buffer, jobAt * 4, 8);
   if (cmd === CMD_PREDICT && setup.mode === "predict") {
     predictJob(view);
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+    continue;
+  }
+  if (cmd === CMD_UPDATE && optimizer) {
+    updateJob(view, optimizer);
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
     continue;
@@ -105,5 +114,32 @@ function predictJob(view: Int32Array): void {
   } catch (e) {
     port.postMessage({ error: (e as Error)?.message ?? String(e) });
     view[P.status] = 1;
+  }
+}
+
+/** This thread's range of the parameter update: every thread's gradients summed into thread 0's
+ * block in thread order (as ThreadPool.reduce does), then the optimizer step on the range, at the
+ * learning rate and step thread 0 wrote: the bits one thread's step over the whole block gives. */
+function updateJob(view: Int32Array, opt: Optimizer): void {
+  try {
+    const u = setup.update!;
+    const k = mem.k;
+    const rec = new Float64Array(setup.memory.buffer, u.record, 2);
+    const o = u.lo * 4;
+    const n = u.hi - u.lo;
+    for (let t = 1; t < u.grads.length; t++) k.grad_reduce(u.grads[0] + o, u.grads[t] + o, n, 1);
+    opt.learningRate = rec[0];
+    opt.step(
+      k,
+      u.params + o,
+      u.grads[0] + o,
+      u.slots.map((s) => s + o),
+      n,
+      rec[1],
+    );
+    if (!opt.clearsGradients) k.fill_f32(u.grads[0] + o, n, 0);
+  } catch (e) {
+    port.postMessage({ error: (e as Error)?.message ?? String(e) });
+    view[J.status] = 1;
   }
 }

@@ -257,6 +257,7 @@ const CMD = 2;
 export const CMD_STEP = 1;
 export const CMD_QUIT = 2;
 export const CMD_PREDICT = 3;
+export const CMD_UPDATE = 4;
 const HEAD = 4;
 const JOB = 8;
 /** job record fields */
@@ -282,6 +283,18 @@ export interface WorkerSetup {
   /** per parameter in layer order: [value pointer, this thread's gradient pointer (0: predict)] */
   params: [number, number][];
   plan: BatchPlan;
+  /** train, when the pool shares the parameter update: this worker's floats [lo, hi) of the block,
+   * every thread's gradient block (thread order), the values and slots, the optimizer to rebuild,
+   * and where thread 0 writes each step's learning rate and step number (two f64) */
+  update?: {
+    optimizer: { className: string; config: Record<string, unknown> };
+    params: number;
+    slots: number[];
+    grads: number[];
+    lo: number;
+    hi: number;
+    record: number;
+  };
   /** this thread's own scratch block (bytes 0 today): a kernel that keeps a scratch pointer in a
    * wasm global (globals are per instance) is pointed at it in thread-worker.ts */
   scratch: { ptr: number; bytes: number };
@@ -301,6 +314,66 @@ export interface PoolModel {
   /** a batch plan for each worker, sized for its largest slice */
   plan: (rt: Runtime) => BatchPlan;
   scratchBytes?: number;
+  /** train: share the parameter update with the workers (updateRanges); absent: thread 0 does it */
+  update?: UpdateShare;
+}
+
+/** What the workers need to take part in the parameter update (gradient sum and optimizer step). */
+export interface UpdateShare {
+  /** an elementwise optimizer's className and config (makeOptimizer rebuilds it in each worker) */
+  optimizer: { className: string; config: Record<string, unknown> };
+  /** the parameter block's values and optimizer slots (their first floats) */
+  params: number;
+  slots: number[];
+  /** [lo, hi) floats of the block that worker t updates, at index t - 1 (updateRanges) */
+  ranges: [number, number][];
+}
+
+/** Below this many floats in the parameter block thread 0 updates it alone. Sharing the update
+ * costs a worker's wake-up (about PREDICT_WAKE_SECONDS) and saves (T - 1) / T of the update: the
+ * gradient sum and an Adam step move about 44 bytes a float, which at REDUCE_BYTES_PER_SECOND is
+ * about 140 us for 64k floats on one thread, half of it saved on two, against a wake-up of about
+ * 30 us. The Musk2 MLP (169k floats) gains from it (docs/design/threads.md). */
+export const UPDATE_SHARE_MIN_FLOATS = 1 << 16;
+
+/** The floats of a parameter block of F floats each of T - 1 workers updates beside thread 0: one
+ * contiguous range each, about F / T floats, cut at 4-float boundaries from the end of the block's
+ * longest run of parameters that are not pinned. Pinned ones (an L1 penalty or a clip: thread 0
+ * adds the penalty's gradient after the sum and clips after the step, as one thread does) stay with
+ * thread 0. Undefined when F < UPDATE_SHARE_MIN_FLOATS or the run leaves a worker too little. */
+export function updateRanges(
+  params: readonly { offset: number; floats: number; pinned: boolean }[],
+  F: number,
+  T: number,
+): [number, number][] | undefined {
+  if (T < 2 || F < UPDATE_SHARE_MIN_FLOATS) return undefined;
+  let best: [number, number] = [0, 0];
+  let run: [number, number] | undefined;
+  const sorted = [...params].sort((a, b) => a.offset - b.offset);
+  for (const p of sorted) {
+    if (p.pinned) {
+      run = undefined;
+      continue;
+    }
+    if (run && run[1] === p.offset) run[1] = p.offset + p.floats;
+    else run = [p.offset, p.offset + p.floats];
+    if (run[1] - run[0] > best[1] - best[0]) best = [run[0], run[1]];
+  }
+  const each = Math.floor(Math.min(best[1] - best[0], ((T - 1) * F) / T) / (T - 1) / 4) * 4;
+  if (each * T < UPDATE_SHARE_MIN_FLOATS) return undefined;
+  return Array.from({ length: T - 1 }, (_, i): [number, number] => [best[1] - (i + 1) * each, best[1] - i * each]);
+}
+
+/** [0, F) without the workers' ranges: thread 0's pieces of the update, in block order. */
+export function complementRanges(ranges: readonly [number, number][], F: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (lo > at) out.push([at, lo]);
+    at = Math.max(at, hi);
+  }
+  if (at < F) out.push([at, F]);
+  return out;
 }
 
 type WorkerLike = import("node:worker_threads").Worker;
@@ -374,6 +447,10 @@ export class ThreadPool {
   private readonly receive: (port: PortLike) => { message: unknown } | undefined;
   private readonly blocks: { ptr: number; bytes: number }[];
   private readonly floats: number;
+  /** where thread 0 writes a shared update's learning rate and step (0: the update is not shared) */
+  private readonly record: number;
+  /** thread 0's pieces of a shared update (the whole block when it is not shared) */
+  readonly ownRanges: [number, number][];
   private exited?: string;
   private exitSignal: Promise<void>;
   private closed = false;
@@ -389,6 +466,8 @@ export class ThreadPool {
     grads: number[];
     blocks: { ptr: number; bytes: number }[];
     floats: number;
+    record: number;
+    ownRanges: [number, number][];
     receive: (port: PortLike) => { message: unknown } | undefined;
     exitSignal: Promise<void>;
   }) {
@@ -402,6 +481,8 @@ export class ThreadPool {
     this.grads = init.grads;
     this.blocks = init.blocks;
     this.floats = init.floats;
+    this.record = init.record;
+    this.ownRanges = init.ownRanges;
     this.receive = init.receive;
     this.exitSignal = init.exitSignal;
   }
@@ -422,12 +503,16 @@ export class ThreadPool {
     };
     const ctl = take((HEAD + JOB * threads) * 4);
     const results = take(16 * threads);
+    const share = mode === "train" ? model.update : undefined;
+    const record = share ? take(16) : 0;
     const grads = [model.grads];
-    const setups: WorkerSetup[] = [];
     for (let t = 1; t < threads; t++) {
       // inference needs no gradients: its workers' parameters point at values only
-      const g = mode === "train" ? take(model.floats * 4) : 0;
-      grads.push(g);
+      grads.push(mode === "train" ? take(model.floats * 4) : 0);
+    }
+    const setups: WorkerSetup[] = [];
+    for (let t = 1; t < threads; t++) {
+      const g = grads[t];
       const plan = model.plan(rt);
       blocks.push({ ptr: plan.ptr, bytes: plan.bytes });
       const scratchBytes = model.scratchBytes ?? rt.k.gemm_workspace_bytes();
@@ -445,6 +530,15 @@ export class ThreadPool {
         params: model.params.map((p) => [p.ptr, mode === "train" ? g + (p.grad - model.grads) : 0]),
         plan,
         scratch: { ptr: scratchBytes ? take(scratchBytes) : 0, bytes: scratchBytes },
+        update: share && {
+          optimizer: share.optimizer,
+          params: share.params,
+          slots: share.slots,
+          grads,
+          lo: share.ranges[t - 1][0],
+          hi: share.ranges[t - 1][1],
+          record,
+        },
       });
     }
     const ts = import.meta.url.endsWith(".ts");
@@ -469,6 +563,8 @@ export class ThreadPool {
       grads,
       blocks,
       floats: model.floats,
+      record,
+      ownRanges: share ? complementRanges(share.ranges, model.floats) : [[0, model.floats]],
       receive: wt.receiveMessageOnPort as ThreadPool["receive"],
       exitSignal,
     });
@@ -564,10 +660,56 @@ export class ThreadPool {
     Atomics.notify(ctl, GEN);
   }
 
-  /** Wait until every worker finished the step; returns their [loss, correct] in thread order.
-   * Blocks in Atomics.wait; after a second it waits asynchronously instead, so a worker that
-   * died (its exit event needs this thread's event loop) ends training with an error, not a hang. */
+  /** Whether the workers take part in the parameter update (beginUpdate). */
+  get sharesUpdate(): boolean {
+    return this.record !== 0;
+  }
+
+  /** Wake every worker on its range of the parameter update of step `t` (from 1) at learning rate
+   * `learningRate`: the gradient sum over its range, then the optimizer step there. Thread 0 then
+   * updates `ownRanges` and waits in endUpdate. */
+  beginUpdate(t: number, learningRate: number): void {
+    if (this.exited) throw new ThreadError(this.exited);
+    const rec = new Float64Array(this.rt.memory.buffer, this.record, 2);
+    rec[0] = learningRate;
+    rec[1] = t;
+    for (let w = 1; w < this.threads; w++) this.job(w)[J.status] = 0;
+    const ctl = this.ctl;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CMD, CMD_UPDATE);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+  }
+
+  /** Wait until every worker finished its range of the update. */
+  async endUpdate(): Promise<void> {
+    await this.waitDone();
+    this.checkJobs();
+  }
+
+  /** Wait until every worker finished the step; returns their [loss, correct] in thread order. */
   async end(): Promise<[number, number][]> {
+    await this.waitDone();
+    this.checkJobs();
+    const out: [number, number][] = [];
+    const res = new Float64Array(this.rt.memory.buffer, this.resultsPtr, 2 * this.threads);
+    for (let t = 1; t < this.threads; t++) out.push([res[2 * t], res[2 * t + 1]]);
+    return out;
+  }
+
+  private checkJobs(): void {
+    for (let t = 1; t < this.threads; t++) {
+      if (this.job(t)[J.status] !== 0) {
+        const m = this.receive(this.ports[t - 1])?.message as { error?: string } | undefined;
+        throw new ThreadError(`${roleOf(this.mode)} ${t}: ${m?.error ?? "failed"}`);
+      }
+    }
+  }
+
+  /** Blocks in Atomics.wait until every worker bumped the done counter; after a second it waits
+   * asynchronously instead, so a worker that died (its exit event needs this thread's event loop)
+   * ends training with an error, not a hang. */
+  private async waitDone(): Promise<void> {
     const ctl = this.ctl;
     const want = this.threads - 1;
     const t0 = Date.now();
@@ -593,22 +735,14 @@ export class ThreadPool {
       if (w.async) await Promise.race([w.value, this.exitSignal]);
     }
     if (reffed) for (const w of this.workers) w.unref();
-    const out: [number, number][] = [];
-    const res = new Float64Array(this.rt.memory.buffer, this.resultsPtr, 2 * this.threads);
-    for (let t = 1; t < this.threads; t++) {
-      if (this.job(t)[J.status] !== 0) {
-        const m = this.receive(this.ports[t - 1])?.message as { error?: string } | undefined;
-        throw new ThreadError(`${roleOf(this.mode)} ${t}: ${m?.error ?? "failed"}`);
-      }
-      out.push([res[2 * t], res[2 * t + 1]]);
-    }
-    return out;
   }
 
-  /** Sum every worker's gradients into the model's (thread order) and zero theirs. */
-  reduce(): void {
+  /** Sum every worker's gradients into the model's (thread order) and zero theirs, over the given
+   * float ranges of the block (default: all of it). */
+  reduce(ranges: readonly [number, number][] = [[0, this.floats]]): void {
     const k = this.rt.k;
-    for (let t = 1; t < this.threads; t++) k.grad_reduce(this.grads[0], this.grads[t], this.floats, 1);
+    for (const [lo, hi] of ranges)
+      for (let t = 1; t < this.threads; t++) k.grad_reduce(this.grads[0] + lo * 4, this.grads[t] + lo * 4, hi - lo, 1);
   }
 
   /** Stop and terminate every worker and release the pool's memory. */
