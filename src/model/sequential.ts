@@ -37,6 +37,7 @@ import {
   ThreadPool,
   type ThreadsOption,
   type UpdateShare,
+  UPDATE_SHARE_MIN_FLOATS,
   updateRanges,
 } from "../runtime/threads.js";
 
@@ -463,7 +464,8 @@ export class Sequential {
     if (t !== "auto") return { threads: t };
     const why = sharedMemoryUnavailable();
     if (why) return { threads: 1, reason: `auto: 1 thread (${why})` };
-    return chooseThreads(stepFlops(this.layers, B), this.block!.floats, B, available);
+    const shared = this.optimizer?.elementwise === true && this.block!.floats >= UPDATE_SHARE_MIN_FLOATS;
+    return chooseThreads(stepFlops(this.layers, B), this.block!.floats, B, available, shared);
   }
 
   private upload(x: Float32Array, y: Int32Array | Float32Array | undefined, n: number): DataInWasm {

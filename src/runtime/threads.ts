@@ -125,14 +125,23 @@ function autoReason(
 }
 
 /** "auto": the most threads (up to `available`) whose estimated step time beats one thread by
- * AUTO_MIN_SPEEDUP; else 1. */
-export function chooseThreads(flops: number, paramFloats: number, B: number, available: number): ThreadChoice {
+ * AUTO_MIN_SPEEDUP; else 1. `shared`: whether the threads share the update (a block of
+ * UPDATE_SHARE_MIN_FLOATS or more under an elementwise optimizer): then each thread sums a t-th of
+ * the gradients, after one more wake-up. */
+export function chooseThreads(
+  flops: number,
+  paramFloats: number,
+  B: number,
+  available: number,
+  shared = paramFloats >= UPDATE_SHARE_MIN_FLOATS,
+): ThreadChoice {
   const one = flops / FLOPS_PER_SECOND;
+  const reduce = (t: number) => ((t - 1) * 16 * paramFloats) / REDUCE_BYTES_PER_SECOND;
   const { best, bestTime } = fastestThreads(
     one,
     Math.min(available, B),
     AUTO_MIN_SPEEDUP,
-    (t) => one / t + BARRIERS_SECONDS + ((t - 1) * 16 * paramFloats) / REDUCE_BYTES_PER_SECOND,
+    (t) => one / t + BARRIERS_SECONDS + (shared ? PREDICT_WAKE_SECONDS + reduce(t) / t : reduce(t)),
   );
   const cost = `two barriers, about ${(BARRIERS_SECONDS * 1e6).toFixed(0)} us`;
   return { threads: best, reason: autoReason(best, bestTime, one, available, "a step", cost) };

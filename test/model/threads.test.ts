@@ -218,6 +218,10 @@ describe("threads option and auto", () => {
     expect(cnn.reason).toMatch(/auto: 2 threads/);
     expect(chooseThreads(3e9, 1.2e6, 128, 1).threads).toBe(1);
     expect(chooseThreads(1e5, 1e3, 32, 2).threads).toBe(1);
+    // a 3 ms step over 1.2M parameters: the whole sum on thread 0 (about 1 ms) eats the gain; a
+    // shared update (half of it each, one wake-up more) leaves enough
+    expect(chooseThreads(9e7, 1.2e6, 128, 2, false).threads).toBe(1);
+    expect(chooseThreads(9e7, 1.2e6, 128, 2, true).threads).toBe(2);
   });
 
   it("verbose output says which thread count was used", async () => {
