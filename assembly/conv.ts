@@ -25,7 +25,7 @@
 import { relu_forward } from "./act";
 import { hsum, madd, tile } from "./tile";
 import { use_winograd, wino_backward, wino_forward, wino_scratch_floats } from "./winograd";
-import { wino6_forward, wino6_scratch_floats } from "./winograd6";
+import { wino6_cuts_exact, wino6_forward, wino6_forward_tiles, wino6_scratch_floats, wino6_tiles } from "./winograd6";
 
 // ---------------------------------------------------------------------------------------------
 // Implicit-GEMM forward core: out[B, OH, OW, OC] = bias + valid conv of x[B, Hx, Wx, C] with
@@ -324,6 +324,28 @@ function dkernel_rows(dk: usize, x: usize, d: usize, M: i32, N: i32, C: i32, Wx:
  * path (3x3 kernels, C and OC multiples of 4); 0 elsewhere. */
 export function conv2d_pools(KH: i32, KW: i32, C: i32, OC: i32): i32 {
   return use_winograd(KH, KW, C, OC) ? 1 : 0;
+}
+
+/** How many parts conv2d_forward_part can cut an inference forward (infer = 1) into: on the
+ * F(6x6, 3x3) path, ranges of output tiles cut at multiples of 4 (one part per 4 tiles at most)
+ * where that keeps every output's bits (wino6_cuts_exact); 1 elsewhere (not cut). */
+export function conv2d_parts(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32): i32 {
+  if (!use_winograd(KH, KW, C, OC) || !wino6_cuts_exact(B, H, W, C, OC, same)) return 1;
+  return max(1, wino6_tiles(B, H, W, same) >> 2);
+}
+
+/** Part `part` of `parts` (parts <= conv2d_parts) of conv2d_forward with infer = 1: the outputs
+ * (or, pool = 1, the pooled outputs) of one range of tiles, with the bits the whole call gives
+ * them; scratch is this caller's own (each thread keeps its transformed kernel there). */
+export function conv2d_forward_part(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: i32, keep: i32, pool: i32, part: i32, parts: i32): void {
+  const T = wino6_tiles(B, H, W, same);
+  const ta = tile_cut(T, part, parts), tb = tile_cut(T, part + 1, parts);
+  if (tb > ta) wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0, ta, tb);
+}
+
+// Cut p of P over T tiles: p * T / P rounded down to a multiple of 4, T itself at p = P.
+@inline function tile_cut(T: i32, p: i32, P: i32): i32 {
+  return p >= P ? T : <i32>((<i64>T * <i64>p / <i64>P) & ~3);
 }
 
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the

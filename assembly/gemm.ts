@@ -42,7 +42,7 @@ import { madd, put, put1, tile } from "./tile";
     const ai = a + <usize>i * sar;
     const c0 = c + <usize>i * ldc;
     if (r == 1 && sak == 4 && N >= ROW_STREAM_MIN_N) {
-      row_stream(c0, ai, b, K, N, accumulate);
+      row_stream(c0, ai, b, K, N, accumulate, ldb);
       return;
     } else if (r == 2) for (; j1 + 16 <= N; j1 += 16) rows_tile(c0 + (<usize>j1 << 2), ldc, accumulate, ai, sar, sak, b + (<usize>j1 << 2), ldb, K, 2);
     else if (r == 3) for (; j1 + 8 <= N; j1 += 8) rows_tile(c0 + (<usize>j1 << 2), ldc, accumulate, ai, sar, sak, b + (<usize>j1 << 2), ldb, K, 3);
@@ -210,8 +210,7 @@ function rows3(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak:
 // the loads walk 8 rows front to back (the hardware prefetcher follows them; 32 columns at a time
 // down all of K walked B by strides and waited on the cache) and every vector of C has its own
 // chain, so no add waits on the one before it. Each element still adds its terms in k order.
-function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i32): void {
-  const ldb = <usize>N << 2;
+function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i32, ldb: usize): void {
   const n4 = <usize>(N & ~3) << 2, nb = <usize>N << 2;
   if (!accumulate) memory.fill(c, 0, nb);
   let k = 0;
@@ -299,16 +298,31 @@ const PACK_MIN_TN_M = 1024;
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
 export function gemm_nn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate);
+  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
   else if (use_packed(M, K, N, false)) gemm_packed(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, <usize>N << 2, 4);
   else gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, true);
 }
 
 /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
 export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate);
+  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
   else if (use_packed(M, K, N, true)) gemm_packed(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, <usize>N << 2, 4);
   else gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, true);
+}
+
+/** Columns [j0, j1) of the one-row product c[N] = a[K] @ b[K,N] (c and b point at column 0):
+ * each column's bits are those gemm_nn gives it at M = 1 and N >= 16 (row_stream adds every
+ * column's terms in k order, vector lanes and the scalar tail alike), so threads can compute
+ * disjoint column ranges of one product. */
+export function gemm_row_cols(c: usize, a: usize, b: usize, K: i32, N: i32, j0: i32, j1: i32): void {
+  const o = <usize>j0 << 2;
+  row_stream(c + o, a, b + o, K, j1 - j0, 0, <usize>N << 2);
+}
+
+/** Whether gemm_nn takes the packed path at this shape (1) or not (0): the dispatch rule above,
+ * for callers that cut a product into row ranges and must keep each row on the path it takes whole. */
+export function gemm_nn_packs(M: i32, K: i32, N: i32): i32 {
+  return !(M == 1 && N >= ROW_STREAM_MIN_N) && use_packed(M, K, N, false) ? 1 : 0;
 }
 
 // The register-blocked kernel alone, as it was before the packed path and the row tiles: kept

@@ -13,7 +13,7 @@
 //        32/45 16/45 8/45; 32/45 -16/45 8/45; 0 0 1]
 //   A^T = [1 1 1 1 1 1 1 0; 0 1 -1 2 -2 1/2 -1/2 0; 0 1 1 4 4 1/4 1/4 0; 0 1 -1 8 -8 1/8 -1/8 0;
 //          0 1 1 16 16 1/16 1/16 0; 0 1 -1 32 -32 1/32 -1/32 1]
-import { gemm_nn } from "./gemm";
+import { gemm_nn, gemm_nn_packs } from "./gemm";
 import { kernel_kept, kernel_tag, kernel_untag, ld, plane_bytes, pool_window, row_or_zero, sp, TMP_BYTES, u_at } from "./winograd";
 
 const WT6: i32 = 32; // tiles per chunk
@@ -207,10 +207,29 @@ function wino6_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, 
 
 /** The F(6x6, 3x3) forward: as winograd.ts's wino_forward (keep, relu, pool alike). */
 export function wino6_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool, pool: bool): void {
+  wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu, keep, pool, 0, wino6_tiles(B, H, W, same));
+}
+
+/** Output tiles of the F(6x6, 3x3) forward: 6 x 6 each, over B images. */
+export function wino6_tiles(B: i32, H: i32, W: i32, same: i32): i32 {
+  const OH = same ? H : H - 2, OW = same ? W : W - 2;
+  return B * ((OH + 5) / 6) * ((OW + 5) / 6);
+}
+
+/** Whether tile ranges cut at multiples of 4 give every output the bits of the whole call: each
+ * chunk's product runs unpacked (a 4-row block is then computed alone, whatever the rows around
+ * it; the packed path's blocks depend on M). Chunks start at multiples of WT6, itself one of 4. */
+export function wino6_cuts_exact(B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32): bool {
+  return gemm_nn_packs(min(WT6, wino6_tiles(B, H, W, same)), C, OC) == 0;
+}
+
+/** The tiles [ta, tb) of wino6_forward, in the chunks the whole call has (the WT6 grid) cut to
+ * the range: with ta and tb multiples of 4 (or tb the last tile) and wino6_cuts_exact, each
+ * output gets the bits of the whole call, so threads can compute disjoint tile ranges of it. */
+export function wino6_forward_tiles(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool, pool: bool, ta: i32, tb: i32): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 5) / 6, TW = (OW + 5) / 6;
-  const T = B * TH * TW;
   const up = plane_bytes(C, OC);
   const U = u_at(scratch, C, OC);
   const V = U + 64 * up;
@@ -221,8 +240,8 @@ export function wino6_forward(out: usize, inp: usize, kernel: usize, bias: usize
     wino6_kernel(U, up, kernel, C, OC, tmp);
     kernel_tag(scratch, kernel, C, OC, TAG6);
   }
-  for (let t0 = 0; t0 < T; t0 += WT6) {
-    const t1 = min(t0 + WT6, T), n = t1 - t0;
+  for (let t0 = ta; t0 < tb; t0 = (t0 / WT6 + 1) * WT6) {
+    const t1 = min((t0 / WT6 + 1) * WT6, tb), n = t1 - t0;
     const pv = plane_bytes(n, C), pm = plane_bytes(n, OC);
     wino6_input(V, pv, inp, t0, t1, H, W, C, TH, TW, p, p, tmp);
     for (let xi = 0; xi < 64; xi++) {

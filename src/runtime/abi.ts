@@ -45,6 +45,22 @@ export interface WasmKernels {
     OC: number,
     relu: number,
   ): void;
+  /** How many parts dense_forward_part can cut a forward of B rows into (1: not cut): one row of
+   * 32 outputs or more, in column ranges of 16 or so. */
+  dense_parts(B: number, C: number, OC: number): number;
+  /** Part `part` of `parts` of dense_forward on one row: a range of output columns (cut at
+   * multiples of 4), each with the bits dense_forward gives it; threads compute disjoint parts. */
+  dense_forward_part(
+    out: number,
+    inp: number,
+    weight: number,
+    bias: number,
+    C: number,
+    OC: number,
+    relu: number,
+    part: number,
+    parts: number,
+  ): void;
   /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
    * dbias[OC] += sum_b dout (skipped when dbias is 0). */
   dense_backward(
@@ -249,6 +265,29 @@ export interface WasmKernels {
   ): void;
   /** 1 when conv2d_forward can 2x2 max-pool its output at this shape (pool = 1), else 0. */
   conv2d_pools(KH: number, KW: number, C: number, OC: number): number;
+  /** How many parts conv2d_forward_part can cut an inference forward into (1: not cut): ranges of
+   * F(6x6, 3x3) output tiles, where that keeps every output's bits. */
+  conv2d_parts(B: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, same: number): number;
+  /** Part `part` of `parts` of conv2d_forward with infer = 1 (3x3, the Winograd path): the outputs
+   * (pool = 1: pooled) of one range of tiles, with the whole call's bits; scratch is the caller's. */
+  conv2d_forward_part(
+    out: number,
+    inp: number,
+    kernel: number,
+    bias: number,
+    scratch: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OC: number,
+    same: number,
+    relu: number,
+    keep: number,
+    pool: number,
+    part: number,
+    parts: number,
+  ): void;
   /** dinp[B,H,W,C] written (skipped when 0); dkernel += ; dbias += (skipped when 0). */
   conv2d_backward(
     dinp: number,
@@ -431,6 +470,8 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "gemm_workspace_bytes",
   "gemm_workspace",
   "dense_forward",
+  "dense_parts",
+  "dense_forward_part",
   "dense_backward",
   "relu_forward",
   "relu_backward",
@@ -462,6 +503,8 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "conv2d_scratch_bytes",
   "conv2d_forward",
   "conv2d_pools",
+  "conv2d_parts",
+  "conv2d_forward_part",
   "conv2d_backward",
   "maxpool2d_forward",
   "maxpool2d_backward",
