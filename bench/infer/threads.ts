@@ -10,12 +10,7 @@
 // Run: npx tsx bench/infer/threads.ts [--quick] [--nets musk2,kdd99,cnn] [--batches 1,32,256]
 import { loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
-import {
-  choosePredictThreads,
-  forwardFlops,
-  PREDICT_FLOPS_PER_SECOND,
-  threadRuntime,
-} from "../../src/runtime/threads.js";
+import { forwardFlops, PREDICT_FLOPS_PER_SECOND, threadRuntime } from "../../src/runtime/threads.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 import { bsfnetNet, NETS, netData, netPlan, type NetName } from "../peers/nets.js";
 import { busiest, threadCpu } from "../train/threads.js";
@@ -108,7 +103,7 @@ export async function measureInferThreads(
       }
       const ratios = one.map((v, i) => v / two[i]);
       const flops = forwardFlops(model.layers, B);
-      const c = choosePredictThreads(flops, B, 2);
+      const auto = await model.autoPredictThreads(B);
       const row: InferThreadRow = {
         net: name,
         B,
@@ -118,14 +113,14 @@ export async function measureInferThreads(
         min: Math.min(...ratios),
         max: Math.max(...ratios),
         cpuBound: cpu.length ? med(cpu) : null,
-        auto: c.threads,
+        auto,
         estUs: (flops / PREDICT_FLOPS_PER_SECOND) * 1e6,
       };
       rows.push(row);
       log(
         `  ${name.padEnd(6)} B=${String(B).padStart(4)}: 1t ${row.ms1.toFixed(3)} ms, 2t ${row.ms2.toFixed(3)} ms, ` +
           `${row.speedup.toFixed(2)}x (${row.min.toFixed(2)}-${row.max.toFixed(2)}), CPU-bound ${row.cpuBound?.toFixed(2) ?? "-"}x; ` +
-          `1t ${(flops / (row.ms1 / 1000) / 1e9).toFixed(1)} GFLOP/s; 2t - 1t/2 = ${((row.ms2 - row.ms1 / 2) * 1000).toFixed(0)} us; auto ${c.threads}`,
+          `1t ${(flops / (row.ms1 / 1000) / 1e9).toFixed(1)} GFLOP/s; 2t - 1t/2 = ${((row.ms2 - row.ms1 / 2) * 1000).toFixed(0)} us; auto ${auto}`,
       );
     }
     log(`  ${name}: starting a two-thread pool ${startMs[name].toFixed(1)} ms`);

@@ -136,6 +136,52 @@ abstract class ConvLayer extends Layer {
     this.conv(ctx, out, inp, B, ws, 1);
   }
 
+  /** The F(6x6, 3x3) path's output tiles (conv2d_parts), pooled too when `next` is the pool it
+   * fuses; a ReLU or no activation (the kernel applies them per tile). */
+  override inferenceParts(B: number, k: WasmKernels, next?: Layer): number {
+    if (this.className !== "Conv2D" || (this.activation !== "relu" && this.activation !== "linear")) return 1;
+    if (next && !this.fusesAtInference(next, k)) return 1;
+    const [H, W, C] = this.hwc;
+    return k.conv2d_parts(B, H, W, C, this.filters, this.kh, this.kw, this.padding === "same" ? 1 : 0);
+  }
+
+  override forwardPart(
+    ctx: StepContext,
+    next: Layer | undefined,
+    out: number,
+    inp: number,
+    B: number,
+    ws: number,
+    part: number,
+    parts: number,
+  ): void {
+    const [H, W, C] = this.hwc;
+    const same = this.padding === "same" ? 1 : 0;
+    const relu = this.activation === "relu" ? 1 : 0;
+    const keep = this.owned.has(ws) ? 1 : 0;
+    const bias = this.bias?.ptr ?? 0;
+    const pool = next ? 1 : 0;
+    ctx.rt.k.conv2d_forward_part(
+      out,
+      inp,
+      this.kernel.ptr,
+      bias,
+      ws,
+      B,
+      H,
+      W,
+      C,
+      this.filters,
+      same,
+      relu,
+      keep,
+      pool,
+      part,
+      parts,
+    );
+    this.owned.add(ws);
+  }
+
   private conv(ctx: StepContext, out: number, inp: number, B: number, ws: number, pool: number): void {
     const [H, W, C] = this.hwc;
     ctx.rt.k.conv2d_forward(

@@ -10,6 +10,7 @@ import {
 } from "./layer.js";
 import { activationBackward, activationForward, checkActivation, type ActivationName } from "./activation.js";
 import { ConfigError, ShapeError } from "../errors.js";
+import type { WasmKernels } from "../runtime/abi.js";
 
 export interface DenseConfig extends LayerConfig {
   units: number;
@@ -74,6 +75,36 @@ export class Dense extends Layer {
     const relu = this.activation === "relu";
     k.dense_forward(out, inp, this.kernel.ptr, this.bias?.ptr ?? 0, B, this.inputSize, this.units, relu ? 1 : 0);
     if (!relu) activationForward(k, this.activation, out, out, B * this.units);
+  }
+
+  /** One row, a ReLU or no activation: output columns (dense_parts). */
+  override inferenceParts(B: number, k: WasmKernels): number {
+    if (this.activation !== "relu" && this.activation !== "linear") return 1;
+    return k.dense_parts(B, this.inputSize, this.units);
+  }
+
+  override forwardPart(
+    ctx: StepContext,
+    _next: Layer | undefined,
+    out: number,
+    inp: number,
+    _B: number,
+    _ws: number,
+    part: number,
+    parts: number,
+  ): void {
+    const relu = this.activation === "relu" ? 1 : 0;
+    ctx.rt.k.dense_forward_part(
+      out,
+      inp,
+      this.kernel.ptr,
+      this.bias?.ptr ?? 0,
+      this.inputSize,
+      this.units,
+      relu,
+      part,
+      parts,
+    );
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number): void {

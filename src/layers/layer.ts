@@ -198,6 +198,28 @@ export abstract class Layer {
     throw new Error(`layer ${this.name} does not fuse the layer after it`);
   }
 
+  /** Inference only: into how many parts this layer's forward on B rows (with `next` when it fuses
+   * it) can be cut, each computed apart, by another thread, on its own workspace, with the bits of
+   * the whole call (a dense layer's output columns, a convolution's output tiles). 1: not cut
+   * (the default). */
+  inferenceParts(_B: number, _k: WasmKernels, _next?: Layer): number {
+    return 1;
+  }
+
+  /** Part `part` of `parts` (parts <= inferenceParts) of forward, or of forwardFused with `next`. */
+  forwardPart(
+    _ctx: StepContext,
+    _next: Layer | undefined,
+    _out: number,
+    _inp: number,
+    _B: number,
+    _ws: number,
+    _part: number,
+    _parts: number,
+  ): void {
+    throw new Error(`layer ${this.name} cannot compute a part of its forward`);
+  }
+
   /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
   abstract backward(
     ctx: StepContext,

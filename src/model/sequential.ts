@@ -7,6 +7,7 @@ import { initParam } from "../layers/initializers.js";
 import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
 import type { BatchPlan, ParamBlock } from "./plan.js";
 import { LayerStack } from "./stack.js";
+import { partSteps, predictShared, type PartStep } from "./parts.js";
 import { buildSpec, type BuildOptions } from "./build.js";
 import { flatWeights, groupSpec, type ModelSpec } from "./spec.js";
 import { assertFinite, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "./inputs.js";
@@ -38,6 +39,10 @@ import {
   type ThreadsOption,
   type UpdateShare,
   UPDATE_SHARE_MIN_FLOATS,
+  choosePartsThreads,
+  PART_FIELDS,
+  PART_MIN_FLOPS,
+  type PredictChoice,
   updateRanges,
 } from "../runtime/threads.js";
 
@@ -748,6 +753,14 @@ export class Sequential {
     const available = await availableThreads();
     const option = checkThreads(options.threads, available, "predict: option threads");
     const { data, n } = this.stack!.rows(xIn);
+    if (option !== 1 && n < 2 * PREDICT_MIN_PIECE && n <= batchSize) {
+      // too few rows to split: the layers that cut into parts are shared instead (the same bits)
+      const T = this.partsThreadCount(option, n, batchSize, available);
+      if (T === 1) return this.stack!.predict(this.runtime, this.plan(batchSize, false), data, n);
+      const run = this.predictLock.then(() => this.predictParts(data, n, batchSize, T));
+      this.predictLock = run.catch(() => {});
+      return run;
+    }
     const T = option === 1 ? 1 : this.predictThreadCount(option, n, available);
     const lead = this.predictLead(batchSize);
     const pieces = T > 1 && n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
@@ -776,13 +789,77 @@ export class Sequential {
   private predictThreadCount(option: ThreadsOption, n: number, available: number): number {
     if (option !== "auto") return option;
     if (sharedMemoryUnavailable()) return 1;
-    const c = choosePredictThreads(forwardFlops(this.layers, n), n, available);
+    return this.autoPool(choosePredictThreads(forwardFlops(this.layers, n), n, available));
+  }
+
+  /** An "auto" choice, taken only on a running pool of that size or once the savings forgone
+   * without one add up to its start-up (a ski rental: at most twice the better of never and at once). */
+  private autoPool(c: PredictChoice): number {
     if (c.threads === 1) return 1;
     if (this.inferPool?.pool.threads === c.threads) return c.threads;
     this.autoForgone += c.saving;
     if (this.autoForgone < PREDICT_START_SECONDS) return 1;
     this.autoForgone = 0;
     return c.threads;
+  }
+
+  /** The shared steps of a forward of n rows on T threads (LayerStack.partSteps) in `plan`. */
+  private partSteps(plan: BatchPlan, n: number, T: number): PartStep[] {
+    return partSteps(this.stack!, this.runtime, plan, n, T, PART_MIN_FLOPS, (l, B) => forwardFlops([l], B));
+  }
+
+  /** The thread count of a call of n rows too few to split by rows: 1 where no layer cuts into
+   * parts worth sharing; an explicit count as given; "auto" by choosePartsThreads. */
+  private partsThreadCount(option: ThreadsOption, n: number, batchSize: number, available: number): number {
+    const most = option === "auto" ? available : option;
+    if (most < 2) return 1;
+    if (option !== "auto") return this.partSteps(this.plan(batchSize, false), n, most).length ? option : 1;
+    if (sharedMemoryUnavailable()) return 1;
+    return this.autoPool(this.partsChoice(n, batchSize, available));
+  }
+
+  /** "auto" for a call of n rows too few to split by rows: choosePartsThreads on its shared steps. */
+  private partsChoice(n: number, batchSize: number, available: number): PredictChoice {
+    const steps = this.partSteps(this.plan(batchSize, false), n, available);
+    const flops = steps.map((st) => forwardFlops([this.layers[st.layer]], n));
+    return choosePartsThreads(forwardFlops(this.layers, n), flops, steps.length ? available : 1);
+  }
+
+  /** The thread count `predict(x, { threads: "auto" })` takes for a call of n rows (rows per kernel
+   * call `batchSize`) once a pool of it runs; until then it waits for the savings forgone without
+   * one to pay for starting it. */
+  async autoPredictThreads(n: number, batchSize?: number): Promise<number> {
+    this.checkBuilt("autoPredictThreads");
+    const bs = checkBatchSize(batchSize, "autoPredictThreads", this.stack!.inferenceRows);
+    const available = await availableThreads();
+    if (available < 2 || sharedMemoryUnavailable()) return 1;
+    if (n < 2 * PREDICT_MIN_PIECE && n <= bs) return this.partsChoice(n, bs, available).threads;
+    if (n < 2 * PREDICT_MIN_PIECE) return 1;
+    return choosePredictThreads(forwardFlops(this.layers, n), n, available).threads;
+  }
+
+  /** One call of n rows with its part steps shared over the pool's T threads (the workers write
+   * their parts into this thread's plan), the same outputs bit for bit as one thread. */
+  private async predictParts(data: Float32Array, n: number, batchSize: number, T: number): Promise<Float32Array> {
+    const state = await this.predictPool(T, batchSize);
+    const rt = this.runtime;
+    const stack = this.stack!;
+    const plan = this.plan(batchSize, false);
+    const steps = this.partSteps(plan, n, T);
+    if (steps.length === 0) return stack.predict(rt, plan, data, n);
+    const bytes = 8 + steps.length * PART_FIELDS * 4;
+    if (state.staging.bytes < bytes) {
+      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
+      state.staging = { ptr: 0, bytes: 0 };
+      state.staging = { ptr: rt.alloc(bytes), bytes };
+    }
+    const table = rt.i32(state.staging.ptr, bytes / 4);
+    table[0] = steps.length;
+    table[1] = n;
+    steps.forEach((st, s) => {
+      table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 2 + s * PART_FIELDS);
+    });
+    return predictShared(stack, rt, plan, data, n, steps, () => state.pool.beginParts(state.staging.ptr));
   }
 
   /** The rows split over T threads in pieces of the one-thread calls of batchSize rows

@@ -10,7 +10,20 @@ import { trainSlice } from "../model/slice.js";
 import { KernelMemory } from "./memory.js";
 import { instantiateModule } from "./instantiate.js";
 import { makeOptimizer, type Optimizer } from "../optim/optimizer.js";
-import { CMD_PREDICT, CMD_QUIT, CMD_STEP, CMD_UPDATE, J, P, predictPieces, type WorkerSetup } from "./threads.js";
+import {
+  CMD_PARTS,
+  CMD_PREDICT,
+  CMD_QUIT,
+  CMD_STEP,
+  CMD_UPDATE,
+  J,
+  P,
+  PART_FIELDS,
+  predictPieces,
+  READY,
+  type WorkerSetup,
+} from "./threads.js";
+import { forwardMyParts, type PartStep } from "../model/parts.js";
 import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
@@ -61,6 +74,10 @@ for (;;) {
     predictJob(view);
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
+    continue;
+  }
+  if (cmd === CMD_PARTS && setup.mode === "predict") {
+    partsJob(view);
     continue;
   }
   if (cmd === CMD_UPDATE && optimizer) {
@@ -142,4 +159,43 @@ function updateJob(view: Int32Array, opt: Optimizer): void {
     port.postMessage({ error: (e as Error)?.message ?? String(e) });
     view[J.status] = 1;
   }
+}
+
+/** This thread's parts of a shared inference forward (LayerStack.forwardMyParts): the steps from
+ * thread 0's table, each started when thread 0 says its input is ready, each reported done. */
+function partsJob(view: Int32Array): void {
+  const table = new Int32Array(setup.memory.buffer, view[P.input], 2);
+  const S = table[0];
+  const B = table[1];
+  const rows = new Int32Array(setup.memory.buffer, view[P.input] + 8, S * PART_FIELDS);
+  const steps: PartStep[] = [];
+  for (let s = 0; s < S; s++) {
+    const f = rows.subarray(s * PART_FIELDS, (s + 1) * PART_FIELDS);
+    steps.push({ layer: f[0], fused: f[1] === 1, parts: f[2], inp: f[3], out: f[4] });
+  }
+  forwardMyParts(stack, mem, setup.plan, B, steps, setup.index, {
+    // step s: thread 0 has written its input, and every worker its part of step s - 1
+    waitReady: (s) => {
+      const before = s * (setup.threads - 1);
+      for (;;) {
+        if (Atomics.load(ctl, 2) === CMD_QUIT) return;
+        const r = Atomics.load(ctl, READY);
+        if (r <= s) {
+          Atomics.wait(ctl, READY, r, 1000);
+          continue;
+        }
+        const d = Atomics.load(ctl, 1);
+        if (d >= before) return;
+        Atomics.wait(ctl, 1, d, 1000);
+      }
+    },
+    done: () => {
+      Atomics.add(ctl, 1, 1);
+      Atomics.notify(ctl, 1);
+    },
+    fail: (e) => {
+      port.postMessage({ error: (e as Error)?.message ?? String(e) });
+      view[P.status] = 1;
+    },
+  });
 }

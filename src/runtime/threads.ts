@@ -192,6 +192,28 @@ export function choosePredictThreads(flops: number, rows: number, available: num
   return { threads: best, reason, saving: one - bestTime };
 }
 
+/** A shared step (LayerStack.partSteps) must have this many multiply-adds by forwardFlops' count
+ * (2 per weight per output position): half of it must save more than a worker's wake-up. */
+export const PART_MIN_FLOPS = PREDICT_WAKE_SECONDS * PREDICT_FLOPS_PER_SECOND;
+
+/** "auto" for a call too short to split by rows whose forward has steps that cut into parts
+ * (`stepFlops`: each such step's forwardFlops; `flops`: the whole forward's): the most threads
+ * whose estimate (each step's work shared, plus a wake-up per step and one to start) beats one
+ * thread by PREDICT_MIN_SPEEDUP; else 1. */
+export function choosePartsThreads(flops: number, stepFlops: readonly number[], available: number): PredictChoice {
+  const one = flops / PREDICT_FLOPS_PER_SECOND;
+  const shared = stepFlops.reduce((a, b) => a + b, 0) / PREDICT_FLOPS_PER_SECOND;
+  const { best, bestTime } = fastestThreads(
+    one,
+    available,
+    PREDICT_MIN_SPEEDUP,
+    (t) => one - shared + shared / t + (stepFlops.length + 1) * PREDICT_WAKE_SECONDS,
+  );
+  const cost = `a wake-up per shared layer, about ${(PREDICT_WAKE_SECONDS * 1e6).toFixed(0)} us`;
+  const reason = autoReason(best, bestTime, one, available, "a call of its layers", cost);
+  return { threads: best, reason, saving: one - bestTime };
+}
+
 // --- the shared-memory runtime
 
 export interface ThreadRuntime {
@@ -267,6 +289,13 @@ export const CMD_STEP = 1;
 export const CMD_QUIT = 2;
 export const CMD_PREDICT = 3;
 export const CMD_UPDATE = 4;
+export const CMD_PARTS = 5;
+/** ctl index a shared inference forward counts its ready steps in (thread 0 -> workers) */
+export const READY = 3;
+/** a shared forward's step table: [steps, B, then per step layer, fused, parts, inp, out] (i32) */
+export const PART_FIELDS = 5;
+/** how long thread 0 waits for a worker's part before it calls the worker lost */
+const PART_TIMEOUT_MS = 10_000;
 const HEAD = 4;
 const JOB = 8;
 /** job record fields */
@@ -688,6 +717,45 @@ export class ThreadPool {
     Atomics.store(ctl, CMD, CMD_UPDATE);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
+  }
+
+  /** Wake every worker on a shared inference forward (LayerStack.forwardParts) whose step table
+   * (PART_FIELDS) is at `table`; returns thread 0's side of its barriers: `ready(s)` lets the
+   * workers start step s, `wait(s)` blocks (Atomics.wait) until each has reported it. A worker
+   * lost for PART_TIMEOUT_MS is a ThreadError; a worker's own failure is one when its step ends. */
+  beginParts(table: number): { ready(s: number): void; wait(s: number): void } {
+    if (this.exited) throw new ThreadError(this.exited);
+    for (let t = 1; t < this.threads; t++) {
+      const j = this.job(t);
+      j[P.input] = table;
+      j[P.status] = 0;
+    }
+    const ctl = this.ctl;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, READY, 0);
+    Atomics.store(ctl, CMD, CMD_PARTS);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    const workers = this.threads - 1;
+    return {
+      ready: (s) => {
+        Atomics.store(ctl, READY, s + 1);
+        Atomics.notify(ctl, READY);
+      },
+      wait: (s) => {
+        const want = (s + 1) * workers;
+        const t0 = Date.now();
+        for (;;) {
+          const d = Atomics.load(ctl, DONE);
+          if (d >= want) break;
+          if (this.exited) throw new ThreadError(this.exited);
+          if (Date.now() - t0 > PART_TIMEOUT_MS)
+            throw new ThreadError(`${roleOf(this.mode)}: no part of step ${s} after ${PART_TIMEOUT_MS / 1000} s`);
+          Atomics.wait(ctl, DONE, d, 100);
+        }
+        this.checkJobs();
+      },
+    };
   }
 
   /** Wait until every worker finished its range of the update. */

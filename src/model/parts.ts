@@ -1,0 +1,172 @@
+// An inference forward shared by threads within one call: the layers that cut into parts
+// (Layer.inferenceParts: a convolution's output tiles, a one-row dense layer's columns) are
+// computed part by part on several threads, each on its own workspace, all writing into thread 0's
+// buffers; the other layers run on thread 0. Calls too short to split by rows use it
+// (Sequential.predict). Kept apart from stack.ts: bsfnet/infer has no threads and does not bundle it.
+import type { Layer, StepContext } from "../layers/layer.js";
+import type { KernelMemory } from "../runtime/memory.js";
+import { assertFinite } from "./inputs.js";
+import type { BatchPlan } from "./plan.js";
+import type { LayerStack } from "./stack.js";
+
+/** One shared step (partSteps): layer `layer` (with the next when `fused`) cut into `parts`,
+ * reading `inp` and writing `out` (byte offsets in thread 0's plan). */
+export interface PartStep {
+  layer: number;
+  fused: boolean;
+  parts: number;
+  inp: number;
+  out: number;
+}
+
+/** Thread 0's side: say that step s's input is written, wait until every part of it is. */
+export interface PartSync {
+  ready(s: number): void;
+  wait(s: number): void;
+}
+
+/** The other threads' side: wait until step s may start, report their part done (or failed, first). */
+export interface PartWorkerSync {
+  waitReady(s: number): void;
+  done(s: number): void;
+  fail(e: unknown): void;
+}
+
+const context = (mem: KernelMemory, i: number): StepContext => ({
+  rt: mem,
+  training: false,
+  seed: 0,
+  stream: i,
+  row0: 0,
+});
+
+/** The steps of an inference forward of B rows (in `plan`'s buffers) that threads can share: a
+ * layer (with the layer it fuses) whose forward cuts into 2 or more parts (at most T) and whose
+ * multiply-adds `flopsOf(layer, B)` reach `minFlops`, with the buffers it reads and writes. */
+export function partSteps(
+  stack: LayerStack,
+  mem: KernelMemory,
+  plan: BatchPlan,
+  B: number,
+  T: number,
+  minFlops: number,
+  flopsOf: (l: Layer, B: number) => number,
+): PartStep[] {
+  const out: PartStep[] = [];
+  const layers = stack.layers;
+  let inp = plan.input;
+  for (let i = 0; i < layers.length; i++) {
+    const fused = plan.fused[i];
+    const next = fused ? layers[i + 1] : undefined;
+    const o = fused ? plan.acts[i + 1] : plan.acts[i];
+    const parts = Math.min(T, layers[i].inferenceParts(B, mem.k, next));
+    if (parts >= 2 && flopsOf(layers[i], B) >= minFlops) out.push({ layer: i, fused, parts, inp, out: o });
+    if (fused) i++;
+    inp = o;
+  }
+  return out;
+}
+
+/** The stack's inference forward with `steps` shared: at each, `sync.ready` says that this thread
+ * has written the step's input (the others start their parts once every part of the step before
+ * is written too), this thread computes part 0, and `sync.wait` returns once every part is
+ * written. When only views (Layer.aliasesInput) lie between a step and the next, the next is
+ * ready as soon as this thread's part is, so a thread that finishes later goes on without
+ * sleeping. Every output has the bits of LayerStack.forward. */
+export function forwardParts(
+  stack: LayerStack,
+  mem: KernelMemory,
+  plan: BatchPlan,
+  B: number,
+  steps: readonly PartStep[],
+  sync: PartSync,
+): number {
+  const layers = stack.layers;
+  const L = layers.length;
+  let inp = plan.input;
+  let s = 0;
+  let readied = 0;
+  const ready = (upTo: number) => {
+    for (; readied <= upTo; readied++) sync.ready(readied);
+  };
+  try {
+    for (let i = 0; i < L; i++) {
+      const ctx = context(mem, i);
+      const fused = plan.fused[i];
+      const next = fused ? layers[i + 1] : undefined;
+      const out = fused ? plan.acts[i + 1] : plan.acts[i];
+      const step = steps[s];
+      if (step?.layer === i) {
+        ready(s);
+        layers[i].forwardPart(ctx, next, out, inp, B, plan.ws[i], 0, step.parts);
+        const after = steps[s + 1];
+        if (after && layers.slice(fused ? i + 2 : i + 1, after.layer).every((l) => l.aliasesInput)) ready(s + 1);
+        sync.wait(s++);
+      } else if (next) layers[i].forwardFused(ctx, next, out, inp, B, plan.ws[i]);
+      else layers[i].forward(ctx, out, inp, B, plan.ws[i]);
+      if (fused) i++;
+      inp = out;
+    }
+  } finally {
+    // the other threads wait on every step: release those this thread did not reach (after a
+    // failure here, which is the error this call reports)
+    for (; s < steps.length; s++) {
+      ready(s);
+      try {
+        sync.wait(s);
+      } catch {}
+    }
+  }
+  return plan.acts[L - 1];
+}
+
+/** Thread t's parts of `steps` (partSteps of thread 0's plan) on this thread's own workspaces
+ * (`plan`: this thread's, for its ws): at each step, wait until it may start, compute part t if
+ * there is one, report it done. A failure is reported (sync.fail) before that step's done, and the
+ * later steps are only reported done, so thread 0 never waits on a lost part. */
+export function forwardMyParts(
+  stack: LayerStack,
+  mem: KernelMemory,
+  plan: BatchPlan,
+  B: number,
+  steps: readonly PartStep[],
+  t: number,
+  sync: PartWorkerSync,
+): void {
+  const layers = stack.layers;
+  let failed = false;
+  for (let s = 0; s < steps.length; s++) {
+    const { layer: i, fused, parts, inp, out } = steps[s];
+    sync.waitReady(s);
+    try {
+      if (!failed && t < parts)
+        layers[i].forwardPart(context(mem, i), fused ? layers[i + 1] : undefined, out, inp, B, plan.ws[i], t, parts);
+    } catch (e) {
+      failed = true;
+      sync.fail(e);
+    }
+    sync.done(s);
+  }
+}
+
+/** LayerStack.predict of n rows (at most plan.B) in one call whose `steps` are shared: the rows
+ * are copied in and checked before `begin` wakes the other threads. */
+export function predictShared(
+  stack: LayerStack,
+  mem: KernelMemory,
+  plan: BatchPlan,
+  data: Float32Array,
+  n: number,
+  steps: readonly PartStep[],
+  begin: () => PartSync,
+  what = "x",
+): Float32Array {
+  const D = stack.inputSize;
+  const V = stack.classes;
+  if (n > plan.B) throw new RangeError(`predictShared: ${n} rows, the plan holds ${plan.B}`);
+  mem.f32(plan.input, n * D).set(data.subarray(0, n * D));
+  if (mem.k.has_nonfinite(plan.input, n * D)) assertFinite(data, D, what, 0, n * D);
+  const scores = forwardParts(stack, mem, plan, n, steps, begin());
+  if (stack.softmax) mem.k.softmax_forward(plan.probs, scores, n, V);
+  return mem.f32(stack.softmax ? plan.probs : scores, n * V).slice();
+}
