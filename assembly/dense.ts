@@ -1,49 +1,49 @@
 // The dense layer, forward and backward, on top of gemm. Keras layout: weight is (in, out), so
 // the forward pass broadcasts one input value against a contiguous row of the kernel.
 import { relu_forward } from "./act";
-import { gemm_nn, gemm_nt, gemm_row_cols, gemm_tn } from "./gemm";
+import { gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn } from "./gemm";
 
 /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu; bias 0 = none. */
 export function dense_forward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32): void {
   gemm_nn(out, inp, weight, B, C, OC, 0);
   if (bias) {
-    if (relu) bias_rows(out, bias, B, OC, true);
-    else bias_rows(out, bias, B, OC, false);
+    if (relu) bias_rows(out, bias, B, OC, <usize>OC << 2, true);
+    else bias_rows(out, bias, B, OC, <usize>OC << 2, false);
   } else if (relu) relu_forward(out, out, B * OC);
 }
 
-/** How many parts dense_forward_part can cut a forward of B rows into: one row of OC >= 32 outputs
- * into column ranges of 16 or more (OC / 16 parts at most); 1 elsewhere (not cut). */
+/** How many parts dense_forward_part can cut a forward of B rows into: OC >= 32 outputs into
+ * column ranges of 16 or more (OC / 16 parts at most) where the product is not packed
+ * (gemm_nn_packs); 1 elsewhere (not cut). */
 export function dense_parts(B: i32, C: i32, OC: i32): i32 {
-  return B == 1 && C > 0 && OC >= 32 ? OC >> 4 : 1;
+  return B >= 1 && C > 0 && OC >= 32 && !gemm_nn_packs(B, C, OC) ? OC >> 4 : 1;
 }
 
-/** Part `part` of `parts` (parts <= dense_parts) of dense_forward on one row: the outputs of
- * columns [j0, j1), cut at multiples of 4, with the bits dense_forward gives them (one row:
- * row_stream's k-order sums, then the same bias and ReLU per value). */
-export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: usize, C: i32, OC: i32, relu: i32, part: i32, parts: i32): void {
-  const j0 = cut4(OC, part, parts), j1 = cut4(OC, part + 1, parts);
+/** Part `part` of `parts` (parts <= dense_parts) of dense_forward: the outputs of columns
+ * [j0, j1), cut at multiples of 16, with the bits dense_forward gives them (gemm_nn_cols, then
+ * the same bias and ReLU per value). */
+export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32, part: i32, parts: i32): void {
+  const j0 = cut16(OC, part, parts), j1 = cut16(OC, part + 1, parts);
   if (j1 <= j0) return;
-  gemm_row_cols(out, inp, weight, C, OC, j0, j1);
-  const o = <usize>j0 << 2;
+  gemm_nn_cols(out, inp, weight, B, C, OC, j0, j1);
+  const o = <usize>j0 << 2, ld = <usize>OC << 2, n = j1 - j0;
   if (bias) {
-    if (relu) bias_rows(out + o, bias + o, 1, j1 - j0, true);
-    else bias_rows(out + o, bias + o, 1, j1 - j0, false);
-  } else if (relu) relu_forward(out + o, out + o, j1 - j0);
+    if (relu) bias_rows(out + o, bias + o, B, n, ld, true);
+    else bias_rows(out + o, bias + o, B, n, ld, false);
+  } else if (relu) for (let b = 0; b < B; b++) relu_forward(out + o + <usize>b * ld, out + o + <usize>b * ld, n);
 }
 
-// Cut p of P over n columns: p * n / P rounded down to a multiple of 4, n itself at p = P.
-@inline function cut4(n: i32, p: i32, P: i32): i32 {
-  return p >= P ? n : <i32>((<i64>n * <i64>p / <i64>P) & ~3);
+// Cut p of P over n columns: p * n / P rounded down to a multiple of 16, n itself at p = P.
+@inline function cut16(n: i32, p: i32, P: i32): i32 {
+  return p >= P ? n : <i32>((<i64>n * <i64>p / <i64>P) & ~15);
 }
 
-// out[b, :] += bias, then max(0, .) when relu (a constant here): one pass over the output where a
-// bias pass and a ReLU pass were two (a 256 x 41 layer spent a fifth of its time in them). pmax
+// out[b, :OC] += bias (rows `row` bytes apart), then max(0, .) when relu (a constant here): one
+// pass over the output where a bias pass and a ReLU pass were two (a 256 x 41 layer spent a fifth of its time in them). pmax
 // as relu_forward, and its scalar tail agrees with it on every value (NaN and -0 give +0): the
 // bits of the two passes.
-@inline function bias_rows(out: usize, bias: usize, B: i32, OC: i32, relu: bool): void {
+@inline function bias_rows(out: usize, bias: usize, B: i32, OC: i32, row: usize, relu: bool): void {
   const z = f32x4.splat(0);
-  const row = <usize>OC << 2;
   for (let b = 0; b < B; b++) {
     const o = out + <usize>b * row;
     let j = 0;

@@ -310,13 +310,34 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
   else gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, true);
 }
 
-/** Columns [j0, j1) of the one-row product c[N] = a[K] @ b[K,N] (c and b point at column 0):
- * each column's bits are those gemm_nn gives it at M = 1 and N >= 16 (row_stream adds every
- * column's terms in k order, vector lanes and the scalar tail alike), so threads can compute
- * disjoint column ranges of one product. */
-export function gemm_row_cols(c: usize, a: usize, b: usize, K: i32, N: i32, j0: i32, j1: i32): void {
+/** Columns [j0, j1) of C[M,N] = A[M,K] @ B[K,N] (c and b point at column 0), each with the bits
+ * gemm_nn gives it, so threads can compute disjoint column ranges of one product. Where gemm_nn
+ * does not take the packed path (gemm_nn_packs 0), with j0 a multiple of 16 and j1 one too or N,
+ * and at least 16 columns: one row is row_stream's k-order sum per column, whatever the width;
+ * more rows run the k blocks of the whole product (its kc, from the full row of B) over the same
+ * tile grid (4 x 8 tiles from j0, the 2 x 16 and 3 x 8 row tiles of the last M % 4 rows from j0,
+ * the narrow edges only at N). */
+export function gemm_nn_cols(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32): void {
   const o = <usize>j0 << 2;
-  row_stream(c + o, a, b + o, K, j1 - j0, 0, <usize>N << 2);
+  const n = j1 - j0;
+  const ldb = <usize>N << 2;
+  if (M == 1 && N >= ROW_STREAM_MIN_N) {
+    row_stream(c + o, a, b + o, K, n, 0, ldb);
+    return;
+  }
+  if (M <= 0 || n <= 0) return;
+  if (K <= 0) {
+    for (let i = 0; i < M; i++) memory.fill(c + <usize>i * ldb + o, 0, <usize>n << 2);
+    return;
+  }
+  const sar = <usize>K << 2;
+  const kmax = <i32>max<usize>(KSPAN / ldb, 32);
+  const nkb = (K + kmax - 1) / kmax;
+  const kc = (K + nkb - 1) / nkb;
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kb = min(kc, K - k0);
+    gemm_ab(c + o, a + (<usize>k0 << 2), b + <usize>k0 * ldb + o, M, kb, n, k0 > 0 ? 1 : 0, sar, 4, ldb, ldb, true);
+  }
 }
 
 /** Whether gemm_nn takes the packed path at this shape (1) or not (0): the dispatch rule above,

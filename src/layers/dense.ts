@@ -77,7 +77,7 @@ export class Dense extends Layer {
     if (!relu) activationForward(k, this.activation, out, out, B * this.units);
   }
 
-  /** One row, a ReLU or no activation: output columns (dense_parts). */
+  /** A ReLU or no activation: output columns (dense_parts). */
   override inferenceParts(B: number, k: WasmKernels): number {
     if (this.activation !== "relu" && this.activation !== "linear") return 1;
     return k.dense_parts(B, this.inputSize, this.units);
@@ -88,23 +88,14 @@ export class Dense extends Layer {
     _next: Layer | undefined,
     out: number,
     inp: number,
-    _B: number,
+    B: number,
     _ws: number,
     part: number,
     parts: number,
   ): void {
     const relu = this.activation === "relu" ? 1 : 0;
-    ctx.rt.k.dense_forward_part(
-      out,
-      inp,
-      this.kernel.ptr,
-      this.bias?.ptr ?? 0,
-      this.inputSize,
-      this.units,
-      relu,
-      part,
-      parts,
-    );
+    const bias = this.bias?.ptr ?? 0;
+    ctx.rt.k.dense_forward_part(out, inp, this.kernel.ptr, bias, B, this.inputSize, this.units, relu, part, parts);
   }
 
   backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number): void {

@@ -45,16 +45,17 @@ export interface WasmKernels {
     OC: number,
     relu: number,
   ): void;
-  /** How many parts dense_forward_part can cut a forward of B rows into (1: not cut): one row of
-   * 32 outputs or more, in column ranges of 16 or so. */
+  /** How many parts dense_forward_part can cut a forward of B rows into (1: not cut): 32 outputs
+   * or more, in column ranges of 16 or more, where the product is not on the packed path. */
   dense_parts(B: number, C: number, OC: number): number;
-  /** Part `part` of `parts` of dense_forward on one row: a range of output columns (cut at
-   * multiples of 4), each with the bits dense_forward gives it; threads compute disjoint parts. */
+  /** Part `part` of `parts` of dense_forward: a range of output columns (cut at multiples of 16),
+   * each with the bits dense_forward gives it; threads compute disjoint parts. */
   dense_forward_part(
     out: number,
     inp: number,
     weight: number,
     bias: number,
+    B: number,
     C: number,
     OC: number,
     relu: number,

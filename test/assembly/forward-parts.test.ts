@@ -10,42 +10,46 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 
 describe("forward parts", async () => {
   for (const [name, load] of await kernelBuilds()) {
-    it(`${name}: dense_forward_part over all parts equals dense_forward on one row`, async () => {
+    it(`${name}: dense_forward_part over all parts equals dense_forward`, async () => {
       const rt = await load();
       const k = rt.k;
       const r = rng(5);
-      expect(k.dense_parts(2, 64, 64)).toBe(1); // one row only
-      expect(k.dense_parts(1, 64, 31)).toBe(1);
+      expect(k.dense_parts(2, 64, 31)).toBe(1); // too narrow
       expect(k.dense_parts(1, 9216, 128)).toBe(8);
-      for (const [C, OC] of [
-        [9216, 128],
-        [7, 32],
-        [33, 37],
-        [130, 101],
-        [168, 336],
+      expect(k.dense_parts(16, 400, 400)).toBe(1); // the packed path
+      expect(k.dense_parts(15, 400, 400)).toBe(25);
+      for (const [B, C, OC] of [
+        [1, 9216, 128],
+        [1, 7, 32],
+        [1, 33, 37],
+        [2, 130, 101],
+        [3, 168, 336],
+        [5, 41, 82],
+        [16, 4608, 160],
+        [7, 9, 49],
       ]) {
-        const x = randn(r, C);
+        const x = randn(r, B * C);
         const w = randn(r, C * OC, 0.2);
         const b = randn(r, OC);
         w[2 * OC + 5] = Number.NaN; // output 5 NaN: the parts must agree on that too
         const px = put(rt, x);
         const pw = put(rt, w);
         const pb = put(rt, b);
+        const n = B * OC;
         for (const relu of [0, 1]) {
           for (const bias of [pb, 0]) {
-            const whole = put(rt, new Float32Array(OC));
-            k.dense_forward(whole, px, pw, bias, 1, C, OC, relu);
-            const want = bits(get(rt, whole, OC));
-            const P = k.dense_parts(1, C, OC);
-            expect(P, `C=${C} OC=${OC}`).toBeGreaterThanOrEqual(2);
+            const whole = put(rt, new Float32Array(n));
+            k.dense_forward(whole, px, pw, bias, B, C, OC, relu);
+            const want = bits(get(rt, whole, n));
+            const P = k.dense_parts(B, C, OC);
+            expect(P, `B=${B} C=${C} OC=${OC}`).toBeGreaterThanOrEqual(2);
             for (let parts = 1; parts <= P; parts++) {
-              const out = put(rt, new Float32Array(OC + 4).fill(7));
-              for (let p = parts - 1; p >= 0; p--) k.dense_forward_part(out, px, pw, bias, C, OC, relu, p, parts);
-              const got = get(rt, out, OC + 4);
-              expect(bits(got.subarray(0, OC)), `C=${C} OC=${OC} relu=${relu} bias=${bias > 0} parts=${parts}`).toEqual(
-                want,
-              );
-              expect(Array.from(got.subarray(OC)), "nothing past the row is written").toEqual([7, 7, 7, 7]);
+              const out = put(rt, new Float32Array(n + 4).fill(7));
+              for (let p = parts - 1; p >= 0; p--) k.dense_forward_part(out, px, pw, bias, B, C, OC, relu, p, parts);
+              const got = get(rt, out, n + 4);
+              const what = `B=${B} C=${C} OC=${OC} relu=${relu} bias=${bias > 0} parts=${parts}`;
+              expect(bits(got.subarray(0, n)), what).toEqual(want);
+              expect(Array.from(got.subarray(n)), "nothing past the output is written").toEqual([7, 7, 7, 7]);
             }
           }
         }
