@@ -12,17 +12,18 @@ import { DataError } from "../../src/errors.js";
 import { availableThreads, choosePartsThreads, ThreadPool, threadRuntime } from "../../src/runtime/threads.js";
 import { randn, rng } from "../util/wasm.js";
 
-// 26 x 26 x 8 -> conv 32 (16 F(6x6, 3x3) tiles: 2.7 MFLOP) -> pool -> 4,608 -> dense 160 (1.5 MFLOP)
-function cnn(): Sequential {
+// C channels of 26 x 26 -> conv OC (16 F(6x6, 3x3) tiles) -> pool -> 144 OC -> dense `units` -> softmax.
+// The default: conv 2.7 MFLOP a row, dense 1.5 MFLOP (both above PART_MIN_FLOPS).
+function cnn(C = 8, OC = 32, units = 160, classes = 3): Sequential {
   return new Sequential(
     [
-      new Conv2D({ filters: 32, kernelSize: 3, activation: "relu" }),
+      new Conv2D({ filters: OC, kernelSize: 3, activation: "relu" }),
       new MaxPool2D({ poolSize: 2 }),
       new Flatten({}),
-      new Dense({ units: 160, activation: "relu" }),
-      new Dense({ units: 3, activation: "softmax" }),
+      new Dense({ units, activation: "relu" }),
+      new Dense({ units: classes, activation: "softmax" }),
     ],
-    { inputShape: [26, 26, 8] },
+    { inputShape: [26, 26, C] },
   );
 }
 
@@ -84,16 +85,7 @@ describe("predict({ threads: 2 }) on a few rows: the layers shared", () => {
 describe("autoPredictThreads", () => {
   it("says two for a few rows of a net whose layers are worth sharing, one where nothing is", async () => {
     // the Table 6 CNN's conv2 and dense layer: 21 and 2.4 MFLOP a row
-    const m = new Sequential(
-      [
-        new Conv2D({ filters: 64, kernelSize: 3, activation: "relu" }),
-        new MaxPool2D({ poolSize: 2 }),
-        new Flatten({}),
-        new Dense({ units: 128, activation: "relu" }),
-        new Dense({ units: 10, activation: "softmax" }),
-      ],
-      { inputShape: [26, 26, 32] },
-    );
+    const m = cnn(32, 64, 128, 10);
     m.compile({ seed: 3 });
     await m.build();
     const small = new Sequential([new Dense({ units: 3, activation: "softmax" })], { inputShape: [7] });
