@@ -53,6 +53,21 @@ describe("predict({ threads: 2 }) on a few rows: the layers shared", () => {
     m.dispose();
   }, 60_000);
 
+  it("a model on the default runtime moves to the shared one first, and gives the same bits", async () => {
+    const m = cnn();
+    m.compile({ seed: 5 });
+    await m.build();
+    const rt0 = m.runtime;
+    const row = randn(rng(6), 26 * 26 * 8);
+    const one = await m.predict(row);
+    const two = await m.predict(row, { threads: 2 });
+    expect(m.runtime).not.toBe(rt0);
+    expect(bits(two)).toEqual(bits(one));
+    expect(bits(m.predictSync(row))).toEqual(bits(one));
+    await m.closeThreads();
+    m.dispose();
+  }, 60_000);
+
   it("a net with nothing worth sharing stays on one thread; a bad row fails before the workers wake", async () => {
     const small = new Sequential(
       [new Dense({ units: 40, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })],
