@@ -121,23 +121,34 @@ export function forwardParts(
 }
 
 /** Thread t's parts of `steps` (partSteps of thread 0's plan) on this thread's own workspaces
- * (`plan`: this thread's, for its ws): at each step, wait until it may start, compute part t if
- * there is one, report it done. A failure is reported (sync.fail) before that step's done, and the
+ * (`plan`: this thread's): at each step, wait until it may start, compute part t if there is one,
+ * report it done. The layers before the first step this thread runs itself, into its own buffers,
+ * from thread 0's rows at `input` (the same bits): it would only sleep until thread 0 had, and
+ * then start a wake-up later. A failure is reported (sync.fail) before that step's done, and the
  * later steps are only reported done, so thread 0 never waits on a lost part. */
 export function forwardMyParts(
   stack: LayerStack,
   mem: KernelMemory,
   plan: BatchPlan,
   B: number,
+  input: number,
   steps: readonly PartStep[],
   t: number,
   sync: PartWorkerSync,
 ): void {
   const layers = stack.layers;
   let failed = false;
+  let own: number | undefined;
+  try {
+    if (steps.length && t < steps[0].parts) own = stack.forward(mem, plan, B, false, input, 0, 0, 0, steps[0].layer);
+  } catch (e) {
+    failed = true;
+    sync.fail(e);
+  }
   for (let s = 0; s < steps.length; s++) {
-    const { layer: i, fused, parts, inp, out } = steps[s];
-    sync.waitReady(s);
+    const { layer: i, fused, parts, out } = steps[s];
+    const inp = s === 0 && own !== undefined ? own : steps[s].inp;
+    if (s > 0 || own === undefined) sync.waitReady(s);
     try {
       if (!failed && t < parts)
         layers[i].forwardPart(context(mem, i), fused ? layers[i + 1] : undefined, out, inp, B, plan.ws[i], t, parts);

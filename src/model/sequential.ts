@@ -847,17 +847,16 @@ export class Sequential {
     const plan = this.plan(batchSize, false);
     const steps = this.partSteps(plan, n, T);
     if (steps.length === 0) return stack.predict(rt, plan, data, n);
-    const bytes = 8 + steps.length * PART_FIELDS * 4;
+    const bytes = 16 + steps.length * PART_FIELDS * 4;
     if (state.staging.bytes < bytes) {
       if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
       state.staging = { ptr: 0, bytes: 0 };
       state.staging = { ptr: rt.alloc(bytes), bytes };
     }
     const table = rt.i32(state.staging.ptr, bytes / 4);
-    table[0] = steps.length;
-    table[1] = n;
+    table.set([steps.length, n, plan.input, 0]);
     steps.forEach((st, s) => {
-      table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 2 + s * PART_FIELDS);
+      table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 4 + s * PART_FIELDS);
     });
     return predictShared(stack, rt, plan, data, n, steps, () => state.pool.beginParts(state.staging.ptr));
   }

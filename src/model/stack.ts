@@ -55,7 +55,8 @@ export class LayerStack {
 
   /** Runs the layers on B rows at `input`; returns where the output scores are. In training the
    * masks of step `step` are drawn: layer i of step s uses PRNG stream s * L + i, at the rows'
-   * indices in the batch (row0: the first row of a thread's slice). */
+   * indices in the batch (row0: the first row of a thread's slice). `end`: only the layers before
+   * it (not inside a fused pair), returning where their output is. */
   forward(
     mem: KernelMemory,
     plan: BatchPlan,
@@ -65,11 +66,12 @@ export class LayerStack {
     seed = 0,
     step = 0,
     row0 = 0,
+    end = this.layers.length,
   ): number {
     const L = this.layers.length;
     const fused = training ? undefined : plan.fused;
     let inp = input;
-    for (let i = 0; i < L; i++) {
+    for (let i = 0; i < end; i++) {
       const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0, row0 };
       if (fused?.[i]) {
         // layer i computes layer i + 1 too (inference: nothing reads layer i's own output)
@@ -80,7 +82,7 @@ export class LayerStack {
       this.layers[i].forward(ctx, plan.acts[i], inp, B, plan.ws[i]);
       inp = plan.acts[i];
     }
-    return plan.acts[L - 1];
+    return inp;
   }
 
   /** Inference on rows row0 .. row0 + n of `data`: class probabilities (softmax output) or raw

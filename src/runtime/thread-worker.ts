@@ -164,16 +164,15 @@ function updateJob(view: Int32Array, opt: Optimizer): void {
 /** This thread's parts of a shared inference forward (LayerStack.forwardMyParts): the steps from
  * thread 0's table, each started when thread 0 says its input is ready, each reported done. */
 function partsJob(view: Int32Array): void {
-  const table = new Int32Array(setup.memory.buffer, view[P.input], 2);
-  const S = table[0];
-  const B = table[1];
-  const rows = new Int32Array(setup.memory.buffer, view[P.input] + 8, S * PART_FIELDS);
+  const table = new Int32Array(setup.memory.buffer, view[P.input], 4);
+  const [S, B, input] = table;
+  const rows = new Int32Array(setup.memory.buffer, view[P.input] + 16, S * PART_FIELDS);
   const steps: PartStep[] = [];
   for (let s = 0; s < S; s++) {
     const f = rows.subarray(s * PART_FIELDS, (s + 1) * PART_FIELDS);
     steps.push({ layer: f[0], fused: f[1] === 1, parts: f[2], inp: f[3], out: f[4] });
   }
-  forwardMyParts(stack, mem, setup.plan, B, steps, setup.index, {
+  forwardMyParts(stack, mem, setup.plan, B, input, steps, setup.index, {
     // step s: thread 0 has written its input, and every worker its part of step s - 1
     waitReady: (s) => {
       const before = s * (setup.threads - 1);

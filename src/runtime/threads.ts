@@ -292,7 +292,8 @@ export const CMD_UPDATE = 4;
 export const CMD_PARTS = 5;
 /** ctl index a shared inference forward counts its ready steps in (thread 0 -> workers) */
 export const READY = 3;
-/** a shared forward's step table: [steps, B, then per step layer, fused, parts, inp, out] (i32) */
+/** a shared forward's step table: [steps, B, thread 0's input rows, 0, then per step layer, fused,
+ * parts, inp, out] (i32) */
 export const PART_FIELDS = 5;
 /** how long thread 0 waits for a worker's part before it calls the worker lost */
 const PART_TIMEOUT_MS = 10_000;
