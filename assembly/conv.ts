@@ -23,6 +23,7 @@
 //             floats (the flipped kernel, then the padded input for dkernel, reused for the padded dout)
 
 import { relu_forward } from "./act";
+import { cut_at } from "./cut";
 import { hsum, madd, tile } from "./tile";
 import { use_winograd, wino_backward, wino_forward, wino_scratch_floats } from "./winograd";
 import { wino6_cuts_exact, wino6_forward, wino6_forward_tiles, wino6_scratch_floats, wino6_tiles } from "./winograd6";
@@ -339,13 +340,8 @@ export function conv2d_parts(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, K
  * them; scratch is this caller's own (each thread keeps its transformed kernel there). */
 export function conv2d_forward_part(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: i32, keep: i32, pool: i32, part: i32, parts: i32): void {
   const T = wino6_tiles(B, H, W, same);
-  const ta = tile_cut(T, part, parts), tb = tile_cut(T, part + 1, parts);
+  const ta = cut_at(T, part, parts, 4), tb = cut_at(T, part + 1, parts, 4);
   if (tb > ta) wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0, ta, tb);
-}
-
-// Cut p of P over T tiles: p * T / P rounded down to a multiple of 4, T itself at p = P.
-@inline function tile_cut(T: i32, p: i32, P: i32): i32 {
-  return p >= P ? T : <i32>((<i64>T * <i64>p / <i64>P) & ~3);
 }
 
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the

@@ -1,6 +1,7 @@
 // The dense layer, forward and backward, on top of gemm. Keras layout: weight is (in, out), so
 // the forward pass broadcasts one input value against a contiguous row of the kernel.
 import { relu_forward } from "./act";
+import { cut_at } from "./cut";
 import { gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn } from "./gemm";
 
 /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu; bias 0 = none. */
@@ -23,7 +24,7 @@ export function dense_parts(B: i32, C: i32, OC: i32): i32 {
  * [j0, j1), cut at multiples of 16, with the bits dense_forward gives them (gemm_nn_cols, then
  * the same bias and ReLU per value). */
 export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32, part: i32, parts: i32): void {
-  const j0 = cut16(OC, part, parts), j1 = cut16(OC, part + 1, parts);
+  const j0 = cut_at(OC, part, parts, 16), j1 = cut_at(OC, part + 1, parts, 16);
   if (j1 <= j0) return;
   gemm_nn_cols(out, inp, weight, B, C, OC, j0, j1);
   const o = <usize>j0 << 2, ld = <usize>OC << 2, n = j1 - j0;
@@ -33,15 +34,10 @@ export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: 
   } else if (relu) for (let b = 0; b < B; b++) relu_forward(out + o + <usize>b * ld, out + o + <usize>b * ld, n);
 }
 
-// Cut p of P over n columns: p * n / P rounded down to a multiple of 16, n itself at p = P.
-@inline function cut16(n: i32, p: i32, P: i32): i32 {
-  return p >= P ? n : <i32>((<i64>n * <i64>p / <i64>P) & ~15);
-}
-
 // out[b, :OC] += bias (rows `row` bytes apart), then max(0, .) when relu (a constant here): one
-// pass over the output where a bias pass and a ReLU pass were two (a 256 x 41 layer spent a fifth of its time in them). pmax
-// as relu_forward, and its scalar tail agrees with it on every value (NaN and -0 give +0): the
-// bits of the two passes.
+// pass over the output where a bias pass and a ReLU pass were two (a 256 x 41 layer spent a fifth
+// of its time in them). pmax as relu_forward, and its scalar tail agrees with it on every value
+// (NaN and -0 give +0): the bits of the two passes.
 @inline function bias_rows(out: usize, bias: usize, B: i32, OC: i32, row: usize, relu: bool): void {
   const z = f32x4.splat(0);
   for (let b = 0; b < B; b++) {

@@ -263,20 +263,24 @@ function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i3
 // are one block; 1024^3 gains about 1.8x.
 const KSPAN: usize = 256 * 1024;
 
-@inline function gemm_ab_blocked(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize, rowtiles: bool): void {
-  if (M <= 0 || N <= 0) return;
+// Columns [j0, j1) of C (c and b point at column 0; the whole product is 0, N): the k blocks are
+// those of the whole product (kc from the full row of B), so a column range runs the same tiles.
+@inline function gemm_ab_blocked(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32, sar: usize, sak: usize, rowtiles: bool, j0: i32, j1: i32): void {
+  const n = j1 - j0;
+  if (M <= 0 || n <= 0) return;
+  const ldb = <usize>N << 2;
+  const o = <usize>j0 << 2;
   if (K <= 0) {
     // An empty sum: C = 0, or unchanged when accumulating.
-    if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>i * ldb + o, 0, <usize>n << 2);
     return;
   }
-  const ldb = <usize>N << 2;
   const kmax = <i32>max<usize>(KSPAN / ldb, 32);
   const nkb = (K + kmax - 1) / kmax;
   const kc = (K + nkb - 1) / nkb; // equal blocks rather than a short last one
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kb = min(kc, K - k0);
-    gemm_ab(c, a + <usize>k0 * sak, b + <usize>k0 * ldb, M, kb, N, k0 > 0 ? 1 : accumulate, sar, sak, ldb, ldb, rowtiles);
+    gemm_ab(c + o, a + <usize>k0 * sak, b + <usize>k0 * ldb + o, M, kb, n, k0 > 0 ? 1 : accumulate, sar, sak, ldb, ldb, rowtiles);
   }
 }
 
@@ -292,22 +296,26 @@ const KSPAN: usize = 256 * 1024;
 }
 // row_stream below 16 columns: its per-row tail columns are scalar chains; the 1 x 8 tile wins.
 const ROW_STREAM_MIN_N = 16;
+// Whether one row of nn or tn goes to row_stream (the first rule of their dispatch).
+@inline function one_row(M: i32, N: i32): bool {
+  return M == 1 && N >= ROW_STREAM_MIN_N;
+}
 const PACK_MIN_NK = 256;
 const PACK_MIN_KN: i64 = 128 * 1024;
 const PACK_MIN_TN_M = 1024;
 
 /** C[M,N] = (accumulate ? C : 0) + A[M,K] @ B[K,N] */
 export function gemm_nn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
+  if (one_row(M, N)) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
   else if (use_packed(M, K, N, false)) gemm_packed(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, <usize>N << 2, 4);
-  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, true);
+  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, true, 0, N);
 }
 
 /** C[M,N] = (accumulate ? C : 0) + A[K,M]^T @ B[K,N] */
 export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  if (M == 1 && N >= ROW_STREAM_MIN_N) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
+  if (one_row(M, N)) row_stream(c, a, b, K, N, accumulate, <usize>N << 2);
   else if (use_packed(M, K, N, true)) gemm_packed(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, <usize>N << 2, 4);
-  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, true);
+  else gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, true, 0, N);
 }
 
 /** Columns [j0, j1) of C[M,N] = A[M,K] @ B[K,N] (c and b point at column 0), each with the bits
@@ -318,44 +326,26 @@ export function gemm_tn(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ac
  * tile grid (4 x 8 tiles from j0, the 2 x 16 and 3 x 8 row tiles of the last M % 4 rows from j0,
  * the narrow edges only at N). */
 export function gemm_nn_cols(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32): void {
-  const o = <usize>j0 << 2;
-  const n = j1 - j0;
-  const ldb = <usize>N << 2;
-  if (M == 1 && N >= ROW_STREAM_MIN_N) {
-    row_stream(c + o, a, b + o, K, n, 0, ldb);
-    return;
-  }
-  if (M <= 0 || n <= 0) return;
-  if (K <= 0) {
-    for (let i = 0; i < M; i++) memory.fill(c + <usize>i * ldb + o, 0, <usize>n << 2);
-    return;
-  }
-  const sar = <usize>K << 2;
-  const kmax = <i32>max<usize>(KSPAN / ldb, 32);
-  const nkb = (K + kmax - 1) / kmax;
-  const kc = (K + nkb - 1) / nkb;
-  for (let k0 = 0; k0 < K; k0 += kc) {
-    const kb = min(kc, K - k0);
-    gemm_ab(c + o, a + (<usize>k0 << 2), b + <usize>k0 * ldb + o, M, kb, n, k0 > 0 ? 1 : 0, sar, 4, ldb, ldb, true);
-  }
+  if (one_row(M, N)) row_stream(c + (<usize>j0 << 2), a, b + (<usize>j0 << 2), K, j1 - j0, 0, <usize>N << 2);
+  else gemm_ab_blocked(c, a, b, M, K, N, 0, <usize>K << 2, 4, true, j0, j1);
 }
 
 /** Whether gemm_nn takes the packed path at this shape (1) or not (0): the dispatch rule above,
  * for callers that cut a product into row ranges and must keep each row on the path it takes whole. */
 export function gemm_nn_packs(M: i32, K: i32, N: i32): i32 {
-  return !(M == 1 && N >= ROW_STREAM_MIN_N) && use_packed(M, K, N, false) ? 1 : 0;
+  return !one_row(M, N) && use_packed(M, K, N, false) ? 1 : 0;
 }
 
 // The register-blocked kernel alone, as it was before the packed path and the row tiles: kept
 // callable for the A/B of bench/train/gemm-speed.ts and the tests.
 /** gemm_nn without the packed path or the row tiles. */
 export function gemm_nn_simple(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, false);
+  gemm_ab_blocked(c, a, b, M, K, N, accumulate, <usize>K << 2, 4, false, 0, N);
 }
 
 /** gemm_tn without the packed path or the row tiles. */
 export function gemm_tn_simple(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, accumulate: i32): void {
-  gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, false);
+  gemm_ab_blocked(c, a, b, M, K, N, accumulate, 4, <usize>M << 2, false, 0, N);
 }
 
 // [sum(x0), sum(x1), sum(x2), sum(x3)]: a transpose folded into the adds.

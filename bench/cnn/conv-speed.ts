@@ -6,11 +6,11 @@
 // the time, whatever algorithm ran (the 3x3 layers with C, OC multiples of 4 use Winograd
 // F(4x4,3x3), which does 4x fewer multiplies in its GEMMs).
 //   npm run asbuild && npx tsx bench/cnn/conv-speed.ts [--reps N] [--json]
-// --infer-b1 [--wasm path/to.wasm]: instead, where the time of one batch-1 inference of the Table 6
-// CNN goes: each kernel it calls, timed alone at its batch-1 shape (the minimum over repetitions of
-// CPU time after a 0.5 s warm-up), and the whole InferenceModel.predict of one image beside their
-// sum (the rest is TypeScript: copying the row in and the probabilities out). --wasm runs another
-// build (an older one, for a before/after).
+// --infer-b1 [--rows N] [--wasm path/to.wasm]: instead, where the time of one inference call of the
+// Table 6 CNN on one image (N images) goes: each kernel it calls, timed alone at that shape (the
+// minimum over repetitions of CPU time after a 0.5 s warm-up), and the whole InferenceModel.predict
+// of the call beside their sum (the rest is TypeScript: copying the rows in and the probabilities
+// out). --wasm runs another build (an older one, for a before/after).
 import { readFileSync } from "node:fs";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { Sequential } from "../../src/model/sequential.js";
@@ -26,6 +26,11 @@ const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 30;
 const asJson = args.includes("--json");
 const wasmPath = args.includes("--wasm") ? args[args.indexOf("--wasm") + 1] : undefined;
+const images = args.includes("--rows") ? Number(args[args.indexOf("--rows") + 1]) : 1;
+if (!Number.isInteger(images) || images < 1) {
+  console.error(`conv-speed: --rows must be a positive integer, got ${args[args.indexOf("--rows") + 1]}`);
+  process.exit(2);
+}
 
 const rt = wasmPath ? await Runtime.load(readFileSync(wasmPath)) : await Runtime.load();
 const k = rt.k;
@@ -68,29 +73,30 @@ async function inferB1(): Promise<void> {
     const a = rt.f32(p, n);
     for (let i = 0; i < n; i++) a[i] *= scale;
   };
-  const x = f(784),
+  const N = images;
+  const x = f(N * 784),
     k1 = f(9 * 32),
     b1 = f(32),
-    a1 = f(26 * 26 * 32),
+    a1 = f(N * 26 * 26 * 32),
     k2 = f(9 * 32 * 64),
     b2 = f(64),
-    a2 = f(24 * 24 * 64),
-    a3 = f(9216),
-    idx = f(9216),
+    a2 = f(N * 24 * 24 * 64),
+    a3 = f(N * 9216),
+    idx = f(N * 9216),
     w3 = f(9216 * 128),
     b3 = f(128),
-    a4 = f(128),
+    a4 = f(N * 128),
     w4 = f(128 * 10),
     b4 = f(10),
-    a5 = f(10),
-    probs = f(10);
-  fill(x, 784, 1);
+    a5 = f(N * 10),
+    probs = f(N * 10);
+  fill(x, N * 784, 1);
   fill(k1, 9 * 32, 2, 0.3);
   fill(k2, 9 * 32 * 64, 3, 0.05);
   fill(w3, 9216 * 128, 4, 0.01);
   fill(w4, 1280, 5, 0.1);
-  const s1 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(1, 28, 28, 1, 32, 3, 3, 0, 0, 0)));
-  const s2 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(1, 26, 26, 32, 64, 3, 3, 0, 0, 0)));
+  const s1 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(N, 28, 28, 1, 32, 3, 3, 0, 0, 0)));
+  const s2 = rt.alloc(Math.max(16, k.conv2d_scratch_bytes(N, 26, 26, 32, 64, 3, 3, 0, 0, 0)));
   // A build whose conv2d_forward takes relu and keep (15 arguments) runs the layers' ReLU in the
   // convolution and keeps conv2's transformed kernel between calls, as the Conv2D layer does; an
   // older build gets the separate ReLU passes it needs.
@@ -99,19 +105,19 @@ async function inferB1(): Promise<void> {
   const parts: [string, () => void][] = [
     [
       `conv1 forward 28x28x1 -> 26x26x32${fused ? " + relu" : ""}`,
-      () => k.conv2d_forward(a1, x, k1, b1, s1, 1, 28, 28, 1, 32, 3, 3, 0, F, F, 0, 1),
+      () => k.conv2d_forward(a1, x, k1, b1, s1, N, 28, 28, 1, 32, 3, 3, 0, F, F, 0, 1),
     ],
-    ...(fused ? [] : [["relu 26x26x32", () => k.relu_forward(a1, a1, 26 * 26 * 32)] as [string, () => void]]),
+    ...(fused ? [] : [["relu 26x26x32", () => k.relu_forward(a1, a1, N * 26 * 26 * 32)] as [string, () => void]]),
     [
       `conv2 forward 26x26x32 -> 24x24x64${fused ? " + relu" : ""}`,
-      () => k.conv2d_forward(a2, a1, k2, b2, s2, 1, 26, 26, 32, 64, 3, 3, 0, F, F, 0, 1),
+      () => k.conv2d_forward(a2, a1, k2, b2, s2, N, 26, 26, 32, 64, 3, 3, 0, F, F, 0, 1),
     ],
-    ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, 24 * 24 * 64)] as [string, () => void]]),
-    ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, 1, 24, 24, 64, 2, 2)],
-    [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, 1, 9216, 128, F)],
-    ...(fused ? [] : [["relu 128", () => k.relu_forward(a4, a4, 128)] as [string, () => void]]),
-    ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, 1, 128, 10, 0)],
-    ["softmax 10", () => k.softmax_forward(probs, a5, 1, 10)],
+    ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, N * 24 * 24 * 64)] as [string, () => void]]),
+    ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, N, 24, 24, 64, 2, 2)],
+    [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, N, 9216, 128, F)],
+    ...(fused ? [] : [["relu 128", () => k.relu_forward(a4, a4, N * 128)] as [string, () => void]]),
+    ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, N, 128, 10, 0)],
+    ["softmax 10", () => k.softmax_forward(probs, a5, N, 10)],
   ];
   const rows: { part: string; us: number }[] = [];
   for (const [part, fn] of parts) rows.push({ part, us: timeUs(fn) });
@@ -131,20 +137,24 @@ async function inferB1(): Promise<void> {
   m.compile({ optimizer: new Adam(), seed: 0 });
   await m.build(undefined, rt);
   const wasm = readFileSync(wasmPath ?? new URL("../../build/bsfnet.wasm", import.meta.url));
-  const inf = await InferenceModel.load(wasm, modelToBytes(m), { batchSize: 1 });
-  const img = rt.f32(x, 784).slice();
+  const inf = await InferenceModel.load(wasm, modelToBytes(m), { batchSize: N });
+  const img = rt.f32(x, N * 784).slice();
   const total = timeUs(() => void inf.predict(img));
   if (asJson) {
     console.log(JSON.stringify({ kernels: rows, kernelSum: sum, predict: total }, null, 1));
     return;
   }
-  console.log(`Table 6 CNN, one image (${wasmPath ?? "build/bsfnet.wasm"}); CPU us, min over repetitions`);
+  console.log(
+    `Table 6 CNN, ${N === 1 ? "one image" : `${N} images`} (${wasmPath ?? "build/bsfnet.wasm"}); CPU us, min over repetitions`,
+  );
   for (const r of rows)
     console.log(
       `${r.part.padEnd(38)} ${r.us.toFixed(1).padStart(8)} us  ${((100 * r.us) / sum).toFixed(0).padStart(3)}%`,
     );
   console.log(`${"sum of the kernels".padEnd(38)} ${sum.toFixed(1).padStart(8)} us`);
-  console.log(`${"InferenceModel.predict (1 image)".padEnd(38)} ${total.toFixed(1).padStart(8)} us`);
+  console.log(
+    `${`InferenceModel.predict (${N} image${N === 1 ? "" : "s"})`.padEnd(38)} ${total.toFixed(1).padStart(8)} us`,
+  );
 }
 
 function fillRandom(ptr: number, n: number, seed: number): void {

@@ -19,10 +19,12 @@ export interface PartStep {
   out: number;
 }
 
-/** Thread 0's side: say that step s's input is written, wait until every part of it is. */
+/** Thread 0's side: say that step s's input is written; wait until every part of it is (an error
+ * only when a thread is lost); say whether a thread failed its part (an error if so). */
 export interface PartSync {
   ready(s: number): void;
   wait(s: number): void;
+  check(): void;
 }
 
 /** The other threads' side: wait until step s may start, report their part done (or failed, first). */
@@ -82,42 +84,48 @@ export function forwardParts(
   sync: PartSync,
 ): number {
   const layers = stack.layers;
-  const L = layers.length;
   let inp = plan.input;
+  let at = 0;
   let s = 0;
   let readied = 0;
+  let lost = false;
   const ready = (upTo: number) => {
     for (; readied <= upTo; readied++) sync.ready(readied);
   };
   try {
-    for (let i = 0; i < L; i++) {
-      const ctx = context(mem, i);
-      const fused = plan.fused[i];
-      const next = fused ? layers[i + 1] : undefined;
-      const out = fused ? plan.acts[i + 1] : plan.acts[i];
-      const step = steps[s];
-      if (step?.layer === i) {
-        ready(s);
-        layers[i].forwardPart(ctx, next, out, inp, B, plan.ws[i], 0, step.parts);
-        const after = steps[s + 1];
-        if (after && layers.slice(fused ? i + 2 : i + 1, after.layer).every((l) => l.aliasesInput)) ready(s + 1);
-        sync.wait(s++);
-      } else if (next) layers[i].forwardFused(ctx, next, out, inp, B, plan.ws[i]);
-      else layers[i].forward(ctx, out, inp, B, plan.ws[i]);
-      if (fused) i++;
-      inp = out;
-    }
-  } finally {
-    // the other threads wait on every step: release those this thread did not reach (after a
-    // failure here, which is the error this call reports)
     for (; s < steps.length; s++) {
+      const { layer: i, fused, parts, out } = steps[s];
+      // the layers since the last step, on this thread alone
+      const stepInp = stack.forward(mem, plan, B, false, inp, 0, 0, 0, at, i);
       ready(s);
+      layers[i].forwardPart(context(mem, i), fused ? layers[i + 1] : undefined, out, stepInp, B, plan.ws[i], 0, parts);
+      at = fused ? i + 2 : i + 1;
+      const after = steps[s + 1];
+      if (after && layers.slice(at, after.layer).every((l) => l.aliasesInput)) ready(s + 1);
       try {
         sync.wait(s);
-      } catch {}
+      } catch (e) {
+        lost = true;
+        throw e;
+      }
+      sync.check();
+      inp = out;
+    }
+    return stack.forward(mem, plan, B, false, inp, 0, 0, 0, at);
+  } finally {
+    // After a failure (the error this call reports: this thread's, or a worker's part) the other
+    // threads still run the steps this thread did not finish: release them all and wait until
+    // they are through, so that none is still in this call when the next one starts. A thread
+    // lost is not waited for again.
+    if (s < steps.length) {
+      ready(steps.length - 1);
+      if (!lost) {
+        try {
+          for (; s < steps.length; s++) sync.wait(s);
+        } catch {}
+      }
     }
   }
-  return plan.acts[L - 1];
 }
 
 /** Thread t's parts of `steps` (partSteps of thread 0's plan) on this thread's own workspaces
@@ -140,7 +148,7 @@ export function forwardMyParts(
   let failed = false;
   let own: number | undefined;
   try {
-    if (steps.length && t < steps[0].parts) own = stack.forward(mem, plan, B, false, input, 0, 0, 0, steps[0].layer);
+    if (steps.length && t < steps[0].parts) own = stack.forward(mem, plan, B, false, input, 0, 0, 0, 0, steps[0].layer);
   } catch (e) {
     failed = true;
     sync.fail(e);

@@ -4,7 +4,7 @@
 // activations; a training step is a fixed sequence of kernel calls.
 import { Layer, sizeOf, type Shape } from "../layers/layer.js";
 import { initParam } from "../layers/initializers.js";
-import { makeOptimizer, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
+import { makeOptimizer, stepRange, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
 import type { BatchPlan, ParamBlock } from "./plan.js";
 import { LayerStack } from "./stack.js";
 import { partSteps, predictShared, type PartStep } from "./parts.js";
@@ -38,7 +38,6 @@ import {
   ThreadPool,
   type ThreadsOption,
   type UpdateShare,
-  UPDATE_SHARE_MIN_FLOATS,
   choosePartsThreads,
   PART_FIELDS,
   PART_MIN_FLOPS,
@@ -411,18 +410,7 @@ export class Sequential {
     const opt = this.optimizer!;
     // a layer's own penalty gradient (a gate's) was added in backward
     for (const p of block.all) if (p.l1) k.l1_backward(p.grad, p.ptr, p.size, p.l1);
-    for (const [lo, hi] of ranges) {
-      const o = lo * 4;
-      opt.step(
-        k,
-        block.params + o,
-        block.grads + o,
-        block.slots.map((s) => s + o),
-        hi - lo,
-        this.steps,
-      );
-      if (!opt.clearsGradients) k.fill_f32(block.grads + o, hi - lo, 0);
-    }
+    for (const [lo, hi] of ranges) stepRange(opt, k, block, lo, hi, this.steps);
     for (const p of block.all) if (p.clip) k.clip(p.ptr, p.size, p.clip[0], p.clip[1]);
   }
 
@@ -469,7 +457,7 @@ export class Sequential {
     if (t !== "auto") return { threads: t };
     const why = sharedMemoryUnavailable();
     if (why) return { threads: 1, reason: `auto: 1 thread (${why})` };
-    const shared = this.optimizer?.elementwise === true && this.block!.floats >= UPDATE_SHARE_MIN_FLOATS;
+    const shared = this.updateShare(available) !== undefined;
     return chooseThreads(stepFlops(this.layers, B), this.block!.floats, B, available, shared);
   }
 
@@ -761,7 +749,7 @@ export class Sequential {
       this.predictLock = run.catch(() => {});
       return run;
     }
-    const T = option === 1 ? 1 : this.predictThreadCount(option, n, available);
+    const T = option === 1 ? 1 : this.predictThreadCount(option, n, batchSize, available);
     const lead = this.predictLead(batchSize);
     const pieces = T > 1 && n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
     // calls too short to give a worker rows stay here: no barrier for nothing
@@ -786,10 +774,20 @@ export class Sequential {
 
   /** The thread count of a predict call of n rows: an explicit count as given; "auto" by the
    * estimate, and only on a running pool of that size or once the forgone savings pay its start. */
-  private predictThreadCount(option: ThreadsOption, n: number, available: number): number {
+  private predictThreadCount(option: ThreadsOption, n: number, batchSize: number, available: number): number {
     if (option !== "auto") return option;
     if (sharedMemoryUnavailable()) return 1;
-    return this.autoPool(choosePredictThreads(forwardFlops(this.layers, n), n, available));
+    return this.autoPool(this.autoChoice(n, batchSize, available));
+  }
+
+  /** "auto" for a call of n rows: below 2 * PREDICT_MIN_PIECE rows (in one call of batchSize)
+   * the layers shared (choosePartsThreads on the call's shared steps), else the rows split
+   * (choosePredictThreads); one thread for fewer rows than that in several calls. */
+  private autoChoice(n: number, batchSize: number, available: number): PredictChoice {
+    if (n >= 2 * PREDICT_MIN_PIECE) return choosePredictThreads(forwardFlops(this.layers, n), n, available);
+    const steps = n <= batchSize ? this.partSteps(this.plan(batchSize, false), n, available) : [];
+    const flops = steps.map((st) => forwardFlops([this.layers[st.layer]], n));
+    return choosePartsThreads(forwardFlops(this.layers, n), flops, steps.length ? available : 1);
   }
 
   /** An "auto" choice, taken only on a running pool of that size or once the savings forgone
@@ -803,26 +801,29 @@ export class Sequential {
     return c.threads;
   }
 
-  /** The shared steps of a forward of n rows on T threads (LayerStack.partSteps) in `plan`. */
+  /** The shared steps of a forward of n rows on T threads (partSteps) in `plan`, worked out once
+   * per plan, row count and thread count (a plan is replaced, never changed, when memory moves). */
   private partSteps(plan: BatchPlan, n: number, T: number): PartStep[] {
-    return partSteps(this.stack!, this.runtime, plan, n, T, PART_MIN_FLOPS, (l, B) => forwardFlops([l], B));
+    let byCall = this.stepsOf.get(plan);
+    if (!byCall) this.stepsOf.set(plan, (byCall = new Map()));
+    const key = n * 1024 + T;
+    let steps = byCall.get(key);
+    if (!steps) {
+      steps = partSteps(this.stack!, this.runtime, plan, n, T, PART_MIN_FLOPS, (l, B) => forwardFlops([l], B));
+      byCall.set(key, steps);
+    }
+    return steps;
   }
+
+  private readonly stepsOf = new WeakMap<BatchPlan, Map<number, PartStep[]>>();
 
   /** The thread count of a call of n rows too few to split by rows: 1 where no layer cuts into
-   * parts worth sharing; an explicit count as given; "auto" by choosePartsThreads. */
+   * parts worth sharing; an explicit count as given; "auto" by autoChoice. */
   private partsThreadCount(option: ThreadsOption, n: number, batchSize: number, available: number): number {
-    const most = option === "auto" ? available : option;
-    if (most < 2) return 1;
-    if (option !== "auto") return this.partSteps(this.plan(batchSize, false), n, most).length ? option : 1;
+    if (option === 1) return 1;
+    if (option !== "auto") return this.partSteps(this.plan(batchSize, false), n, option).length ? option : 1;
     if (sharedMemoryUnavailable()) return 1;
-    return this.autoPool(this.partsChoice(n, batchSize, available));
-  }
-
-  /** "auto" for a call of n rows too few to split by rows: choosePartsThreads on its shared steps. */
-  private partsChoice(n: number, batchSize: number, available: number): PredictChoice {
-    const steps = this.partSteps(this.plan(batchSize, false), n, available);
-    const flops = steps.map((st) => forwardFlops([this.layers[st.layer]], n));
-    return choosePartsThreads(forwardFlops(this.layers, n), flops, steps.length ? available : 1);
+    return this.autoPool(this.autoChoice(n, batchSize, available));
   }
 
   /** The thread count `predict(x, { threads: "auto" })` takes for a call of n rows (rows per kernel
@@ -833,9 +834,7 @@ export class Sequential {
     const bs = checkBatchSize(batchSize, "autoPredictThreads", this.stack!.inferenceRows);
     const available = await availableThreads();
     if (available < 2 || sharedMemoryUnavailable()) return 1;
-    if (n < 2 * PREDICT_MIN_PIECE && n <= bs) return this.partsChoice(n, bs, available).threads;
-    if (n < 2 * PREDICT_MIN_PIECE) return 1;
-    return choosePredictThreads(forwardFlops(this.layers, n), n, available).threads;
+    return this.autoChoice(n, bs, available).threads;
   }
 
   /** One call of n rows with its part steps shared over the pool's T threads (the workers write
@@ -848,12 +847,7 @@ export class Sequential {
     const steps = this.partSteps(plan, n, T);
     if (steps.length === 0) return stack.predict(rt, plan, data, n);
     const bytes = 16 + steps.length * PART_FIELDS * 4;
-    if (state.staging.bytes < bytes) {
-      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
-      state.staging = { ptr: 0, bytes: 0 };
-      state.staging = { ptr: rt.alloc(bytes), bytes };
-    }
-    const table = rt.i32(state.staging.ptr, bytes / 4);
+    const table = rt.i32(this.staging(state, bytes), bytes / 4);
     table.set([steps.length, n, plan.input, 0]);
     steps.forEach((st, s) => {
       table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 4 + s * PART_FIELDS);
@@ -880,12 +874,7 @@ export class Sequential {
     // the staging block is laid out as the whole call (rows, then outputs); only the workers' rows are copied
     const inBytes = align16(n * D * 4);
     const bytes = inBytes + n * V * 4;
-    if (state.staging.bytes < bytes) {
-      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
-      state.staging = { ptr: 0, bytes: 0 };
-      state.staging = { ptr: rt.alloc(bytes), bytes };
-    }
-    const at = state.staging.ptr;
+    const at = this.staging(state, bytes);
     const rows = rt.f32(at, n * D);
     // the workers' rows are checked here, where a bad value can be named by its row in the whole
     // input (a worker would name it in its piece, as a ThreadError); thread 0's stack.predict checks its own
@@ -908,6 +897,17 @@ export class Sequential {
     for (let t = 1; t < T; t++)
       for (const p of pieces[t]) out.set(res.subarray(p.row0 * V, (p.row0 + p.B) * V), p.row0 * V);
     return out;
+  }
+
+  /** The pool's staging block, grown to `bytes` if it is smaller; its pointer. */
+  private staging(state: NonNullable<Sequential["inferPool"]>, bytes: number): number {
+    if (state.staging.bytes < bytes) {
+      const rt = this.runtime;
+      if (state.staging.bytes) rt.release(state.staging.ptr, state.staging.bytes);
+      state.staging = { ptr: 0, bytes: 0 };
+      state.staging = { ptr: rt.alloc(bytes), bytes };
+    }
+    return state.staging.ptr;
   }
 
   /** Rows thread 0 computes while a worker wakes up (by the forward FLOPs of a row). */

@@ -55,8 +55,9 @@ export class LayerStack {
 
   /** Runs the layers on B rows at `input`; returns where the output scores are. In training the
    * masks of step `step` are drawn: layer i of step s uses PRNG stream s * L + i, at the rows'
-   * indices in the batch (row0: the first row of a thread's slice). `end`: only the layers before
-   * it (not inside a fused pair), returning where their output is. */
+   * indices in the batch (row0: the first row of a thread's slice). `from`, `to`: only layers
+   * [from, to) (neither inside a fused pair), `input` being layer from's input; returns where
+   * their output is. */
   forward(
     mem: KernelMemory,
     plan: BatchPlan,
@@ -66,12 +67,13 @@ export class LayerStack {
     seed = 0,
     step = 0,
     row0 = 0,
-    end = this.layers.length,
+    from = 0,
+    to = this.layers.length,
   ): number {
     const L = this.layers.length;
     const fused = training ? undefined : plan.fused;
     let inp = input;
-    for (let i = 0; i < end; i++) {
+    for (let i = from; i < to; i++) {
       const ctx: StepContext = { rt: mem, training, seed, stream: (step * L + i) >>> 0, row0 };
       if (fused?.[i]) {
         // layer i computes layer i + 1 too (inference: nothing reads layer i's own output)

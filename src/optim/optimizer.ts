@@ -19,6 +19,29 @@ export interface Optimizer {
   getConfig(): Record<string, unknown>;
 }
 
+/** opt's step `t` over floats [lo, hi) of the parameter block at `params` (its gradients at
+ * `grads`, its slots at `slots`), and the gradients cleared there when the step leaves them: the
+ * whole block's update when [lo, hi) is all of it, a piece of it for an elementwise optimizer. */
+export function stepRange(
+  opt: Optimizer,
+  k: WasmKernels,
+  block: { params: number; grads: number; slots: readonly number[] },
+  lo: number,
+  hi: number,
+  t: number,
+): void {
+  const o = lo * 4;
+  opt.step(
+    k,
+    block.params + o,
+    block.grads + o,
+    block.slots.map((s) => s + o),
+    hi - lo,
+    t,
+  );
+  if (!opt.clearsGradients) k.fill_f32(block.grads + o, hi - lo, 0);
+}
+
 function positive(name: string, v: number): number {
   if (!(v > 0) || !Number.isFinite(v)) throw new ConfigError(`optimizer: ${name} must be a positive number, got ${v}`);
   return v;

@@ -9,7 +9,7 @@ import { LayerStack } from "../model/stack.js";
 import { trainSlice } from "../model/slice.js";
 import { KernelMemory } from "./memory.js";
 import { instantiateModule } from "./instantiate.js";
-import { makeOptimizer, type Optimizer } from "../optim/optimizer.js";
+import { makeOptimizer, stepRange, type Optimizer } from "../optim/optimizer.js";
 import {
   CMD_PARTS,
   CMD_PREDICT,
@@ -21,6 +21,7 @@ import {
   PART_FIELDS,
   predictPieces,
   READY,
+  reduceRange,
   type WorkerSetup,
 } from "./threads.js";
 import { forwardMyParts, type PartStep } from "../model/parts.js";
@@ -140,28 +141,17 @@ function predictJob(view: Int32Array): void {
 function updateJob(view: Int32Array, opt: Optimizer): void {
   try {
     const u = setup.update!;
-    const k = mem.k;
     const rec = new Float64Array(setup.memory.buffer, u.record, 2);
-    const o = u.lo * 4;
-    const n = u.hi - u.lo;
-    for (let t = 1; t < u.grads.length; t++) k.grad_reduce(u.grads[0] + o, u.grads[t] + o, n, 1);
+    reduceRange(mem.k, u.grads, u.lo, u.hi);
     opt.learningRate = rec[0];
-    opt.step(
-      k,
-      u.params + o,
-      u.grads[0] + o,
-      u.slots.map((s) => s + o),
-      n,
-      rec[1],
-    );
-    if (!opt.clearsGradients) k.fill_f32(u.grads[0] + o, n, 0);
+    stepRange(opt, mem.k, { params: u.params, grads: u.grads[0], slots: u.slots }, u.lo, u.hi, rec[1]);
   } catch (e) {
     port.postMessage({ error: (e as Error)?.message ?? String(e) });
     view[J.status] = 1;
   }
 }
 
-/** This thread's parts of a shared inference forward (LayerStack.forwardMyParts): the steps from
+/** This thread's parts of a shared inference forward (forwardMyParts, model/parts.ts): the steps from
  * thread 0's table, each started when thread 0 says its input is ready, each reported done. */
 function partsJob(view: Int32Array): void {
   const table = new Int32Array(setup.memory.buffer, view[P.input], 4);

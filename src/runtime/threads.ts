@@ -8,6 +8,7 @@
 import { BsfnetError, ConfigError, WasmLoadError } from "../errors.js";
 import type { Layer } from "../layers/layer.js";
 import type { BatchPlan } from "../model/plan.js";
+import type { WasmKernels } from "./abi.js";
 import { instantiateModule } from "./instantiate.js";
 import { Runtime } from "./runtime.js";
 
@@ -192,7 +193,7 @@ export function choosePredictThreads(flops: number, rows: number, available: num
   return { threads: best, reason, saving: one - bestTime };
 }
 
-/** A shared step (LayerStack.partSteps) must have this many multiply-adds by forwardFlops' count
+/** A shared step (partSteps, model/parts.ts) must have this many multiply-adds by forwardFlops' count
  * (2 per weight per output position): half of it must save more than a worker's wake-up. */
 export const PART_MIN_FLOPS = PREDICT_WAKE_SECONDS * PREDICT_FLOPS_PER_SECOND;
 
@@ -401,6 +402,13 @@ export function updateRanges(
   const each = Math.floor(Math.min(best[1] - best[0], ((T - 1) * F) / T) / (T - 1) / 4) * 4;
   if (each * T < UPDATE_SHARE_MIN_FLOATS) return undefined;
   return Array.from({ length: T - 1 }, (_, i): [number, number] => [best[1] - (i + 1) * each, best[1] - i * each]);
+}
+
+/** Floats [lo, hi) of every thread's gradient block (`grads`, thread order) summed into thread
+ * 0's in thread order, the others zeroed: thread 0 (ThreadPool.reduce) and a worker (its range of
+ * a shared update) run the same sum. */
+export function reduceRange(k: WasmKernels, grads: readonly number[], lo: number, hi: number): void {
+  for (let t = 1; t < grads.length; t++) k.grad_reduce(grads[0] + lo * 4, grads[t] + lo * 4, hi - lo, 1);
 }
 
 /** [0, F) without the workers' ranges: thread 0's pieces of the update, in block order. */
@@ -671,11 +679,7 @@ export class ThreadPool {
       j[J.total] = B;
       j[J.status] = 0;
     }
-    const ctl = this.ctl;
-    Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, CMD, CMD_STEP);
-    Atomics.add(ctl, GEN, 1);
-    Atomics.notify(ctl, GEN);
+    this.wake(CMD_STEP);
   }
 
   /** Wake every worker on its pieces of a predict call (predictPieces(n, bs, threads, lead)) of
@@ -692,9 +696,15 @@ export class ThreadPool {
       j[P.output] = call.output;
       j[P.status] = 0;
     }
+    this.wake(CMD_PREDICT);
+  }
+
+  /** Every worker on command `cmd` (its job records written): the done count zeroed, the
+   * generation bumped, the sleepers woken. */
+  private wake(cmd: number): void {
     const ctl = this.ctl;
     Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, CMD, CMD_PREDICT);
+    Atomics.store(ctl, CMD, cmd);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
   }
@@ -713,18 +723,14 @@ export class ThreadPool {
     rec[0] = learningRate;
     rec[1] = t;
     for (let w = 1; w < this.threads; w++) this.job(w)[J.status] = 0;
-    const ctl = this.ctl;
-    Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, CMD, CMD_UPDATE);
-    Atomics.add(ctl, GEN, 1);
-    Atomics.notify(ctl, GEN);
+    this.wake(CMD_UPDATE);
   }
 
-  /** Wake every worker on a shared inference forward (LayerStack.forwardParts) whose step table
+  /** Wake every worker on a shared inference forward (forwardParts) whose step table
    * (PART_FIELDS) is at `table`; returns thread 0's side of its barriers: `ready(s)` lets the
-   * workers start step s, `wait(s)` blocks (Atomics.wait) until each has reported it. A worker
-   * lost for PART_TIMEOUT_MS is a ThreadError; a worker's own failure is one when its step ends. */
-  beginParts(table: number): { ready(s: number): void; wait(s: number): void } {
+   * workers start step s, `wait(s)` blocks (Atomics.wait) until each has reported it (a worker
+   * lost for PART_TIMEOUT_MS is a ThreadError), `check()` is a ThreadError if a worker failed. */
+  beginParts(table: number): { ready(s: number): void; wait(s: number): void; check(): void } {
     if (this.exited) throw new ThreadError(this.exited);
     for (let t = 1; t < this.threads; t++) {
       const j = this.job(t);
@@ -732,11 +738,8 @@ export class ThreadPool {
       j[P.status] = 0;
     }
     const ctl = this.ctl;
-    Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, READY, 0);
-    Atomics.store(ctl, CMD, CMD_PARTS);
-    Atomics.add(ctl, GEN, 1);
-    Atomics.notify(ctl, GEN);
+    this.wake(CMD_PARTS);
     const workers = this.threads - 1;
     return {
       ready: (s) => {
@@ -754,8 +757,8 @@ export class ThreadPool {
             throw new ThreadError(`${roleOf(this.mode)}: no part of step ${s} after ${PART_TIMEOUT_MS / 1000} s`);
           Atomics.wait(ctl, DONE, d, 100);
         }
-        this.checkJobs();
       },
+      check: () => this.checkJobs(),
     };
   }
 
@@ -818,9 +821,7 @@ export class ThreadPool {
   /** Sum every worker's gradients into the model's (thread order) and zero theirs, over the given
    * float ranges of the block (default: all of it). */
   reduce(ranges: readonly [number, number][] = [[0, this.floats]]): void {
-    const k = this.rt.k;
-    for (const [lo, hi] of ranges)
-      for (let t = 1; t < this.threads; t++) k.grad_reduce(this.grads[0] + lo * 4, this.grads[t] + lo * 4, hi - lo, 1);
+    for (const [lo, hi] of ranges) reduceRange(this.rt.k, this.grads, lo, hi);
   }
 
   /** Stop and terminate every worker and release the pool's memory. */

@@ -68,6 +68,25 @@ describe("predict({ threads: 2 }) on a few rows: the layers shared", () => {
     m.dispose();
   }, 60_000);
 
+  it("a worker whose part traps: a ThreadError naming it, and the next call is whole and right", async () => {
+    const m = cnn();
+    m.compile({ seed: 3 });
+    await m.build(undefined, (await threadRuntime()).rt);
+    const row = randn(rng(9), 26 * 26 * 8);
+    const want = await m.predict(row);
+    const begin = ThreadPool.prototype.beginParts;
+    const spy = vi.spyOn(ThreadPool.prototype, "beginParts").mockImplementationOnce(function (this: ThreadPool, table) {
+      // step 0's output (the fifth field of its row) past the end of memory: the worker's kernel traps
+      new Int32Array(m.runtime.memory.buffer, table, 9)[8] = 0x7ffffff0;
+      return begin.call(this, table);
+    });
+    await expect(m.predict(row, { threads: 2 })).rejects.toThrow(/inference thread 1: .*out of bounds/);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(bits(await m.predict(row, { threads: 2 }))).toEqual(bits(want));
+    await m.closeThreads();
+    m.dispose();
+  }, 60_000);
+
   it("a net with nothing worth sharing stays on one thread; a bad row fails before the workers wake", async () => {
     const small = new Sequential(
       [new Dense({ units: 40, activation: "relu" }), new Dense({ units: 3, activation: "softmax" })],
