@@ -2,7 +2,7 @@
 // the forward pass broadcasts one input value against a contiguous row of the kernel.
 import { relu_forward } from "./act";
 import { cut_at } from "./cut";
-import { gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn } from "./gemm";
+import { gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn, row_pack, row_pack_bytes, row_packed, row_streams } from "./gemm";
 
 /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu; bias 0 = none. */
 export function dense_forward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32): void {
@@ -32,6 +32,27 @@ export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: 
     if (relu) bias_rows(out + o, bias + o, B, n, ld, true);
     else bias_rows(out + o, bias + o, B, n, ld, false);
   } else if (relu) for (let b = 0; b < B; b++) relu_forward(out + o + <usize>b * ld, out + o + <usize>b * ld, n);
+}
+
+/** Bytes of the one-row copy of a C x OC kernel (dense_row_pack); 0 where a one-row forward does
+ * not stream its kernel (OC < 16: the 1 x 8 tile) and no copy pays. */
+export function dense_row_pack_bytes(C: i32, OC: i32): f64 {
+  return C > 0 && row_streams(OC) ? row_pack_bytes(C, OC) : 0;
+}
+
+/** packed = weight[C,OC] laid out for dense_forward_row (gemm.ts row_pack), once per kernel. */
+export function dense_row_pack(packed: usize, weight: usize, C: i32, OC: i32): void {
+  row_pack(packed, weight, C, OC);
+}
+
+/** out[1,OC] = dense_forward of one row, the kernel read from its dense_row_pack copy: the same
+ * bits, the kernel streamed in one pass. */
+export function dense_forward_row(out: usize, inp: usize, packed: usize, bias: usize, C: i32, OC: i32, relu: i32): void {
+  row_packed(out, inp, packed, C, OC, 0, OC);
+  if (bias) {
+    if (relu) bias_rows(out, bias, 1, OC, <usize>OC << 2, true);
+    else bias_rows(out, bias, 1, OC, <usize>OC << 2, false);
+  } else if (relu) relu_forward(out, out, OC);
 }
 
 // out[b, :OC] += bias (rows `row` bytes apart), then max(0, .) when relu (a constant here): one

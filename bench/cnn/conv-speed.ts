@@ -102,6 +102,13 @@ async function inferB1(): Promise<void> {
   // older build gets the separate ReLU passes it needs.
   const fused = (k.conv2d_forward as unknown as { length: number }).length >= 15;
   const F = fused ? 1 : 0;
+  // One image on a build with dense_forward_row reads the dense kernel from its one-row copy, as
+  // bsfnet/infer's model does (InferenceModel prepack).
+  let rowCopy = 0;
+  if (N === 1 && "dense_forward_row" in k) {
+    rowCopy = rt.alloc(k.dense_row_pack_bytes(9216, 128));
+    k.dense_row_pack(rowCopy, w3, 9216, 128);
+  }
   const parts: [string, () => void][] = [
     [
       `conv1 forward 28x28x1 -> 26x26x32${fused ? " + relu" : ""}`,
@@ -114,7 +121,9 @@ async function inferB1(): Promise<void> {
     ],
     ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, N * 24 * 24 * 64)] as [string, () => void]]),
     ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, N, 24, 24, 64, 2, 2)],
-    [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, N, 9216, 128, F)],
+    rowCopy
+      ? [`dense 9216 -> 128 + relu, one-row copy`, () => k.dense_forward_row(a4, a3, rowCopy, b3, 9216, 128, 1)]
+      : [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, N, 9216, 128, F)],
     ...(fused ? [] : [["relu 128", () => k.relu_forward(a4, a4, N * 128)] as [string, () => void]]),
     ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, N, 128, 10, 0)],
     ["softmax 10", () => k.softmax_forward(probs, a5, N, 10)],

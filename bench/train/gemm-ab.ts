@@ -4,13 +4,16 @@
 //     [--wasm relaxed|simd128] [--shapes nn:512x512x512,tn:9216x32x128] [--rounds 11] [--seconds S]
 // DIR is a checkout of before with its build (`npm ci && npm run asbuild` there). A shape is
 // v:MxKxN, v one of nn, nt, tn (gemm_v's M, K, N; tn accumulates, as a kernel gradient does), or
-// dense / linear (dense_forward of M rows, K inputs, N units, with a bias, with and without ReLU).
+// dense / linear (dense_forward of M rows, K inputs, N units, with a bias, with and without ReLU),
+// or row (M = 1: dense_forward with ReLU, on a build with dense_forward_row that, from the
+// kernel's one-row copy, as bsfnet/infer's model calls it; `--shapes rows`: the paper's nets' ones).
 // The default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128;
 // `--shapes kdd99` is the KDD99 net's dense layers at 256 rows.
 // Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
 // the same bits (a speed-up that changed the results would say so).
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { buildFile, middle as med, option } from "../lib/ab.js";
 import { cpuMsPerCall } from "../lib/measure.js";
@@ -28,16 +31,21 @@ const ROUNDS = Number(opt("--rounds", "11"));
 const seconds = Number(opt("--seconds", "0.3"));
 const NAMED: Record<string, string> = {
   kdd99: "dense:256x41x41,dense:256x41x82,dense:256x82x41,linear:256x41x23",
+  rows: "row:1x9216x128,row:1x168x168,row:1x168x336,row:1x336x168,row:1x41x41,row:1x41x82,row:1x82x41",
 };
-const VARIANTS = ["nn", "nt", "tn", "dense", "linear"] as const;
+const VARIANTS = ["nn", "nt", "tn", "dense", "linear", "row"] as const;
 type Variant = (typeof VARIANTS)[number];
 const shapeList = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128");
 const shapes = (NAMED[shapeList] ?? shapeList).split(",").map((s) => {
   const [v, dims] = s.split(":");
   const [M, K, N] = (dims ?? "").split("x").map(Number);
-  if (!VARIANTS.includes(v as Variant) || ![M, K, N].every((d) => Number.isInteger(d) && d > 0))
+  if (
+    !VARIANTS.includes(v as Variant) ||
+    ![M, K, N].every((d) => Number.isInteger(d) && d > 0) ||
+    (v === "row" && M !== 1)
+  )
     usage(
-      `--shapes: "${s}" is not v:MxKxN with v one of ${VARIANTS.join(", ")} (or one of: ${Object.keys(NAMED).join(", ")})`,
+      `--shapes: "${s}" is not v:MxKxN with v one of ${VARIANTS.join(", ")}, M = 1 for row (or one of: ${Object.keys(NAMED).join(", ")})`,
     );
   return { v: v as Variant, M, K, N };
 });
@@ -46,11 +54,21 @@ const file = await buildFile(wasm);
 const here = resolve(import.meta.dirname, "../..");
 for (const root of [base, here])
   if (!existsSync(`${root}/build/${file}`)) usage(`${root}/build/${file} is missing (run npm run asbuild there)`);
+// Each side loads its build with its own loader: the kernel list checked at load is the one that
+// build was made for (a kernel added since would fail the older build's check).
+async function loaderOf(root: string): Promise<typeof Runtime> {
+  const path = `${root}/src/runtime/runtime.ts`;
+  if (root === here || !existsSync(path)) return Runtime;
+  return ((await import(pathToFileURL(path).href)) as { Runtime: typeof Runtime }).Runtime;
+}
 const sides = await Promise.all(
   [
     ["before", base],
     ["after", here],
-  ].map(async ([name, root]) => ({ name, rt: await Runtime.load(readFileSync(`${root}/build/${file}`)) })),
+  ].map(async ([name, root]) => ({
+    name,
+    rt: await (await loaderOf(root)).load(readFileSync(`${root}/build/${file}`)),
+  })),
 );
 
 const range = (a: number[]) => `[${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}]`;
@@ -71,9 +89,13 @@ for (const { v, M, K, N } of shapes) {
       return p;
     });
     const k = rt.k;
-    const call =
-      v === "dense" || v === "linear"
-        ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "dense" ? 1 : 0)
+    const copyBytes = v === "row" && "dense_forward_row" in k ? k.dense_row_pack_bytes(K, N) : 0;
+    const copy = copyBytes ? rt.alloc(copyBytes) : 0;
+    if (copy) k.dense_row_pack(copy, pb, K, N);
+    const call = copy
+      ? () => k.dense_forward_row(pc, pa, copy, pbias, K, N, 1)
+      : v === "dense" || v === "linear" || v === "row"
+        ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "linear" ? 0 : 1)
         : () => k[`gemm_${v}`](pc, pa, pb, M, K, N, accumulate);
     // the bits of one call from the same C (accumulate reads it)
     const bits = () => {
@@ -83,6 +105,7 @@ for (const { v, M, K, N } of shapes) {
     };
     const free = () => {
       for (const [i, p] of [pa, pb, pc, pbias].entries()) rt.release(p, [A, B, C, bias][i].length * 4);
+      if (copy) rt.release(copy, copyBytes);
     };
     return { call, bits, free };
   });

@@ -220,6 +220,12 @@ export abstract class Layer {
     throw new Error(`layer ${this.name} cannot compute a part of its forward`);
   }
 
+  /** Inference only, once the parameters are final (bsfnet/infer's model: its weights never change
+   * after load): a layer may keep a copy of a parameter in a layout that pays only when it stays
+   * fixed, in memory it takes from `mem`, and use it in forward on that memory from then on (the
+   * same bits). Default: nothing. */
+  prepack(_mem: KernelMemory): void {}
+
   /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
   abstract backward(
     ctx: StepContext,

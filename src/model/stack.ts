@@ -36,6 +36,12 @@ export class LayerStack {
     return planParams(mem, this.layers, slots, grads);
   }
 
+  /** Inference only, the parameters final and placed on `mem`: each layer may keep copies of them
+   * laid out for fixed weights (Layer.prepack), used from then on with `mem`. */
+  prepack(mem: KernelMemory): void {
+    for (const l of this.layers) l.prepack(mem);
+  }
+
   planBatch(mem: KernelMemory, B: number, training = true): BatchPlan {
     return planBatch(mem, this.layers, this.inputSize, B, this.classes, training);
   }

@@ -62,6 +62,15 @@ export interface WasmKernels {
     part: number,
     parts: number,
   ): void;
+  /** Bytes of a one-row copy of a C x OC kernel (dense_row_pack), 0 where a one-row forward gains
+   * nothing from one (OC < 16). */
+  dense_row_pack_bytes(C: number, OC: number): number;
+  /** packed = weight[C,OC] laid out as a one-row forward reads it (16-byte aligned,
+   * dense_row_pack_bytes). For a kernel that does not change: an inference model's. */
+  dense_row_pack(packed: number, weight: number, C: number, OC: number): void;
+  /** dense_forward of one row (B = 1) with the kernel read from its dense_row_pack copy: the same
+   * bits. */
+  dense_forward_row(out: number, inp: number, packed: number, bias: number, C: number, OC: number, relu: number): void;
   /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
    * dbias[OC] += sum_b dout (skipped when dbias is 0). */
   dense_backward(
@@ -473,6 +482,9 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "dense_forward",
   "dense_parts",
   "dense_forward_part",
+  "dense_row_pack_bytes",
+  "dense_row_pack",
+  "dense_forward_row",
   "dense_backward",
   "relu_forward",
   "relu_backward",

@@ -1,0 +1,72 @@
+// dense_forward_row: one row of dense_forward with the kernel read from its dense_row_pack copy
+// (an inference model's one-row layout). In both builds it must give dense_forward's bits at
+// B = 1 for every shape: K not a multiple of 8 (the short last group), OC not a multiple of 4 (the
+// scalar tail of the padded last vector), with and without bias and ReLU, NaN and -0 included.
+import { describe, expect, it } from "vitest";
+import { denseForward } from "../reference/dense.js";
+import { get, kernelBuilds, maxAbsDiff, put, randn, rng } from "../util/wasm.js";
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
+
+const SHAPES: [number, number][] = [
+  [1, 16],
+  [7, 16],
+  [8, 17],
+  [9, 19],
+  [15, 30],
+  [17, 31],
+  [64, 32],
+  [130, 45],
+  [41, 41],
+  [41, 82],
+  [168, 336],
+  [9216, 128],
+];
+
+describe("dense_forward_row", async () => {
+  for (const [name, load] of await kernelBuilds()) {
+    it(`${name}: the packed copy's size, 0 below 16 outputs`, async () => {
+      const k = (await load()).k;
+      expect(k.dense_row_pack_bytes(9216, 128)).toBe(9216 * 128 * 4);
+      expect(k.dense_row_pack_bytes(10, 17)).toBe(10 * 20 * 4); // the last vector padded
+      expect(k.dense_row_pack_bytes(10, 15)).toBe(0);
+      expect(k.dense_row_pack_bytes(0, 32)).toBe(0);
+    });
+
+    it(`${name}: the bits of dense_forward at one row, every tail`, async () => {
+      const rt = await load();
+      const k = rt.k;
+      const r = rng(21);
+      for (const [C, OC] of SHAPES) {
+        const x = randn(r, C);
+        const w = randn(r, C * OC, 0.2);
+        const b = randn(r, OC);
+        w[(C - 1) * OC + OC - 1] = Number.NaN; // the last (tail) output is NaN in both
+        x[0] = 0;
+        b[0] = -0;
+        if (C === 1) w[0] = -1; // output 0: 0 * -1 + -0 = -0 before the ReLU
+        const px = put(rt, x);
+        const pw = put(rt, w);
+        const pb = put(rt, b);
+        const pp = rt.alloc(k.dense_row_pack_bytes(C, OC));
+        k.dense_row_pack(pp, pw, C, OC);
+        const po = put(rt, new Float32Array(OC + 4).fill(7));
+        for (const relu of [0, 1]) {
+          for (const bias of [pb, 0]) {
+            k.dense_forward(po, px, pw, bias, 1, C, OC, relu);
+            const want = bits(get(rt, po, OC));
+            rt.f32(po, OC + 4).fill(Number.NaN);
+            k.dense_forward_row(po, px, pp, bias, C, OC, relu);
+            const out = get(rt, po, OC + 4);
+            expect(bits(out.subarray(0, OC)), `${C}x${OC} relu=${relu} bias=${bias !== 0}`).toEqual(want);
+            expect(Number.isNaN(out[OC]), `${C}x${OC}: nothing written past the row`).toBe(true);
+            const ref = denseForward(x, w, bias ? b : null, 1, C, OC);
+            if (relu) for (let i = 0; i < OC; i++) ref[i] = Math.max(0, ref[i]);
+            const finite = (a: ArrayLike<number>) => Array.from(a).slice(0, OC - 1);
+            expect(maxAbsDiff(finite(out), finite(ref))).toBeLessThan(2e-6 * (C + 1));
+          }
+        }
+      }
+    });
+  }
+});
