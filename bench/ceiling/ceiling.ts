@@ -189,22 +189,22 @@ export function ceilingMarkdown(r: CeilingRun, c: CeilingSummary, peers: PeerRes
   ];
   // the ceilings, target by target
   const e = peers?.defaultEngine ?? "bsfnet";
-  const work = (net: string) => {
+  const work = (net: string, pass: "inference" | "training") => {
     const f = peers?.forwardFlops?.[net];
-    return typeof f === "number" ? forwardWork(net, f) : null;
+    return typeof f === "number" ? forwardWork(net, f, pass) : null;
   };
   const rows: [string, Num, Num, Num, Num][] = [];
   if (peers) {
     const inf = (net: string, B: number, label: string, ceil: Num) => {
       const peer = inferFigure(peers, net, B, "ort 1t");
       const own = inferFigure(peers, net, B, e);
-      rows.push([label, peer, work(net), own !== null && peer ? own / peer : null, ceil]);
+      rows.push([label, peer, work(net, "inference"), own !== null && peer ? own / peer : null, ceil]);
     };
     inf("musk2", 256, "Musk2 inference, batch 256, vs onnxruntime-node 1t (target 0.5×)", c.inferB256VsOrt.musk2);
     inf("kdd99", 256, "KDD99 inference, batch 256, vs onnxruntime-node 1t (target 0.5×)", c.inferB256VsOrt.kdd99);
     inf("cnn", 256, "CNN inference, batch 256, vs onnxruntime-node 1t (target 1.0×)", c.inferB256VsOrt.cnn);
     inf("cnn", 1, "CNN inference, batch 1, vs onnxruntime-node 1t (target 1.0×)", c.cnnB1VsOrt);
-    const w = work("musk2");
+    const w = work("musk2", "training");
     for (const [kind, ceil] of [
       ["fresh", c.musk2B128.overTorch1tFresh],
       ["steady", c.musk2B128.overTorch1t],
@@ -233,7 +233,7 @@ export function ceilingMarkdown(r: CeilingRun, c: CeilingSummary, peers: PeerRes
     `Ceilings: the best ratio ${e} / peer one thread could reach if every kernel ran at the wasm peak of the ${c.build} build ` +
       `(${f1(P)} GFLOP/s) while the peer stays as measured: peak / (peer samples/s × the FLOPs bsfnet must do per sample). ` +
       "An upper bound: only the products' multiply-adds count (bias, activations, pooling, softmax, Adam, memory traffic are free); " +
-      "dense layers and conv_1 in direct form, the CNN's conv_2 as its Winograd F(4×4, 3×3) products (a quarter of the direct count), " +
+      "dense layers and conv_1 in direct form, the CNN's conv_2 as its Winograd products (at inference F(6×6, 3×3), 0.20 of the direct count; in training F(4×4, 3×3), a quarter), " +
       `training as 3× the forward work. Peer figures: ${c.peers}.`,
     "",
     "| target | peer samples/s | bsfnet work per sample (MFLOP) | bsfnet at the peak (samples/s) | ceiling | measured | measured / ceiling |",

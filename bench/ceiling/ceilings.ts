@@ -8,8 +8,10 @@
 // It is an upper bound: the work counts only the multiply-adds of the products (2 FLOPs each);
 // bias, ReLU, pooling, softmax, Adam, the Winograd transforms and the memory traffic are free.
 // The work is what bsfnet's algorithms need: the dense layers and conv_1 in direct form, the Table 6
-// CNN's conv_2 as Winograd F(4×4, 3×3) (36 products per 4×4 output tile instead of 16 × 9 = 144,
-// assembly/winograd.ts), training as forward + input gradient + weight gradient (3× forward).
+// CNN's conv_2 as Winograd products: F(6×6, 3×3) at inference (64 products per 6×6 output tile
+// instead of 36 × 9 = 324, assembly/winograd6.ts), F(4×4, 3×3) in training (36 per 4×4 tile
+// instead of 144, assembly/winograd.ts); training as forward + input gradient + weight gradient
+// (3× forward).
 // Two threads: twice the one-thread peak.
 import type { PeerResults } from "../peers/peers.js";
 import { inferFigure, trainFigure, type Maybe, type Num } from "../summary.js";
@@ -29,11 +31,18 @@ export function winogradF4x4Flops(c: { OH: number; OW: number; C: number; OC: nu
   return 2 * Math.ceil(c.OH / 4) * Math.ceil(c.OW / 4) * 36 * c.C * c.OC;
 }
 
+/** FLOPs of the products of a 3×3 convolution as Winograd F(6×6, 3×3): 64 per tile per channel pair. */
+export function winogradF6x6Flops(c: { OH: number; OW: number; C: number; OC: number }): number {
+  return 2 * Math.ceil(c.OH / 6) * Math.ceil(c.OW / 6) * 64 * c.C * c.OC;
+}
+
 /** FLOPs per sample of a forward pass as bsfnet computes it, from the direct-form count of
- * bench/peers (forwardFlops): the CNN's conv_2 replaced by its Winograd products. */
-export function forwardWork(net: string, directForward: number): number {
+ * bench/peers (forwardFlops): the CNN's conv_2 replaced by its Winograd products, F(6×6, 3×3) in
+ * an inference pass, F(4×4, 3×3) in a training step's. */
+export function forwardWork(net: string, directForward: number, pass: "inference" | "training"): number {
   if (net !== "cnn") return directForward;
-  return directForward - directConv3x3Flops(CNN_CONV2) + winogradF4x4Flops(CNN_CONV2);
+  const winograd = pass === "inference" ? winogradF6x6Flops(CNN_CONV2) : winogradF4x4Flops(CNN_CONV2);
+  return directForward - directConv3x3Flops(CNN_CONV2) + winograd;
 }
 
 /** ceiling = peak / (peer samples/s × work per sample). */
@@ -116,15 +125,15 @@ export function assembleCeiling(i: CeilingInput, reasons: Record<string, string>
   const build = p ? buildOf(p.defaultEngine) : "relaxed";
   const wasmPeakGflops = { simd128: peak("simd128"), relaxed: peak("relaxed") };
   const P = wasmPeakGflops[build];
-  const work = (net: string): Num => {
+  const work = (net: string, pass: "inference" | "training"): Num => {
     const f = p?.forwardFlops?.[net];
-    return typeof f === "number" && f > 0 ? forwardWork(net, f) : null;
+    return typeof f === "number" && f > 0 ? forwardWork(net, f, pass) : null;
   };
   const noPeers = { value: null, reason: `peers: ${i.peers.reason}` } as const;
   const vsOrt = (key: string, net: string, B: number) =>
-    take(key, p ? ceilingRatio(P, inferFigure(p, net, B, "ort 1t"), work(net)) : noPeers);
+    take(key, p ? ceilingRatio(P, inferFigure(p, net, B, "ort 1t"), work(net, "inference")) : noPeers);
   const vsTorch = (key: string, kind: "fresh" | "steady", peak2 = 1) => {
-    const w = work("musk2");
+    const w = work("musk2", "training");
     return take(
       key,
       p

@@ -16,6 +16,7 @@ import {
   forwardWork,
   type CeilingMeasured,
   winogradF4x4Flops,
+  winogradF6x6Flops,
 } from "../../bench/ceiling/ceilings.js";
 import { CHAINS, exportIndices, loopFlops, loopStackAccesses, PEAK_OP } from "../../bench/ceiling/peak.js";
 import { matmulSpec, parseCpuinfo } from "../../bench/ceiling/native.js";
@@ -72,15 +73,21 @@ const measured: CeilingMeasured = {
 };
 
 describe("ceiling arithmetic", () => {
-  it("counts conv_2 of the Table 6 CNN in direct form and as Winograd F(4×4, 3×3) products", () => {
+  it("counts conv_2 of the Table 6 CNN in direct form and as Winograd F(4×4, 3×3) and F(6×6, 3×3) products", () => {
     expect(directConv3x3Flops(CNN_CONV2)).toBe(2 * 24 * 24 * 9 * 32 * 64);
     // 6 × 6 tiles of 4 × 4 outputs, 36 products each: exactly a quarter of the direct count
     expect(winogradF4x4Flops(CNN_CONV2)).toBe(2 * 36 * 36 * 32 * 64);
     expect(winogradF4x4Flops(CNN_CONV2) * 4).toBe(directConv3x3Flops(CNN_CONV2));
     // tiles round up: a 5 × 5 output needs 2 × 2 tiles
     expect(winogradF4x4Flops({ OH: 5, OW: 5, C: 1, OC: 1 })).toBe(2 * 4 * 36);
-    expect(forwardWork("musk2", 1234)).toBe(1234);
-    expect(forwardWork("cnn", 24_000_000)).toBe(24_000_000 - 0.75 * directConv3x3Flops(CNN_CONV2));
+    expect(forwardWork("musk2", 1234, "inference")).toBe(1234);
+    expect(forwardWork("cnn", 24_000_000, "training")).toBe(24_000_000 - 0.75 * directConv3x3Flops(CNN_CONV2));
+    // inference: 4 × 4 tiles of 6 × 6 outputs, 64 products each (64 / 324 of the direct count)
+    expect(winogradF6x6Flops(CNN_CONV2)).toBe(2 * 16 * 64 * 32 * 64);
+    expect(winogradF6x6Flops({ OH: 7, OW: 5, C: 1, OC: 1 })).toBe(2 * 2 * 64);
+    expect(forwardWork("cnn", 24_000_000, "inference")).toBe(
+      24_000_000 - directConv3x3Flops(CNN_CONV2) + winogradF6x6Flops(CNN_CONV2),
+    );
   });
 
   it("is the peak over the peer's samples/s times the work, or null and why", () => {
@@ -103,8 +110,8 @@ describe("ceiling arithmetic", () => {
     // Musk2 at batch 256: ort 102,400 samples/s × 0.34 MFLOP = 34.8 GFLOP/s; 60 / 34.8
     expect(c.inferB256VsOrt.musk2).toBeCloseTo(60e9 / (400 * 256 * FORWARD.musk2), 12);
     expect(c.inferB256VsOrt.kdd99).toBeCloseTo(60e9 / (400 * 256 * FORWARD.kdd99), 12);
-    expect(c.inferB256VsOrt.cnn).toBeCloseTo(60e9 / (400 * 256 * forwardWork("cnn", FORWARD.cnn)), 12);
-    expect(c.cnnB1VsOrt).toBeCloseTo(60e9 / (400 * forwardWork("cnn", FORWARD.cnn)), 12);
+    expect(c.inferB256VsOrt.cnn).toBeCloseTo(60e9 / (400 * 256 * forwardWork("cnn", FORWARD.cnn, "inference")), 12);
+    expect(c.cnnB1VsOrt).toBeCloseTo(60e9 / (400 * forwardWork("cnn", FORWARD.cnn, "inference")), 12);
     // training: 3× the forward work against PyTorch's steady and fresh rows; two threads: twice the peak
     expect(c.musk2B128.overTorch1t).toBeCloseTo(60e9 / (64_000 * 3 * FORWARD.musk2), 12);
     expect(c.musk2B128.overTorch1tFresh).toBeCloseTo(60e9 / (60_000 * 3 * FORWARD.musk2), 12);
