@@ -7,10 +7,7 @@ import { gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn, row_pack, row_p
 /** out[B,OC] = inp[B,C] @ weight[C,OC] + bias[OC], then max(0, .) when relu; bias 0 = none. */
 export function dense_forward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32, relu: i32): void {
   gemm_nn(out, inp, weight, B, C, OC, 0);
-  if (bias) {
-    if (relu) bias_rows(out, bias, B, OC, <usize>OC << 2, true);
-    else bias_rows(out, bias, B, OC, <usize>OC << 2, false);
-  } else if (relu) relu_forward(out, out, B * OC);
+  epilogue(out, bias, B, OC, <usize>OC << 2, relu);
 }
 
 /** How many parts dense_forward_part can cut a forward of B rows into: OC >= 32 outputs into
@@ -28,10 +25,7 @@ export function dense_forward_part(out: usize, inp: usize, weight: usize, bias: 
   if (j1 <= j0) return;
   gemm_nn_cols(out, inp, weight, B, C, OC, j0, j1);
   const o = <usize>j0 << 2, ld = <usize>OC << 2, n = j1 - j0;
-  if (bias) {
-    if (relu) bias_rows(out + o, bias + o, B, n, ld, true);
-    else bias_rows(out + o, bias + o, B, n, ld, false);
-  } else if (relu) for (let b = 0; b < B; b++) relu_forward(out + o + <usize>b * ld, out + o + <usize>b * ld, n);
+  epilogue(out + o, bias ? bias + o : 0, B, n, ld, relu);
 }
 
 /** Bytes of the one-row copy of a C x OC kernel (dense_row_pack); 0 where a one-row forward does
@@ -49,10 +43,19 @@ export function dense_row_pack(packed: usize, weight: usize, C: i32, OC: i32): v
  * bits, the kernel streamed in one pass. */
 export function dense_forward_row(out: usize, inp: usize, packed: usize, bias: usize, C: i32, OC: i32, relu: i32): void {
   row_packed(out, inp, packed, C, OC, 0, OC);
+  epilogue(out, bias, 1, OC, <usize>OC << 2, relu);
+}
+
+// Every dense forward's last step on its outputs out[b, :OC] (rows `row` bytes apart): + bias
+// (0: none), then max(0, .) when relu.
+@inline function epilogue(out: usize, bias: usize, B: i32, OC: i32, row: usize, relu: i32): void {
   if (bias) {
-    if (relu) bias_rows(out, bias, 1, OC, <usize>OC << 2, true);
-    else bias_rows(out, bias, 1, OC, <usize>OC << 2, false);
-  } else if (relu) relu_forward(out, out, OC);
+    if (relu) bias_rows(out, bias, B, OC, row, true);
+    else bias_rows(out, bias, B, OC, row, false);
+  } else if (relu) {
+    if (row == <usize>OC << 2) relu_forward(out, out, B * OC);
+    else for (let b = 0; b < B; b++) relu_forward(out + <usize>b * row, out + <usize>b * row, OC);
+  }
 }
 
 // out[b, :OC] += bias (rows `row` bytes apart), then max(0, .) when relu (a constant here): one
