@@ -55,10 +55,10 @@ export class InferenceModel {
         mem.f32(p.ptr, p.size).set(l.weights[j].values);
       });
     });
-    if (options.prepack ?? true) this.stack.prepack(mem);
     const width = Math.max(this.inputSize, ...this.layers.map((l) => l.outputSize));
     const B = Math.max(1, Math.min(options.batchSize ?? this.stack.inferenceRows, Math.floor(2 ** 26 / width)));
     this.plan = this.stack.planBatch(mem, B, false);
+    if (options.prepack ?? true) this.stack.prepack(mem);
   }
 
   /** Load a model file's bytes on kernels given as a WebAssembly.Module (synchronous, no compile). */

@@ -2,7 +2,7 @@
 // pass. Portable (no Node modules, nothing of training), so `bsfnet/infer` imports it as it is and
 // Sequential adds only the backward pass, the loss and the optimizer.
 import { sizeOf, type Layer, type Shape, type StepContext } from "../layers/layer.js";
-import type { KernelMemory } from "../runtime/memory.js";
+import { OutOfMemoryError, type KernelMemory } from "../runtime/memory.js";
 import { buildStack, type BuildOptions } from "./build.js";
 import { inferenceRows, planBatch, planParams, type BatchPlan, type ParamBlock } from "./plan.js";
 import { assertFinite, toX, type XInput } from "./inputs.js";
@@ -37,9 +37,18 @@ export class LayerStack {
   }
 
   /** Inference only, the parameters final and placed on `mem`: each layer may keep copies of them
-   * laid out for fixed weights (Layer.prepack), used from then on with `mem`. */
+   * laid out for fixed weights (Layer.prepack), used from then on with `mem`. A copy is only a
+   * faster layout of what the model has: one that does not fit in memory any more (wasm32's 4 GiB,
+   * a Worker's limit) is left out and its layer runs without it. Call after the model's plans, so
+   * the copies take only memory that they do not need. */
   prepack(mem: KernelMemory): void {
-    for (const l of this.layers) l.prepack(mem);
+    for (const l of this.layers) {
+      try {
+        l.prepack(mem);
+      } catch (e) {
+        if (!(e instanceof OutOfMemoryError)) throw e;
+      }
+    }
   }
 
   planBatch(mem: KernelMemory, B: number, training = true): BatchPlan {
