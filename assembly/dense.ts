@@ -42,7 +42,7 @@ export function dense_row_pack(packed: usize, weight: usize, C: i32, OC: i32): v
 /** out[1,OC] = dense_forward of one row, the kernel read from its dense_row_pack copy: the same
  * bits, the kernel streamed in one pass. */
 export function dense_forward_row(out: usize, inp: usize, packed: usize, bias: usize, C: i32, OC: i32, relu: i32): void {
-  row_packed(out, inp, packed, C, OC, 0, OC);
+  row_packed(out, inp, packed, C, OC);
   epilogue(out, bias, 1, OC, <usize>OC << 2, relu);
 }
 

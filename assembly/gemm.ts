@@ -302,21 +302,21 @@ export function row_pack(bp: usize, b: usize, K: i32, N: i32): void {
   }
 }
 
-/** C[1, j0:j1] = A[1,K] @ B[K, j0:j1] with B in row_pack's layout (bp), j0 a multiple of 4: the
- * bits row_stream gives those columns (every element adds its K products in k order, unfused). */
-export function row_packed(c: usize, a: usize, bp: usize, K: i32, N: i32, j0: i32, j1: i32): void {
-  if (j1 <= j0) return;
+/** C[1,N] = A[1,K] @ B[K,N] with B in row_pack's layout (bp): the bits row_stream gives (every
+ * element adds its K products in k order, unfused). */
+export function row_packed(c: usize, a: usize, bp: usize, K: i32, N: i32): void {
+  if (N <= 0) return;
   const rg = row_group_bytes(N);
-  const vf = j1 >> 2; // vectors [j0/4, vf) are whole
-  const o0 = <usize>j0 << 2, oe = <usize>vf << 4;
-  memory.fill(c + o0, 0, <usize>(j1 - j0) << 2);
+  const n4 = N & ~3; // columns in whole vectors
+  const oe = <usize>n4 << 2;
+  memory.fill(c, 0, <usize>N << 2);
   let k = 0;
   for (; k + 8 <= K; k += 8) {
     const pa = a + (<usize>k << 2);
     const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa, 4), x2 = v128.load32_splat(pa, 8), x3 = v128.load32_splat(pa, 12);
     const x4 = v128.load32_splat(pa, 16), x5 = v128.load32_splat(pa, 20), x6 = v128.load32_splat(pa, 24), x7 = v128.load32_splat(pa, 28);
-    let p = bp + <usize>k * rg + (o0 << 3);
-    for (let o = o0; o < oe; o += 16) {
+    let p = bp + <usize>k * rg;
+    for (let o: usize = 0; o < oe; o += 16) {
       let s = v128.load(c + o);
       s = mac(x0, v128.load(p), s);
       s = mac(x1, v128.load(p, 16), s);
@@ -329,20 +329,20 @@ export function row_packed(c: usize, a: usize, bp: usize, K: i32, N: i32, j0: i3
       v128.store(c + o, s);
       p += 128;
     }
-    if (vf << 2 < j1) row_packed_tail(c, pa, p, 8, vf << 2, j1);
+    if (n4 < N) row_packed_tail(c, pa, p, 8, n4, N);
   }
   if (k < K) {
     // the last group, g < 8 rows: per vector the same k order, one row at a time
     const g = K - k, gs = <usize>g << 4;
     const pa = a + (<usize>k << 2);
-    let p = bp + <usize>k * rg + (o0 >> 4) * gs;
-    for (let o = o0; o < oe; o += 16) {
+    let p = bp + <usize>k * rg;
+    for (let o: usize = 0; o < oe; o += 16) {
       let s = v128.load(c + o);
       for (let i = 0; i < g; i++) s = mac(v128.load32_splat(pa + (<usize>i << 2)), v128.load(p + (<usize>i << 4)), s);
       v128.store(c + o, s);
       p += gs;
     }
-    if (vf << 2 < j1) row_packed_tail(c, pa, p, g, vf << 2, j1);
+    if (n4 < N) row_packed_tail(c, pa, p, g, n4, N);
   }
 }
 

@@ -11,6 +11,7 @@
 import { option } from "../lib/ab.js";
 import { KernelTrace } from "../lib/trace.js";
 import { cnnLabel } from "../cnn/step.js";
+import { winogradF6x6Flops } from "../ceiling/ceilings.js";
 import { bsfnetNet, netData, netPlan, type NetName } from "../peers/nets.js";
 
 const args = process.argv.slice(2);
@@ -30,8 +31,7 @@ function flops(name: string, a: readonly number[]): number | null {
     const [B, H, W, C, OC, KH, KW, same] = a.slice(5, 13);
     const OH = same ? H : H - KH + 1,
       OW = same ? W : W - KW + 1;
-    if (KH === 3 && KW === 3 && C % 4 === 0 && OC % 4 === 0)
-      return 2 * B * Math.ceil(OH / 6) * Math.ceil(OW / 6) * 64 * C * OC;
+    if (KH === 3 && KW === 3 && C % 4 === 0 && OC % 4 === 0) return B * winogradF6x6Flops({ OH, OW, C, OC });
     return 2 * B * OH * OW * KH * KW * C * OC;
   }
   return null;

@@ -5,7 +5,6 @@
 // (Sequential.predict). Kept apart from stack.ts: bsfnet/infer has no threads and does not bundle it.
 import type { Layer, StepContext } from "../layers/layer.js";
 import type { KernelMemory } from "../runtime/memory.js";
-import { assertFinite } from "./inputs.js";
 import type { BatchPlan } from "./plan.js";
 import type { LayerStack } from "./stack.js";
 
@@ -17,6 +16,33 @@ export interface PartStep {
   parts: number;
   inp: number;
   out: number;
+}
+
+/** The step table thread 0 hands its workers (i32): [steps, B, thread 0's input rows, 0], then
+ * per step PART_FIELDS values: layer, fused (0 / 1), parts, inp, out. */
+const PART_FIELDS = 5;
+
+/** Bytes of the step table of `steps`. */
+export const partTableBytes = (steps: readonly PartStep[]): number => 16 + steps.length * PART_FIELDS * 4;
+
+/** Writes the step table of `steps` (a forward of B rows from `input`) into `table`. */
+export function writePartTable(table: Int32Array, steps: readonly PartStep[], B: number, input: number): void {
+  table.set([steps.length, B, input, 0]);
+  steps.forEach((st, s) => {
+    table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 4 + s * PART_FIELDS);
+  });
+}
+
+/** Reads the step table at byte `at` of `buffer` (writePartTable's). */
+export function readPartTable(buffer: ArrayBufferLike, at: number): { steps: PartStep[]; B: number; input: number } {
+  const [S, B, input] = new Int32Array(buffer, at, 4);
+  const rows = new Int32Array(buffer, at + 16, S * PART_FIELDS);
+  const steps: PartStep[] = [];
+  for (let s = 0; s < S; s++) {
+    const [layer, fused, parts, inp, out] = rows.subarray(s * PART_FIELDS, (s + 1) * PART_FIELDS);
+    steps.push({ layer, fused: fused === 1, parts, inp, out });
+  }
+  return { steps, B, input };
 }
 
 /** Thread 0's side: say that step s's input is written; wait until every part of it is (an error
@@ -166,26 +192,4 @@ export function forwardMyParts(
     }
     sync.done(s);
   }
-}
-
-/** LayerStack.predict of n rows (at most plan.B) in one call whose `steps` are shared: the rows
- * are copied in and checked before `begin` wakes the other threads. */
-export function predictShared(
-  stack: LayerStack,
-  mem: KernelMemory,
-  plan: BatchPlan,
-  data: Float32Array,
-  n: number,
-  steps: readonly PartStep[],
-  begin: () => PartSync,
-  what = "x",
-): Float32Array {
-  const D = stack.inputSize;
-  const V = stack.classes;
-  if (n > plan.B) throw new RangeError(`predictShared: ${n} rows, the plan holds ${plan.B}`);
-  mem.f32(plan.input, n * D).set(data.subarray(0, n * D));
-  if (mem.k.has_nonfinite(plan.input, n * D)) assertFinite(data, D, what, 0, n * D);
-  const scores = forwardParts(stack, mem, plan, n, steps, begin());
-  if (stack.softmax) mem.k.softmax_forward(plan.probs, scores, n, V);
-  return mem.f32(stack.softmax ? plan.probs : scores, n * V).slice();
 }

@@ -7,7 +7,7 @@ import { initParam } from "../layers/initializers.js";
 import { makeOptimizer, stepRange, type Optimizer, type OptimizerSpec } from "../optim/optimizer.js";
 import type { BatchPlan, ParamBlock } from "./plan.js";
 import { LayerStack } from "./stack.js";
-import { partSteps, predictShared, type PartStep } from "./parts.js";
+import { forwardParts, partSteps, partTableBytes, writePartTable, type PartStep } from "./parts.js";
 import { buildSpec, type BuildOptions } from "./build.js";
 import { flatWeights, groupSpec, type ModelSpec } from "./spec.js";
 import { assertFinite, toTargets, toX, toY, type TargetInput, type XInput, type YInput } from "./inputs.js";
@@ -39,7 +39,6 @@ import {
   type ThreadsOption,
   type UpdateShare,
   choosePartsThreads,
-  PART_FIELDS,
   PART_MIN_FLOPS,
   type PredictChoice,
   updateRanges,
@@ -126,6 +125,10 @@ interface DataInWasm {
 }
 
 /** A batchSize option checked; `fallback` when absent (predict: the stack's inference rows). */
+/** Whether a predict call of n rows (rows per kernel call batchSize) is too short to split by rows
+ * and fits in one kernel call: its threads then share the layers that cut into parts instead. */
+const sharesLayers = (n: number, batchSize: number): boolean => n < 2 * PREDICT_MIN_PIECE && n <= batchSize;
+
 function checkBatchSize(value: unknown, where: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
@@ -741,20 +744,19 @@ export class Sequential {
     const available = await availableThreads();
     const option = checkThreads(options.threads, available, "predict: option threads");
     const { data, n } = this.stack!.rows(xIn);
-    if (option !== 1 && n < 2 * PREDICT_MIN_PIECE && n <= batchSize) {
+    const T = option === 1 ? 1 : this.predictThreadCount(option, n, batchSize, available);
+    const here = () => this.stack!.predict(this.runtime, this.plan(batchSize, false), data, n);
+    if (T === 1) return here();
+    if (sharesLayers(n, batchSize)) {
       // too few rows to split: the layers that cut into parts are shared instead (the same bits)
-      const T = this.partsThreadCount(option, n, batchSize, available);
-      if (T === 1) return this.stack!.predict(this.runtime, this.plan(batchSize, false), data, n);
       const run = this.predictLock.then(() => this.predictParts(data, n, batchSize, T));
       this.predictLock = run.catch(() => {});
       return run;
     }
-    const T = option === 1 ? 1 : this.predictThreadCount(option, n, batchSize, available);
     const lead = this.predictLead(batchSize);
-    const pieces = T > 1 && n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
+    const pieces = n >= 2 * PREDICT_MIN_PIECE ? predictPieces(n, batchSize, T, lead) : [];
     // calls too short to give a worker rows stay here: no barrier for nothing
-    if (!pieces.slice(1).some((p) => p.length > 0))
-      return this.stack!.predict(this.runtime, this.plan(batchSize, false), data, n);
+    if (!pieces.slice(1).some((p) => p.length > 0)) return here();
     const run = this.predictLock.then(() => this.predictThreaded(data, n, batchSize, T, lead, pieces));
     this.predictLock = run.catch(() => {});
     return run;
@@ -772,12 +774,15 @@ export class Sequential {
     return argmaxRows(await this.predict(xIn, options), this.classes);
   }
 
-  /** The thread count of a predict call of n rows: an explicit count as given; "auto" by the
-   * estimate, and only on a running pool of that size or once the forgone savings pay its start. */
+  /** The thread count of a predict call of n rows: "auto" by autoChoice, taken only on a running
+   * pool of that size or once the forgone savings pay its start; an explicit count as given, but 1
+   * for a call too short to split by rows (sharesLayers) where no layer cuts into parts worth sharing. */
   private predictThreadCount(option: ThreadsOption, n: number, batchSize: number, available: number): number {
-    if (option !== "auto") return option;
-    if (sharedMemoryUnavailable()) return 1;
-    return this.autoPool(this.autoChoice(n, batchSize, available));
+    if (option === "auto")
+      return sharedMemoryUnavailable() ? 1 : this.autoPool(this.autoChoice(n, batchSize, available));
+    if (option > 1 && sharesLayers(n, batchSize) && !this.partSteps(this.plan(batchSize, false), n, option).length)
+      return 1;
+    return option;
   }
 
   /** "auto" for a call of n rows: below 2 * PREDICT_MIN_PIECE rows (in one call of batchSize)
@@ -785,7 +790,7 @@ export class Sequential {
    * (choosePredictThreads); one thread for fewer rows than that in several calls. */
   private autoChoice(n: number, batchSize: number, available: number): PredictChoice {
     if (n >= 2 * PREDICT_MIN_PIECE) return choosePredictThreads(forwardFlops(this.layers, n), n, available);
-    const steps = n <= batchSize ? this.partSteps(this.plan(batchSize, false), n, available) : [];
+    const steps = sharesLayers(n, batchSize) ? this.partSteps(this.plan(batchSize, false), n, available) : [];
     const flops = steps.map((st) => forwardFlops([this.layers[st.layer]], n));
     return choosePartsThreads(forwardFlops(this.layers, n), flops, steps.length ? available : 1);
   }
@@ -817,15 +822,6 @@ export class Sequential {
 
   private readonly stepsOf = new WeakMap<BatchPlan, Map<number, PartStep[]>>();
 
-  /** The thread count of a call of n rows too few to split by rows: 1 where no layer cuts into
-   * parts worth sharing; an explicit count as given; "auto" by autoChoice. */
-  private partsThreadCount(option: ThreadsOption, n: number, batchSize: number, available: number): number {
-    if (option === 1) return 1;
-    if (option !== "auto") return this.partSteps(this.plan(batchSize, false), n, option).length ? option : 1;
-    if (sharedMemoryUnavailable()) return 1;
-    return this.autoPool(this.autoChoice(n, batchSize, available));
-  }
-
   /** The thread count `predict(x, { threads: "auto" })` takes for a call of n rows (rows per kernel
    * call `batchSize`) once a pool of it runs; until then it waits for the savings forgone without
    * one to pay for starting it. */
@@ -846,13 +842,12 @@ export class Sequential {
     const plan = this.plan(batchSize, false);
     const steps = this.partSteps(plan, n, T);
     if (steps.length === 0) return stack.predict(rt, plan, data, n);
-    const bytes = 16 + steps.length * PART_FIELDS * 4;
-    const table = rt.i32(this.staging(state, bytes), bytes / 4);
-    table.set([steps.length, n, plan.input, 0]);
-    steps.forEach((st, s) => {
-      table.set([st.layer, st.fused ? 1 : 0, st.parts, st.inp, st.out], 4 + s * PART_FIELDS);
-    });
-    return predictShared(stack, rt, plan, data, n, steps, () => state.pool.beginParts(state.staging.ptr));
+    const bytes = partTableBytes(steps);
+    writePartTable(rt.i32(this.staging(state, bytes), bytes / 4), steps, n, plan.input);
+    // one batch (n <= batchSize): the rows are copied in and checked before the workers wake
+    return stack.predict(rt, plan, data, n, "x", 0, (B) =>
+      forwardParts(stack, rt, plan, B, steps, state.pool.beginParts(state.staging.ptr)),
+    );
   }
 
   /** The rows split over T threads in pieces of the one-thread calls of batchSize rows

@@ -104,8 +104,18 @@ export class LayerStack {
 
   /** Inference on rows row0 .. row0 + n of `data`: class probabilities (softmax output) or raw
    * outputs, batch by batch. A non-finite input value is a DataError naming its row in `data` and
-   * its column (`what`: the input's name). */
-  predict(mem: KernelMemory, plan: BatchPlan, data: Float32Array, n: number, what = "x", row0 = 0): Float32Array {
+   * its column (`what`: the input's name), found before `forward` runs on its batch. `forward`:
+   * the forward pass of B rows at plan.input, returning where the scores are (default: this
+   * stack's; a threaded call shares its layers instead, model/parts.ts). */
+  predict(
+    mem: KernelMemory,
+    plan: BatchPlan,
+    data: Float32Array,
+    n: number,
+    what = "x",
+    row0 = 0,
+    forward = (B: number) => this.forward(mem, plan, B, false, plan.input),
+  ): Float32Array {
     const D = this.inputSize;
     const V = this.classes;
     const out = new Float32Array(n * V);
@@ -114,7 +124,7 @@ export class LayerStack {
       const from = (row0 + s) * D;
       mem.f32(plan.input, B * D).set(data.subarray(from, from + B * D));
       if (mem.k.has_nonfinite(plan.input, B * D)) assertFinite(data, D, what, from, from + B * D);
-      const scores = this.forward(mem, plan, B, false, plan.input);
+      const scores = forward(B);
       if (this.softmax) mem.k.softmax_forward(plan.probs, scores, B, V);
       out.set(mem.f32(this.softmax ? plan.probs : scores, B * V), s * V);
     }

@@ -18,13 +18,12 @@ import {
   CMD_UPDATE,
   J,
   P,
-  PART_FIELDS,
   predictPieces,
   READY,
   reduceRange,
   type WorkerSetup,
 } from "./threads.js";
-import { forwardMyParts, type PartStep } from "../model/parts.js";
+import { forwardMyParts, readPartTable } from "../model/parts.js";
 import type { WasmKernels } from "./abi.js";
 
 const { setup, port } = workerData as { setup: WorkerSetup; port: MessagePort };
@@ -73,8 +72,7 @@ for (;;) {
   const view = new Int32Array(setup.memory.buffer, jobAt * 4, 8);
   if (cmd === CMD_PREDICT && setup.mode === "predict") {
     predictJob(view);
-    Atomics.add(ctl, 1, 1);
-    Atomics.notify(ctl, 1);
+    jobDone();
     continue;
   }
   if (cmd === CMD_PARTS && setup.mode === "predict") {
@@ -83,8 +81,7 @@ for (;;) {
   }
   if (cmd === CMD_UPDATE && optimizer) {
     updateJob(view, optimizer);
-    Atomics.add(ctl, 1, 1);
-    Atomics.notify(ctl, 1);
+    jobDone();
     continue;
   }
   if (cmd !== CMD_STEP || setup.mode !== "train") continue;
@@ -109,13 +106,24 @@ for (;;) {
     res[0] = loss;
     res[1] = correct;
   } catch (e) {
-    port.postMessage({ error: (e as Error)?.message ?? String(e) });
-    view[J.status] = 1;
+    failJob(view, e);
   }
+  jobDone();
+}
+port.close();
+
+/** This thread's job (or step of a shared forward) is over: the done count bumped, thread 0 woken. */
+function jobDone(): void {
   Atomics.add(ctl, 1, 1);
   Atomics.notify(ctl, 1);
 }
-port.close();
+
+/** This thread's job failed: its error to thread 0 (which reads it from the port) and the status
+ * set (J.status, which predict's records share as P.status). */
+function failJob(view: Int32Array, e: unknown): void {
+  port.postMessage({ error: (e as Error)?.message ?? String(e) });
+  view[J.status] = 1;
+}
 
 /** This thread's pieces of a predict call, each through the same LayerStack.predict one thread runs
  * (its chunking and kernels), reading the rows from and writing the outputs to shared memory. */
@@ -130,8 +138,7 @@ function predictJob(view: Int32Array): void {
       new Float32Array(setup.memory.buffer, view[P.output] + row0 * V * 4, B * V).set(out);
     }
   } catch (e) {
-    port.postMessage({ error: (e as Error)?.message ?? String(e) });
-    view[P.status] = 1;
+    failJob(view, e);
   }
 }
 
@@ -146,22 +153,14 @@ function updateJob(view: Int32Array, opt: Optimizer): void {
     opt.learningRate = rec[0];
     stepRange(opt, mem.k, { params: u.params, grads: u.grads[0], slots: u.slots }, u.lo, u.hi, rec[1]);
   } catch (e) {
-    port.postMessage({ error: (e as Error)?.message ?? String(e) });
-    view[J.status] = 1;
+    failJob(view, e);
   }
 }
 
 /** This thread's parts of a shared inference forward (forwardMyParts, model/parts.ts): the steps from
  * thread 0's table, each started when thread 0 says its input is ready, each reported done. */
 function partsJob(view: Int32Array): void {
-  const table = new Int32Array(setup.memory.buffer, view[P.input], 4);
-  const [S, B, input] = table;
-  const rows = new Int32Array(setup.memory.buffer, view[P.input] + 16, S * PART_FIELDS);
-  const steps: PartStep[] = [];
-  for (let s = 0; s < S; s++) {
-    const f = rows.subarray(s * PART_FIELDS, (s + 1) * PART_FIELDS);
-    steps.push({ layer: f[0], fused: f[1] === 1, parts: f[2], inp: f[3], out: f[4] });
-  }
+  const { steps, B, input } = readPartTable(setup.memory.buffer, view[P.input]);
   forwardMyParts(stack, mem, setup.plan, B, input, steps, setup.index, {
     // step s: thread 0 has written its input, and every worker its part of step s - 1
     waitReady: (s) => {
@@ -178,13 +177,9 @@ function partsJob(view: Int32Array): void {
         Atomics.wait(ctl, 1, d, 1000);
       }
     },
-    done: () => {
-      Atomics.add(ctl, 1, 1);
-      Atomics.notify(ctl, 1);
-    },
+    done: jobDone,
     fail: (e) => {
-      port.postMessage({ error: (e as Error)?.message ?? String(e) });
-      view[P.status] = 1;
+      failJob(view, e);
     },
   });
 }

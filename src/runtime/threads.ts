@@ -293,9 +293,6 @@ export const CMD_UPDATE = 4;
 export const CMD_PARTS = 5;
 /** ctl index a shared inference forward counts its ready steps in (thread 0 -> workers) */
 export const READY = 3;
-/** a shared forward's step table: [steps, B, thread 0's input rows, 0, then per step layer, fused,
- * parts, inp, out] (i32) */
-export const PART_FIELDS = 5;
 /** how long thread 0 waits for a worker's part before it calls the worker lost */
 const PART_TIMEOUT_MS = 10_000;
 const HEAD = 4;
@@ -727,7 +724,7 @@ export class ThreadPool {
   }
 
   /** Wake every worker on a shared inference forward (forwardParts) whose step table
-   * (PART_FIELDS) is at `table`; returns thread 0's side of its barriers: `ready(s)` lets the
+   * (writePartTable, model/parts.ts) is at `table`; returns thread 0's side of its barriers: `ready(s)` lets the
    * workers start step s, `wait(s)` blocks (Atomics.wait) until each has reported it (a worker
    * lost for PART_TIMEOUT_MS is a ThreadError), `check()` is a ThreadError if a worker failed. */
   beginParts(table: number): { ready(s: number): void; wait(s: number): void; check(): void } {
