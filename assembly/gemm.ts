@@ -205,6 +205,48 @@ function rows3(c: usize, ldc: usize, accumulate: i32, a: usize, sar: usize, sak:
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 
+// One row's pass over 8 rows of B at b0..b7 with values at pa0..pa7 (row_stream's inner loops).
+@inline function row_pass8(
+  c: usize, n4: usize, nb: usize, pa0: usize, pa1: usize, pa2: usize, pa3: usize, pa4: usize, pa5: usize, pa6: usize, pa7: usize,
+  b0: usize, b1: usize, b2: usize, b3: usize, b4: usize, b5: usize, b6: usize, b7: usize,
+): void {
+  const x0 = v128.load32_splat(pa0), x1 = v128.load32_splat(pa1), x2 = v128.load32_splat(pa2), x3 = v128.load32_splat(pa3);
+  const x4 = v128.load32_splat(pa4), x5 = v128.load32_splat(pa5), x6 = v128.load32_splat(pa6), x7 = v128.load32_splat(pa7);
+  let o: usize = 0;
+  for (; o < n4; o += 16) {
+    let s = v128.load(c + o);
+    s = mac(x0, v128.load(b0 + o), s);
+    s = mac(x1, v128.load(b1 + o), s);
+    s = mac(x2, v128.load(b2 + o), s);
+    s = mac(x3, v128.load(b3 + o), s);
+    s = mac(x4, v128.load(b4 + o), s);
+    s = mac(x5, v128.load(b5 + o), s);
+    s = mac(x6, v128.load(b6 + o), s);
+    s = mac(x7, v128.load(b7 + o), s);
+    v128.store(c + o, s);
+  }
+  for (; o < nb; o += 4) {
+    let s = load<f32>(c + o);
+    s += load<f32>(pa0) * load<f32>(b0 + o);
+    s += load<f32>(pa1) * load<f32>(b1 + o);
+    s += load<f32>(pa2) * load<f32>(b2 + o);
+    s += load<f32>(pa3) * load<f32>(b3 + o);
+    s += load<f32>(pa4) * load<f32>(b4 + o);
+    s += load<f32>(pa5) * load<f32>(b5 + o);
+    s += load<f32>(pa6) * load<f32>(b6 + o);
+    s += load<f32>(pa7) * load<f32>(b7 + o);
+    store<f32>(c + o, s);
+  }
+}
+
+// The same for one row of B at b0, its value at pa.
+@inline function row_pass1(c: usize, n4: usize, nb: usize, pa: usize, b0: usize): void {
+  const x = v128.load32_splat(pa);
+  let o: usize = 0;
+  for (; o < n4; o += 16) v128.store(c + o, mac(x, v128.load(b0 + o), v128.load(c + o)));
+  for (; o < nb; o += 4) store<f32>(c + o, load<f32>(c + o) + load<f32>(pa) * load<f32>(b0 + o));
+}
+
 // One row of C (M = 1: the batch-1 dense forward; A is then K contiguous floats in nn and tn): B
 // streamed in order, 8 rows at a time, each vector of C loaded, given its 8 products and stored:
 // the loads walk 8 rows front to back (the hardware prefetcher follows them; 32 columns at a time
@@ -216,43 +258,12 @@ function row_stream(c: usize, a: usize, b: usize, K: i32, N: i32, accumulate: i3
   let k = 0;
   for (; k + 8 <= K; k += 8) {
     const pa = a + (<usize>k << 2);
-    const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa, 4), x2 = v128.load32_splat(pa, 8), x3 = v128.load32_splat(pa, 12);
-    const x4 = v128.load32_splat(pa, 16), x5 = v128.load32_splat(pa, 20), x6 = v128.load32_splat(pa, 24), x7 = v128.load32_splat(pa, 28);
-    const b0 = b + <usize>k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-    const b4 = b3 + ldb, b5 = b4 + ldb, b6 = b5 + ldb, b7 = b6 + ldb;
-    let o: usize = 0;
-    for (; o < n4; o += 16) {
-      let s = v128.load(c + o);
-      s = mac(x0, v128.load(b0 + o), s);
-      s = mac(x1, v128.load(b1 + o), s);
-      s = mac(x2, v128.load(b2 + o), s);
-      s = mac(x3, v128.load(b3 + o), s);
-      s = mac(x4, v128.load(b4 + o), s);
-      s = mac(x5, v128.load(b5 + o), s);
-      s = mac(x6, v128.load(b6 + o), s);
-      s = mac(x7, v128.load(b7 + o), s);
-      v128.store(c + o, s);
-    }
-    for (; o < nb; o += 4) {
-      let s = load<f32>(c + o);
-      s += load<f32>(pa) * load<f32>(b0 + o);
-      s += load<f32>(pa, 4) * load<f32>(b1 + o);
-      s += load<f32>(pa, 8) * load<f32>(b2 + o);
-      s += load<f32>(pa, 12) * load<f32>(b3 + o);
-      s += load<f32>(pa, 16) * load<f32>(b4 + o);
-      s += load<f32>(pa, 20) * load<f32>(b5 + o);
-      s += load<f32>(pa, 24) * load<f32>(b6 + o);
-      s += load<f32>(pa, 28) * load<f32>(b7 + o);
-      store<f32>(c + o, s);
-    }
+    const b0 = b + <usize>k * ldb;
+    row_pass8(c, n4, nb, pa, pa + 4, pa + 8, pa + 12, pa + 16, pa + 20, pa + 24, pa + 28,
+      b0, b0 + ldb, b0 + ldb * 2, b0 + ldb * 3, b0 + ldb * 4, b0 + ldb * 5, b0 + ldb * 6, b0 + ldb * 7);
   }
   for (; k < K; k++) {
-    const pa = a + (<usize>k << 2);
-    const x = v128.load32_splat(pa);
-    const b0 = b + <usize>k * ldb;
-    let o: usize = 0;
-    for (; o < n4; o += 16) v128.store(c + o, mac(x, v128.load(b0 + o), v128.load(c + o)));
-    for (; o < nb; o += 4) store<f32>(c + o, load<f32>(c + o) + load<f32>(pa) * load<f32>(b0 + o));
+    row_pass1(c, n4, nb, a + (<usize>k << 2), b + <usize>k * ldb);
   }
 }
 
@@ -343,6 +354,72 @@ export function row_packed(c: usize, a: usize, bp: usize, K: i32, N: i32): void 
       p += gs;
     }
     if (n4 < N) row_packed_tail(c, pa, p, g, n4, N);
+  }
+}
+
+/** How many of a[0..K) are not zero (+0 and -0 are zero, NaN is not). */
+export function count_nonzero(a: usize, K: i32): i32 {
+  const z = f32x4.splat(0);
+  let acc = i32x4.splat(0), k = 0;
+  for (; k + 4 <= K; k += 4) acc = i32x4.sub(acc, f32x4.ne(v128.load(a + (<usize>k << 2)), z));
+  let n = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  for (; k < K; k++) n += i32(load<f32>(a + (<usize>k << 2)) != 0);
+  return n;
+}
+
+// The set bits of a 4-bit mask m, 2 bits each (the j-th set bit's position at bits 2j..2j+1), in
+// byte m of SET_BITS (m < 8: _LO, else _HI): a table in two constants, as kernels keep no data.
+const SET_BITS_LO: u64 = 0x2409080204010000;
+const SET_BITS_HI: u64 = 0xe439380e340d0c03;
+
+/** rows[0..n) = the k < K with a[k] != 0, in order (+0 and -0 are zero, NaN is not); returns n.
+ * rows has room for K. Four at a time without a branch on the data: a ReLU's zeros fall
+ * anywhere, and a branch per element (or per vector) mispredicts on them; the lanes past a
+ * vector's nonzeros are written past the list so far and overwritten by the next. */
+export function nonzero_rows(rows: usize, a: usize, K: i32): i32 {
+  const z = f32x4.splat(0);
+  const field = i32x4(3, 12, 48, 192), up = i32x4(64, 16, 4, 1);
+  let kv = i32x4(0, 0, 0, 0);
+  let n = 0, k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const m = i32x4.bitmask(f32x4.ne(v128.load(a + (<usize>k << 2)), z));
+    const t = m < 8 ? SET_BITS_LO : SET_BITS_HI;
+    const ctl = <i32>(t >> (<u64>(m & 7) << 3)) & 0xff;
+    // lane j: bits 2j..2j+1 of ctl, the j-th nonzero's offset in the vector
+    const at = i32x4.shr_u(i32x4.mul(v128.and(i32x4.splat(ctl), field), up), 6);
+    v128.store(rows + (<usize>n << 2), i32x4.add(kv, at));
+    kv = i32x4.add(kv, i32x4.splat(4));
+    n += popcnt(m);
+  }
+  for (; k < K; k++) {
+    store<i32>(rows + (<usize>n << 2), k);
+    n += i32(load<f32>(a + (<usize>k << 2)) != 0);
+  }
+  return n;
+}
+
+/** C[1,N] = A[1,K] @ B[K,N] (B row-major and finite) over the n rows k = rows[0..n) (nonzero_rows)
+ * only: the bits row_stream gives. A skipped term is 0 * b = +-0 (b finite), and an element's sum,
+ * which starts at +0 and so is never -0 (x + -x rounds to +0), is unchanged by adding +-0; the
+ * other terms are added in the same k order, unfused. */
+export function row_sparse(c: usize, a: usize, b: usize, rows: usize, n: i32, N: i32): void {
+  if (N <= 0) return;
+  const nb = <usize>N << 2, n4 = <usize>(N & ~3) << 2;
+  memory.fill(c, 0, nb);
+  let r = 0;
+  for (; r + 8 <= n; r += 8) {
+    const p = rows + (<usize>r << 2);
+    const k0 = <usize>load<i32>(p), k1 = <usize>load<i32>(p, 4), k2 = <usize>load<i32>(p, 8), k3 = <usize>load<i32>(p, 12);
+    const k4 = <usize>load<i32>(p, 16), k5 = <usize>load<i32>(p, 20), k6 = <usize>load<i32>(p, 24), k7 = <usize>load<i32>(p, 28);
+    row_pass8(
+      c, n4, nb,
+      a + (k0 << 2), a + (k1 << 2), a + (k2 << 2), a + (k3 << 2), a + (k4 << 2), a + (k5 << 2), a + (k6 << 2), a + (k7 << 2),
+      b + k0 * nb, b + k1 * nb, b + k2 * nb, b + k3 * nb, b + k4 * nb, b + k5 * nb, b + k6 * nb, b + k7 * nb,
+    );
+  }
+  for (; r < n; r++) {
+    const k = <usize>load<i32>(rows + (<usize>r << 2));
+    row_pass1(c, n4, nb, a + (k << 2), b + k * nb);
   }
 }
 

@@ -7,6 +7,9 @@
 // dense / linear (dense_forward of M rows, K inputs, N units, with a bias, with and without ReLU),
 // or row (M = 1: dense_forward with ReLU, on a build with dense_forward_row that, from the
 // kernel's one-row copy, as bsfnet/infer's model calls it; `--shapes rows`: the paper's nets' ones).
+// A row shape may end in %Z: Z percent of the input row zeros, at seeded places, as a ReLU leaves
+// them (a build whose dense_forward_row takes a list may then read only the rows it needs;
+// `--shapes sparse`: 0, 30, 40, 50 and 78% at the CNN's and the Musk2 net's shapes).
 // The default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128;
 // `--shapes kdd99` is the KDD99 net's dense layers at 256 rows.
 // Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
@@ -32,22 +35,28 @@ const seconds = Number(opt("--seconds", "0.3"));
 const NAMED: Record<string, string> = {
   kdd99: "dense:256x41x41,dense:256x41x82,dense:256x82x41,linear:256x41x23",
   rows: "row:1x9216x128,row:1x168x168,row:1x168x336,row:1x336x168,row:1x41x41,row:1x41x82,row:1x82x41",
+  sparse: ["1x9216x128", "1x168x168", "1x336x168", "1x41x82"]
+    .flatMap((d) => [0, 30, 40, 50, 78].map((z) => `row:${d}%${z}`))
+    .join(","),
 };
 const VARIANTS = ["nn", "nt", "tn", "dense", "linear", "row"] as const;
 type Variant = (typeof VARIANTS)[number];
 const shapeList = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128");
 const shapes = (NAMED[shapeList] ?? shapeList).split(",").map((s) => {
-  const [v, dims] = s.split(":");
-  const [M, K, N] = (dims ?? "").split("x").map(Number);
+  const [v, spec] = s.split(":");
+  const [dims, zeros] = (spec ?? "").split("%");
+  const [M, K, N] = dims.split("x").map(Number);
+  const z = zeros === undefined ? 0 : Number(zeros);
   if (
     !VARIANTS.includes(v as Variant) ||
     ![M, K, N].every((d) => Number.isInteger(d) && d > 0) ||
-    (v === "row" && M !== 1)
+    (v === "row" && M !== 1) ||
+    (zeros !== undefined && (v !== "row" || !(z >= 0 && z <= 100)))
   )
     usage(
-      `--shapes: "${s}" is not v:MxKxN with v one of ${VARIANTS.join(", ")}, M = 1 for row (or one of: ${Object.keys(NAMED).join(", ")})`,
+      `--shapes: "${s}" is not v:MxKxN[%Z] with v one of ${VARIANTS.join(", ")}, M = 1 for row, Z in [0, 100] for row only (or one of: ${Object.keys(NAMED).join(", ")})`,
     );
-  return { v: v as Variant, M, K, N };
+  return { v: v as Variant, M, K, N, z };
 });
 
 const file = await buildFile(wasm);
@@ -73,11 +82,12 @@ const sides = await Promise.all(
 
 const range = (a: number[]) => `[${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}]`;
 console.log(`wasm ${wasm}; GFLOP/s per call, median of ${ROUNDS} alternating rounds [min-max]`);
-for (const { v, M, K, N } of shapes) {
+for (const { v, M, K, N, z } of shapes) {
   // the same operands on both sides, from one seeded generator
   let s = 1;
   const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647 - 0.5;
   const A = Float32Array.from({ length: M * K }, rnd);
+  for (let i = 0; i < A.length; i++) if (rnd() + 0.5 < z / 100) A[i] = 0;
   const B = Float32Array.from({ length: K * N }, rnd);
   const C = Float32Array.from({ length: M * N }, rnd);
   const bias = Float32Array.from({ length: N }, rnd);
@@ -92,8 +102,15 @@ for (const { v, M, K, N } of shapes) {
     const copyBytes = v === "row" && "dense_forward_row" in k ? k.dense_row_pack_bytes(K, N) : 0;
     const copy = copyBytes ? rt.alloc(copyBytes) : 0;
     if (copy) k.dense_row_pack(copy, pb, K, N);
+    // a build whose dense_forward_row takes the kernel and a list (9 arguments), as Dense.prepack
+    // gives them; an older one takes the copy alone
+    const rowForward = (...a: number[]) => (k.dense_forward_row as unknown as (...a: number[]) => void)(...a);
+    const listed = copy !== 0 && (k.dense_forward_row as unknown as { length: number }).length >= 9;
+    const list = listed ? rt.alloc(K * 4) : 0;
     const call = copy
-      ? () => k.dense_forward_row(pc, pa, copy, pbias, K, N, 1)
+      ? listed
+        ? () => rowForward(pc, pa, copy, pb, list, pbias, K, N, 1)
+        : () => rowForward(pc, pa, copy, pbias, K, N, 1)
       : v === "dense" || v === "linear" || v === "row"
         ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "linear" ? 0 : 1)
         : () => k[`gemm_${v}`](pc, pa, pb, M, K, N, accumulate);
@@ -106,6 +123,7 @@ for (const { v, M, K, N } of shapes) {
     const free = () => {
       for (const [i, p] of [pa, pb, pc, pbias].entries()) rt.release(p, [A, B, C, bias][i].length * 4);
       if (copy) rt.release(copy, copyBytes);
+      if (list) rt.release(list, K * 4);
     };
     return { call, bits, free };
   });
@@ -122,6 +140,6 @@ for (const { v, M, K, N } of shapes) {
   const cells = sides.map(({ name }, i) => `${name} ${med(g[i]).toFixed(1)} ${range(g[i])}`);
   const ratio = (med(g[1]) / med(g[0])).toFixed(3);
   console.log(
-    `${v} ${M}x${K}x${N}  ${cells.join("  |  ")}  after/before ${ratio}x, bits ${same ? "identical" : "DIFFER"}`,
+    `${v} ${M}x${K}x${N}${z ? ` ${z}% zeros` : ""}  ${cells.join("  |  ")}  after/before ${ratio}x, bits ${same ? "identical" : "DIFFER"}`,
   );
 }

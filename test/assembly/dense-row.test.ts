@@ -1,7 +1,9 @@
 // dense_forward_row: one row of dense_forward with the kernel read from its dense_row_pack copy
-// (an inference model's one-row layout). In both builds it must give dense_forward's bits at
-// B = 1 for every shape: K not a multiple of 8 (the short last group), OC not a multiple of 4 (the
-// scalar tail of the padded last vector), with and without bias and ReLU, NaN and -0 included.
+// (an inference model's one-row layout), or, given a list and an input with enough zeros, from the
+// kernel's rows of the nonzero inputs only. In both builds and on both paths it must give
+// dense_forward's bits at B = 1 for every shape: K not a multiple of 8 (the short last group), OC
+// not a multiple of 4 (the scalar tail of the padded last vector), with and without bias and
+// ReLU, NaN and -0 included.
 import { describe, expect, it } from "vitest";
 import { denseForward } from "../reference/dense.js";
 import { get, kernelBuilds, maxAbsDiff, put, randn, rng } from "../util/wasm.js";
@@ -56,7 +58,7 @@ describe("dense_forward_row", async () => {
             k.dense_forward(po, px, pw, bias, 1, C, OC, relu);
             const want = bits(get(rt, po, OC));
             rt.f32(po, OC + 4).fill(Number.NaN);
-            k.dense_forward_row(po, px, pp, bias, C, OC, relu);
+            k.dense_forward_row(po, px, pp, pw, 0, bias, C, OC, relu);
             const out = get(rt, po, OC + 4);
             expect(bits(out.subarray(0, OC)), `${C}x${OC} relu=${relu} bias=${bias !== 0}`).toEqual(want);
             expect(Number.isNaN(out[OC]), `${C}x${OC}: nothing written past the row`).toBe(true);
@@ -65,6 +67,77 @@ describe("dense_forward_row", async () => {
             const finite = (a: ArrayLike<number>) => Array.from(a).slice(0, OC - 1);
             expect(maxAbsDiff(finite(out), finite(ref))).toBeLessThan(2e-6 * (C + 1));
           }
+        }
+      }
+    });
+
+    it(`${name}: with a list, the bits of dense_forward at any share of zeros, every tail`, async () => {
+      const rt = await load();
+      const k = rt.k;
+      const r = rng(22);
+      for (const [C, OC] of SHAPES) {
+        const w = randn(r, C * OC, 0.2); // finite: the list's condition
+        const b = randn(r, OC);
+        b[0] = -0;
+        const pw = put(rt, w);
+        const pb = put(rt, b);
+        const pp = rt.alloc(k.dense_row_pack_bytes(C, OC));
+        k.dense_row_pack(pp, pw, C, OC);
+        const list = rt.alloc(C * 4);
+        const po = put(rt, new Float32Array(OC + 4));
+        for (const zeros of [0, 0.45, 0.6, 0.9, 1]) {
+          const x = randn(r, C);
+          for (let i = 0; i < C; i++) if (r() < zeros) x[i] = r() < 0.5 ? 0 : -0;
+          if (zeros === 1) x.fill(0);
+          if (zeros === 0.6 && C > 2) x[C - 2] = Number.NaN; // not a zero: its row is read
+          const px = put(rt, x);
+          for (const relu of [0, 1]) {
+            for (const bias of [pb, 0]) {
+              k.dense_forward(po, px, pw, bias, 1, C, OC, relu);
+              const want = bits(get(rt, po, OC));
+              rt.f32(po, OC + 4).fill(Number.NaN);
+              rt.i32(list, C).fill(-1);
+              k.dense_forward_row(po, px, pp, pw, list, bias, C, OC, relu);
+              const out = get(rt, po, OC + 4);
+              const what = `${C}x${OC} ${zeros * 100}% zeros relu=${relu} bias=${bias !== 0}`;
+              expect(bits(out.subarray(0, OC)), what).toEqual(want);
+              expect(Number.isNaN(out[OC]), `${what}: nothing written past the row`).toBe(true);
+            }
+          }
+        }
+      }
+    });
+
+    it(`${name}: the list is used from 40% zeros (50% past a 1 MB kernel), the copy below`, async () => {
+      const rt = await load();
+      const k = rt.k;
+      const r = rng(23);
+      // A copy of garbage tells the paths apart: the list path reads the kernel, not the copy.
+      for (const [C, OC, from] of [
+        [200, 64, 0.4],
+        [168, 336, 0.4],
+        [4096, 128, 0.5],
+      ]) {
+        const w = randn(r, C * OC, 0.2);
+        const pw = put(rt, w);
+        const pp = rt.alloc(k.dense_row_pack_bytes(C, OC));
+        rt.f32(pp, k.dense_row_pack_bytes(C, OC) / 4).fill(1000);
+        const list = rt.alloc(C * 4);
+        const po = rt.alloc(OC * 4);
+        const po2 = rt.alloc(OC * 4);
+        for (const [zeros, listed] of [
+          [from - 0.05, false],
+          [from, true],
+          [from + 0.2, true],
+        ] as const) {
+          const x = randn(r, C);
+          const nz = Math.ceil(C * zeros - 1e-9);
+          x.fill(0, 0, nz); // exactly this share, at the front
+          const px = put(rt, x);
+          k.dense_forward(po, px, pw, 0, 1, C, OC, 0);
+          k.dense_forward_row(po2, px, pp, pw, list, 0, C, OC, 0);
+          const same = bits(get(rt, po2, OC)).join() === bits(get(rt, po, OC)).join();
+          expect(same, `${C}x${OC}, ${nz} of ${C} zeros: ${listed ? "the list" : "the copy"}`).toBe(listed);
         }
       }
     });
