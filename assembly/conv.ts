@@ -341,7 +341,7 @@ export function conv2d_parts(B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, K
 export function conv2d_forward_part(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: i32, keep: i32, pool: i32, part: i32, parts: i32): void {
   const T = wino6_tiles(B, H, W, same);
   const ta = cut_at(T, part, parts, 4), tb = cut_at(T, part + 1, parts, 4);
-  if (tb > ta) wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0, ta, tb);
+  if (tb > ta) wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep, pool != 0, ta, tb);
 }
 
 /** Bytes of scratch conv2d_forward (backward = 0) or conv2d_backward (backward = 1) needs; for the
@@ -360,7 +360,9 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // layer's ReLU applied while the output is in cache; the same bits as relu_forward after it);
 // keep = 1: since the caller's previous conv2d_ call on this scratch (same shape) nothing else
 // wrote it, so the Winograd path may reuse the transformed kernel it left there if the kernel's
-// bits are unchanged (winograd.ts wino_u; the same results); scratch: see the top of the file.
+// bits are unchanged (winograd.ts wino_u; the same results); keep = 2: the same, and the kernel at
+// this address never changes (an inference model's), so its address stands for its bits (no
+// compare); scratch: see the top of the file.
 // pool = 1 (only where conv2d_pools says so): out is the 2x2 max pool of that output,
 // [B, OH / 2, OW / 2, OC], with the bits of maxpool2d_forward after this call (an inference
 // plan's conv then pool as one pass: the full output is never stored).
@@ -369,8 +371,8 @@ export function conv2d_scratch_bytes(B: i32, H: i32, W: i32, C: i32, OC: i32, KH
 // F(4x4, 3x3) forward and backward.
 export function conv2d_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, KH: i32, KW: i32, same: i32, relu: i32, keep: i32, pool: i32, infer: i32): void {
   if (use_winograd(KH, KW, C, OC)) {
-    if (infer) wino6_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
-    else wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep != 0, pool != 0);
+    if (infer) wino6_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep, pool != 0);
+    else wino_forward(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu != 0, keep, pool != 0);
     return;
   }
   let x = inp, Hx = H, Wx = W;

@@ -206,7 +206,7 @@ function wino6_output(out: usize, M: usize, plane: usize, bias: usize, t0: i32, 
 }
 
 /** The F(6x6, 3x3) forward: as winograd.ts's wino_forward (keep, relu, pool alike). */
-export function wino6_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool, pool: bool): void {
+export function wino6_forward(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: i32, pool: bool): void {
   wino6_forward_tiles(out, inp, kernel, bias, scratch, B, H, W, C, OC, same, relu, keep, pool, 0, wino6_tiles(B, H, W, same));
 }
 
@@ -226,7 +226,7 @@ export function wino6_cuts_exact(B: i32, H: i32, W: i32, C: i32, OC: i32, same: 
 /** The tiles [ta, tb) of wino6_forward, in the chunks the whole call has (the WT6 grid) cut to
  * the range: with ta and tb multiples of 4 (or tb the last tile) and wino6_cuts_exact, each
  * output gets the bits of the whole call, so threads can compute disjoint tile ranges of it. */
-export function wino6_forward_tiles(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: bool, pool: bool, ta: i32, tb: i32): void {
+export function wino6_forward_tiles(out: usize, inp: usize, kernel: usize, bias: usize, scratch: usize, B: i32, H: i32, W: i32, C: i32, OC: i32, same: i32, relu: bool, keep: i32, pool: bool, ta: i32, tb: i32): void {
   const OH = same ? H : H - 2, OW = same ? W : W - 2;
   const p = same ? 1 : 0;
   const TH = (OH + 5) / 6, TW = (OW + 5) / 6;
@@ -235,7 +235,7 @@ export function wino6_forward_tiles(out: usize, inp: usize, kernel: usize, bias:
   const V = U + 64 * up;
   const M = V + 64 * plane_bytes(WT6, C);
   const tmp = M + 64 * plane_bytes(WT6, OC);
-  if (!keep || !kernel_kept(scratch, kernel, C, OC, TAG6)) {
+  if (!keep || !kernel_kept(scratch, kernel, C, OC, TAG6, keep)) {
     kernel_untag(scratch);
     wino6_kernel(U, up, kernel, C, OC, tmp);
     kernel_tag(scratch, kernel, C, OC, TAG6);

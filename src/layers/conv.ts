@@ -13,6 +13,7 @@ import { activationBackward, activationForward, checkActivation, type Activation
 import { ConfigError, ShapeError } from "../errors.js";
 import { MaxPool2D } from "./pool.js";
 import type { WasmKernels } from "../runtime/abi.js";
+import type { KernelMemory } from "../runtime/memory.js";
 
 export type Padding = "valid" | "same";
 
@@ -91,6 +92,7 @@ abstract class ConvLayer extends Layer {
 
   override build(inputShape: Shape): void {
     super.build(inputShape);
+    this.fixed = false;
     const C = this.hwc[2];
     const fanIn = this.kh * this.kw * C;
     const fanOut = this.kh * this.kw * this.filters;
@@ -105,6 +107,18 @@ abstract class ConvLayer extends Layer {
    * those may keep the transformed kernel of the Winograd path between calls (conv2d_forward's
    * keep). A new plan may reuse memory that other buffers wrote, so planning forgets them all. */
   private readonly owned = new Set<number>();
+  /** The kernel never changes from here on (prepack: an inference model's), so a kept transform is
+   * matched by the kernel's address, not its bits (conv2d_forward's keep = 2). */
+  private fixed = false;
+
+  override prepack(_mem: KernelMemory): void {
+    this.fixed = true;
+  }
+
+  /** conv2d_forward's keep for a call on workspace ws. */
+  private keepOn(ws: number): number {
+    return this.owned.has(ws) ? (this.fixed ? 2 : 1) : 0;
+  }
 
   /** Scratch shared by forward and backward: the larger of the two (dinp assumed needed). */
   override workspaceBytes(B: number, k: WasmKernels): number {
@@ -158,7 +172,7 @@ abstract class ConvLayer extends Layer {
     const [H, W, C] = this.hwc;
     const same = this.padding === "same" ? 1 : 0;
     const relu = this.activation === "relu" ? 1 : 0;
-    const keep = this.owned.has(ws) ? 1 : 0;
+    const keep = this.keepOn(ws);
     const bias = this.bias?.ptr ?? 0;
     const pool = next ? 1 : 0;
     ctx.rt.k.conv2d_forward_part(
@@ -199,7 +213,7 @@ abstract class ConvLayer extends Layer {
       this.kw,
       this.padding === "same" ? 1 : 0,
       this.activation === "relu" ? 1 : 0,
-      this.owned.has(ws) ? 1 : 0,
+      this.keepOn(ws),
       pool,
       ctx.training ? 0 : 1,
     );

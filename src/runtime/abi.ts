@@ -262,6 +262,8 @@ export interface WasmKernels {
    * keep = 1: the caller promises that since its previous conv2d_ call on `scratch` (same shape)
    * nothing else wrote it; the Winograd path then reuses the transformed kernel it left there when
    * the kernel's bits are unchanged (compared bit for bit: the results are the same either way).
+   * keep = 2: as 1, and the caller also promises that the kernel at this address never changes
+   * (an inference model's after prepack): the address is compared instead of the bits.
    * pool = 1 (only where conv2d_pools is 1): out is instead the 2x2 max pool of that output,
    * [B, OH/2, OW/2, OC] (floor), with the bits of maxpool2d_forward after the unpooled call.
    * infer = 1: no backward follows (inference); the Winograd path then takes F(6x6, 3x3), 21% fewer

@@ -1,7 +1,8 @@
 // InferenceModel's prepack: the dense kernels with 16 outputs or more get a one-row copy (and,
 // when finite, room for the list of an input's nonzeros), and a one-row call reads it. The same
 // bits as without it, row by row, on both builds; the memory it takes is exactly the copies' and
-// the lists' size.
+// the lists' size. A Conv2D's kernel is then fixed: its kept Winograd transform is matched by the
+// kernel's address (keep = 2), with the same bits call after call.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,8 @@ import { InferenceModel } from "../../src/infer/index.js";
 import { modelToBytes } from "../../src/io/file.js";
 import { Sequential } from "../../src/model/sequential.js";
 import { Dense } from "../../src/layers/dense.js";
+import { Conv2D } from "../../src/layers/conv.js";
+import { Flatten } from "../../src/layers/flatten.js";
 import { Adam } from "../../src/optim/optimizer.js";
 import type { KernelMemory } from "../../src/runtime/memory.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
@@ -67,6 +70,33 @@ describe("InferenceModel prepack", async () => {
         expect(bits(packed.predict(x))).toEqual(batch);
         m.dispose();
       }
+    });
+
+    it(`${wasm}: a convolution keeps its transform by the kernel's address, the same bits`, async () => {
+      const bytes = readFileSync(`${root}build/${wasm}`);
+      const m = new Sequential(
+        [
+          new Conv2D({ filters: 16, kernelSize: 3, activation: "relu" }),
+          new Flatten({}),
+          new Dense({ units: 4, activation: "softmax" }),
+        ],
+        { inputShape: [13, 14, 8], name: "conv" },
+      );
+      m.compile({ seed: 5, optimizer: new Adam() });
+      await m.build(undefined, await runtime());
+      const file = modelToBytes(m);
+      const packed = await InferenceModel.load(bytes, file);
+      const plain = await InferenceModel.load(bytes, file, { prepack: false });
+      const fixed = (im: InferenceModel) => (im.layers[0] as unknown as { fixed: boolean }).fixed;
+      expect(fixed(packed)).toBe(true);
+      expect(fixed(plain)).toBe(false);
+      const x = randn(rng(6), 3 * packed.inputSize);
+      for (let i = 0; i < 3; i++) {
+        const row = x.subarray(i * packed.inputSize, (i + 1) * packed.inputSize);
+        expect(bits(packed.predict(row)), `call ${i}`).toEqual(bits(plain.predict(row)));
+      }
+      expect(bits(packed.predict(x))).toEqual(bits(plain.predict(x)));
+      m.dispose();
     });
   }
 });
