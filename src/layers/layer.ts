@@ -222,8 +222,9 @@ export abstract class Layer {
 
   /** Inference only, once the parameters are final (bsfnet/infer's model: its weights never change
    * after load): a layer may keep a copy of a parameter in a layout that pays only when it stays
-   * fixed, in memory it takes from `mem`, and use it in forward on that memory from then on (the
-   * same bits). Default: nothing. */
+   * fixed, in memory it takes from `mem`, and use it in forward on that memory from then on, or
+   * rely on the parameters not changing in other ways (a convolution's kept transform), always
+   * with the same bits. Default: nothing. */
   prepack(_mem: KernelMemory): void {}
 
   /** dinp is 0 for the first layer; `out` is this layer's forward output (post-activation). */
