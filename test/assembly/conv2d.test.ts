@@ -8,6 +8,27 @@ import { get, kernelBuilds, maxAbsDiff, put as putRaw, randn, rng } from "../uti
 
 const TOL = 2e-5; // per unit of the largest reference magnitude
 
+/** The seeded input and kernel of a keep test, its output's size and a scratch for the forward
+ * (and the backward, when `backward`). */
+function keepCase(rt: Runtime, s: ConvShape, seed: number, backward: boolean) {
+  const r = rng(seed);
+  const { OH, OW } = outSize(s);
+  const bytes = rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, backward ? 1 : 0, 1);
+  const x = randn(r, s.B * s.H * s.W * s.C);
+  const k1 = randn(r, s.KH * s.KW * s.C * s.OC);
+  return { r, x, k1, nOut: s.B * OH * OW * s.OC, bytes, scratch: rt.alloc(bytes) };
+}
+
+/** Each array copied into wasm memory: the pointers, and one release of them all (and `extra`). */
+function placeAll(rt: Runtime, arrays: Float32Array[], extra: [ptr: number, bytes: number][] = []) {
+  const ptrs = arrays.map((a) => putRaw(rt, a));
+  const release = () => {
+    for (const [p, n] of extra) rt.release(p, n);
+    for (let i = ptrs.length - 1; i >= 0; i--) rt.release(ptrs[i], arrays[i].length * 4);
+  };
+  return { ptrs, release };
+}
+
 /** Runs the wasm kernels for shape s; dinp/dkernel/dbias start from the given values (to check = and +=). */
 function wasmConv(
   rt: Runtime,
@@ -260,21 +281,14 @@ for (const [build, load] of builds)
     it("keep = 1 reuses the transformed kernel only while the kernel's bits are unchanged", async () => {
       const rt = await (shared ??= load());
       const s: ConvShape = { B: 2, H: 9, W: 10, C: 8, OC: 12, KH: 3, KW: 3, same: false };
-      const { OH, OW } = outSize(s);
-      const r = rng(41);
-      const x = randn(r, s.B * s.H * s.W * s.C),
-        k1 = randn(r, s.KH * s.KW * s.C * s.OC),
-        bias = randn(r, s.OC);
-      const nOut = s.B * OH * OW * s.OC;
-      const bytes = rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 1, 1);
-      const px = putRaw(rt, x),
-        pk = putRaw(rt, k1),
-        pb = putRaw(rt, bias),
-        pout = putRaw(rt, new Float32Array(nOut)),
-        pdx = putRaw(rt, new Float32Array(x.length)),
-        pdk = putRaw(rt, new Float32Array(k1.length)),
-        pdout = putRaw(rt, randn(r, nOut));
-      const scratch = rt.alloc(bytes);
+      const { r, x, k1, nOut, bytes, scratch } = keepCase(rt, s, 41, true);
+      const bias = randn(r, s.OC);
+      const placed = placeAll(
+        rt,
+        [x, k1, bias, new Float32Array(nOut), new Float32Array(x.length), new Float32Array(k1.length), randn(r, nOut)],
+        [[scratch, bytes]],
+      );
+      const [px, pk, pb, pout, pdx, pdk, pdout] = placed.ptrs;
       const fwd = (keep: number) => {
         rt.k.conv2d_forward(pout, px, pk, pb, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep, 0, 0);
         return get(rt, pout, nOut);
@@ -308,34 +322,16 @@ for (const [build, load] of builds)
       rt.f32(atU, 64).fill(0);
       expect(Array.from(rt.u8(scratch + 1024, 16))).toEqual(tag);
       expect(Array.from(fwd(0))).toEqual(Array.from(out1));
-      for (const [p, n] of [
-        [scratch, bytes],
-        [pdout, nOut * 4],
-        [pdk, k1.length * 4],
-        [pdx, x.length * 4],
-        [pout, nOut * 4],
-        [pb, bias.length * 4],
-        [pk, k1.length * 4],
-        [px, x.length * 4],
-      ])
-        rt.release(p, n);
+      placed.release();
     });
 
     it("keep = 2 takes the kernel's address for its bits, on both Winograd paths", async () => {
       const rt = await (shared ??= load());
       const s: ConvShape = { B: 1, H: 14, W: 13, C: 8, OC: 12, KH: 3, KW: 3, same: false };
-      const { OH, OW } = outSize(s);
-      const r = rng(42);
-      const x = randn(r, s.B * s.H * s.W * s.C),
-        k1 = randn(r, s.KH * s.KW * s.C * s.OC),
-        k2 = randn(r, k1.length);
-      const nOut = s.B * OH * OW * s.OC;
-      const bytes = rt.k.conv2d_scratch_bytes(s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, 1);
-      const px = putRaw(rt, x),
-        pk = putRaw(rt, k1),
-        pk2 = putRaw(rt, k2),
-        pout = putRaw(rt, new Float32Array(nOut));
-      const scratch = rt.alloc(bytes);
+      const { r, x, k1, nOut, bytes, scratch } = keepCase(rt, s, 42, false);
+      const k2 = randn(r, k1.length);
+      const placed = placeAll(rt, [x, k1, k2, new Float32Array(nOut)], [[scratch, bytes]]);
+      const [px, pk, pk2, pout] = placed.ptrs;
       for (const infer of [0, 1]) {
         const fwd = (kernel: number, keep: number) => {
           rt.k.conv2d_forward(pout, px, kernel, 0, scratch, s.B, s.H, s.W, s.C, s.OC, 3, 3, 0, 0, keep, 0, infer);
@@ -353,14 +349,7 @@ for (const [build, load] of builds)
         expect(fwd(pk, 2), `infer=${infer}: no compare`).toEqual(out1);
         expect(fwd(pk, 1), `infer=${infer}: keep = 1 compares`).toEqual(out2);
       }
-      for (const [p, n] of [
-        [scratch, bytes],
-        [pout, nOut * 4],
-        [pk2, k2.length * 4],
-        [pk, k1.length * 4],
-        [px, x.length * 4],
-      ])
-        rt.release(p, n);
+      placed.release();
     });
 
     it("bias 0 means no bias", async () => {
