@@ -42,22 +42,26 @@ export function dense_row_pack(packed: usize, weight: usize, C: i32, OC: i32): v
   row_pack(packed, weight, C, OC);
 }
 
-/** out[1,OC] = dense_forward of one row, the kernel read from its dense_row_pack copy in one pass,
- * or, where rows is not 0 (scratch for C ints, given only with a finite weight) and enough of the
- * input is zero (sparse_pays), only the kernel's rows of its nonzero inputs (row_sparse): the
- * same bits either way. */
+/** out[1,OC] = dense_forward of one row: where rows is not 0 (scratch for C ints, given only with
+ * a finite weight) and enough of the input is zero (sparse_pays), from the kernel's rows of its
+ * nonzero inputs only (row_sparse); otherwise from the kernel's dense_row_pack copy in one pass,
+ * or, with packed 0 (no copy), as dense_forward does. The same bits every way. */
 export function dense_forward_row(out: usize, inp: usize, packed: usize, weight: usize, rows: usize, bias: usize, C: i32, OC: i32, relu: i32): void {
-  if (rows && sparse_pays(count_nonzero(inp, C), C, OC)) row_sparse(out, inp, weight, rows, nonzero_rows(rows, inp, C), OC);
-  else row_packed(out, inp, packed, C, OC);
+  if (rows && sparse_pays(count_nonzero(inp, C), C, OC, packed != 0)) row_sparse(out, inp, weight, rows, nonzero_rows(rows, inp, C), OC);
+  else if (packed) row_packed(out, inp, packed, C, OC);
+  else gemm_nn(out, inp, weight, 1, C, OC, 0);
   epilogue(out, bias, 1, OC, <usize>OC << 2, relu);
 }
 
-// Whether n nonzero inputs of C are few enough for row_sparse to beat row_packed: it reads the rows
-// it needs one by one where row_packed streams the copy, so a row costs it more (1.2x in L2, 1.4x
-// from L3 at 9216 x 128), plus the list. From 40% zeros in a kernel of up to 1 MB, 50% past it:
-// 168 x 168 1.25x at 40%, 9216 x 128 1.14x at 50% (bench/train/gemm-ab.ts --shapes sparse).
-// A trained MNIST CNN's dense layer sees 78% (2.1x); below the threshold only the count is added.
-@inline function sparse_pays(n: i32, C: i32, OC: i32): bool {
+// Whether n nonzero inputs of C are few enough for row_sparse to beat the other path: it reads
+// the rows it needs one by one where row_packed streams the copy, so a row costs it more (1.2x
+// in L2, 1.4x from L3 at 9216 x 128), plus the list. Against the copy: from 40% zeros in a kernel
+// of up to 1 MB, 50% past it (168 x 168 1.25x at 40%, 9216 x 128 1.14x at 50%). Against
+// row_stream (no copy: a Sequential's kernel), whose rows cost about as much as row_sparse's: from
+// 25% (1.11-1.26x at 30%, 1.46-1.74x at 50%; bench/train/gemm-ab.ts --shapes sparse and listed). A trained MNIST CNN's dense
+// layer sees 78% (2.1x against the copy); below the threshold only the count is added.
+@inline function sparse_pays(n: i32, C: i32, OC: i32, copy: bool): bool {
+  if (!copy) return n * 4 <= C * 3;
   const inL2 = <i64>C * <i64>OC <= 256 * 1024; // a 1 MB kernel
   return inL2 ? n * 5 <= C * 3 : n * 2 <= C;
 }

@@ -1,6 +1,7 @@
 // Anatomy of one bsfnet inference call on the peer bench's nets (bench/peers/nets.ts: the Musk2 and
 // KDD99 MLPs, the Table 6 CNN; untrained, seed 0): `Sequential.predictSync` of B rows (chunked as
-// predict chunks them; no one-row copies: those are bsfnet/infer's) on a tracing runtime
+// predict chunks them; no one-row copies: those are bsfnet/infer's, but a one-row call may list
+// its nonzero inputs, and its dense rows are then GFLOP/s of the whole product) on a tracing runtime
 // (bench/lib/trace.ts) that times every kernel call, dense and conv layers told apart by their
 // shapes. Per kernel, µs per call of predict: the median over the traced calls after a warm-up by
 // time; beside it the GFLOP/s of the dense and conv rows (direct-form FLOPs; a 3×3 Winograd
@@ -25,7 +26,8 @@ for (const B of batches) if (!Number.isInteger(B) || B < 1) throw new Error(`--b
 /** FLOPs of a labelled call, from its arguments (abi.ts order); null for the other kernels. */
 function flops(name: string, a: readonly number[]): number | null {
   if (name === "dense_forward") return 2 * a[4] * a[5] * a[6]; // out, inp, weight, bias, B, C, OC
-  if (name === "dense_forward_row") return 2 * a[4] * a[5]; // out, inp, packed, bias, C, OC
+  // out, inp, packed, weight, rows, bias, C, OC: counted on the whole product, zeros or not
+  if (name === "dense_forward_row") return 2 * a[6] * a[7];
   if (name === "conv2d_forward") {
     // out, inp, kernel, bias, ws, B, H, W, C, OC, KH, KW, same
     const [B, H, W, C, OC, KH, KW, same] = a.slice(5, 13);
@@ -37,9 +39,15 @@ function flops(name: string, a: readonly number[]): number | null {
   return null;
 }
 
+/** What a one-row dense call may read: its one-row copy, and a list of the nonzero inputs. */
+function rowSources(a: readonly number[]): string {
+  return [a[2] ? "copy" : "", a[4] ? "list" : ""].filter(Boolean).join(", ");
+}
+
 const flopOf = new Map<string, number | null>();
 const trace = await KernelTrace.load((name, a) => {
-  const label = name === "dense_forward_row" ? `dense_forward_row ${a[4]} → ${a[5]} (one-row copy)` : cnnLabel(name, a);
+  const label =
+    name === "dense_forward_row" ? `dense_forward_row ${a[6]} → ${a[7]} (${rowSources(a)})` : cnnLabel(name, a);
   if (!flopOf.has(label)) flopOf.set(label, flops(name, a));
   return label;
 });

@@ -9,7 +9,9 @@
 // kernel's one-row copy, as bsfnet/infer's model calls it; `--shapes rows`: the paper's nets' ones).
 // A row shape may end in %Z: Z percent of the input row zeros, at seeded places, as a ReLU leaves
 // them (a build whose dense_forward_row takes a list may then read only the rows it needs;
-// `--shapes sparse`: 0, 30, 40, 50 and 78% at the CNN's and the Musk2 net's shapes).
+// `--shapes sparse`: 0, 30, 40, 50 and 78% at the CNN's and the Musk2 net's shapes). listed:
+// the same one-row call with the list but no copy, as a Sequential runs it (a build without the
+// list: dense_forward; `--shapes listed`: 0, 10, 20, 30 and 50%).
 // The default shapes are gemm-speed.ts's headline three and the CNN's kernel gradient at batch 128;
 // `--shapes kdd99` is the KDD99 net's dense layers at 256 rows.
 // Prints each side's median GFLOP/s over the rounds [min-max], after/before, and whether both give
@@ -38,8 +40,11 @@ const NAMED: Record<string, string> = {
   sparse: ["1x9216x128", "1x168x168", "1x336x168", "1x41x82"]
     .flatMap((d) => [0, 30, 40, 50, 78].map((z) => `row:${d}%${z}`))
     .join(","),
+  listed: ["1x9216x128", "1x168x168", "1x336x168", "1x41x82"]
+    .flatMap((d) => [0, 10, 20, 30, 50].map((z) => `listed:${d}%${z}`))
+    .join(","),
 };
-const VARIANTS = ["nn", "nt", "tn", "dense", "linear", "row"] as const;
+const VARIANTS = ["nn", "nt", "tn", "dense", "linear", "row", "listed"] as const;
 type Variant = (typeof VARIANTS)[number];
 const shapeList = opt("--shapes", "nn:512x512x512,nn:1024x1024x1024,tn:9216x32x128,tn:9216x128x128");
 const shapes = (NAMED[shapeList] ?? shapeList).split(",").map((s) => {
@@ -50,11 +55,11 @@ const shapes = (NAMED[shapeList] ?? shapeList).split(",").map((s) => {
   if (
     !VARIANTS.includes(v as Variant) ||
     ![M, K, N].every((d) => Number.isInteger(d) && d > 0) ||
-    (v === "row" && M !== 1) ||
-    (zeros !== undefined && (v !== "row" || !(z >= 0 && z <= 100)))
+    ((v === "row" || v === "listed") && M !== 1) ||
+    (zeros !== undefined && ((v !== "row" && v !== "listed") || !(z >= 0 && z <= 100)))
   )
     usage(
-      `--shapes: "${s}" is not v:MxKxN[%Z] with v one of ${VARIANTS.join(", ")}, M = 1 for row, Z in [0, 100] for row only (or one of: ${Object.keys(NAMED).join(", ")})`,
+      `--shapes: "${s}" is not v:MxKxN[%Z] with v one of ${VARIANTS.join(", ")}, M = 1 and Z in [0, 100] for row and listed only (or one of: ${Object.keys(NAMED).join(", ")})`,
     );
   return { v: v as Variant, M, K, N, z };
 });
@@ -99,7 +104,10 @@ for (const { v, M, K, N, z } of shapes) {
       return p;
     });
     const k = rt.k;
-    const copyBytes = v === "row" && "dense_forward_row" in k ? k.dense_row_pack_bytes(K, N) : 0;
+    const hasRow = "dense_forward_row" in k;
+    const rowVariant =
+      v === "row" || (v === "listed" && hasRow && (k.dense_forward_row as unknown as { length: number }).length >= 9);
+    const copyBytes = rowVariant && hasRow ? k.dense_row_pack_bytes(K, N) : 0;
     const copy = copyBytes ? rt.alloc(copyBytes) : 0;
     if (copy) k.dense_row_pack(copy, pb, K, N);
     // a build whose dense_forward_row takes the kernel and a list (9 arguments), as Dense.prepack
@@ -107,11 +115,15 @@ for (const { v, M, K, N, z } of shapes) {
     const rowForward = (...a: number[]) => (k.dense_forward_row as unknown as (...a: number[]) => void)(...a);
     const listed = copy !== 0 && (k.dense_forward_row as unknown as { length: number }).length >= 9;
     const list = listed ? rt.alloc(K * 4) : 0;
+    // listed: the list without the copy, as a Sequential's one-row call runs (a build without the
+    // list runs dense_forward)
     const call = copy
-      ? listed
-        ? () => rowForward(pc, pa, copy, pb, list, pbias, K, N, 1)
-        : () => rowForward(pc, pa, copy, pbias, K, N, 1)
-      : v === "dense" || v === "linear" || v === "row"
+      ? v === "listed"
+        ? () => rowForward(pc, pa, 0, pb, list, pbias, K, N, 1)
+        : listed
+          ? () => rowForward(pc, pa, copy, pb, list, pbias, K, N, 1)
+          : () => rowForward(pc, pa, copy, pbias, K, N, 1)
+      : v === "dense" || v === "linear" || v === "row" || v === "listed"
         ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "linear" ? 0 : 1)
         : () => k[`gemm_${v}`](pc, pa, pb, M, K, N, accumulate);
     // the bits of one call from the same C (accumulate reads it)

@@ -58,6 +58,7 @@ export class InferenceModel {
     const width = Math.max(this.inputSize, ...this.layers.map((l) => l.outputSize));
     const B = Math.max(1, Math.min(options.batchSize ?? this.stack.inferenceRows, Math.floor(2 ** 26 / width)));
     this.plan = this.stack.planBatch(mem, B, false);
+    this.stack.settle(mem);
     if (options.prepack ?? true) this.stack.prepack(mem);
   }
 

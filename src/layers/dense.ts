@@ -33,9 +33,9 @@ export class Dense extends Layer {
   bias?: Param;
   /** Where the kernel's one-row copy is (prepack), 0 when none; set by prepack only. */
   rowCopy = 0;
-  /** Scratch for the one-row forward's list of nonzero inputs (prepack; 0: a kernel not finite,
-   * whose skipped zeros could hide a NaN, or no copy). */
-  rowList = 0;
+  /** The kernel was finite when the weights last settled (settle): only then may a one-row
+   * inference call skip the kernel rows of zero inputs, as 0 * w is +-0 only for a finite w. */
+  kernelFinite = false;
 
   constructor(config: DenseConfig) {
     super(config, "Dense", ["units", "activation", "useBias", "kernelInitializer"]);
@@ -61,7 +61,7 @@ export class Dense extends Layer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     this.rowCopy = 0;
-    this.rowList = 0;
+    this.kernelFinite = false;
     const C = inputShape[0];
     this.kernel = this.addParam({
       name: "kernel",
@@ -78,32 +78,44 @@ export class Dense extends Layer {
     return this.activation;
   }
 
-  forward(ctx: StepContext, out: number, inp: number, B: number): void {
+  /** An inference plan's scratch for a one-row call's list of the input's nonzeros (C ints), where
+   * a one-row forward streams its kernel (dense_row_pack_bytes > 0); a call of one row can come
+   * from a plan of any size (the last rows of a predict). */
+  override workspaceBytes(_B: number, k: WasmKernels, training = true): number {
+    return !training && k.dense_row_pack_bytes(this.inputSize, this.units) > 0 ? this.inputSize * 4 : 0;
+  }
+
+  forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
     const k = ctx.rt.k;
     const relu = this.activation === "relu";
     const bias = this.bias?.ptr ?? 0;
     const C = this.inputSize;
     const r = relu ? 1 : 0;
-    if (B === 1 && this.rowCopy)
-      k.dense_forward_row(out, inp, this.rowCopy, this.kernel.ptr, this.rowList, bias, C, this.units, r);
+    // Where the input is mostly zeros (a ReLU's, a closed gate's, an image's background), a one-row
+    // inference call reads only the kernel rows of its nonzeros, listed in ws: a trained MNIST CNN's
+    // dense layer at 78% zeros 2.1x (bench/train/gemm-ab.ts --shapes sparse), a one-row call of
+    // the MNIST MLP 3.6x (bench/INFERENCE.md).
+    const list = this.kernelFinite && !ctx.training ? ws : 0;
+    if (B === 1 && (this.rowCopy || list))
+      k.dense_forward_row(out, inp, this.rowCopy, this.kernel.ptr, list, bias, C, this.units, r);
     else k.dense_forward(out, inp, this.kernel.ptr, bias, B, C, this.units, r);
     if (!relu) activationForward(k, this.activation, out, out, B * this.units);
   }
 
+  /** Checks the kernel is finite, the condition for skipping zero inputs (forward). */
+  override settle(mem: KernelMemory): void {
+    this.kernelFinite = mem.k.has_nonfinite(this.kernel.ptr, this.inputSize * this.units) === 0;
+  }
+
   /** One-row calls read the kernel in one pass from a copy laid out for them (dense_row_pack): the
-   * Table 6 CNN's 9216 x 128 kernel, 4.7 MB more, 1.25x (bench/train/gemm-ab.ts --shapes rows).
-   * Where the input is mostly zeros (a ReLU's), they read only the kernel rows of its nonzeros,
-   * listed in C ints of scratch: a trained MNIST CNN's dense layer at 78% zeros, 1.9x (--shapes
-   * sparse). Only for a finite kernel: skipping 0 * w is exact only when w is. */
+   * Table 6 CNN's 9216 x 128 kernel, 4.7 MB more, 1.25x (bench/train/gemm-ab.ts --shapes rows). */
   override prepack(mem: KernelMemory): void {
     const k = mem.k;
-    const C = this.inputSize;
-    const bytes = k.dense_row_pack_bytes(C, this.units);
+    const bytes = k.dense_row_pack_bytes(this.inputSize, this.units);
     if (bytes === 0) return;
     const ptr = mem.alloc(bytes);
-    k.dense_row_pack(ptr, this.kernel.ptr, C, this.units);
+    k.dense_row_pack(ptr, this.kernel.ptr, this.inputSize, this.units);
     this.rowCopy = ptr;
-    if (k.has_nonfinite(this.kernel.ptr, C * this.units) === 0) this.rowList = mem.alloc(C * 4);
   }
 
   /** A ReLU or no activation: output columns (dense_parts). */

@@ -220,6 +220,12 @@ export abstract class Layer {
     throw new Error(`layer ${this.name} cannot compute a part of its forward`);
   }
 
+  /** The parameters now hold the values the next inference calls run on, until they change again:
+   * the model calls this after any change (build, setWeights, a training step, a load) and before
+   * an inference forward, so a layer may check them once here rather than on every call (Dense:
+   * whether its kernel is finite). Default: nothing. */
+  settle(_mem: KernelMemory): void {}
+
   /** Inference only, once the parameters are final (bsfnet/infer's model: its weights never change
    * after load): a layer may keep a copy of a parameter in a layout that pays only when it stays
    * fixed, in memory it takes from `mem`, and use it in forward on that memory from then on, or

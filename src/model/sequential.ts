@@ -171,6 +171,8 @@ export class Sequential {
   private plans = new Map<string, BatchPlan>();
   /** optimizer steps taken so far (Adam's t; also the PRNG stream of the gates) */
   private steps = 0;
+  /** the parameters changed since the layers last settled (Layer.settle, before an inference pass) */
+  private unsettled = true;
   /** the workers of threaded predict calls, kept between calls, with the rows each thread's
    * plan holds and a staging block for the workers' rows and outputs */
   private inferPool?: { pool: ThreadPool; batchSize: number; staging: { ptr: number; bytes: number } };
@@ -311,12 +313,17 @@ export class Sequential {
       return;
     }
     this.block = this.stack!.placeParams(rt, slots);
+    this.unsettled = true;
     this.block.all.forEach((p, i) => {
       initParam(rt, p, this.seed, 0x40000000 + i);
     });
   }
 
   private plan(B: number, training = true): BatchPlan {
+    if (!training && this.unsettled) {
+      this.stack!.settle(this.runtime);
+      this.unsettled = false;
+    }
     const key = training ? `${B}` : `infer ${B}`;
     let p = this.plans.get(key);
     if (!p) {
@@ -408,6 +415,7 @@ export class Sequential {
    * optimizer gives each float the bits of one step over the whole block) and the clips. The
    * pinned parameters (L1, clip) lie in `ranges` (updateRanges keeps them off the workers'). */
   private update(ranges: readonly [number, number][]): void {
+    this.unsettled = true;
     const k = this.runtime.k;
     const block = this.block!;
     const opt = this.optimizer!;
@@ -451,6 +459,7 @@ export class Sequential {
     this.block = this.stack.placeParams(rt, slots);
     // the same layers and slot count give the same layout, so the block copies as it is
     rt.u8(this.block.ptr, this.block.bytes).set(bytes);
+    this.unsettled = true;
   }
 
   /** The thread count fit uses, and for "auto" why. */
@@ -982,6 +991,7 @@ export class Sequential {
       }
       this.runtime.f32(p.ptr, p.size).set(w.values);
     });
+    this.unsettled = true;
   }
 
   /** Gate weights of every BSF layer (copies). */

@@ -36,6 +36,12 @@ export class LayerStack {
     return planParams(mem, this.layers, slots, grads);
   }
 
+  /** The parameters hold the values the next inference calls run on (Layer.settle): call after
+   * any change of them, before an inference forward. */
+  settle(mem: KernelMemory): void {
+    for (const l of this.layers) l.settle(mem);
+  }
+
   /** Inference only, the parameters final and placed on `mem`: each layer may keep copies of them
    * laid out for fixed weights (Layer.prepack), used from then on with `mem`. A copy is only a
    * faster layout of what the model has: one that does not fit in memory any more (wasm32's 4 GiB,

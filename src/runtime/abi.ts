@@ -68,10 +68,11 @@ export interface WasmKernels {
   /** packed = weight[C,OC] laid out as a one-row forward reads it (16-byte aligned,
    * dense_row_pack_bytes). For a kernel that does not change: an inference model's. */
   dense_row_pack(packed: number, weight: number, C: number, OC: number): void;
-  /** dense_forward of one row (B = 1) with the kernel read from its dense_row_pack copy, or,
-   * where rows (scratch for C ints) is not 0 and at least 40% of the input is zero (50% for a
-   * kernel past 1 MB), only the rows of `weight` whose input is not zero: the same bits either way,
-   * provided `weight` is finite (pass rows = 0 otherwise: 0 * Infinity is NaN, a skipped one is not). */
+  /** dense_forward of one row (B = 1) with the kernel read from its dense_row_pack copy (packed 0:
+   * no copy, as dense_forward reads it), or, where rows (scratch for C ints) is not 0 and enough of
+   * the input is zero (with a copy 40%, 50% for a kernel past 1 MB; without one 25%), only the
+   * rows of `weight` whose input is not zero: the same bits every way, provided `weight` is finite
+   * (pass rows = 0 otherwise: 0 * Infinity is NaN, a skipped one is not). */
   dense_forward_row(
     out: number,
     inp: number,

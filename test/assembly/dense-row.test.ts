@@ -95,15 +95,49 @@ describe("dense_forward_row", async () => {
             for (const bias of [pb, 0]) {
               k.dense_forward(po, px, pw, bias, 1, C, OC, relu);
               const want = bits(get(rt, po, OC));
-              rt.f32(po, OC + 4).fill(Number.NaN);
-              rt.i32(list, C).fill(-1);
-              k.dense_forward_row(po, px, pp, pw, list, bias, C, OC, relu);
-              const out = get(rt, po, OC + 4);
-              const what = `${C}x${OC} ${zeros * 100}% zeros relu=${relu} bias=${bias !== 0}`;
-              expect(bits(out.subarray(0, OC)), what).toEqual(want);
-              expect(Number.isNaN(out[OC]), `${what}: nothing written past the row`).toBe(true);
+              for (const copy of [pp, 0]) {
+                rt.f32(po, OC + 4).fill(Number.NaN);
+                rt.i32(list, C).fill(-1);
+                k.dense_forward_row(po, px, copy, pw, list, bias, C, OC, relu);
+                const out = get(rt, po, OC + 4);
+                const what = `${C}x${OC} ${zeros * 100}% zeros relu=${relu} bias=${bias !== 0} copy=${copy !== 0}`;
+                expect(bits(out.subarray(0, OC)), what).toEqual(want);
+                expect(Number.isNaN(out[OC]), `${what}: nothing written past the row`).toBe(true);
+              }
             }
           }
+        }
+      }
+    });
+
+    it(`${name}: without a copy, the list is used from 25% zeros`, async () => {
+      const rt = await load();
+      const k = rt.k;
+      const r = rng(24);
+      // A kernel with a NaN in its last row tells the paths apart: the list skips that row when
+      // its input is 0, dense_forward's path does not.
+      for (const [C, OC] of [
+        [200, 64],
+        [4096, 128],
+      ]) {
+        const w = randn(r, C * OC, 0.2);
+        w[(C - 1) * OC] = Number.NaN;
+        const pw = put(rt, w);
+        const list = rt.alloc(C * 4);
+        const po = rt.alloc(OC * 4);
+        for (const [zeros, listed] of [
+          [0.2, false],
+          [0.25, true],
+          [0.5, true],
+        ] as const) {
+          const x = randn(r, C);
+          x.fill(0, C - Math.ceil(C * zeros - 1e-9)); // this share of zeros, at the end
+          const px = put(rt, x);
+          k.dense_forward_row(po, px, 0, pw, list, 0, C, OC, 0);
+          expect(
+            Number.isNaN(get(rt, po, 1)[0]),
+            `${C}x${OC} at ${zeros * 100}% zeros: ${listed ? "the list" : "no list"}`,
+          ).toBe(!listed);
         }
       }
     });
