@@ -2,30 +2,11 @@
 // that does not fit in memory is left out (its layer runs on the kernel as it is, with the same
 // outputs) and the model still works; any other failure is not swallowed.
 import { describe, expect, it } from "vitest";
-import { LayerStack } from "../../src/model/stack.js";
-import { Dense } from "../../src/layers/dense.js";
-import { Runtime } from "../../src/runtime/runtime.js";
+import type { Dense } from "../../src/layers/dense.js";
 import { OutOfMemoryError } from "../../src/runtime/memory.js";
-import { randn, rng } from "../util/wasm.js";
+import { denseStack as stackOn } from "../util/stack.js";
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
-
-async function stackOn() {
-  const rt = await Runtime.load();
-  const stack = new LayerStack(
-    [
-      new Dense({ units: 40, activation: "relu" }),
-      new Dense({ units: 24 }),
-      new Dense({ units: 3, activation: "softmax" }),
-    ],
-    [30],
-  );
-  const block = stack.placeParams(rt, 0, false);
-  const r = rng(8);
-  for (const p of block.all) rt.f32(p.ptr, p.size).set(randn(r, p.size, 0.3));
-  const plan = stack.planBatch(rt, 4, false);
-  return { rt, stack, plan, x: randn(r, 30) };
-}
 
 describe("LayerStack.prepack", () => {
   it("leaves out a copy that does not fit; the layer then runs without it, the same bits", async () => {
