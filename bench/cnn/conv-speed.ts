@@ -21,6 +21,7 @@ import { Dense } from "../../src/layers/dense.js";
 import { Adam } from "../../src/optim/optimizer.js";
 import { modelToBytes } from "../../src/io/file.js";
 import { InferenceModel } from "../../src/infer/index.js";
+import { rowForwardOf } from "../lib/ab.js";
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf("--reps") + 1]) || 30;
@@ -106,15 +107,14 @@ async function inferB1(): Promise<void> {
   // bsfnet/infer's model does (InferenceModel prepack).
   // A build whose dense_forward_row takes a list (9 arguments) may read only the kernel rows of the
   // nonzero inputs, as the model does: the time then depends on how many the pool leaves.
+  const row = N === 1 ? rowForwardOf(k) : null;
   let rowCopy = 0;
   let rowList = 0;
-  const listed = "dense_forward_row" in k && (k.dense_forward_row as unknown as { length: number }).length >= 9;
-  if (N === 1 && "dense_forward_row" in k) {
+  if (row) {
     rowCopy = rt.alloc(k.dense_row_pack_bytes(9216, 128));
     k.dense_row_pack(rowCopy, w3, 9216, 128);
-    if (listed) rowList = rt.alloc(9216 * 4);
+    if (row.listed) rowList = rt.alloc(9216 * 4);
   }
-  const rowForward = (...a: number[]) => (k.dense_forward_row as unknown as (...a: number[]) => void)(...a);
   const parts: [string, () => void][] = [
     [
       `conv1 forward 28x28x1 -> 26x26x32${fused ? " + relu" : ""}`,
@@ -127,13 +127,8 @@ async function inferB1(): Promise<void> {
     ],
     ...(fused ? [] : [["relu 24x24x64", () => k.relu_forward(a2, a2, N * 24 * 24 * 64)] as [string, () => void]]),
     ["maxpool 2x2 24x24x64", () => k.maxpool2d_forward(a3, idx, a2, N, 24, 24, 64, 2, 2)],
-    rowCopy
-      ? [
-          `dense 9216 -> 128 + relu, one-row copy`,
-          listed
-            ? () => rowForward(a4, a3, rowCopy, w3, rowList, b3, 9216, 128, 1)
-            : () => rowForward(a4, a3, rowCopy, b3, 9216, 128, 1),
-        ]
+    row
+      ? [`dense 9216 -> 128 + relu, one-row copy`, () => row.call(a4, a3, rowCopy, w3, rowList, b3, 9216, 128, 1)]
       : [`dense 9216 -> 128${fused ? " + relu" : ""}`, () => k.dense_forward(a4, a3, w3, b3, N, 9216, 128, F)],
     ...(fused ? [] : [["relu 128", () => k.relu_forward(a4, a4, N * 128)] as [string, () => void]]),
     ["dense 128 -> 10", () => k.dense_forward(a5, a4, w4, b4, N, 128, 10, 0)],

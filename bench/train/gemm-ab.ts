@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Runtime } from "../../src/runtime/runtime.js";
-import { buildFile, middle as med, option } from "../lib/ab.js";
+import { buildFile, middle as med, option, rowForwardOf } from "../lib/ab.js";
 import { cpuMsPerCall } from "../lib/measure.js";
 
 const args = process.argv.slice(2);
@@ -104,25 +104,16 @@ for (const { v, M, K, N, z } of shapes) {
       return p;
     });
     const k = rt.k;
-    const hasRow = "dense_forward_row" in k;
-    const rowVariant =
-      v === "row" || (v === "listed" && hasRow && (k.dense_forward_row as unknown as { length: number }).length >= 9);
-    const copyBytes = rowVariant && hasRow ? k.dense_row_pack_bytes(K, N) : 0;
+    const row = v === "row" || v === "listed" ? rowForwardOf(k) : null;
+    // listed: the list without the copy, as a Sequential's one-row call runs; a build without the
+    // list runs dense_forward there
+    const copyBytes = row && v === "row" ? k.dense_row_pack_bytes(K, N) : 0;
+    const rowCall = row && (copyBytes > 0 || (v === "listed" && row.listed)) ? row.call : null;
     const copy = copyBytes ? rt.alloc(copyBytes) : 0;
     if (copy) k.dense_row_pack(copy, pb, K, N);
-    // a build whose dense_forward_row takes the kernel and a list (9 arguments), as Dense.prepack
-    // gives them; an older one takes the copy alone
-    const rowForward = (...a: number[]) => (k.dense_forward_row as unknown as (...a: number[]) => void)(...a);
-    const listed = copy !== 0 && (k.dense_forward_row as unknown as { length: number }).length >= 9;
-    const list = listed ? rt.alloc(K * 4) : 0;
-    // listed: the list without the copy, as a Sequential's one-row call runs (a build without the
-    // list runs dense_forward)
-    const call = copy
-      ? v === "listed"
-        ? () => rowForward(pc, pa, 0, pb, list, pbias, K, N, 1)
-        : listed
-          ? () => rowForward(pc, pa, copy, pb, list, pbias, K, N, 1)
-          : () => rowForward(pc, pa, copy, pbias, K, N, 1)
+    const list = row?.listed ? rt.alloc(K * 4) : 0;
+    const call = rowCall
+      ? () => rowCall(pc, pa, copy, pb, list, pbias, K, N, 1)
       : v === "dense" || v === "linear" || v === "row" || v === "listed"
         ? () => k.dense_forward(pc, pa, pb, pbias, M, K, N, v === "linear" ? 0 : 1)
         : () => k[`gemm_${v}`](pc, pa, pb, M, K, N, accumulate);

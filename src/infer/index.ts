@@ -22,9 +22,12 @@ export interface InferenceOptions {
    * activation sizes, so one call's activations stay cache-sized (8 MB of the widest layer's input
    * and output: 32 rows for the Table 6 CNN, 1,024 for an MLP of a few hundred units). */
   batchSize?: number;
-  /** Keep one-row copies of the dense kernels that gain from one (Layer.prepack): a one-row call
-   * reads each kernel in one pass, the same bits. The Table 6 CNN: 4.7 MB more memory, a one-image
-   * call 7% faster (bench/cnn/conv-speed.ts --infer-b1). Default true; false to save the memory. */
+  /** Lay the layers out for weights that never change (Layer.prepack): one-row copies of the dense
+   * kernels that gain from one (a one-row call reads each kernel in one pass), and convolutions
+   * that match their kept transformed kernel by its address instead of comparing its bits on
+   * every call. The same bits either way. The Table 6 CNN: 4.7 MB more memory, a one-image call
+   * 1.08x faster from the copies (bench/infer/rows.ts, docs/design/gemm.md). Default true; false
+   * to save the memory. */
   prepack?: boolean;
 }
 

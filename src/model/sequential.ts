@@ -124,11 +124,11 @@ interface DataInWasm {
   sst?: number;
 }
 
-/** A batchSize option checked; `fallback` when absent (predict: the stack's inference rows). */
 /** Whether a predict call of n rows (rows per kernel call batchSize) is too short to split by rows
  * and fits in one kernel call: its threads then share the layers that cut into parts instead. */
 const sharesLayers = (n: number, batchSize: number): boolean => n < 2 * PREDICT_MIN_PIECE && n <= batchSize;
 
+/** A batchSize option checked; `fallback` when absent (predict: the stack's inference rows). */
 function checkBatchSize(value: unknown, where: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
@@ -891,7 +891,7 @@ export class Sequential {
     state.pool.beginPredict({ n, bs: batchSize, lead, input: at, output: at + inBytes });
     const out = new Float32Array(n * V);
     try {
-      const plan = this.plan(predictPlanRows(batchSize, T, lead));
+      const plan = this.plan(predictPlanRows(batchSize, T, lead), false);
       for (const p of pieces[0]) out.set(stack.predict(rt, plan, data, p.B, "x", p.row0), p.row0 * V);
     } finally {
       // the workers read the staging block: wait for them even when this thread's rows failed

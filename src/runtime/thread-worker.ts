@@ -178,8 +178,6 @@ function partsJob(view: Int32Array): void {
       }
     },
     done: jobDone,
-    fail: (e) => {
-      failJob(view, e);
-    },
+    fail: (e) => failJob(view, e),
   });
 }

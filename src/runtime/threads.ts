@@ -8,6 +8,7 @@
 import { BsfnetError, ConfigError, WasmLoadError } from "../errors.js";
 import type { Layer } from "../layers/layer.js";
 import type { BatchPlan } from "../model/plan.js";
+import type { PartSync } from "../model/parts.js";
 import type { WasmKernels } from "./abi.js";
 import { instantiateModule } from "./instantiate.js";
 import { Runtime } from "./runtime.js";
@@ -727,7 +728,7 @@ export class ThreadPool {
    * (writePartTable, model/parts.ts) is at `table`; returns thread 0's side of its barriers: `ready(s)` lets the
    * workers start step s, `wait(s)` blocks (Atomics.wait) until each has reported it (a worker
    * lost for PART_TIMEOUT_MS is a ThreadError), `check()` is a ThreadError if a worker failed. */
-  beginParts(table: number): { ready(s: number): void; wait(s: number): void; check(): void } {
+  beginParts(table: number): PartSync {
     if (this.exited) throw new ThreadError(this.exited);
     for (let t = 1; t < this.threads; t++) {
       const j = this.job(t);
