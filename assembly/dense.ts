@@ -54,13 +54,13 @@ export function dense_forward_row(out: usize, inp: usize, packed: usize, weight:
 }
 
 // Whether n nonzero inputs of C are few enough for row_sparse to beat the other path: it reads
-// the rows it needs one by one where row_packed streams the copy, so a row costs it more (1.2x
-// in L2, 1.4x from L3 at 9216 x 128), plus the list. Against the copy: from 40% zeros in a kernel
+// the rows it needs one by one where row_packed streams the copy, so a row costs it more (more
+// so from L3), plus the list. Against the copy: from 40% zeros in a kernel
 // of up to 1 MB, 50% past it (168 x 168 1.25x at 40%, 9216 x 128 1.14x at 50%). Against
 // row_stream (no copy: a Sequential's kernel), whose rows cost about as much as row_sparse's:
 // from 25% (1.11-1.26x at 30%, 1.46-1.74x at 50%). bench/train/gemm-ab.ts --shapes sparse and
-// --shapes listed. A trained MNIST CNN's dense layer sees 78% zeros (2.1x against the copy);
-// below the threshold only the count is added.
+// --shapes listed. A trained MNIST CNN's dense layer sees about 80% zeros (bench/infer/zeros.ts;
+// 2.1x against the copy at 78%); below the threshold only the count is added.
 @inline function sparse_pays(n: i32, C: i32, OC: i32, copy: bool): bool {
   if (!copy) return n * 4 <= C * 3;
   const inL2 = <i64>C * <i64>OC <= 256 * 1024; // a 1 MB kernel

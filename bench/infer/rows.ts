@@ -1,7 +1,7 @@
 // bsfnet/infer's speed by batch on the peer bench's three nets (bench/peers/nets.ts: the Musk2 and
 // KDD99 MLPs, the Table 6 CNN; untrained, seed 0: inference costs the same whatever the weights,
 // but for a one-row call's dense layers, which skip zero inputs: these nets' hidden layers see
-// about 50% zeros, the CNN's dense layer 30% (a trained MNIST CNN on MNIST: 78%)),
+// about 50% zeros, the CNN's dense layer 30%; a trained MNIST CNN on MNIST 80%: bench/infer/zeros.ts),
 // for the A/B of the rows-per-call rule (src/model/plan.ts inferenceRows) and the kernels it runs.
 //   npx tsx bench/infer/rows.ts [--wasm simd128|relaxed] [--nets musk2,kdd99,cnn]
 //     [--batches 1,32,128,256,1024] [--rows default,256,32] [--base DIR] [--seconds S]

@@ -86,8 +86,9 @@ export interface InferSide {
 
 /** A model of the net (seed 0, untrained: inference costs the same whatever the weights, but for
  * a one-row call's dense layers, which skip zero inputs from 40%: the MLPs' hidden layers see about
- * 50% on this data, the CNN's dense layer 30%, under its 50%; trained on MNIST, 78%) as
- * bsfnet/infer on the given build and as an onnxruntime-node session (one thread). */
+ * 50% on this data, the CNN's dense layer 30%, under its 50%; trained on MNIST, 80%:
+ * bench/infer/zeros.ts) as bsfnet/infer on the given build and as an onnxruntime-node session
+ * (one thread). */
 export async function inferSide(plan: NetPlan, rt: Runtime, wasm: BufferSource): Promise<InferSide> {
   const model = await newModel(plan, rt);
   const bsfnet = await InferenceModel.load(wasm as Uint8Array, modelToBytes(model));
