@@ -98,17 +98,27 @@ export async function runClients(
   return { latenciesMs, errors, failures: [...failures], seconds: (performance.now() - t0) / 1000 };
 }
 
-/** After the warm-up asked for, the load goes on a second at a time while workerd's RSS still
- * grows by SETTLE_BYTES or more a second, up to WARMUP_MAX_SECONDS in all: its heap reaches its
- * working size after a number of requests, not of seconds (inside `npm run bench`, with slower
- * clients, it was still growing 240 -> 285 MiB in the first 3 s of the timed run, then flat). A
- * leak never settles, so it still shows as growth in the timed run. */
-export const SETTLE_BYTES = 2 * 2 ** 20;
+/** After the warm-up asked for, the load goes on a second at a time until workerd's RSS stops
+ * growing: the median of the last SETTLE_SECONDS / 2 one-second readings less than SETTLE_BYTES
+ * above the median of the ones before, up to WARMUP_MAX_SECONDS in all. Its heap reaches its
+ * working size after a number of requests, not of seconds, and then saws by several MiB a second
+ * (283-290 MiB), so a trend is asked for, not a quiet second: on a slower host (2,328 requests/s)
+ * a collection shrank the heap in the warm-up's last second, one quiet second ended the warm-up,
+ * and the timed run regrew it 231 -> 287 MiB over its first 5 s. A leak never settles, so it still
+ * shows as growth in the timed run. */
+export const SETTLE_BYTES = 4 * 2 ** 20;
+export const SETTLE_SECONDS = 6;
 export const WARMUP_MAX_SECONDS = 60;
 
-/** Whether a second of load that took workerd's RSS from `prev` to `now` bytes ends the warm-up. */
-export function warmupSettled(prev: number | null, now: number | null): boolean {
-  return prev === null || now === null || now - prev < SETTLE_BYTES;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Whether the RSS readings of the last seconds of load (bytes, oldest first) end the warm-up. */
+export function warmupSettled(readings: readonly (number | null)[]): boolean {
+  if (readings.some((r) => r === null)) return true; // no /proc reading: no reason to wait
+  if (readings.length < SETTLE_SECONDS) return false;
+  const last = readings.slice(-SETTLE_SECONDS) as number[];
+  const h = SETTLE_SECONDS / 2;
+  return median(last.slice(h)) - median(last.slice(0, h)) < SETTLE_BYTES;
 }
 
 /** workerd's resident set, bytes (null once the process is gone). */
@@ -223,14 +233,11 @@ export async function workerLoad(o: LoadOptions, log: (s: string) => void = () =
     if (o.warmup > 0) {
       await runClients(url, o.clients, o.warmup, () => body);
       warmed = o.warmup;
-      let prev = rssOf(proc.pid!);
-      for (;;) {
-        if (warmed >= WARMUP_MAX_SECONDS) break;
+      const readings = [rssOf(proc.pid!)];
+      while (warmed < WARMUP_MAX_SECONDS && !warmupSettled(readings)) {
         await runClients(url, o.clients, 1, () => body);
         warmed += 1;
-        const now = rssOf(proc.pid!);
-        if (warmupSettled(prev, now)) break;
-        prev = now;
+        readings.push(rssOf(proc.pid!));
       }
     }
     const rss: RssSample[] = [];
@@ -312,7 +319,7 @@ export function loadMarkdown(r: LoadResults, command: string): string {
     `- ${r.clients} concurrent clients (Node's fetch, keep-alive, in one process on the same machine as workerd) for ` +
       `${r.seconds} s after ${r.warmupSeconds ?? r.warmup} s of the same load untimed (workerd's heap grows to its working size over the ` +
       `first seconds: RSS ${f(r.rssBeforeWarmupMiB)} MiB before it; the warm-up runs the ${r.warmup} s asked for, then on a second at a time ` +
-      `until the RSS grows less than ${SETTLE_BYTES / 2 ** 20} MiB in one, at most ${WARMUP_MAX_SECONDS} s); each request POSTs ${r.rowsPerRequest} rows of the wine model's 13 values.`,
+      `until the RSS stops growing (the median of its last ${SETTLE_SECONDS / 2} one-second readings less than ${SETTLE_BYTES / 2 ** 20} MiB above the ${SETTLE_SECONDS / 2} before), at most ${WARMUP_MAX_SECONDS} s); each request POSTs ${r.rowsPerRequest} rows of the wine model's 13 values.`,
     "",
     "| requests | requests/s | p50 ms | p99 ms | max ms | errors | workerd RSS start → end (MiB) | growth (MiB) |",
     "|---:|---:|---:|---:|---:|---:|---|---:|",
