@@ -22,6 +22,7 @@ const PACKED: [number, number, number][] = [
   [37, 261, 2051], // N past NC (2048) by 3, K odd
   [259, 517, 263], // two MC blocks plus 3 rows, three k slices, N % 8 = 7
   [1030, 19, 21], // tn only: the page-strided A; nn and nt take the unpacked path here
+  [2100, 32, 40], // tn only: shallow k, A blocks of 1,024 rows (two, then 52: three 16-row packs and one of 4)
   [22, 1024, 258], // M % 4 = 2, N % 16 = 2
 ];
 const SMALL_M: [number, number, number][] = [];
