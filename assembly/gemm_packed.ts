@@ -21,9 +21,16 @@ const NR = 8;
 const KC = 256;
 const MC = 128; // a multiple of MR (120 for MR = 6)
 const NC = 2048; // a multiple of NR
-const A_BYTES: usize = MC * KC * 4;
+// The SIMD128 build packs each A value splat over a whole vector (A_SPLAT floats a value): its
+// micro-kernels then read the four row values as plain loads with immediate offsets, which V8
+// folds into the address, where a broadcast from memory costs a `lea` each (it does not fold a
+// broadcast's offset). The relaxed build loads the four values as one vector and splats them by
+// shuffles (SPLAT_BY_SHUFFLE below), so it packs them as they are.
+const A_SPLAT: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 4;
+const A_STEP: usize = <usize>(MR * 4 * A_SPLAT); // bytes of one k of a packed A panel
+const A_BYTES: usize = <usize>MC * KC * 4 * A_SPLAT;
 const B_BYTES: usize = KC * NC * 4;
-const EDGE_BYTES: usize = 6 * NR * 4; // room for MR = 6
+const EDGE_BYTES: usize = MR * NR * 4;
 const WS_BYTES: usize = A_BYTES + B_BYTES + EDGE_BYTES;
 
 const B_IN_L1: usize = 24 * 1024; // half of L1
@@ -64,61 +71,75 @@ export function gemm_workspace(ptr: usize, bytes: usize): void {
   v128.store(d + ld * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
+// The four values v of one k of an A panel at d, as the build packs them (A_SPLAT).
+@inline function put_a4(d: usize, v: v128): void {
+  if (A_SPLAT == 1) {
+    v128.store(d, v);
+    return;
+  }
+  v128.store(d, f32x4.shuffle(v, v, 0, 0, 0, 0));
+  v128.store(d, f32x4.shuffle(v, v, 1, 1, 1, 1), 16);
+  v128.store(d, f32x4.shuffle(v, v, 2, 2, 2, 2), 32);
+  v128.store(d, f32x4.shuffle(v, v, 3, 3, 3, 3), 48);
+}
+
 // A block (mb x kb, element (i, k) at a + i*sar + k*sak) -> MR-row panels, panel p at
-// dst + p*MR*kb*4, element (r, k) at + (k*MR + r)*4; rows past mb are zeros.
+// dst + p*kb*A_STEP, element (r, k) at + k*A_STEP + r*4*A_SPLAT (A_SPLAT copies); rows past mb are
+// zeros.
 function pack_a(dst: usize, a: usize, sar: usize, sak: usize, mb: i32, kb: i32): void {
-  const ld: usize = MR * 4;
+  const pst: usize = <usize>kb * A_STEP;
   let i0 = 0;
-  if (sar == 4 && MR == 4) {
+  if (sar == 4) {
     // tn: four panels at a time, so that each k takes one 64-byte run of its row of A whole (a
     // panel at a time read each run four times, one k row after the other, and k rows M floats
     // apart, a multiple of 4 KB at the CNN's M, all fall in one L1 set)
-    const pst: usize = <usize>MR * <usize>kb * 4;
     for (; i0 + 4 * MR <= mb; i0 += 4 * MR) {
-      const src = a + (<usize>i0 << 2), d0 = dst + <usize>i0 * <usize>kb * 4;
+      const src = a + (<usize>i0 << 2), d0 = dst + <usize>(i0 / MR) * pst;
       for (let k = 0; k < kb; k++) {
-        const s = src + <usize>k * sak, d = d0 + <usize>k * ld;
-        v128.store(d, v128.load(s));
-        v128.store(d + pst, v128.load(s, 16));
-        v128.store(d + pst * 2, v128.load(s, 32));
-        v128.store(d + pst * 3, v128.load(s, 48));
+        const s = src + <usize>k * sak, d = d0 + <usize>k * A_STEP;
+        put_a4(d, v128.load(s));
+        put_a4(d + pst, v128.load(s, 16));
+        put_a4(d + pst * 2, v128.load(s, 32));
+        put_a4(d + pst * 3, v128.load(s, 48));
       }
     }
   }
   for (; i0 < mb; i0 += MR) {
     const rows = min(MR, mb - i0);
     const src = a + <usize>i0 * sar;
-    const d0 = dst + <usize>i0 * <usize>kb * 4;
+    const d0 = dst + <usize>(i0 / MR) * pst;
     if (rows == MR && sar == 4) {
       // tn: the MR values of one k are adjacent
-      for (let k = 0; k < kb; k++) {
-        const s = src + <usize>k * sak, d = d0 + <usize>k * ld;
-        v128.store(d, v128.load(s));
-        if (MR == 6) store<u64>(d + 16, load<u64>(s + 16));
-      }
+      for (let k = 0; k < kb; k++) put_a4(d0 + <usize>k * A_STEP, v128.load(src + <usize>k * sak));
     } else if (rows == MR && sak == 4) {
-      // nn: rows of A run along k; 4 k at a time by a transpose of rows 0-3, rows 4-5 paired
+      // nn: rows of A run along k; 4 k at a time by a 4x4 transpose
       let k = 0;
       for (; k + 4 <= kb; k += 4) {
-        const s = src + (<usize>k << 2), d = d0 + <usize>k * ld;
-        transpose_store(d, ld, v128.load(s), v128.load(s + sar), v128.load(s + sar * 2), v128.load(s + sar * 3));
-        if (MR == 6) {
-          const r4 = v128.load(s + sar * 4), r5 = v128.load(s + sar * 5);
-          const lo = f32x4.shuffle(r4, r5, 0, 4, 1, 5), hi = f32x4.shuffle(r4, r5, 2, 6, 3, 7);
-          store<i64>(d + 16, i64x2.extract_lane(lo, 0));
-          store<i64>(d + ld + 16, i64x2.extract_lane(lo, 1));
-          store<i64>(d + ld * 2 + 16, i64x2.extract_lane(hi, 0));
-          store<i64>(d + ld * 3 + 16, i64x2.extract_lane(hi, 1));
-        }
+        const s = src + (<usize>k << 2), d = d0 + <usize>k * A_STEP;
+        const r0 = v128.load(s), r1 = v128.load(s + sar), r2 = v128.load(s + sar * 2), r3 = v128.load(s + sar * 3);
+        const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        put_a4(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+        put_a4(d + A_STEP, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+        put_a4(d + A_STEP * 2, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+        put_a4(d + A_STEP * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
       }
       for (; k < kb; k++) {
-        const s = src + (<usize>k << 2), d = d0 + <usize>k * ld;
-        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + <usize>r * sar));
+        const s = src + (<usize>k << 2);
+        let v = v128.load32_splat(s);
+        v = f32x4.replace_lane(v, 1, load<f32>(s + sar));
+        v = f32x4.replace_lane(v, 2, load<f32>(s + sar * 2));
+        put_a4(d0 + <usize>k * A_STEP, f32x4.replace_lane(v, 3, load<f32>(s + sar * 3)));
       }
     } else {
       for (let k = 0; k < kb; k++) {
-        const s = src + <usize>k * sak, d = d0 + <usize>k * ld;
-        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + <usize>r * sar) : 0);
+        const s = src + <usize>k * sak;
+        let v = f32x4.splat(0);
+        if (rows > 0) v = f32x4.replace_lane(v, 0, load<f32>(s));
+        if (rows > 1) v = f32x4.replace_lane(v, 1, load<f32>(s + sar));
+        if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(s + sar * 2));
+        if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(s + sar * 3));
+        put_a4(d0 + <usize>k * A_STEP, v);
       }
     }
   }
@@ -161,67 +182,42 @@ function pack_b(dst: usize, b: usize, sbk: usize, sbj: usize, kb: i32, nb: i32):
   }
 }
 
-// C[MR, NR] block at c (+)= A panel @ B panel over kb steps. A partial block (rows < MR or
-// cols < NR, at the edges of C) goes through the edge tile so nothing past C is touched.
-// A function of its own, not inlined: V8 then allocates the 15 xmm registers of its k loop without
-// the outer loops' values competing for them (inlined into gemm_packed it ran at half the speed).
+// A partial C block (rows < MR or cols < NR, at the edges of C) at c (+)= A panel @ B panel over
+// kb steps: the loop of micro_run, then through the edge tile so nothing past C is touched.
 function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, rows: i32, cols: i32): void {
   const z = f32x4.splat(0);
-  let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z;
-  let s30 = z, s31 = z, s40 = z, s41 = z, s50 = z, s51 = z;
+  let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
   const end = pb + (<usize>kb << 5);
   while (pb < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     const av = SPLAT_BY_SHUFFLE ? v128.load(pa) : z;
-    let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : v128.load32_splat(pa);
+    let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : A_SPLAT == 4 ? v128.load(pa) : v128.load32_splat(pa);
     s00 = madd(x, b0, s00);
     s01 = madd(x, b1, s01);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : v128.load32_splat(pa, 4);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : A_SPLAT == 4 ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
     s10 = madd(x, b0, s10);
     s11 = madd(x, b1, s11);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : v128.load32_splat(pa, 8);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : A_SPLAT == 4 ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
     s20 = madd(x, b0, s20);
     s21 = madd(x, b1, s21);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : v128.load32_splat(pa, 12);
+    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : A_SPLAT == 4 ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
     s30 = madd(x, b0, s30);
     s31 = madd(x, b1, s31);
-    if (MR == 6) {
-      x = v128.load32_splat(pa, 16);
-      s40 = madd(x, b0, s40);
-      s41 = madd(x, b1, s41);
-      x = v128.load32_splat(pa, 20);
-      s50 = madd(x, b0, s50);
-      s51 = madd(x, b1, s51);
-    }
-    pa += MR * 4;
+    pa += A_STEP;
     pb += NR * 4;
-  }
-  if (rows == MR && cols == NR) {
-    put(c, s00, accumulate); put(c + 16, s01, accumulate);
-    put(c + ldc, s10, accumulate); put(c + ldc + 16, s11, accumulate);
-    put(c + ldc * 2, s20, accumulate); put(c + ldc * 2 + 16, s21, accumulate);
-    put(c + ldc * 3, s30, accumulate); put(c + ldc * 3 + 16, s31, accumulate);
-    if (MR == 6) {
-      put(c + ldc * 4, s40, accumulate); put(c + ldc * 4 + 16, s41, accumulate);
-      put(c + ldc * 5, s50, accumulate); put(c + ldc * 5 + 16, s51, accumulate);
-    }
-    return;
   }
   const e = ws + A_BYTES + B_BYTES;
   v128.store(e, s00); v128.store(e, s01, 16); v128.store(e, s10, 32); v128.store(e, s11, 48);
   v128.store(e, s20, 64); v128.store(e, s21, 80); v128.store(e, s30, 96); v128.store(e, s31, 112);
-  if (MR == 6) {
-    v128.store(e, s40, 128); v128.store(e, s41, 144); v128.store(e, s50, 160); v128.store(e, s51, 176);
-  }
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < cols; j++) put1(c + <usize>r * ldc + (<usize>j << 2), load<f32>(e + (<usize>(r * NR + j) << 2)), accumulate);
   }
 }
 
-// n full C blocks (MR x NR each, MR = 4: its eight accumulators) in one call: micro's loop n
-// times, its call and set-up paid once (at a k of 32 steps they were a fifth of the time). along_b (a constant at the two callers):
-// the blocks run along a row of C, one A panel against n adjacent B panels; otherwise down a
-// column of C, n adjacent A panels against one B panel. Adjacent panels are kb steps each, the
+// n full C blocks (MR x NR each, MR = 4: eight accumulators) in one call, the call and its set-up
+// paid once (one call a block, at a k of 32 steps, left them a fifth of the time). along_b (a
+// constant at the two callers): the blocks run along a row of C, one A panel against n adjacent B
+// panels; otherwise down a column of C, n adjacent A panels against one B panel. Adjacent panels are kb steps each, the
 // next starting where the last ends, so the walking pointer runs on and only the other resets.
 @inline function micro_run(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, n: i32, along_b: bool): void {
   const z = f32x4.splat(0);
@@ -229,27 +225,31 @@ function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: 
   for (let q = 0; q < n; q++) {
     let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
     let x0 = pa, y0 = pb; // the panel that resets
-    for (let k = 0; k < kb; k++) {
+    // the loop ends on a counter in the relaxed build, on the walking pointer in the other: each
+    // the faster there by 2-5% (V8's code for the two differs by a register move or two)
+    const end = along_b ? pb + (<usize>kb << 5) : pa + <usize>kb * A_STEP;
+    let k = 0;
+    while (SPLAT_BY_SHUFFLE ? k++ < kb : (along_b ? pb : pa) < end) {
       const qb = along_b ? pb : y0, qa = along_b ? x0 : pa;
       const b0 = v128.load(qb), b1 = v128.load(qb, 16);
       const av = SPLAT_BY_SHUFFLE ? v128.load(qa) : z;
-      let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : v128.load32_splat(qa);
+      let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : A_SPLAT == 4 ? v128.load(qa) : v128.load32_splat(qa);
       s00 = madd(x, b0, s00);
       s01 = madd(x, b1, s01);
-      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : v128.load32_splat(qa, 4);
+      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : A_SPLAT == 4 ? v128.load(qa, 16) : v128.load32_splat(qa, 4);
       s10 = madd(x, b0, s10);
       s11 = madd(x, b1, s11);
-      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : v128.load32_splat(qa, 8);
+      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : A_SPLAT == 4 ? v128.load(qa, 32) : v128.load32_splat(qa, 8);
       s20 = madd(x, b0, s20);
       s21 = madd(x, b1, s21);
-      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : v128.load32_splat(qa, 12);
+      x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : A_SPLAT == 4 ? v128.load(qa, 48) : v128.load32_splat(qa, 12);
       s30 = madd(x, b0, s30);
       s31 = madd(x, b1, s31);
       if (along_b) {
-        x0 += MR * 4;
+        x0 += A_STEP;
         pb += NR * 4;
       } else {
-        pa += MR * 4;
+        pa += A_STEP;
         y0 += NR * 4;
       }
     }
@@ -261,7 +261,8 @@ function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: 
   }
 }
 
-// Functions of their own for the reason micro is one.
+// Functions of their own, not inlined: V8 then allocates the xmm registers of the k loop without
+// the outer loops' values competing for them (the k loop inlined into gemm_packed ran at half speed).
 function micro_row(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, n: i32): void {
   micro_run(c, ldc, accumulate, pa, pb, kb, n, true);
 }
@@ -285,37 +286,40 @@ export function gemm_packed(
       const kb = min(kc, K - pc);
       const acc = pc > 0 ? 1 : accumulate;
       pack_b(pB, b + <usize>pc * sbk + <usize>jc * sbj, sbk, sbj, kb, nb);
-      // Shallow: the whole packed B slice fits in L1 (tn at the CNN's batch of 32). The A blocks
-      // are then as tall as the A block's room holds, so that tn reads each k row of A in runs
-      // of that many floats (MC's 128 rows made runs of 512 bytes, one per k row, M floats apart)
-      const shallow = <usize>kb * <usize>nb * 4 <= B_IN_L1;
-      const mc = shallow ? max(MC, (<i32>(A_BYTES / (<usize>kb * 4)) / (4 * MR)) * (4 * MR)) : MC;
-      for (let ic = 0; ic < M; ic += mc) {
-        const mb = min(mc, M - ic);
-        pack_a(pA, a + <usize>ic * sar + <usize>pc * sak, sar, sak, mb, kb);
-        const cb = c + <usize>ic * ldc + (<usize>jc << 2);
-        if (shallow) {
-          // rows of blocks then walk C along its rows, which a shallow k makes the larger stream;
-          // the full blocks of a row in one call, a partial one (last rows, last columns) by micro
+      if (<usize>kb * <usize>nb * 4 <= B_IN_L1) {
+        // Shallow: the whole packed B slice fits in L1 (tn at the CNN's batch of 32). A is packed
+        // 4 * MR rows at a time just before they are used, into a few KB that stay in L1 beside
+        // B (a whole MC block packed first went out to L2 and came back), so that tn also reads
+        // each k row of A in 64-byte runs; rows of blocks then walk C along its rows, which a
+        // shallow k makes the larger stream. The full blocks of a row in one call, a partial one
+        // (last rows, last columns) by micro.
+        for (let ig = 0; ig < M; ig += 4 * MR) {
+          const mb = min(4 * MR, M - ig);
+          pack_a(pA, a + <usize>ig * sar + <usize>pc * sak, sar, sak, mb, kb);
           for (let ir = 0; ir < mb; ir += MR) {
             const rows = min(MR, mb - ir);
-            const pai = pA + <usize>ir * <usize>kb * 4;
-            const ci = cb + <usize>ir * ldc;
+            const pai = pA + <usize>(ir / MR) * <usize>kb * A_STEP;
+            const ci = c + <usize>(ig + ir) * ldc + (<usize>jc << 2);
             const full = rows == MR ? nb / NR : 0;
             micro_row(ci, ldc, acc, pai, pB, kb, full);
             for (let jr = full * NR; jr < nb; jr += NR) {
               micro(ci + (<usize>jr << 2), ldc, acc, pai, pB + <usize>jr * <usize>kb * 4, kb, rows, min(NR, nb - jr));
             }
           }
-        } else {
-          for (let jr = 0; jr < nb; jr += NR) {
-            const cols = min(NR, nb - jr);
-            const pbj = pB + <usize>jr * <usize>kb * 4;
-            const full = cols == NR ? mb / MR : 0;
-            micro_col(cb + (<usize>jr << 2), ldc, acc, pA, pbj, kb, full);
-            for (let ir = full * MR; ir < mb; ir += MR) {
-              micro(cb + <usize>ir * ldc + (<usize>jr << 2), ldc, acc, pA + <usize>ir * <usize>kb * 4, pbj, kb, min(MR, mb - ir), cols);
-            }
+        }
+        continue;
+      }
+      for (let ic = 0; ic < M; ic += MC) {
+        const mb = min(MC, M - ic);
+        pack_a(pA, a + <usize>ic * sar + <usize>pc * sak, sar, sak, mb, kb);
+        const cb = c + <usize>ic * ldc + (<usize>jc << 2);
+        for (let jr = 0; jr < nb; jr += NR) {
+          const cols = min(NR, nb - jr);
+          const pbj = pB + <usize>jr * <usize>kb * 4;
+          const full = cols == NR ? mb / MR : 0;
+          micro_col(cb + (<usize>jr << 2), ldc, acc, pA, pbj, kb, full);
+          for (let ir = full * MR; ir < mb; ir += MR) {
+            micro(cb + <usize>ir * ldc + (<usize>jr << 2), ldc, acc, pA + <usize>(ir / MR) * <usize>kb * A_STEP, pbj, kb, min(MR, mb - ir), cols);
           }
         }
       }

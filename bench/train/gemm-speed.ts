@@ -122,14 +122,17 @@ function cpuNow(): number {
 
 let warmed = false;
 
-/** GFLOP/s of fn (best of `samples` samples of at least `sampleMs` CPU ms each). */
+/** GFLOP/s of fn: its fastest sample (each at least `sampleMs` CPU ms of calls) over a second of
+ * samples (at least 7). Seven samples of 20 ms were not enough where a neighbour's load swings
+ * this VM's speed by a third within seconds: one run gave 25 GFLOP/s at 512^3 where the next gave
+ * 42. */
 function time(fn: () => void, flops: number, quick: boolean): number {
   // The first shape of the process also waits out V8's baseline tier: 0.5 s of calls.
   const warm = warmed ? 60 : 500;
   warmed = true;
   const t = cpuNow();
   while (cpuNow() - t < warm) fn();
-  const sampleMs = quick ? 10 : 20;
+  const sampleMs = 10;
   let reps = 1;
   for (;;) {
     const t0 = cpuNow();
@@ -138,7 +141,8 @@ function time(fn: () => void, flops: number, quick: boolean): number {
     reps *= 2;
   }
   let best = Infinity;
-  for (let s = 0; s < (quick ? 5 : 7); s++) {
+  const budget = quick ? 100 : 1000;
+  for (let s = 0, start = cpuNow(); s < (quick ? 5 : 7) || cpuNow() - start < budget; s++) {
     const t0 = cpuNow();
     for (let r = 0; r < reps; r++) fn();
     best = Math.min(best, (cpuNow() - t0) / reps);
