@@ -1,25 +1,26 @@
 // The packed, cache-blocked GEMM (in the manner of GotoBLAS / BLIS) for the large products: C is
 // computed in KC-deep slices; each slice of B (KC x NC) is copied into NR-column panels laid out
 // k-major, each MC-row block of A into MR-row panels laid out k-major, and a 4x8 micro-kernel runs
-// over the packed panels with two B loads and four A broadcasts per step from one pointer each
-// (immediate offsets, no strides; the relaxed build loads the four A values as one vector and
-// splats its lanes: SPLAT_BY_SHUFFLE). Packing absorbs the transposes: nn, nt and tn differ only in
-// the strides the packers read. See docs/design/gemm.md for the block sizes and where this is used.
+// over the packed panels with two B loads and four A values per step from one pointer each
+// (immediate offsets, no strides; the SIMD128 build packs each A value splat over a vector, the
+// relaxed build loads the four as one vector and splats its lanes: A_SPLAT, SPLAT_BY_SHUFFLE).
+// Packing absorbs the transposes: nn, nt and tn differ only in the strides the packers read. See
+// docs/design/gemm.md for the block sizes and where this is used.
 //
 // The scratch (the packed A block, the packed B slice and one edge tile) is caller memory handed
 // over once by gemm_workspace and kept in this instance's globals: kernels never allocate, and
 // instances sharing one memory (one per thread) each keep their own region.
 import { madd, put1 } from "./tile";
 
-// 6 x 8: twelve f32x4 accumulators, two B vectors and one broadcast: 15 of x64's 16 xmm registers
-// (V8 keeps one as scratch). 4 x 8 (eight accumulators) leaves the FP pipes idle a third of the time.
+// 4 x 8: eight f32x4 accumulators. 6 x 8 (twelve, with two B vectors and an A value 15 of x64's 16
+// xmm registers; V8 keeps one as scratch) spilled in V8's loop and ran at 29 against 42 GFLOP/s.
 const MR = 4;
 const NR = 8;
-// KC: one B micro-panel (KC x 8 floats, 8 KB) stays in L1 (48 KB) beside the A panel streaming
-// past (4 KB). MC: the packed A block (128 x 256 floats, 128 KB) stays in L2 (1 MB). NC: the
+// KC: one B micro-panel (KC x 8 floats, 8 KB) stays in L1 (32-48 KB) beside the A panel streaming
+// past (4 KB; 16 KB packed splat). MC: the packed A block (128 x 256 floats, 128 KB) stays in L2 (1 MB). NC: the
 // packed B slice (256 x 2048 floats, 2 MB) in L2/L3; each of its panels is reused by every A panel.
 const KC = 256;
-const MC = 128; // a multiple of MR (120 for MR = 6)
+const MC = 128; // a multiple of MR
 const NC = 2048; // a multiple of NR
 // The SIMD128 build packs each A value splat over a whole vector (A_SPLAT floats a value): its
 // micro-kernels then read the four row values as plain loads with immediate offsets, which V8
@@ -36,11 +37,11 @@ const WS_BYTES: usize = A_BYTES + B_BYTES + EDGE_BYTES;
 const B_IN_L1: usize = 24 * 1024; // half of L1
 
 // The relaxed build loads the micro-kernel's four A values as one vector and splats each lane by a
-// shuffle; the SIMD128 build broadcasts each from memory. V8 (x64) does not fold a broadcast's
-// immediate offset into its address, so each broadcast past the first costs a `lea`, while a shuffle
-// (vpshufd) takes port 5, which fused multiply-adds leave idle (bench/train/gemm-ab.ts; figures in
-// docs/design/gemm.md). Where port 5 also adds (SIMD128) the shuffles were no faster, nor in
-// tile.ts's tn tiles. Same values in the same order: same bits.
+// shuffle (vpshufd: port 5, which fused multiply-adds leave idle; bench/train/gemm-ab.ts, figures
+// in docs/design/gemm.md); a broadcast from memory would cost a `lea` each past the first, as V8
+// (x64) does not fold a broadcast's immediate offset into its address. Where port 5 also adds
+// (SIMD128) shuffles were no faster; that build packs A splat instead (A_SPLAT). Same values in
+// the same order: same bits.
 const SPLAT_BY_SHUFFLE = ASC_FEATURE_RELAXED_SIMD;
 
 let ws: usize = 0;
