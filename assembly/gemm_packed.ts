@@ -183,43 +183,12 @@ function pack_b(dst: usize, b: usize, sbk: usize, sbj: usize, kb: i32, nb: i32):
   }
 }
 
-// A partial C block (rows < MR or cols < NR, at the edges of C) at c (+)= A panel @ B panel over
-// kb steps: the loop of micro_run, then through the edge tile so nothing past C is touched.
-function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, rows: i32, cols: i32): void {
-  const z = f32x4.splat(0);
-  let s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
-  const end = pb + (<usize>kb << 5);
-  while (pb < end) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    const av = SPLAT_BY_SHUFFLE ? v128.load(pa) : z;
-    let x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 0, 0, 0, 0) : A_SPLAT == 4 ? v128.load(pa) : v128.load32_splat(pa);
-    s00 = madd(x, b0, s00);
-    s01 = madd(x, b1, s01);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 1, 1, 1, 1) : A_SPLAT == 4 ? v128.load(pa, 16) : v128.load32_splat(pa, 4);
-    s10 = madd(x, b0, s10);
-    s11 = madd(x, b1, s11);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 2, 2, 2, 2) : A_SPLAT == 4 ? v128.load(pa, 32) : v128.load32_splat(pa, 8);
-    s20 = madd(x, b0, s20);
-    s21 = madd(x, b1, s21);
-    x = SPLAT_BY_SHUFFLE ? f32x4.shuffle(av, av, 3, 3, 3, 3) : A_SPLAT == 4 ? v128.load(pa, 48) : v128.load32_splat(pa, 12);
-    s30 = madd(x, b0, s30);
-    s31 = madd(x, b1, s31);
-    pa += A_STEP;
-    pb += NR * 4;
-  }
-  const e = ws + A_BYTES + B_BYTES;
-  v128.store(e, s00); v128.store(e, s01, 16); v128.store(e, s10, 32); v128.store(e, s11, 48);
-  v128.store(e, s20, 64); v128.store(e, s21, 80); v128.store(e, s30, 96); v128.store(e, s31, 112);
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) put1(c + <usize>r * ldc + (<usize>j << 2), load<f32>(e + (<usize>(r * NR + j) << 2)), accumulate);
-  }
-}
-
 // n full C blocks (MR x NR each, MR = 4: eight accumulators) in one call, the call and its set-up
 // paid once (one call a block, at a k of 32 steps, left them a fifth of the time). along_b (a
 // constant at the two callers): the blocks run along a row of C, one A panel against n adjacent B
-// panels; otherwise down a column of C, n adjacent A panels against one B panel. Adjacent panels are kb steps each, the
-// next starting where the last ends, so the walking pointer runs on and only the other resets.
+// panels; otherwise down a column of C, n adjacent A panels against one B panel. Adjacent panels
+// are kb steps each, the next starting where the last ends, so the walking pointer runs on and
+// only the other resets.
 @inline function micro_run(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, n: i32, along_b: bool): void {
   const z = f32x4.splat(0);
   const cstep: usize = along_b ? <usize>NR << 2 : <usize>MR * ldc;
@@ -278,6 +247,18 @@ function micro_row(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, 
 }
 function micro_col(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, n: i32): void {
   micro_run(c, ldc, accumulate, pa, pb, kb, n, false);
+}
+
+// A partial C block (rows < MR or cols < NR, at the edges of C) at c (+)= A panel @ B panel over
+// kb steps: one block of micro_run into the zeroed edge tile (rows NR floats apart), then its
+// rows x cols into C, so nothing past C is touched. The sums are micro_run's (0 + a1 + ... = a1 + ...).
+function micro(c: usize, ldc: usize, accumulate: i32, pa: usize, pb: usize, kb: i32, rows: i32, cols: i32): void {
+  const e = ws + A_BYTES + B_BYTES;
+  memory.fill(e, 0, EDGE_BYTES);
+  micro_run(e, NR * 4, 1, pa, pb, kb, 1, true);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) put1(c + <usize>r * ldc + (<usize>j << 2), load<f32>(e + (<usize>(r * NR + j) << 2)), accumulate);
+  }
 }
 
 /** C[M,N] (+)= A @ B with A(i, k) at a + i*sar + k*sak and B(k, j) at b + k*sbk + j*sbj (bytes),
