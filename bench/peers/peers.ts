@@ -29,7 +29,7 @@ import type { Sequential } from "../../src/model/sequential.js";
 import { NETS, type NetName, bsfnetNet, netData, netPlan } from "./nets.js";
 import { stepFlops } from "../../src/runtime/threads.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
-import { runTorch, type TorchResults } from "./torch.js";
+import { bestOfTorch, runTorch, type TorchResults } from "./torch.js";
 
 export const TRAIN_BATCHES = [32, 128] as const;
 export const INFER_BATCHES = [1, 32, 128, 256] as const;
@@ -243,6 +243,25 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     return { plan, ...netData(plan, n) };
   });
 
+  // PyTorch in two rounds, one before the node engines and one after (bestOfTorch)
+  const torchOptions = {
+    nets: nets.map(({ plan, x, y }) => ({
+      plan: {
+        ...plan,
+        stepsByBatch: Object.fromEntries(trainBatches.map((B) => [B, trainSteps(plan, y.length, B).steps])),
+      } as typeof plan,
+      x,
+      y,
+    })),
+    threads: [1, 2],
+    trainBatches,
+    inferBatches,
+    warmupSeconds,
+    inferSeconds,
+    log,
+  };
+  const torchFirst = o.torch !== false && !quick ? await runTorch(torchOptions) : undefined;
+
   const forwardFlops: Record<string, number> = {};
   for (const { plan, x, y } of nets) {
     const counted = bsfnetNet(plan);
@@ -292,23 +311,12 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
   }
 
   let torch: TorchResults = { ok: false, reason: "skipped" };
-  if (o.torch !== false) {
-    torch = await runTorch({
-      nets: nets.map(({ plan, x, y }) => ({
-        plan: {
-          ...plan,
-          stepsByBatch: Object.fromEntries(trainBatches.map((B) => [B, trainSteps(plan, y.length, B).steps])),
-        } as typeof plan,
-        x,
-        y,
-      })),
-      threads: [1, 2],
-      trainBatches,
-      inferBatches,
-      warmupSeconds,
-      inferSeconds,
-      log,
-    });
+  if (torchFirst && !torchFirst.ok)
+    torch = torchFirst; // no PyTorch here: the reason once
+  else if (o.torch !== false) {
+    if (torchFirst)
+      log("  PyTorch, second round (the first ran before the node engines; each figure is the better of the two)");
+    torch = bestOfTorch(torchFirst ?? torch, await runTorch(torchOptions));
   }
   for (const t of [1, 2]) {
     const engine = `torch ${t}t`;

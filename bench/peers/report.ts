@@ -116,7 +116,7 @@ export function peersMarkdown(p: PeerResults, others: number): string[] {
       `the CNN over steps 1–${steps("cnn")?.window ?? "?"} and the last ${steps("cnn")?.window ?? "?"} of ${steps("cnn")?.steps ?? "?"} ` +
       "(2,000 CNN steps at batch 128 on four engines would take the whole budget). bsfnet: one `fit`, shuffled, with a step callback; " +
       "PyTorch: a loop over shuffled index batches.",
-    `- inference: the median call; the node engines take turns at each batch size (after ${p.warmupSeconds} s of calls each, five rounds in which each runs for a fifth of its time), so a machine that drifts during the measurement moves them alike; PyTorch runs in its own process after them. bsfnet/infer (\`InferenceModel.predict\`; two threads: \`model.predict(x, { threads: 2 })\` on the shared-memory build, the same outputs bit for bit), ` +
+    `- inference: the median call; the node engines take turns at each batch size (after ${p.warmupSeconds} s of calls each, five rounds in which each runs for a fifth of its time), so a machine that drifts during the measurement moves them alike; PyTorch runs in its own process, twice: once before them and once after, each of its figures (training too) the better of the two rounds (so a slow minute of the peer cannot flatter bsfnet; with --quick once, after). bsfnet/infer (\`InferenceModel.predict\`; two threads: \`model.predict(x, { threads: 2 })\` on the shared-memory build, the same outputs bit for bit), ` +
       "`session.run`, `torch.inference_mode()` with the softmax.",
     ...notes,
     "",

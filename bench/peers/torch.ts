@@ -137,3 +137,26 @@ export async function runTorch(o: TorchPlanOptions): Promise<TorchResults> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Two rounds of runTorch as one: each row's figures the better of the two (`fresh`, `steady`,
+ * `sps` each its own maximum). PyTorch runs in a process of its own, minutes away from the node
+ * engines that take turns with each other; on a VM whose speed swings by a third within minutes,
+ * one round before them and one after, the peer's best of each, cannot let a slow minute of the
+ * peer flatter bsfnet. A round that failed gives way to the other. */
+export function bestOfTorch(a: TorchResults, b: TorchResults): TorchResults {
+  if (!a.ok) return b;
+  if (!b.ok) return a;
+  const key = (r: TorchTrainRow | TorchInferRow) => `${r.mode} ${r.net} ${r.threads} ${r.B}`;
+  const other = new Map(b.rows.map((r) => [key(r), r]));
+  const rows = a.rows.map((r) => {
+    const o = other.get(key(r));
+    if (!o) return r;
+    if (r.mode === "train" && o.mode === "train")
+      return { ...r, fresh: Math.max(r.fresh, o.fresh), steady: Math.max(r.steady, o.steady) };
+    if (r.mode === "infer" && o.mode === "infer") return { ...r, sps: Math.max(r.sps, o.sps) };
+    return r;
+  });
+  const seen = new Set(a.rows.map(key));
+  rows.push(...b.rows.filter((r) => !seen.has(key(r))));
+  return { ...a, rows, seconds: a.seconds + b.seconds };
+}

@@ -1,17 +1,43 @@
 // The peer benchmark's pure parts: finding a Python with torch (null and the reason when there is
 // none), optional suites imported only when they export the function, fresh / steady figures from
-// step times, step counts in whole epochs. No timing.
+// step times, step counts in whole epochs, PyTorch's two rounds as one. No timing.
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { findTorchPython, pythonCandidates } from "../../bench/peers/torch.js";
+import { bestOfTorch, findTorchPython, pythonCandidates, type TorchResults } from "../../bench/peers/torch.js";
 import { optionalExport } from "../../bench/lib/optional.js";
 import { freshSteady, trainSteps } from "../../bench/peers/bsfnet.js";
 import { netData, netPlan } from "../../bench/peers/nets.js";
 
 describe("peer benchmark, pure parts", () => {
+  it("takes each PyTorch figure from the better of its two rounds, and a failed round gives way", () => {
+    const round = (fresh: number, steady: number, sps: number, extra = false): TorchResults => ({
+      ok: true,
+      python: "/usr/bin/python3",
+      torch: "1.13",
+      seconds: 10,
+      rows: [
+        { mode: "train", net: "musk2", threads: 1, B: 128, steps: 2016, window: 200, fresh, steady },
+        { mode: "infer", net: "musk2", threads: 1, B: 256, sps, samples: 1000 },
+        ...(extra ? [{ mode: "infer" as const, net: "cnn", threads: 2, B: 1, sps: 7, samples: 10 }] : []),
+      ],
+    });
+    const best = bestOfTorch(round(37034, 46636, 254857), round(54891, 45000, 262885, true));
+    expect(best.ok).toBe(true);
+    if (!best.ok) return;
+    expect(best.rows).toEqual([
+      { mode: "train", net: "musk2", threads: 1, B: 128, steps: 2016, window: 200, fresh: 54891, steady: 46636 },
+      { mode: "infer", net: "musk2", threads: 1, B: 256, sps: 262885, samples: 1000 },
+      { mode: "infer", net: "cnn", threads: 2, B: 1, sps: 7, samples: 10 },
+    ]);
+    expect(best.seconds).toBe(20);
+    const failed: TorchResults = { ok: false, reason: "bench_torch.py failed (exit 1)" };
+    expect(bestOfTorch(failed, round(1, 2, 3))).toEqual(round(1, 2, 3));
+    expect(bestOfTorch(round(1, 2, 3), failed)).toEqual(round(1, 2, 3));
+  });
+
   it("tries $BSFNET_PYTHON, python3, /usr/bin/python3 in that order, once each", () => {
     expect(pythonCandidates({ BSFNET_PYTHON: "/opt/py" })).toEqual(["/opt/py", "python3", "/usr/bin/python3"]);
     expect(pythonCandidates({ BSFNET_PYTHON: "python3" })).toEqual(["python3", "/usr/bin/python3"]);
