@@ -1,6 +1,6 @@
 // The peer benchmark's pure parts: finding a Python with torch (null and the reason when there is
 // none), optional suites imported only when they export the function, fresh / steady figures from
-// step times, step counts in whole epochs, PyTorch's two rounds as one. No timing.
+// step times, step counts in whole epochs, PyTorch's and the GEMM's two rounds as one. No timing.
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +10,18 @@ import { bestOfTorch, findTorchPython, pythonCandidates, type TorchResults } fro
 import { optionalExport } from "../../bench/lib/optional.js";
 import { freshSteady, trainSteps } from "../../bench/peers/bsfnet.js";
 import { netData, netPlan } from "../../bench/peers/nets.js";
+import { betterGemm } from "../../bench/peers/gemm.js";
 
 describe("peer benchmark, pure parts", () => {
+  it("takes each GEMM figure from the better of its two rounds, a missing one from the other", () => {
+    expect(betterGemm({ "512": 44.8, "1024": 44.2, tn: 39.6 }, { "512": 46.1, "1024": 43.0, tn: 41.9 })).toEqual({
+      "512": 46.1,
+      "1024": 44.2,
+      tn: 41.9,
+    });
+    expect(betterGemm({ "512": 44.8 }, { "1024": 43.0, tn: 41.9 })).toEqual({ "512": 44.8, "1024": 43.0, tn: 41.9 });
+  });
+
   it("takes each PyTorch figure from the better of its two rounds, and a failed round gives way", () => {
     const round = (fresh: number, steady: number, sps: number, extra = false): TorchResults => ({
       ok: true,
