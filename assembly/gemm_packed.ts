@@ -62,16 +62,6 @@ export function gemm_workspace(ptr: usize, bytes: usize): void {
   return ws != 0;
 }
 
-// [r0[t], r1[t], r2[t], r3[t]] for t = 0..3: a 4x4 transpose in eight shuffles.
-@inline function transpose_store(d: usize, ld: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  v128.store(d + ld, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  v128.store(d + ld * 2, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  v128.store(d + ld * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
-}
-
 // The four values v of one k of an A panel at d, as the build packs them (A_SPLAT).
 @inline function put_a4(d: usize, v: v128): void {
   if (A_SPLAT == 1) {
@@ -82,6 +72,30 @@ export function gemm_workspace(ptr: usize, bytes: usize): void {
   v128.store(d, f32x4.shuffle(v, v, 1, 1, 1, 1), 16);
   v128.store(d, f32x4.shuffle(v, v, 2, 2, 2, 2), 32);
   v128.store(d, f32x4.shuffle(v, v, 3, 3, 3, 3), 48);
+}
+
+// [r0[t], r1[t], r2[t], r3[t]] for t = 0..3, ld bytes apart: a 4x4 transpose in eight shuffles,
+// each vector stored as it is (B panels) or as the build packs A (a_panel, a constant: put_a4).
+@inline function transpose_store(d: usize, ld: usize, r0: v128, r1: v128, r2: v128, r3: v128, a_panel: bool): void {
+  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  const c0 = f32x4.shuffle(t0, t2, 0, 1, 4, 5), c1 = f32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  const c2 = f32x4.shuffle(t1, t3, 0, 1, 4, 5), c3 = f32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  if (a_panel) {
+    put_a4(d, c0); put_a4(d + ld, c1); put_a4(d + ld * 2, c2); put_a4(d + ld * 3, c3);
+  } else {
+    v128.store(d, c0); v128.store(d + ld, c1); v128.store(d + ld * 2, c2); v128.store(d + ld * 3, c3);
+  }
+}
+
+// Rows 0..rows-1 (up to 4) of one column of A at s, rows sar bytes apart, as a vector; zeros past rows.
+@inline function column4(s: usize, sar: usize, rows: i32): v128 {
+  let v = f32x4.splat(0);
+  if (rows > 0) v = f32x4.replace_lane(v, 0, load<f32>(s));
+  if (rows > 1) v = f32x4.replace_lane(v, 1, load<f32>(s + sar));
+  if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(s + sar * 2));
+  if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(s + sar * 3));
+  return v;
 }
 
 // A block (mb x kb, element (i, k) at a + i*sar + k*sak) -> MR-row panels, panel p at
@@ -116,32 +130,12 @@ function pack_a(dst: usize, a: usize, sar: usize, sak: usize, mb: i32, kb: i32):
       // nn: rows of A run along k; 4 k at a time by a 4x4 transpose
       let k = 0;
       for (; k + 4 <= kb; k += 4) {
-        const s = src + (<usize>k << 2), d = d0 + <usize>k * A_STEP;
-        const r0 = v128.load(s), r1 = v128.load(s + sar), r2 = v128.load(s + sar * 2), r3 = v128.load(s + sar * 3);
-        const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
-        const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
-        put_a4(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-        put_a4(d + A_STEP, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-        put_a4(d + A_STEP * 2, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-        put_a4(d + A_STEP * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
-      }
-      for (; k < kb; k++) {
         const s = src + (<usize>k << 2);
-        let v = v128.load32_splat(s);
-        v = f32x4.replace_lane(v, 1, load<f32>(s + sar));
-        v = f32x4.replace_lane(v, 2, load<f32>(s + sar * 2));
-        put_a4(d0 + <usize>k * A_STEP, f32x4.replace_lane(v, 3, load<f32>(s + sar * 3)));
+        transpose_store(d0 + <usize>k * A_STEP, A_STEP, v128.load(s), v128.load(s + sar), v128.load(s + sar * 2), v128.load(s + sar * 3), true);
       }
+      for (; k < kb; k++) put_a4(d0 + <usize>k * A_STEP, column4(src + (<usize>k << 2), sar, MR));
     } else {
-      for (let k = 0; k < kb; k++) {
-        const s = src + <usize>k * sak;
-        let v = f32x4.splat(0);
-        if (rows > 0) v = f32x4.replace_lane(v, 0, load<f32>(s));
-        if (rows > 1) v = f32x4.replace_lane(v, 1, load<f32>(s + sar));
-        if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(s + sar * 2));
-        if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(s + sar * 3));
-        put_a4(d0 + <usize>k * A_STEP, v);
-      }
+      for (let k = 0; k < kb; k++) put_a4(d0 + <usize>k * A_STEP, column4(src + <usize>k * sak, sar, rows));
     }
   }
 }
@@ -166,9 +160,9 @@ function pack_b(dst: usize, b: usize, sbk: usize, sbj: usize, kb: i32, nb: i32):
       let k = 0;
       for (; k + 4 <= kb; k += 4) {
         const s = src + (<usize>k << 2), d = d0 + <usize>k * ld;
-        transpose_store(d, ld, v128.load(s), v128.load(s + sbj), v128.load(s + sbj * 2), v128.load(s + sbj * 3));
+        transpose_store(d, ld, v128.load(s), v128.load(s + sbj), v128.load(s + sbj * 2), v128.load(s + sbj * 3), false);
         const s4 = s + sbj * 4;
-        transpose_store(d + 16, ld, v128.load(s4), v128.load(s4 + sbj), v128.load(s4 + sbj * 2), v128.load(s4 + sbj * 3));
+        transpose_store(d + 16, ld, v128.load(s4), v128.load(s4 + sbj), v128.load(s4 + sbj * 2), v128.load(s4 + sbj * 3), false);
       }
       for (; k < kb; k++) {
         const s = src + (<usize>k << 2), d = d0 + <usize>k * ld;
@@ -205,11 +199,9 @@ function pack_b(dst: usize, b: usize, sbk: usize, sbj: usize, kb: i32, nb: i32):
       s30 = v128.load(cq + ldc * 3); s31 = v128.load(cq + ldc * 3, 16);
     }
     let x0 = pa, y0 = pb; // the panel that resets
-    // the loop ends on a counter in the relaxed build, on the walking pointer in the other: each
-    // the faster there by 2-5% (V8's code for the two differs by a register move or two)
+    // the loop ends on the walking pointer (a counter beside it cost the SIMD128 build 5%)
     const end = along_b ? pb + (<usize>kb << 5) : pa + <usize>kb * A_STEP;
-    let k = 0;
-    while (SPLAT_BY_SHUFFLE ? k++ < kb : (along_b ? pb : pa) < end) {
+    while ((along_b ? pb : pa) < end) {
       const qb = along_b ? pb : y0, qa = along_b ? x0 : pa;
       const b0 = v128.load(qb), b1 = v128.load(qb, 16);
       const av = SPLAT_BY_SHUFFLE ? v128.load(qa) : z;
