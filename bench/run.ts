@@ -289,7 +289,7 @@ const gemm: SummaryInput["gemm"] = {
   relaxed: { value: null, reason: relaxedReason ?? "not measured" },
 };
 // Two rounds where measureGemm runs and not --quick: here and again near the end of the run, each
-// figure the better of the two (gemmRound2 below): a kernel's GFLOP/s is its undisturbed speed,
+// figure the better of the two (the second round before the load test): a kernel's GFLOP/s is its undisturbed speed,
 // and this VM's swings by a third within minutes (tn relaxed 41.4 in one run's first minute, 49.7
 // in a run of measureGemm alone right after it).
 const gemmRounds = gemmFn.fn && !quick ? 2 : 1;

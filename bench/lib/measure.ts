@@ -156,8 +156,8 @@ export function cpuMs(): number {
 
 /** Median CPU ms per call of fn over `s` seconds (at least 3 samples), each sample enough calls for
  * 5 ms: for A/B scripts that alternate sides in one process (bench/infer/rows.ts, softmax.ts).
- * best: the fastest sample instead, the least disturbed where a neighbour's load swings a core's
- * speed by a third within seconds (a VM whose CPU time runs slow, not only less of it). */
+ * best: the fastest sample instead, the least disturbed on a VM whose speed swings by a third within
+ * seconds (its CPU time runs slow, not only less of it; the cause is not visible from inside). */
 export function cpuMsPerCall(fn: () => unknown, s: number, best = false): number {
   let n = 1;
   for (let t0 = cpuMs(); cpuMs() - t0 < 5; n *= 2) for (let i = 0; i < n; i++) fn();

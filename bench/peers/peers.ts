@@ -310,13 +310,13 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     });
   }
 
-  let torch: TorchResults = { ok: false, reason: "skipped" };
-  if (torchFirst && !torchFirst.ok)
-    torch = torchFirst; // no PyTorch here: the reason once
-  else if (o.torch !== false) {
+  let torch: TorchResults = torchFirst ?? { ok: false, reason: "skipped" };
+  // a first round that found no PyTorch stands (its reason once); else the round after the engines
+  if (o.torch !== false && (!torchFirst || torchFirst.ok)) {
     if (torchFirst)
-      log("  PyTorch, second round (the first ran before the node engines; each figure is the better of the two)");
-    torch = bestOfTorch(torchFirst ?? torch, await runTorch(torchOptions));
+      log("  PyTorch, second round (each figure the better of this and the round before the node engines)");
+    const after = await runTorch(torchOptions);
+    torch = torchFirst ? bestOfTorch(torchFirst, after) : after;
   }
   for (const t of [1, 2]) {
     const engine = `torch ${t}t`;

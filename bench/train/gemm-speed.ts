@@ -123,8 +123,8 @@ function cpuNow(): number {
 let warmed = false;
 
 /** GFLOP/s of fn: its fastest sample (each at least `sampleMs` CPU ms of calls) over a second of
- * samples (at least 7). Seven samples of 20 ms were not enough where a neighbour's load swings
- * this VM's speed by a third within seconds: one run gave 25 GFLOP/s at 512^3 where the next gave
+ * samples (at least 7). Seven samples of 20 ms were not enough on a VM whose speed swings by a
+ * third within seconds: one run gave 25 GFLOP/s at 512^3 where the next gave
  * 42. */
 function time(fn: () => void, flops: number, quick: boolean): number {
   // The first shape of the process also waits out V8's baseline tier: 0.5 s of calls.
