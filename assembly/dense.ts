@@ -102,12 +102,13 @@ export function dense_forward_row(out: usize, inp: usize, packed: usize, weight:
 }
 
 /** dinp[B,C] = dout[B,OC] @ weight[C,OC]^T (skipped when dinp is 0);
- * dweight[C,OC] += inp[B,C]^T @ dout[B,OC]; dbias[OC] += sum_b dout[b,:] (skipped when 0). */
+ * dweight[C,OC] += inp[B,C]^T @ dout[B,OC] (skipped when 0); dbias[OC] += sum_b dout[b,:]
+ * (skipped when 0). */
 export function dense_backward(
   dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32,
 ): void {
   if (dinp) gemm_nt(dinp, dout, weight, B, OC, C, 0);
-  gemm_tn(dweight, inp, dout, C, B, OC, 1);
+  if (dweight) gemm_tn(dweight, inp, dout, C, B, OC, 1);
   if (!dbias) return;
   const row = <usize>OC << 2;
   for (let b = 0; b < B; b++) {

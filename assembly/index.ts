@@ -4,6 +4,7 @@ export * from "./rng";
 export * from "./gemm";
 export { gemm_workspace, gemm_workspace_bytes } from "./gemm_packed";
 export * from "./dense";
+export { dense_backward_train, dense_forward_train, dense_train_ws_bytes } from "./dense_cols";
 export * from "./act";
 export * from "./bsf";
 export * from "./optim";

@@ -35,6 +35,10 @@ export const cnnLabel: TraceLabel = (name, a) => {
       return `${name} ${a[5]} → ${a[6]}`;
     case "dense_backward": // dinp, dweight, dbias, dout, inp, weight, B, C, OC
       return `${name} ${a[7]} → ${a[8]}${a[0] ? "" : ", no dinp"}`;
+    case "dense_forward_train": // out, inp, weight, bias, ws, B, C, OC, relu
+      return `${name} ${a[6]} → ${a[7]}`;
+    case "dense_backward_train": // dinp, dweight, dbias, dout, inp, weight, ws, B, C, OC
+      return `${name} ${a[8]} → ${a[9]}${a[0] ? "" : ", no dinp"}`;
     default:
       return name;
   }

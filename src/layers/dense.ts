@@ -78,11 +78,13 @@ export class Dense extends Layer {
     return this.activation;
   }
 
-  /** An inference plan's scratch for a one-row call's list of the input's nonzeros (C ints), where
-   * a one-row forward streams its kernel (dense_row_pack_bytes > 0); a call of one row can come
-   * from a plan of any size (the last rows of a predict). */
-  override workspaceBytes(_B: number, k: WasmKernels, training = true): number {
-    return !training && k.dense_row_pack_bytes(this.inputSize, this.units) > 0 ? this.inputSize * 4 : 0;
+  /** Training: the scratch of a forward over the input's nonzero columns (dense_forward_train).
+   * Inference: a one-row call's list of the input's nonzeros (C ints), where a one-row forward
+   * streams its kernel (dense_row_pack_bytes > 0); a call of one row can come from a plan of any
+   * size (the last rows of a predict). */
+  override workspaceBytes(B: number, k: WasmKernels, training = true): number {
+    if (training) return k.dense_train_ws_bytes(B, this.inputSize, this.units);
+    return k.dense_row_pack_bytes(this.inputSize, this.units) > 0 ? this.inputSize * 4 : 0;
   }
 
   forward(ctx: StepContext, out: number, inp: number, B: number, ws: number): void {
@@ -96,7 +98,10 @@ export class Dense extends Layer {
     // dense layer (about 80% zeros, bench/infer/zeros.ts) 2.1x at 78% (bench/train/gemm-ab.ts
     // --shapes sparse), a one-row call of the MNIST MLP 3.6x (bench/INFERENCE.md).
     const list = this.kernelFinite && !ctx.training ? ws : 0;
-    if (B === 1 && (this.rowCopy || list))
+    // In training, where a gate has closed most inputs (85% of the Musk2 net's first layer once its
+    // gates settle), the products run over the open ones only (docs/design/dense-columns.md).
+    if (ctx.training) k.dense_forward_train(out, inp, this.kernel.ptr, bias, ws, B, C, this.units, r);
+    else if (B === 1 && (this.rowCopy || list))
       k.dense_forward_row(out, inp, this.rowCopy, this.kernel.ptr, list, bias, C, this.units, r);
     else k.dense_forward(out, inp, this.kernel.ptr, bias, B, C, this.units, r);
     if (!relu) activationForward(k, this.activation, out, out, B * this.units);
@@ -139,21 +144,14 @@ export class Dense extends Layer {
     ctx.rt.k.dense_forward_part(out, inp, this.kernel.ptr, bias, B, this.inputSize, this.units, relu, part, parts);
   }
 
-  backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number): void {
+  backward(ctx: StepContext, dinp: number, dout: number, inp: number, out: number, B: number, ws: number): void {
     const k = ctx.rt.k;
     // dout is ours to overwrite: turn it into the pre-activation gradient in place.
     activationBackward(k, this.activation, dout, dout, out, B * this.units);
-    k.dense_backward(
-      dinp,
-      this.kernel.grad,
-      this.bias?.grad ?? 0,
-      dout,
-      inp,
-      this.kernel.ptr,
-      B,
-      this.inputSize,
-      this.units,
-    );
+    const [dw, db, C, OC] = [this.kernel.grad, this.bias?.grad ?? 0, this.inputSize, this.units];
+    // the record dense_forward_train left in ws; an inference forward (a gradient check's) left none
+    if (ctx.training) k.dense_backward_train(dinp, dw, db, dout, inp, this.kernel.ptr, ws, B, C, OC);
+    else k.dense_backward(dinp, dw, db, dout, inp, this.kernel.ptr, B, C, OC);
   }
 
   override getConfig(): Record<string, unknown> {

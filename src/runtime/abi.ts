@@ -84,8 +84,8 @@ export interface WasmKernels {
     OC: number,
     relu: number,
   ): void;
-  /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout;
-   * dbias[OC] += sum_b dout (skipped when dbias is 0). */
+  /** dinp[B,C] = dout @ weight^T (skipped when dinp is 0); dweight[C,OC] += inp^T @ dout
+   * (skipped when dweight is 0); dbias[OC] += sum_b dout (skipped when dbias is 0). */
   dense_backward(
     dinp: number,
     dweight: number,
@@ -93,6 +93,40 @@ export interface WasmKernels {
     dout: number,
     inp: number,
     weight: number,
+    B: number,
+    C: number,
+    OC: number,
+  ): void;
+
+  // --- dense_cols.ts
+  /** Bytes of the training workspace of dense_forward_train / dense_backward_train (B rows, C
+   * inputs, OC units). */
+  dense_train_ws_bytes(B: number, C: number, OC: number): number;
+  /** dense_forward in training: where at most half of the input's columns hold a nonzero across
+   * the batch (closed gates, silenced units), over those columns only (the same sums but for a
+   * non-finite weight, whose 0 * w is skipped, and the fused builds' rounding); records in ws what
+   * it did for dense_backward_train. */
+  dense_forward_train(
+    out: number,
+    inp: number,
+    weight: number,
+    bias: number,
+    ws: number,
+    B: number,
+    C: number,
+    OC: number,
+    relu: number,
+  ): void;
+  /** dense_backward after dense_forward_train on the same ws: the input and bias gradients whole,
+   * the kernel gradient's rows of the nonzero columns only (the others' terms are all zero). */
+  dense_backward_train(
+    dinp: number,
+    dweight: number,
+    dbias: number,
+    dout: number,
+    inp: number,
+    weight: number,
+    ws: number,
     B: number,
     C: number,
     OC: number,
@@ -501,6 +535,9 @@ export const KERNEL_NAMES: readonly (keyof WasmKernels)[] = [
   "dense_row_pack",
   "dense_forward_row",
   "dense_backward",
+  "dense_train_ws_bytes",
+  "dense_forward_train",
+  "dense_backward_train",
   "relu_forward",
   "relu_backward",
   "tanh_forward",

@@ -28,8 +28,8 @@ describe("bench tracing runtime", () => {
     expect(trace.steps.length).toBe(256 / 32);
     const parts = trace.parts(1);
     const calls = Object.fromEntries(parts.map((p) => [p.name, p.calls]));
-    expect(calls.dense_forward).toBe(HIDDEN.length + 1);
-    expect(calls.dense_backward).toBe(HIDDEN.length + 1);
+    expect(calls.dense_forward_train).toBe(HIDDEN.length + 1);
+    expect(calls.dense_backward_train).toBe(HIDDEN.length + 1);
     expect(calls.bsf_forward).toBe(1);
     expect(calls.adam_step).toBe(1);
     expect(calls.has_nonfinite).toBeUndefined(); // per-epoch work is not part of a step
