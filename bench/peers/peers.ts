@@ -29,7 +29,7 @@ import type { Sequential } from "../../src/model/sequential.js";
 import { NETS, type NetName, bsfnetNet, netData, netPlan } from "./nets.js";
 import { stepFlops } from "../../src/runtime/threads.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
-import { bestOfTorch, runTorch, type TorchResults } from "./torch.js";
+import { TorchPeers, type TorchRequest, betterRow } from "./torch.js";
 
 export const TRAIN_BATCHES = [32, 128] as const;
 export const INFER_BATCHES = [1, 32, 128, 256] as const;
@@ -70,6 +70,8 @@ export interface PeerResults {
   torch: { python: string; version: string } | { reason: string };
   ort: string;
   warmupSeconds: number;
+  /** rounds of each training row (each engine's figures the best of them) */
+  rounds: number;
   seconds: number;
   /** forward FLOPs per sample of each net, counted directly (2 per multiply-add, a convolution as
    * its direct form even where bsfnet runs Winograd): what turns samples/s into GFLOP/s */
@@ -130,6 +132,9 @@ async function inferNet(
     warmupSeconds: number;
     inferSeconds: number;
     log: (s: string) => void;
+    /** a peer in a process of its own (PyTorch), measured right before and right after the node
+     * engines at each batch size */
+    peer?: (B: number) => Promise<void>;
   },
 ): Promise<void> {
   const sides: { name: Engine; side: InferSide }[] = [];
@@ -163,6 +168,7 @@ async function inferNet(
       if (first.ort) calls.push({ engine: "ort 1t", call: ortCall(first.ort, plan, x, B), ref: first, tol: 1e-4 });
       if (model) calls.push({ engine: c.twoT, call: threadsCall(defSide, model, x, B, 2), ref: defSide, tol: 1e-6 });
       if (ort2) calls.push({ engine: "ort 2t", call: ortCall(ort2, plan, x, B), ref: first, tol: 1e-4 });
+      await c.peer?.(B);
       let secs: number[];
       try {
         secs = await interleavedSeconds(
@@ -206,6 +212,7 @@ async function inferNet(
       if (c.twoThreads && !model) missing.push(c.twoT);
       if (c.twoThreads && !ort2) missing.push("ort 2t");
       for (const engine of missing) c.infer.push({ net: plan.name, B, engine, sps: null });
+      await c.peer?.(B);
     }
   } finally {
     await model?.closeThreads();
@@ -243,107 +250,127 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     return { plan, ...netData(plan, n) };
   });
 
-  // PyTorch in two rounds, one before the node engines and one after (bestOfTorch)
-  const torchOptions = {
-    nets: nets.map(({ plan, x, y }) => ({
-      plan: {
-        ...plan,
-        stepsByBatch: Object.fromEntries(trainBatches.map((B) => [B, trainSteps(plan, y.length, B).steps])),
-      } as typeof plan,
-      x,
-      y,
-    })),
-    threads: [1, 2],
-    trainBatches,
-    inferBatches,
-    warmupSeconds,
-    inferSeconds,
-    log,
+  // PyTorch beside the node engines, a process per thread count asked for one row at a time: each
+  // training row is measured in `rounds` alternating rounds (every bsfnet engine, then PyTorch on
+  // one and two threads), each engine keeping its best; each inference batch size right before and
+  // right after the node engines' turns, the better of the two.
+  const rounds = quick ? 1 : 2;
+  const torchThreads = [1, 2];
+  const opened =
+    o.torch === false
+      ? { reason: "not asked for (--no-torch)" }
+      : await TorchPeers.open({
+          nets: nets.map(({ plan, x, y }) => ({
+            plan: {
+              ...plan,
+              stepsByBatch: Object.fromEntries(trainBatches.map((B) => [B, trainSteps(plan, y.length, B).steps])),
+            },
+            x,
+            y,
+          })),
+          threads: torchThreads,
+          warmupSeconds,
+          inferSeconds,
+          log,
+        });
+  const torch = opened instanceof TorchPeers ? opened : null;
+  const torchEngine = (t: number): Engine => `torch ${t}t`;
+  if (!torch) for (const t of torchThreads) notes[torchEngine(t)] = (opened as { reason: string }).reason;
+  // a peer's row that failed: its note, and no more requests to it
+  const torchRow = async (t: number, req: TorchRequest) => {
+    if (!torch || notes[torchEngine(t)]) return undefined;
+    try {
+      return await torch.row(t, req);
+    } catch (e) {
+      notes[torchEngine(t)] = (e as Error).message;
+      return undefined;
+    }
   };
-  const torchFirst = o.torch !== false && !quick ? await runTorch(torchOptions) : undefined;
 
   const forwardFlops: Record<string, number> = {};
-  for (const { plan, x, y } of nets) {
-    const counted = bsfnetNet(plan);
-    await counted.build(undefined, o.builds[0].rt);
-    forwardFlops[plan.name] = stepFlops(counted.layers, 1) / 3; // stepFlops counts forward + 2 backward
-    counted.dispose();
-    for (const B of trainBatches) {
-      const runs: [Engine, Build, number][] = o.builds.map((b) => [`bsfnet ${b.name}`, b, 1]);
-      if (o.twoThreads === true) runs.push([twoT, def, 2]);
-      for (const [engine, b, threads] of runs) {
-        let r: Awaited<ReturnType<typeof bsfnetTrain>>;
-        try {
-          r = await bsfnetTrain(plan, { x, y }, B, b.rt, { threads, warmupSeconds });
-        } catch (e) {
-          if (threads === 1) throw e;
-          // a two-thread mode that cannot run here is a missing figure, not a failed bench
-          notes[engine] = `fit({ threads: ${threads} }) failed: ${(e as Error).message.split("\n")[0]}`;
-          train.push({ net: plan.name, B, engine, steps: 0, window: plan.window, fresh: null, steady: null });
-          continue;
-        }
-        train.push({
-          net: plan.name,
-          B,
-          engine,
-          steps: r.steps,
-          window: plan.window,
-          fresh: r.fresh,
-          steady: r.steady,
-        });
-        log(
-          `  ${engine.padEnd(22)} train ${plan.name} B=${B}: fresh ${r.fresh.toFixed(0)}, steady ${r.steady.toFixed(0)} samples/s (${r.steps} steps)`,
-        );
-      }
-    }
-    await inferNet(plan, x, {
-      builds: o.builds,
-      def,
-      twoThreads: o.twoThreads === true,
-      twoT,
-      infer,
-      notes,
-      inferBatches,
-      warmupSeconds,
-      inferSeconds,
-      log,
-    });
-  }
-
-  let torch: TorchResults = torchFirst ?? { ok: false, reason: "skipped" };
-  // a first round that found no PyTorch stands (its reason once); else the round after the engines
-  if (o.torch !== false && (!torchFirst || torchFirst.ok)) {
-    if (torchFirst)
-      log("  PyTorch, second round (each figure the better of this and the round before the node engines)");
-    const after = await runTorch(torchOptions);
-    torch = torchFirst ? bestOfTorch(torchFirst, after) : after;
-  }
-  for (const t of [1, 2]) {
-    const engine = `torch ${t}t`;
-    if (!torch.ok) notes[engine] = torch.reason;
-    for (const { plan } of nets) {
+  try {
+    for (const { plan, x, y } of nets) {
+      const counted = bsfnetNet(plan);
+      await counted.build(undefined, o.builds[0].rt);
+      forwardFlops[plan.name] = stepFlops(counted.layers, 1) / 3; // stepFlops counts forward + 2 backward
+      counted.dispose();
       for (const B of trainBatches) {
-        const r = torch.ok
-          ? torch.rows.find((x) => x.mode === "train" && x.net === plan.name && x.B === B && x.threads === t)
-          : undefined;
-        const tr = r?.mode === "train" ? r : undefined;
-        train.push({
+        const runs: [Engine, Build, number][] = o.builds.map((b) => [`bsfnet ${b.name}`, b, 1]);
+        if (o.twoThreads === true) runs.push([twoT, def, 2]);
+        const best = new Map<Engine, TrainEntry>();
+        const none = (engine: Engine): TrainEntry => ({
           net: plan.name,
           B,
           engine,
-          steps: tr?.steps ?? 0,
+          steps: 0,
           window: plan.window,
-          fresh: tr?.fresh ?? null,
-          steady: tr?.steady ?? null,
+          fresh: null,
+          steady: null,
         });
+        for (let round = 0; round < rounds; round++) {
+          for (const [engine, b, threads] of runs) {
+            if (threads > 1 && notes[engine]) continue; // failed in an earlier round
+            let r: Awaited<ReturnType<typeof bsfnetTrain>>;
+            try {
+              r = await bsfnetTrain(plan, { x, y }, B, b.rt, { threads, warmupSeconds });
+            } catch (e) {
+              if (threads === 1) throw e;
+              // a two-thread mode that cannot run here is a missing figure, not a failed bench
+              notes[engine] = `fit({ threads: ${threads} }) failed: ${(e as Error).message.split("\n")[0]}`;
+              continue;
+            }
+            const entry = { ...none(engine), steps: r.steps, fresh: r.fresh, steady: r.steady };
+            best.set(engine, betterRow(best.get(engine), entry));
+            log(
+              `  ${engine.padEnd(22)} train ${plan.name} B=${B}: fresh ${r.fresh.toFixed(0)}, steady ${r.steady.toFixed(0)} samples/s (${r.steps} steps${rounds > 1 ? `, round ${round + 1}` : ""})`,
+            );
+          }
+          for (const t of torchThreads) {
+            const row = await torchRow(t, { mode: "train", net: plan.name, B });
+            if (row?.mode !== "train") continue;
+            const engine = torchEngine(t);
+            const entry = {
+              ...none(engine),
+              steps: row.steps,
+              window: row.window,
+              fresh: row.fresh,
+              steady: row.steady,
+            };
+            best.set(engine, betterRow(best.get(engine), entry));
+          }
+        }
+        // a bsfnet engine that failed in any round has no figure (its note says why)
+        for (const [engine] of runs) train.push(notes[engine] ? none(engine) : (best.get(engine) ?? none(engine)));
+        for (const t of torchThreads) train.push(best.get(torchEngine(t)) ?? none(torchEngine(t)));
       }
-      for (const B of inferBatches) {
-        const r = torch.ok
-          ? torch.rows.find((x) => x.mode === "infer" && x.net === plan.name && x.B === B && x.threads === t)
-          : undefined;
-        infer.push({ net: plan.name, B, engine, sps: r?.mode === "infer" ? r.sps : null });
-      }
+      const peerBest = new Map<string, number>();
+      await inferNet(plan, x, {
+        builds: o.builds,
+        def,
+        twoThreads: o.twoThreads === true,
+        twoT,
+        infer,
+        notes,
+        inferBatches,
+        warmupSeconds,
+        inferSeconds,
+        log,
+        peer: torch
+          ? async (B) => {
+              for (const t of torchThreads) {
+                const row = await torchRow(t, { mode: "infer", net: plan.name, B });
+                const key = `${t} ${B}`;
+                if (row?.mode === "infer") peerBest.set(key, Math.max(peerBest.get(key) ?? 0, row.sps));
+              }
+            }
+          : undefined,
+      });
+      for (const t of torchThreads)
+        for (const B of inferBatches)
+          infer.push({ net: plan.name, B, engine: torchEngine(t), sps: peerBest.get(`${t} ${B}`) ?? null });
     }
+  } finally {
+    torch?.close();
   }
   return {
     trainBatches,
@@ -353,9 +380,10 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     train,
     infer,
     notes,
-    torch: torch.ok ? { python: torch.python, version: torch.torch } : { reason: torch.reason },
+    torch: torch ? { python: torch.python, version: torch.torch } : { reason: (opened as { reason: string }).reason },
     ort: (ortPkg as unknown as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? "1.x",
     warmupSeconds,
+    rounds,
     seconds: (performance.now() - t0) / 1000,
     forwardFlops,
   };

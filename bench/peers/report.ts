@@ -114,9 +114,9 @@ export function peersMarkdown(p: PeerResults, others: number): string[] {
       `its steps 1–${steps("musk2")?.window ?? "?"} (step 0 also plans memory and uploads the data), **steady** over the last ` +
       `${steps("musk2")?.window ?? "?"} of ${steps("musk2")?.steps ?? "?"} steps (MLPs at batch 32; whole epochs over 4,096 rows); ` +
       `the CNN over steps 1–${steps("cnn")?.window ?? "?"} and the last ${steps("cnn")?.window ?? "?"} of ${steps("cnn")?.steps ?? "?"} ` +
-      "(2,000 CNN steps at batch 128 on four engines would take the whole budget). bsfnet: one `fit`, shuffled, with a step callback; " +
+      "(2,000 CNN steps at batch 128 on four engines, twice, would take the whole budget). bsfnet: one `fit`, shuffled, with a step callback; " +
       "PyTorch: a loop over shuffled index batches.",
-    `- inference: the median call; the node engines take turns at each batch size (after ${p.warmupSeconds} s of calls each, five rounds in which each runs for a fifth of its time), so a machine that drifts during the measurement moves them alike; PyTorch runs in its own process, twice: once before them and once after, each of its figures (training too) the better of the two rounds (so a slow minute of the peer cannot flatter bsfnet; with --quick once, after). bsfnet/infer (\`InferenceModel.predict\`; two threads: \`model.predict(x, { threads: 2 })\` on the shared-memory build, the same outputs bit for bit), ` +
+    `- inference: the median call; the node engines take turns at each batch size (after ${p.warmupSeconds} s of calls each, five rounds in which each runs for a fifth of its time), so a machine that drifts during the measurement moves them alike; PyTorch (a process per thread count, asked for one row at a time) measures each batch size right before and right after them, the better of the two. Training: each row in ${p.rounds} alternating round(s), every bsfnet engine and then PyTorch on one and two threads, each engine's fresh and steady figures the best of its rounds (so neither side's slow minute flatters the other). bsfnet/infer (\`InferenceModel.predict\`; two threads: \`model.predict(x, { threads: 2 })\` on the shared-memory build, the same outputs bit for bit), ` +
       "`session.run`, `torch.inference_mode()` with the softmax.",
     ...notes,
     "",

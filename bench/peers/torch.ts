@@ -1,7 +1,7 @@
 // PyTorch in the same run as bsfnet: find a Python that imports torch, hand it the nets and the
-// data (raw float32 / int32 files), run scripts/reference/bench_torch.py, read its JSON. No torch:
-// a notice, and every torch figure is null with the reason.
-import { spawn, spawnSync } from "node:child_process";
+// data (raw float32 / int32 files), keep scripts/reference/bench_torch.py running and ask it for
+// one row at a time. No torch: a notice, and every torch figure is null with the reason.
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,15 +51,17 @@ export interface TorchInferRow {
   samples: number;
 }
 
-export type TorchResults =
-  | { ok: true; python: string; torch: string; rows: (TorchTrainRow | TorchInferRow)[]; seconds: number }
-  | { ok: false; reason: string };
+export type TorchRow = TorchTrainRow | TorchInferRow;
+
+export interface TorchRequest {
+  mode: "train" | "infer";
+  net: string;
+  B: number;
+}
 
 export interface TorchPlanOptions {
-  nets: { plan: NetPlan; x: Float32Array; y: Int32Array }[];
+  nets: { plan: NetPlan & { stepsByBatch: Record<string, number> }; x: Float32Array; y: Int32Array }[];
   threads: number[];
-  trainBatches: number[];
-  inferBatches: number[];
   warmupSeconds: number;
   inferSeconds: number;
   log?: (s: string) => void;
@@ -68,16 +70,29 @@ export interface TorchPlanOptions {
 
 const SCRIPT = fileURLToPath(new URL("../../scripts/reference/bench_torch.py", import.meta.url));
 
-export async function runTorch(o: TorchPlanOptions): Promise<TorchResults> {
-  const log = o.log ?? (() => {});
-  const found = o.found ?? findTorchPython();
-  if (found.python === null) {
-    log(`  [bsfnet] skipping PyTorch: ${found.reason}`);
-    return { ok: false, reason: found.reason };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "bsfnet-torch-"));
-  const t0 = performance.now();
-  try {
+/** PyTorch as a peer that answers one row at a time (bench_torch.py --serve): one Python process
+ * per thread count, so the bench can ask for each row right after the node engines measured
+ * theirs. Its BLAS pools are sized by environment: Debian's torch calls the system libblas
+ * (OpenBLAS, pthreads), whose own pool ignores torch.set_num_threads (measured: a "one-thread"
+ * process ran 2 threads, and the two-thread runs oversubscribed both cores). */
+export class TorchPeers {
+  private constructor(
+    readonly python: string,
+    readonly torch: string,
+    private readonly procs: Map<number, TorchProcess>,
+    private readonly dir: string,
+  ) {}
+
+  /** Writes the nets' data and plans to a temporary directory and starts a process per thread
+   * count; no Python with torch, or a process that does not start: the reason. */
+  static async open(o: TorchPlanOptions): Promise<TorchPeers | { reason: string }> {
+    const log = o.log ?? (() => {});
+    const found = o.found ?? findTorchPython();
+    if (found.python === null) {
+      log(`  [bsfnet] skipping PyTorch: ${found.reason}`);
+      return { reason: found.reason };
+    }
+    const dir = mkdtempSync(join(tmpdir(), "bsfnet-torch-"));
     const nets = o.nets.map(({ plan, x, y }) => {
       const xp = join(dir, `${plan.name}.x`);
       const yp = join(dir, `${plan.name}.y`);
@@ -85,78 +100,114 @@ export async function runTorch(o: TorchPlanOptions): Promise<TorchResults> {
       writeFileSync(yp, new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
       return { ...plan, x: xp, y: yp, n: y.length };
     });
-    const rows: (TorchTrainRow | TorchInferRow)[] = [];
+    const procs = new Map<number, TorchProcess>();
     let version = "";
-    // One child per thread count, its BLAS pools sized by environment: Debian's torch calls the
-    // system libblas (OpenBLAS, pthreads), whose own pool ignores torch.set_num_threads — measured:
-    // a "one-thread" process ran 2 threads, and the two-thread runs oversubscribed both cores.
     for (const threads of o.threads) {
       const planPath = join(dir, `plan-${threads}.json`);
-      writeFileSync(
-        planPath,
-        JSON.stringify({
-          nets,
-          threads: [threads],
-          trainBatches: o.trainBatches,
-          inferBatches: o.inferBatches,
-          warmupSeconds: o.warmupSeconds,
-          inferSeconds: o.inferSeconds,
-        }),
-      );
+      const plan = { nets, threads, warmupSeconds: o.warmupSeconds, inferSeconds: o.inferSeconds };
+      writeFileSync(planPath, JSON.stringify(plan));
       const t = String(threads);
       const env = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
-      const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
-        const p = spawn(found.python, [SCRIPT, planPath], { stdio: ["ignore", "pipe", "pipe"], env });
-        let out = "";
-        let err = "";
-        p.stdout.on("data", (d) => (out += d));
-        p.stderr.on("data", (d) => {
-          err += d;
-          for (const line of String(d).trimEnd().split("\n")) if (line.trim()) log(`  ${line}`);
-        });
-        p.on("close", (c) => res({ code: c, out, err }));
-        p.on("error", (e) => res({ code: null, out, err: e.message }));
-      });
-      if (code !== 0) {
-        const reason = `bench_torch.py failed (exit ${code}): ${err.trim().split("\n").pop()}`;
+      const p = new TorchProcess(spawn(found.python, [SCRIPT, "--serve", planPath], { env }), log);
+      try {
+        version = (JSON.parse(await p.line()) as { torch: string }).torch;
+      } catch (e) {
+        for (const q of [p, ...procs.values()]) q.close();
+        rmSync(dir, { recursive: true, force: true });
+        const reason = `bench_torch.py --serve (${threads} threads) did not start: ${(e as Error).message}`;
         log(`  [bsfnet] ${reason}`);
-        return { ok: false, reason };
+        return { reason };
       }
-      const parsed = JSON.parse(out) as { torch: string; rows: (TorchTrainRow | TorchInferRow)[] };
-      version = parsed.torch;
-      rows.push(...parsed.rows);
+      procs.set(threads, p);
     }
-    return {
-      ok: true,
-      python: found.python,
-      torch: version,
-      rows,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return new TorchPeers(found.python, version, procs, dir);
+  }
+
+  /** One row from the process of `threads`; a process that failed throws its reason. */
+  async row(threads: number, req: TorchRequest): Promise<TorchRow> {
+    const p = this.procs.get(threads);
+    if (!p) throw new Error(`no PyTorch process on ${threads} threads`);
+    return p.ask(req);
+  }
+
+  close(): void {
+    for (const p of this.procs.values()) p.close();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-/** Two rounds of runTorch as one: each row's figures the better of the two (`fresh`, `steady`,
- * `sps` each its own maximum). PyTorch runs in a process of its own, minutes away from the node
- * engines that take turns with each other; on a VM whose speed swings by a third within minutes,
- * one round before them and one after, the peer's best of each, cannot let a slow minute of the
- * peer flatter bsfnet. A round that failed gives way to the other. */
-export function bestOfTorch(a: TorchResults, b: TorchResults): TorchResults {
-  if (!a.ok) return b;
-  if (!b.ok) return a;
-  const key = (r: TorchTrainRow | TorchInferRow) => `${r.mode} ${r.net} ${r.threads} ${r.B}`;
-  const other = new Map(b.rows.map((r) => [key(r), r]));
-  const rows = a.rows.map((r) => {
-    const o = other.get(key(r));
-    if (!o) return r;
-    if (r.mode === "train" && o.mode === "train")
-      return { ...r, fresh: Math.max(r.fresh, o.fresh), steady: Math.max(r.steady, o.steady) };
-    if (r.mode === "infer" && o.mode === "infer") return { ...r, sps: Math.max(r.sps, o.sps) };
-    return r;
-  });
-  const seen = new Set(a.rows.map(key));
-  rows.push(...b.rows.filter((r) => !seen.has(key(r))));
-  return { ...a, rows, seconds: a.seconds + b.seconds };
+/** One bench_torch.py --serve child: request lines in, one JSON line out per request. */
+class TorchProcess {
+  private buf = "";
+  private readonly lines: string[] = [];
+  private readonly waiting: { ok: (l: string) => void; fail: (e: Error) => void }[] = [];
+  private ended: Error | null = null;
+  private lastErr = "";
+  // requests answer in order, one at a time
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly p: ChildProcessWithoutNullStreams,
+    log: (s: string) => void,
+  ) {
+    p.stdout.setEncoding("utf8");
+    p.stdout.on("data", (d: string) => {
+      this.buf += d;
+      let at = this.buf.indexOf("\n");
+      while (at >= 0) {
+        const line = this.buf.slice(0, at);
+        this.buf = this.buf.slice(at + 1);
+        const w = this.waiting.shift();
+        if (w) w.ok(line);
+        else this.lines.push(line);
+        at = this.buf.indexOf("\n");
+      }
+    });
+    p.stderr.setEncoding("utf8");
+    p.stderr.on("data", (d: string) => {
+      for (const line of d.trimEnd().split("\n"))
+        if (line.trim()) {
+          this.lastErr = line.trim();
+          log(`  ${line}`);
+        }
+    });
+    const end = (why: string) => {
+      this.ended ??= new Error(why);
+      for (const w of this.waiting.splice(0)) w.fail(this.ended);
+    };
+    p.on("close", (code) => end(`bench_torch.py exited (${code})${this.lastErr ? `: ${this.lastErr}` : ""}`));
+    p.on("error", (e) => end(`bench_torch.py: ${e.message}`));
+    p.stdin.on("error", () => {}); // a child that died: its close event says why
+  }
+
+  line(): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise((ok, fail) => this.waiting.push({ ok, fail }));
+  }
+
+  ask(req: TorchRequest): Promise<TorchRow> {
+    const next = this.queue.then(async () => {
+      if (this.ended) throw this.ended;
+      this.p.stdin.write(`${JSON.stringify(req)}\n`);
+      return JSON.parse(await this.line()) as TorchRow;
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  close(): void {
+    this.p.stdin.end();
+    if (this.p.exitCode === null) this.p.kill();
+  }
+}
+
+/** The better of two measurements of one row (each figure its own maximum; null: not measured):
+ * the node engines and PyTorch each measure a training row twice, in alternating rounds, on a VM
+ * whose speed swings by a third within minutes, and each keeps its best. */
+export function betterRow<T extends { fresh: number | null; steady: number | null }>(a: T | undefined, b: T): T {
+  if (!a) return b;
+  const max = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
+  return { ...b, fresh: max(a.fresh, b.fresh), steady: max(a.steady, b.steady) };
 }

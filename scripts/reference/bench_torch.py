@@ -1,13 +1,16 @@
 """PyTorch (CPU build) beside bsfnet in `npm run bench` (bench/peers/torch.ts runs it): training and
 inference of the paper's three nets, the same functions as bsfnet's (bench/peers/nets.ts).
 
-  python3 scripts/reference/bench_torch.py PLAN.json > OUT.json
+  python3 scripts/reference/bench_torch.py --serve PLAN.json
   python3 scripts/reference/bench_torch.py --params PLAN.json   (each net's parameter count; a test
                                                                  compares them with bsfnet's)
 
 PLAN.json (written by bench/peers/torch.ts) names the nets, the data files (raw float32 x, int32 y),
-the batch sizes, the thread counts, the training steps per batch size (bsfnet's whole epochs) and the seconds per measurement. Prints one
-JSON object: {"torch": version, "rows": [...]}.
+the thread count, the training steps per batch size (bsfnet's whole epochs) and the seconds per
+measurement. --serve first prints {"torch": version}, then answers each request line on stdin,
+{"mode": "train" | "infer", "net": name, "B": batch}, with one JSON row on stdout, until stdin
+ends: the bench asks for each row when the node engines have just measured theirs, so the peers
+run in the same minute of a VM whose speed drifts.
 
 The nets as Keras and bsfnet set them up: glorot-uniform kernels, zero biases, Adam lr 1e-3 with
 epsilon 1e-7, mean cross-entropy over a softmax. The MLPs sit behind the BSF input gate of the
@@ -20,6 +23,8 @@ import torch
 import torch.nn as nn
 
 count_only = sys.argv[1] == "--params"
+if not count_only and sys.argv[1] != "--serve":
+    sys.exit("usage: bench_torch.py --serve PLAN.json | --params PLAN.json")
 plan = json.load(open(sys.argv[-1]))
 torch.set_num_interop_threads(1)
 
@@ -105,45 +110,62 @@ if count_only:
     print(json.dumps({net["name"]: sum(p.numel() for p in build(net).parameters()) for net in plan["nets"]}))
     sys.exit(0)
 
-rows = []
-for threads in plan["threads"]:
-    torch.set_num_threads(threads)
-    for net in plan["nets"]:
-        torch.manual_seed(0)
-        x, y = load(net)
-        for B in plan["trainBatches"]:
-            # the engine first (time-based: a throwaway model), then a new model's first steps
-            warm_up(trainer(net, x, y, B), plan["warmupSeconds"])
-            step = trainer(net, x, y, B)
-            total, window = net["stepsByBatch"][str(B)], net["window"]
-            stamps = [time.perf_counter()]
-            for _ in range(total):
-                step()
-                stamps.append(time.perf_counter())
-            # fresh: steps 1..window (step 0 also allocates); steady: the last `window` steps
-            fresh = (stamps[window + 1] - stamps[1]) / window
-            steady = (stamps[total] - stamps[total - window]) / window
-            rows.append({"mode": "train", "net": net["name"], "threads": threads, "B": B, "steps": total,
-                         "window": window, "fresh": B / fresh, "steady": B / steady})
-            print(f"torch {threads}t train {net['name']} B={B}: fresh {B / fresh:.0f}, steady {B / steady:.0f} samples/s",
-                  file=sys.stderr)
-        model = build(net)
-        model.eval()
-        for B in plan["inferBatches"]:
-            xb = x[:B].clone()
-            with torch.inference_mode():
-                call = lambda: torch.softmax(model(xb), 1)  # bsfnet returns probabilities
-                warm_up(call, plan["warmupSeconds"])
-                samples = []
-                t0 = time.perf_counter()
-                while time.perf_counter() - t0 < plan["inferSeconds"] or len(samples) < 5:
-                    s = time.perf_counter()
-                    call()
-                    samples.append(time.perf_counter() - s)
-            samples.sort()
-            med = samples[len(samples) // 2]
-            rows.append({"mode": "infer", "net": net["name"], "threads": threads, "B": B, "sps": B / med,
-                         "samples": len(samples)})
-            print(f"torch {threads}t infer {net['name']} B={B}: {B / med:.0f} samples/s", file=sys.stderr)
+def train_row(net, x, y, B, threads):
+    torch.manual_seed(0)
+    # the engine first (time-based: a throwaway model), then a new model's first steps
+    warm_up(trainer(net, x, y, B), plan["warmupSeconds"])
+    step = trainer(net, x, y, B)
+    total, window = net["stepsByBatch"][str(B)], net["window"]
+    stamps = [time.perf_counter()]
+    for _ in range(total):
+        step()
+        stamps.append(time.perf_counter())
+    # fresh: steps 1..window (step 0 also allocates); steady: the last `window` steps
+    fresh = (stamps[window + 1] - stamps[1]) / window
+    steady = (stamps[total] - stamps[total - window]) / window
+    return {"mode": "train", "net": net["name"], "threads": threads, "B": B, "steps": total,
+            "window": window, "fresh": B / fresh, "steady": B / steady}
 
-print(json.dumps({"torch": torch.__version__, "rows": rows}))
+
+def infer_row(net, model, x, B, threads):
+    xb = x[:B].clone()
+    with torch.inference_mode():
+        call = lambda: torch.softmax(model(xb), 1)  # bsfnet returns probabilities
+        warm_up(call, plan["warmupSeconds"])
+        samples = []
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < plan["inferSeconds"] or len(samples) < 5:
+            s = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - s)
+    samples.sort()
+    return {"mode": "infer", "net": net["name"], "threads": threads, "B": B,
+            "sps": B / samples[len(samples) // 2], "samples": len(samples)}
+
+
+threads = plan["threads"]
+torch.set_num_threads(threads)
+nets = {net["name"]: net for net in plan["nets"]}
+data, models = {}, {}
+print(json.dumps({"torch": torch.__version__}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    req = json.loads(line)
+    net = nets[req["net"]]
+    if net["name"] not in data:
+        data[net["name"]] = load(net)
+    x, y = data[net["name"]]
+    if req["mode"] == "train":
+        row = train_row(net, x, y, req["B"], threads)
+        print(f"torch {threads}t train {net['name']} B={req['B']}: fresh {row['fresh']:.0f}, "
+              f"steady {row['steady']:.0f} samples/s", file=sys.stderr, flush=True)
+    else:
+        if net["name"] not in models:
+            torch.manual_seed(0)
+            models[net["name"]] = build(net)
+            models[net["name"]].eval()
+        row = infer_row(net, models[net["name"]], x, req["B"], threads)
+        print(f"torch {threads}t infer {net['name']} B={req['B']}: {row['sps']:.0f} samples/s",
+              file=sys.stderr, flush=True)
+    print(json.dumps(row), flush=True)

@@ -56,6 +56,7 @@ function peers(o: { twoThreadInfer?: boolean } = {}): PeerResults {
     torch: { python: "/usr/bin/python3", version: "1.13" },
     ort: "1.30.0",
     warmupSeconds: 0.5,
+    rounds: 2,
     seconds: 1,
     forwardFlops: { ...FORWARD },
   };

@@ -1,12 +1,13 @@
 // The peer benchmark's pure parts: finding a Python with torch (null and the reason when there is
 // none), optional suites imported only when they export the function, fresh / steady figures from
-// step times, step counts in whole epochs, PyTorch's and the GEMM's two rounds as one. No timing.
+// step times, step counts in whole epochs, a row's two rounds and the GEMM's as one, the PyTorch
+// peer's protocol (one row per request; a process that fails gives its reason). No timing.
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bestOfTorch, findTorchPython, pythonCandidates, type TorchResults } from "../../bench/peers/torch.js";
+import { TorchPeers, betterRow, findTorchPython, pythonCandidates } from "../../bench/peers/torch.js";
 import { optionalExport } from "../../bench/lib/optional.js";
 import { freshSteady, trainSteps } from "../../bench/peers/bsfnet.js";
 import { netData, netPlan } from "../../bench/peers/nets.js";
@@ -22,30 +23,35 @@ describe("peer benchmark, pure parts", () => {
     expect(betterGemm({ "512": 44.8 }, { "1024": 43.0, tn: 41.9 })).toEqual({ "512": 44.8, "1024": 43.0, tn: 41.9 });
   });
 
-  it("takes each PyTorch figure from the better of its two rounds, and a failed round gives way", () => {
-    const round = (fresh: number, steady: number, sps: number, extra = false): TorchResults => ({
-      ok: true,
-      python: "/usr/bin/python3",
-      torch: "1.13",
-      seconds: 10,
-      rows: [
-        { mode: "train", net: "musk2", threads: 1, B: 128, steps: 2016, window: 200, fresh, steady },
-        { mode: "infer", net: "musk2", threads: 1, B: 256, sps, samples: 1000 },
-        ...(extra ? [{ mode: "infer" as const, net: "cnn", threads: 2, B: 1, sps: 7, samples: 10 }] : []),
-      ],
+  it("keeps each training figure's better measurement of a row's two rounds, null where one is missing", () => {
+    const row = (fresh: number | null, steady: number | null) => ({
+      net: "musk2",
+      B: 128,
+      engine: "torch 1t",
+      fresh,
+      steady,
     });
-    const best = bestOfTorch(round(37034, 46636, 254857), round(54891, 45000, 262885, true));
-    expect(best.ok).toBe(true);
-    if (!best.ok) return;
-    expect(best.rows).toEqual([
-      { mode: "train", net: "musk2", threads: 1, B: 128, steps: 2016, window: 200, fresh: 54891, steady: 46636 },
-      { mode: "infer", net: "musk2", threads: 1, B: 256, sps: 262885, samples: 1000 },
-      { mode: "infer", net: "cnn", threads: 2, B: 1, sps: 7, samples: 10 },
-    ]);
-    expect(best.seconds).toBe(20);
-    const failed: TorchResults = { ok: false, reason: "bench_torch.py failed (exit 1)" };
-    expect(bestOfTorch(failed, round(1, 2, 3))).toEqual(round(1, 2, 3));
-    expect(bestOfTorch(round(1, 2, 3), failed)).toEqual(round(1, 2, 3));
+    expect(betterRow(undefined, row(37034, 46636))).toEqual(row(37034, 46636));
+    expect(betterRow(row(37034, 46636), row(54891, 45000))).toEqual(row(54891, 46636));
+    expect(betterRow(row(null, 46636), row(54891, null))).toEqual(row(54891, 46636));
+    expect(betterRow(row(null, null), row(null, null))).toEqual(row(null, null));
+  });
+
+  it("gives a PyTorch process that dies at its start as a reason, not a hang", async () => {
+    const nets = [
+      { plan: { ...netPlan("kdd99", true), stepsByBatch: { "32": 128 } }, ...netData(netPlan("kdd99", true), 64) },
+    ];
+    // node cannot run the Python script: it exits 1 before its first line
+    const r = await TorchPeers.open({
+      nets,
+      threads: [1],
+      warmupSeconds: 0.01,
+      inferSeconds: 0.01,
+      found: { python: process.execPath, torch: "none" },
+    });
+    expect(r instanceof TorchPeers).toBe(false);
+    if (!(r instanceof TorchPeers))
+      expect(r.reason).toMatch(/--serve \(1 threads\) did not start: bench_torch.py exited \(1\)/);
   });
 
   it("tries $BSFNET_PYTHON, python3, /usr/bin/python3 in that order, once each", () => {
@@ -148,4 +154,31 @@ describe("the peers compute the same nets", () => {
     }
     expect(counts.cnn).toBe(1_199_882);
   });
+
+  it.skipIf(found.python === null)(
+    "PyTorch answers one row per request, in order, from one process per thread count",
+    async () => {
+      const plan = netPlan("kdd99", true);
+      const nets = [{ plan: { ...plan, stepsByBatch: { "32": 64 } }, ...netData(plan, 256) }];
+      const peers = await TorchPeers.open({ nets, threads: [1], warmupSeconds: 0.01, inferSeconds: 0.02 });
+      expect(peers instanceof TorchPeers).toBe(true);
+      if (!(peers instanceof TorchPeers)) return;
+      try {
+        const [a, b] = await Promise.all([
+          peers.row(1, { mode: "infer", net: "kdd99", B: 4 }),
+          peers.row(1, { mode: "train", net: "kdd99", B: 32 }),
+        ]);
+        expect(a).toMatchObject({ mode: "infer", net: "kdd99", threads: 1, B: 4 });
+        expect(b).toMatchObject({ mode: "train", net: "kdd99", threads: 1, B: 32, steps: 64, window: plan.window });
+        if (a.mode === "infer") expect(a.sps).toBeGreaterThan(0);
+        if (b.mode === "train") expect(b.fresh).toBeGreaterThan(0);
+        await expect(peers.row(2, { mode: "infer", net: "kdd99", B: 4 })).rejects.toThrow(
+          /no PyTorch process on 2 threads/,
+        );
+      } finally {
+        peers.close();
+      }
+    },
+    60_000,
+  );
 });

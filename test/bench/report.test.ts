@@ -30,6 +30,7 @@ function peers(): PeerResults {
     torch: { python: "/usr/bin/python3", version: "1.13.0" },
     ort: "1.30.0",
     warmupSeconds: 0.5,
+    rounds: 2,
     seconds: 100,
     forwardFlops: { musk2: 339360, kdd99: 30000, cnn: 24000000 },
   };

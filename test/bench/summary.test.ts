@@ -44,6 +44,7 @@ function peers(withTorch: boolean): PeerResults {
     torch: withTorch ? { python: "/usr/bin/python3", version: "1.13" } : { reason: "no Python that imports torch" },
     ort: "1.30.0",
     warmupSeconds: 0.5,
+    rounds: 2,
     seconds: 1,
     forwardFlops: {},
   };
