@@ -226,9 +226,11 @@ function report(
       "subnormal Adam moments, and disturbance " +
       "from other processes. Subnormals: after ~1,000 steps on this data two thirds of a batch's gradient entries are " +
       "exactly zero (first-layer rows behind closed gates, units a ReLU silenced for the whole batch); each zero " +
-      "multiplies an Adam first moment by β1, so many pass through the subnormal range (about 17,000 of Adam's " +
-      "170,690 / 4 vectors hold one at any time), where x86 float arithmetic is several times slower; wasm has no " +
-      "flush-to-zero mode.",
+      "multiplies an Adam first moment by β1, so moments decay toward the subnormal range, where x86 float " +
+      "arithmetic is several times slower and wasm has no flush-to-zero mode: the optimizer clears moments below " +
+      "1e-30 every 32 steps (`flush_tiny`), which keeps them out of it. The closed gates' inputs, zero in every row, " +
+      "are left out of the first dense layer's products from then on (docs/design/dense-columns.md); this table's " +
+      "fresh model has them all open.",
     "",
     ...stepTable(st, t),
     "",
