@@ -2,6 +2,7 @@
 // the forward pass broadcasts one input value against a contiguous row of the kernel.
 import { relu_forward } from "./act";
 import { cut_at } from "./cut";
+import { grad_reduce } from "./reduce";
 import {
   count_nonzero, gemm_nn, gemm_nn_cols, gemm_nn_packs, gemm_nt, gemm_tn, nonzero_rows, row_pack, row_pack_bytes, row_packed, row_sparse,
   row_streams,
@@ -111,16 +112,5 @@ export function dense_backward(
   if (dweight) gemm_tn(dweight, inp, dout, C, B, OC, 1);
   if (!dbias) return;
   const row = <usize>OC << 2;
-  for (let b = 0; b < B; b++) {
-    const o = dout + <usize>b * row;
-    let j = 0;
-    for (; j + 4 <= OC; j += 4) {
-      const q = <usize>j << 2;
-      v128.store(dbias + q, f32x4.add(v128.load(dbias + q), v128.load(o + q)));
-    }
-    for (; j < OC; j++) {
-      const q = <usize>j << 2;
-      store<f32>(dbias + q, load<f32>(dbias + q) + load<f32>(o + q));
-    }
-  }
+  for (let b = 0; b < B; b++) grad_reduce(dbias, dout + <usize>b * row, OC, 0);
 }

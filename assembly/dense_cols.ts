@@ -12,7 +12,8 @@
 // (and, before that, the columns' nonzero flags), sub the listed rows of the kernel (forward) or
 // their gradient (backward).
 import { dense_backward, dense_forward } from "./dense";
-import { gemm_nn, gemm_tn, nonzero_rows } from "./gemm";
+import { gemm_tn, nonzero_rows } from "./gemm";
+import { grad_reduce } from "./reduce";
 
 // Rows below this are not scanned (a step that short gains nothing worth the scan).
 const MIN_B = 4;
@@ -82,18 +83,7 @@ export function dense_backward_train(
   const cols = cols_at(ws), xs = xs_at(ws, C), sub = sub_at(ws, B, C);
   gemm_tn(sub, xs, dout, n, B, OC, 0);
   const wrow = <usize>OC << 2;
-  for (let i = 0; i < n; i++) {
-    const d = dweight + <usize>load<i32>(cols + (<usize>i << 2)) * wrow, s = sub + <usize>i * wrow;
-    let j = 0;
-    for (; j + 4 <= OC; j += 4) {
-      const q = <usize>j << 2;
-      v128.store(d + q, f32x4.add(v128.load(d + q), v128.load(s + q)));
-    }
-    for (; j < OC; j++) {
-      const q = <usize>j << 2;
-      store<f32>(d + q, load<f32>(d + q) + load<f32>(s + q));
-    }
-  }
+  for (let i = 0; i < n; i++) grad_reduce(dweight + <usize>load<i32>(cols + (<usize>i << 2)) * wrow, sub + <usize>i * wrow, OC, 0);
 }
 
 // cols[0..n) = the columns of inp[B,C] with a nonzero in some row, in order; returns n. flags
