@@ -46,8 +46,9 @@ export function dense_train_ws_bytes(B: i32, C: i32, OC: i32): f64 {
  * (its 0 * w is NaN) and the fused builds' rounding of the copy's shorter k. ws holds the record
  * dense_backward_train reads. */
 export function dense_forward_train(out: usize, inp: usize, weight: usize, bias: usize, ws: usize, B: i32, C: i32, OC: i32, relu: i32): void {
-  let n = B >= MIN_B ? nonzero_columns(cols_at(ws), xs_at(ws, C), inp, B, C) : C;
-  if (n > half(C) || C < 2) {
+  // (C >= 2 and B >= MIN_B: xs then has room for the C flags the scan writes)
+  let n = B >= MIN_B && C >= 2 ? nonzero_columns(cols_at(ws), xs_at(ws, C), inp, B, C) : C;
+  if (n > half(C)) {
     store<i32>(ws, -1);
     dense_forward(out, inp, weight, bias, B, C, OC, relu);
     return;

@@ -2,7 +2,7 @@
 // over the input's nonzero columns, against the float64 reference and the whole-product kernels,
 // in both builds; which path ran is read from the workspace's record, so a test of the compacted
 // path fails if the kernel quietly ran the whole product.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { denseBackward, denseForward } from "../reference/dense.js";
 import { centralDiff, dot64, get, kernelBuilds, maxAbsDiff, put, randn, rng, sampleIndices } from "../util/wasm.js";
 import type { Runtime } from "../../src/runtime/runtime.js";
@@ -17,6 +17,8 @@ const CASES: [number, number, number, number][] = [
   [16, 9, 5, 0.3], // too few zeros: the whole product
   [128, 168, 168, 1], // every gate closed
   [3, 20, 8, 0.9], // too few rows to scan
+  [8, 1, 3, 1], // one input: nothing to compact
+  [8, 3, 5, 0.67],
 ];
 
 /** Random rows with `share` of the columns zero in every row (signed zeros, at seeded places). */
@@ -35,6 +37,15 @@ const expectedRecord = (B: number, C: number, zero: boolean[]) => {
   return Math.max(open, 1);
 };
 
+const GUARD = 16; // i32s past the workspace that no call may touch
+const GUARD_VALUE = 0x5a5a5a5a;
+// checked after each test: nothing was written past a workspace
+const guards: (() => void)[] = [];
+const checkGuards = () => {
+  for (const g of guards.splice(0)) g();
+};
+
+/** The workspace (dense_train_ws_bytes, then GUARD marked i32s) and the operands in wasm memory. */
 function trainPair(
   rt: Runtime,
   B: number,
@@ -44,7 +55,15 @@ function trainPair(
   w: Float32Array,
   bias: Float32Array,
 ) {
-  const ws = rt.alloc(rt.k.dense_train_ws_bytes(B, C, OC));
+  const bytes = rt.k.dense_train_ws_bytes(B, C, OC);
+  const ws = rt.alloc(bytes + GUARD * 4);
+  rt.i32(ws + bytes, GUARD).fill(GUARD_VALUE);
+  guards.push(() =>
+    expect(
+      rt.i32(ws + bytes, GUARD).every((v) => v === GUARD_VALUE),
+      `workspace bound ${B}x${C}x${OC}`,
+    ).toBe(true),
+  );
   const pi = put(rt, x),
     pw = put(rt, w),
     pb = put(rt, bias),
@@ -53,6 +72,7 @@ function trainPair(
 }
 
 describe("dense over nonzero input columns (training)", async () => {
+  afterEach(checkGuards);
   for (const [name, load] of await kernelBuilds()) {
     const rt = await load();
 
