@@ -42,9 +42,12 @@ export function dense_train_ws_bytes(B: i32, C: i32, OC: i32): f64 {
 /** out[B,OC] = dense_forward(inp[B,C], weight[C,OC], bias, relu); where at most half of inp's
  * columns hold a nonzero (+0 and -0 are zero, NaN is not), over those columns only: the listed
  * columns of inp and rows of weight are copied into ws and multiplied as a B x n x OC product.
- * A skipped term is 0 * w, so the sums are the whole product's but for a weight that is not finite
- * (its 0 * w is NaN) and the fused builds' rounding of the copy's shorter k. ws holds the record
- * dense_backward_train reads. */
+ * A skipped term is 0 * w, which adds nothing to a finite sum: the results are those of the same
+ * layer without the zero columns, bit for bit, and the whole product's up to rounding where a
+ * shorter k or a shorter M puts an element in another kind of tile (gemm.ts: edge_dot groups k by
+ * its index mod 4; the relaxed build's one-row tiles do not fuse), or where a skipped row of the
+ * weight is not finite (its 0 * w would have been NaN). ws holds the record dense_backward_train
+ * reads. */
 export function dense_forward_train(out: usize, inp: usize, weight: usize, bias: usize, ws: usize, B: i32, C: i32, OC: i32, relu: i32): void {
   // (C >= 2 and B >= MIN_B: xs then has room for the C flags the scan writes)
   let n = B >= MIN_B && C >= 2 ? nonzero_columns(cols_at(ws), xs_at(ws, C), inp, B, C) : C;

@@ -103,9 +103,9 @@ export interface WasmKernels {
    * inputs, OC units). */
   dense_train_ws_bytes(B: number, C: number, OC: number): number;
   /** dense_forward in training: where at most half of the input's columns hold a nonzero across
-   * the batch (closed gates, silenced units), over those columns only (the same sums but for a
-   * non-finite weight, whose 0 * w is skipped, and the fused builds' rounding); records in ws what
-   * it did for dense_backward_train. */
+   * the batch (closed gates, silenced units), over those columns only (the bits of the layer
+   * without those columns; the whole product's up to rounding, and but for a non-finite weight,
+   * whose 0 * w is skipped); records in ws what it did for dense_backward_train. */
   dense_forward_train(
     out: number,
     inp: number,
