@@ -234,7 +234,10 @@ export function ceilingMarkdown(r: CeilingRun, c: CeilingSummary, peers: PeerRes
       `(${f1(P)} GFLOP/s) while the peer stays as measured: peak / (peer samples/s × the FLOPs bsfnet must do per sample). ` +
       "An upper bound: only the products' multiply-adds count (bias, activations, pooling, softmax, Adam, memory traffic are free); " +
       "dense layers and conv_1 in direct form, the CNN's conv_2 as its Winograd products (at inference F(6×6, 3×3), 0.20 of the direct count; in training F(4×4, 3×3), a quarter), " +
-      `training as 3× the forward work. Peer figures: ${c.peers}.`,
+      "training as 3× the forward work, every input column counted: in its steady state bsfnet leaves the columns of the " +
+      "Musk2 net's closed gates (85% of the first layer's inputs on this data) out of that layer's forward and kernel " +
+      "gradient (docs/design/dense-columns.md), about 9% of the step's products, so the steady row's ceiling is low by " +
+      `as much and its measured / ceiling high by as much. Peer figures: ${c.peers}.`,
     "",
     "| target | peer samples/s | bsfnet work per sample (MFLOP) | bsfnet at the peak (samples/s) | ceiling | measured | measured / ceiling |",
     "|---|---:|---:|---:|---:|---:|---:|",
