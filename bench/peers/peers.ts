@@ -274,8 +274,9 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
           log,
         });
   const torch = opened instanceof TorchPeers ? opened : null;
+  const torchReason = opened instanceof TorchPeers ? undefined : opened.reason;
   const torchEngine = (t: number): Engine => `torch ${t}t`;
-  if (!torch) for (const t of torchThreads) notes[torchEngine(t)] = (opened as { reason: string }).reason;
+  if (torchReason) for (const t of torchThreads) notes[torchEngine(t)] = torchReason;
   // a peer's row that failed: its note, and no more requests to it
   const torchRow = async (t: number, req: TorchRequest) => {
     if (!torch || notes[torchEngine(t)]) return undefined;
@@ -380,7 +381,7 @@ export async function benchPeers(o: PeerOptions): Promise<PeerResults> {
     train,
     infer,
     notes,
-    torch: torch ? { python: torch.python, version: torch.torch } : { reason: (opened as { reason: string }).reason },
+    torch: opened instanceof TorchPeers ? { python: opened.python, version: opened.torch } : { reason: opened.reason },
     ort: (ortPkg as unknown as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? "1.x",
     warmupSeconds,
     rounds,

@@ -5,6 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:chil
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { NetPlan } from "./nets.js";
 
@@ -138,7 +139,6 @@ export class TorchPeers {
 
 /** One bench_torch.py --serve child: request lines in, one JSON line out per request. */
 class TorchProcess {
-  private buf = "";
   private readonly lines: string[] = [];
   private readonly waiting: { ok: (l: string) => void; fail: (e: Error) => void }[] = [];
   private ended: Error | null = null;
@@ -150,26 +150,15 @@ class TorchProcess {
     private readonly p: ChildProcessWithoutNullStreams,
     log: (s: string) => void,
   ) {
-    p.stdout.setEncoding("utf8");
-    p.stdout.on("data", (d: string) => {
-      this.buf += d;
-      let at = this.buf.indexOf("\n");
-      while (at >= 0) {
-        const line = this.buf.slice(0, at);
-        this.buf = this.buf.slice(at + 1);
-        const w = this.waiting.shift();
-        if (w) w.ok(line);
-        else this.lines.push(line);
-        at = this.buf.indexOf("\n");
-      }
+    createInterface({ input: p.stdout }).on("line", (line) => {
+      const w = this.waiting.shift();
+      if (w) w.ok(line);
+      else this.lines.push(line);
     });
-    p.stderr.setEncoding("utf8");
-    p.stderr.on("data", (d: string) => {
-      for (const line of d.trimEnd().split("\n"))
-        if (line.trim()) {
-          this.lastErr = line.trim();
-          log(`  ${line}`);
-        }
+    createInterface({ input: p.stderr }).on("line", (line) => {
+      if (!line.trim()) return;
+      this.lastErr = line.trim();
+      log(`  ${line}`);
     });
     const end = (why: string) => {
       this.ended ??= new Error(why);

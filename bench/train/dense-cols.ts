@@ -6,7 +6,7 @@
 //   ... dense-cols.ts --kernels [--wasm relaxed|simd128]
 //     dense_forward / dense_backward against dense_forward_train / dense_backward_train, µs per
 //     call (best of 30 runs of 50 calls), inputs half zeros as a ReLU leaves them and then a share
-//     of whole zero columns
+//     of whole zero columns at seeded places
 //   ... dense-cols.ts --steps [--base DIR] [--runs 2]
 //     kernel µs per training step of the Musk2 net at batch 128 (every kernel call timed,
 //     bench/lib/trace.ts), median over steps 1-200 and over the last 200 of 2,048; with --base,
@@ -17,19 +17,14 @@ import { pathToFileURL } from "node:url";
 import { Runtime } from "../../src/runtime/runtime.js";
 import { enableRelaxedSimd } from "../../src/runtime/wasm.js";
 import type { WasmKernels } from "../../src/runtime/abi.js";
-import { buildFile, middle, option } from "../lib/ab.js";
+import { Random } from "../../src/util/random.js";
+import { buildFile, option } from "../lib/ab.js";
 import type { KernelTrace } from "../lib/trace.js";
 import { type NetName, bsfnetNet, netData, netPlan } from "../peers/nets.js";
 
 const args = process.argv.slice(2);
 const STEPS = 2048;
 const B = 128;
-
-/** Lehmer-style generator: reproducible inputs without the model's PRNG. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
 
 async function count(net: NetName): Promise<void> {
   const base = await Runtime.load();
@@ -90,7 +85,8 @@ async function kernels(wasm: string): Promise<void> {
     rt.f32(p, a.length).set(a);
     return p;
   };
-  const r = lcg(1);
+  const rand = new Random(1);
+  const r = () => rand.next();
   const best = (f: () => void) => {
     let t = Number.POSITIVE_INFINITY;
     for (let rep = 0; rep < 30; rep++) {
@@ -117,7 +113,9 @@ async function kernels(wasm: string): Promise<void> {
   ];
   for (const [M, C, OC, share] of shapes) {
     const x = new Float32Array(M * C).map(() => (r() < 0.5 ? 0 : r()));
-    for (let j = 0; j < C; j++) if (r() < share) for (let b = 0; b < M; b++) x[b * C + j] = 0;
+    // round(share * C) whole columns zero, at seeded places
+    for (const j of rand.permutation(C).subarray(0, Math.round(share * C)))
+      for (let b = 0; b < M; b++) x[b * C + j] = 0;
     const pi = put(x),
       pw = put(new Float32Array(C * OC).map(() => r() - 0.5)),
       pb = put(new Float32Array(OC)),
@@ -132,7 +130,7 @@ async function kernels(wasm: string): Promise<void> {
     const bw = best(() => k.dense_backward(pdi, pdw, pdb, dout, pi, pw, M, C, OC));
     const bt = best(() => k.dense_backward_train(pdi, pdw, pdb, dout, pi, pw, ws, M, C, OC));
     console.log(
-      `  ${M}x${C}x${OC}, ${(100 * share).toFixed(0)}% zero columns drawn: n = ${rt.i32(ws, 1)[0]}; forward ${fw.toFixed(1)} -> ${ft.toFixed(1)} (${(fw / ft).toFixed(2)}x), backward ${bw.toFixed(1)} -> ${bt.toFixed(1)} (${(bw / bt).toFixed(2)}x)`,
+      `  ${M}x${C}x${OC}, ${(100 * share).toFixed(0)}% zero columns: n = ${rt.i32(ws, 1)[0]}; forward ${fw.toFixed(1)} -> ${ft.toFixed(1)} (${(fw / ft).toFixed(2)}x), backward ${bw.toFixed(1)} -> ${bt.toFixed(1)} (${(bw / bt).toFixed(2)}x)`,
     );
   }
 }
@@ -155,22 +153,18 @@ async function stepKernels(root: URL): Promise<{ fresh: number; steady: number; 
     callbacks: [trace.callback()],
   });
   model.dispose();
-  const total = (lo: number, hi: number) => {
-    const per = new Map<string, number[]>();
-    for (const s of trace.steps.slice(lo, hi))
-      for (const [name, t] of s) (per.get(name) ?? per.set(name, []).get(name)!).push(t.ms * 1000);
-    const rows = [...per].map(([name, v]) => [name, middle(v) * (v.length / (hi - lo))] as const);
-    return { us: rows.reduce((a, [, u]) => a + u, 0), rows };
+  // the trace's own per-kernel figures (parts: medians, a kernel of some steps only amortized) over
+  // each window, the window put in place of the recorded steps
+  const all = trace.steps.splice(0);
+  const window = (from: number, to: number) => {
+    trace.steps.splice(0, trace.steps.length, ...all.slice(from, to));
+    return trace.parts();
   };
-  const n = trace.steps.length;
-  const fresh = total(1, 201);
-  const steady = total(n - 200, n);
-  const dense = steady.rows.filter(([name]) => name.startsWith("dense_"));
-  return {
-    fresh: fresh.us,
-    steady: steady.us,
-    parts: dense.map(([name, u]) => `${name} ${u.toFixed(0)}`).join(", "),
-  };
+  const sum = (parts: { us: number }[]) => parts.reduce((a, p) => a + p.us, 0);
+  const fresh = window(1, 201);
+  const steady = window(all.length - 200, all.length);
+  const dense = steady.filter((p) => p.name.startsWith("dense_"));
+  return { fresh: sum(fresh), steady: sum(steady), parts: dense.map((p) => `${p.name} ${p.us.toFixed(0)}`).join(", ") };
 }
 
 async function steps(base: string | undefined, runs: number): Promise<void> {

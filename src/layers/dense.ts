@@ -93,17 +93,20 @@ export class Dense extends Layer {
     const bias = this.bias?.ptr ?? 0;
     const C = this.inputSize;
     const r = relu ? 1 : 0;
-    // Where the input is mostly zeros (a ReLU's, a closed gate's, an image's background), a one-row
-    // inference call reads only the kernel rows of its nonzeros, listed in ws: a trained MNIST CNN's
-    // dense layer (about 80% zeros, bench/infer/zeros.ts) 2.1x at 78% (bench/train/gemm-ab.ts
-    // --shapes sparse), a one-row call of the MNIST MLP 3.6x (bench/INFERENCE.md).
-    const list = this.kernelFinite && !ctx.training ? ws : 0;
-    // In training, where a gate has closed most inputs (85% of the Musk2 net's first layer once its
-    // gates settle), the products run over the open ones only (docs/design/dense-columns.md).
-    if (ctx.training) k.dense_forward_train(out, inp, this.kernel.ptr, bias, ws, B, C, this.units, r);
-    else if (B === 1 && (this.rowCopy || list))
-      k.dense_forward_row(out, inp, this.rowCopy, this.kernel.ptr, list, bias, C, this.units, r);
-    else k.dense_forward(out, inp, this.kernel.ptr, bias, B, C, this.units, r);
+    if (ctx.training) {
+      // where a gate has closed most inputs (85% of the Musk2 net's first layer once its gates
+      // settle), the products run over the open ones only (docs/design/dense-columns.md)
+      k.dense_forward_train(out, inp, this.kernel.ptr, bias, ws, B, C, this.units, r);
+    } else {
+      // Where the input is mostly zeros (a ReLU's, a closed gate's, an image's background), a one-row
+      // inference call reads only the kernel rows of its nonzeros, listed in ws: a trained MNIST CNN's
+      // dense layer (about 80% zeros, bench/infer/zeros.ts) 2.1x at 78% (bench/train/gemm-ab.ts
+      // --shapes sparse), a one-row call of the MNIST MLP 3.6x (bench/INFERENCE.md).
+      const list = this.kernelFinite ? ws : 0;
+      if (B === 1 && (this.rowCopy || list))
+        k.dense_forward_row(out, inp, this.rowCopy, this.kernel.ptr, list, bias, C, this.units, r);
+      else k.dense_forward(out, inp, this.kernel.ptr, bias, B, C, this.units, r);
+    }
     if (!relu) activationForward(k, this.activation, out, out, B * this.units);
   }
 

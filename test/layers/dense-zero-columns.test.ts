@@ -2,9 +2,11 @@
 // background) runs its products over the other columns only (assembly/dense_cols.ts). End to end
 // that must be the same training as a net that never saw those columns: a model fed 40 columns of
 // which 32 are always zero ends with the bits of a model fed the 8 others, its first kernel's
-// other rows untouched (their gradient is zero, and Adam moves nothing on a zero gradient).
+// other rows untouched (their gradient is zero, and Adam moves nothing on a zero gradient). The
+// wide model's kernels are watched, so the test also fails if its first layer ran whole products
+// (which would give the same bits).
 import { describe, expect, it } from "vitest";
-import { Adam, Dense, Sequential } from "../../src/index.js";
+import { Adam, Dense, Runtime, Sequential, type WasmKernels } from "../../src/index.js";
 import { randn, rng } from "../util/wasm.js";
 
 const [N, C, OPEN, H, K] = [256, 40, 8, 12, 3];
@@ -28,8 +30,16 @@ describe("dense layer over its input's nonzero columns (training)", () => {
       (_, i) => (small[i * OPEN] > 0 ? 1 : 0) + (small[i * OPEN + 1] > 0.5 ? 1 : 0),
     );
 
+    // the kernels, with the training forward's record (columns multiplied, -1: whole) kept per call
+    const k = (await Runtime.load()).k;
+    const records: number[] = [];
+    const watched = Object.fromEntries(Object.keys(k).map((n) => [n, (k as unknown as Record<string, unknown>)[n]]));
+    watched.dense_forward_train = (...a: number[]) => {
+      (k.dense_forward_train as (...a: number[]) => void)(...a);
+      if (a[6] === C) records.push(new Int32Array(k.memory.buffer, a[4], 1)[0]); // ws, B, C
+    };
     const wide = net(C);
-    await wide.build();
+    await wide.build(undefined, new Runtime(watched as unknown as WasmKernels));
     const narrow = net(OPEN);
     await narrow.build();
     const w0 = wide.getWeights();
@@ -42,6 +52,9 @@ describe("dense layer over its input's nonzero columns (training)", () => {
     const hw = await wide.fit(x, y, fit);
     const hn = await narrow.fit(small, y, fit);
     expect(hw.loss).toEqual(hn.loss);
+    // every step's first layer ran over the 8 open columns only
+    expect(records.length).toBe(4 * (N / 32));
+    expect(new Set(records)).toEqual(new Set([OPEN]));
 
     const [a, b] = [wide.getWeights(), narrow.getWeights()];
     const bits = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
